@@ -1,0 +1,45 @@
+// buildApp(config): the aggregator as a fastify instance with its routes, sink and Prometheus
+// registry wired; it never listens by itself (tests use inject(), the entry point listens).
+import { join } from 'node:path';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../common/logger.ts';
+import type { AggregatorConfig } from './config.ts';
+import type { DurableSink } from './sinks/sink.ts';
+import { ElasticsearchSink } from './sinks/elasticsearch/sink.ts';
+import { JournalSink } from './sinks/journal/journal.ts';
+import { ClusterState } from './sinks/prometheus/cluster-state.ts';
+import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
+import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
+import { registerIngest } from './routes/ingest.ts';
+import { registerHealth } from './routes/health.ts';
+import { registerMetrics } from './routes/metrics.ts';
+
+export type Aggregator = { app: FastifyInstance; sink: DurableSink; registry: Registry; state: ClusterState };
+
+export async function buildApp(config: AggregatorConfig, log: Logger): Promise<Aggregator> {
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.limits.maxBodyBytes });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'swarmscope_aggregator_' });
+  const state = new ClusterState({ staleAfterMs: config.staleAfterMs });
+
+  let bulkItems = () => ({}) as Record<string, number>;
+  const metrics = registerPipelineMetrics(registry, state, () => bulkItems());
+  let sink: DurableSink;
+  if (config.elasticsearch) {
+    const es = new ElasticsearchSink(config.elasticsearch, log, (s, ok) => metrics.bulkDuration.observe({ outcome: ok ? 'ok' : 'error' }, s));
+    const c = es.writer.counters;
+    bulkItems = () => ({ created: c.created, duplicate: c.duplicate, retried: c.retried, set_aside: c.setAside });
+    sink = es;
+  } else {
+    sink = new JournalSink({ dir: join(config.dataDir, 'journal'), maxBytes: config.journal.maxBytes });
+  }
+  registerContainerMetrics(registry, state, config.extraContainerLabels);
+  registerIngest(app, { config, sink, state, metrics });
+  registerHealth(app, sink);
+  registerMetrics(app, registry);
+
+  await sink.start();
+  app.addHook('onClose', async () => sink.close());
+  return { app, sink, registry, state };
+}

@@ -1,0 +1,72 @@
+// The aggregator's configuration: environment → validated, frozen object, defaults in one place
+// (documented in the README's configuration table); all problems are reported at once.
+import { EnvReader } from '../common/env.ts';
+import { SwarmscopeError } from '../common/errors.ts';
+
+export type ElasticsearchConfig = Readonly<{
+  url: string;
+  username: string | undefined;
+  password: string | undefined;
+  apiKey: string | undefined;
+  caFile: string | undefined;
+  indexPrefix: string;
+  retentionDays: number;
+  /** How long one batch may wait on 429/5xx items before the aggregator answers 503. */
+  itemRetryBudgetMs: number;
+  requestTimeoutMs: number;
+}>;
+
+export type AggregatorConfig = Readonly<{
+  listen: { host: string; port: number };
+  token: string;
+  dataDir: string;
+  elasticsearch: ElasticsearchConfig | undefined;
+  journal: { maxBytes: number };
+  limits: { maxBodyBytes: number; maxDecompressedBytes: number; maxInflight: number };
+  /** Container series of a node not refreshed for this long are removed (collector gone). */
+  staleAfterMs: number;
+  /** Container labels beyond the Swarm ones that become Prometheus labels (opt-in: cardinality). */
+  extraContainerLabels: string[];
+  logLevel: string;
+}>;
+
+export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
+  const r = new EnvReader(env);
+  const token = r.secret('SWARMSCOPE_TOKEN');
+  if (!token) r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token collectors must present');
+  const esUrl = r.url('SWARMSCOPE_ES_URL');
+  const prefix = r.string('SWARMSCOPE_ES_INDEX_PREFIX', 'swarmscope');
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix)) r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
+  const config: AggregatorConfig = {
+    listen: r.listen('SWARMSCOPE_LISTEN', '127.0.0.1:9280'),
+    token: token ?? '',
+    dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
+    elasticsearch: esUrl
+      ? {
+          url: esUrl,
+          username: r.optional('SWARMSCOPE_ES_USERNAME'),
+          password: r.secret('SWARMSCOPE_ES_PASSWORD'),
+          apiKey: r.secret('SWARMSCOPE_ES_API_KEY'),
+          caFile: r.optional('SWARMSCOPE_ES_CA_FILE'),
+          indexPrefix: prefix,
+          retentionDays: r.int('SWARMSCOPE_RETENTION_DAYS', 7, 1),
+          itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
+          requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
+        }
+      : undefined,
+    journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },
+    limits: {
+      maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
+      maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '128MiB'),
+      maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
+    },
+    staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),
+    extraContainerLabels: r.string('SWARMSCOPE_CONTAINER_LABELS', '').split(',').map((s) => s.trim()).filter(Boolean),
+    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
+  };
+  if (config.elasticsearch?.username && !config.elasticsearch.password) r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
+  if (r.problems.length) {
+    throw new SwarmscopeError('AGG_ERR_CONFIG', `invalid aggregator configuration:\n  - ${r.problems.join('\n  - ')}`, { context: { problems: r.problems } });
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,12 @@
+// Liveness and readiness: /healthz says the process serves; /readyz says the sink takes writes
+// (Swarm health checks use /healthz so an Elasticsearch outage does not restart aggregators).
+import type { FastifyInstance } from 'fastify';
+import type { DurableSink } from '../sinks/sink.ts';
+
+export function registerHealth(app: FastifyInstance, sink: DurableSink): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const ready = sink.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', sink: sink.name });
+  });
+}

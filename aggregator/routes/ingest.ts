@@ -1,0 +1,97 @@
+// POST /api/v1/ingest: authenticate, bound, decompress (bounded after decompression too),
+// validate every record against the wire schema, write to the durable sink, and answer with the
+// acknowledgement: 200 only when the sink holds every record.
+import { timingSafeEqual, createHash } from 'node:crypto';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { validateRecord, type WireRecord } from '../../common/schema/index.ts';
+import { BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { SinkUnavailable, type DurableSink } from '../sinks/sink.ts';
+import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
+import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
+import type { AggregatorConfig } from '../config.ts';
+
+const gunzipAsync = promisify(gunzip);
+
+export type IngestDeps = { config: AggregatorConfig; sink: DurableSink; state: ClusterState; metrics: PipelineMetrics };
+
+/** Reasons name the line so that an operator can find the bad record in the set-aside batch. */
+export function parseBatch(text: string): { records: WireRecord[] } | { reason: string } {
+  const records: WireRecord[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      return { reason: `line ${i + 1}: not JSON (${(err as Error).message})` };
+    }
+    const v = validateRecord(value);
+    if (!v.ok) return { reason: `line ${i + 1}: ${v.reason}` };
+    records.push(v.record);
+  }
+  if (records.length === 0) return { reason: 'empty batch: no records' };
+  return { records };
+}
+
+export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
+  const { config, sink, state, metrics } = deps;
+  const expected = createHash('sha256').update(`Bearer ${config.token}`).digest();
+  let inflight = 0;
+
+  const refuse = (reply: FastifyReply, status: number, outcome: string, reason: string, retryAfter?: number) => {
+    metrics.batches.inc({ outcome });
+    if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
+    return reply.code(status).send({ error: outcome, reason });
+  };
+
+  app.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+
+  app.post(INGEST_PATH, {
+    onRequest: async (req, reply) => {
+      const given = createHash('sha256').update(req.headers.authorization ?? '').digest();
+      if (!timingSafeEqual(given, expected)) return refuse(reply, 401, 'unauthorized', 'missing or wrong bearer token; set SWARMSCOPE_TOKEN to the aggregator\'s token');
+      if (inflight >= config.limits.maxInflight) return refuse(reply, 429, 'overloaded', `aggregator busy (${inflight} batches in flight)`, 1);
+      inflight++;
+      metrics.inflight.set(inflight);
+      reply.raw.once('close', () => {
+        inflight--;
+        metrics.inflight.set(inflight);
+      });
+    },
+    handler: async (req, reply) => {
+      const batchId = String(req.headers[BATCH_ID_HEADER] ?? req.id);
+      const raw = req.body;
+      if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'bad_request', `Content-Type must be ${NDJSON}`);
+      let text: string;
+      const encoding = req.headers['content-encoding'];
+      try {
+        text = encoding === 'gzip' ? (await gunzipAsync(raw, { maxOutputLength: config.limits.maxDecompressedBytes })).toString('utf8') : raw.toString('utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return refuse(reply, 413, 'too_large', `batch ${batchId} exceeds ${config.limits.maxDecompressedBytes} bytes after decompression`);
+        return refuse(reply, 400, 'bad_request', `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`);
+      }
+      const parsed = parseBatch(text);
+      if ('reason' in parsed) {
+        req.log.warn({ batch: batchId, reason: parsed.reason }, 'malformed batch refused');
+        return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);
+      }
+      state.apply(parsed.records);
+      try {
+        const outcome = await sink.write(parsed.records, batchId);
+        metrics.batches.inc({ outcome: 'ok' });
+        for (const r of parsed.records) metrics.records.inc({ kind: r.kind });
+        return reply.code(200).send({ accepted: parsed.records.length, ...outcome });
+      } catch (err) {
+        if (err instanceof SinkUnavailable) {
+          req.log.warn({ batch: batchId, err: err.message }, 'sink unavailable; batch refused for retry');
+          return refuse(reply, 503, 'unavailable', err.message, err.retryAfterSeconds);
+        }
+        throw err;
+      }
+    },
+  });
+}

@@ -1,0 +1,116 @@
+// One batch into Elasticsearch with per-item outcomes: created or 409 on the deterministic id =
+// held; 429/5xx = retried (with backoff, within a time budget); any other item error = set aside
+// in the dead-letter index with its reason. The batch is acknowledged only when every item is
+// held or set aside.
+import type { Client } from '@elastic/elasticsearch';
+import { backoffDelayMs } from '../../../common/backoff.ts';
+import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
+import type { Doc } from './encode-common.ts';
+
+export type BulkItem = { index: string; id: string; doc: Doc; raw: unknown };
+
+export type BulkCounters = { created: number; duplicate: number; retried: number; setAside: number; requests: number; failedRequests: number; seconds: number };
+
+type ItemResult = { status: number; error?: { type?: string; reason?: string } };
+
+export class BulkWriter {
+  private readonly client: Client;
+  private readonly deadLetterIndex: string;
+  private readonly budgetMs: number;
+  private readonly onRequest: (seconds: number, ok: boolean) => void;
+  readonly counters: BulkCounters = { created: 0, duplicate: 0, retried: 0, setAside: 0, requests: 0, failedRequests: 0, seconds: 0 };
+
+  constructor(opts: { client: Client; deadLetterIndex: string; budgetMs: number; onRequest?: (seconds: number, ok: boolean) => void }) {
+    this.client = opts.client;
+    this.deadLetterIndex = opts.deadLetterIndex;
+    this.budgetMs = opts.budgetMs;
+    this.onRequest = opts.onRequest ?? (() => {});
+  }
+
+  async write(items: BulkItem[], batchId: string): Promise<WriteOutcome> {
+    const deadline = Date.now() + this.budgetMs;
+    let pending = items;
+    let held = 0;
+    let setAside = 0;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      const results = await this.send(pending, deadline);
+      const retry: BulkItem[] = [];
+      const rejected: Array<{ item: BulkItem; result: ItemResult }> = [];
+      results.forEach((result, i) => {
+        const item = pending[i]!;
+        if (result === undefined || result.status === 429 || result.status >= 500) {
+          retry.push(item);
+        } else if (result.status === 201 || result.status === 200) {
+          this.counters.created++;
+          held++;
+        } else if (result.status === 409) {
+          this.counters.duplicate++;
+          held++;
+        } else {
+          rejected.push({ item, result });
+        }
+      });
+      if (rejected.length) setAside += await this.setAside(rejected, batchId, deadline);
+      pending = retry;
+      if (pending.length === 0) break;
+      this.counters.retried += pending.length;
+      const delay = backoffDelayMs(attempt, { initialDelayMs: 100, maxDelayMs: 2000, factor: 2 });
+      if (Date.now() + delay > deadline) {
+        throw new SinkUnavailable(`${pending.length} of ${items.length} records in batch ${batchId} still refused by Elasticsearch (429/5xx) after ${this.budgetMs} ms`, 5);
+      }
+      await new Promise((r) => setTimeout(r, delay));
+    }
+    return { held, setAside };
+  }
+
+  /** Dead-letter documents reuse the record's id, so setting aside twice is also a no-op. */
+  private async setAside(rejected: Array<{ item: BulkItem; result: ItemResult }>, batchId: string, deadline: number): Promise<number> {
+    const now = new Date().toISOString();
+    const items: BulkItem[] = rejected.map(({ item, result }) => ({
+      index: this.deadLetterIndex,
+      id: item.id,
+      raw: item.raw,
+      doc: {
+        '@timestamp': now,
+        reason: result.error?.reason ?? `status ${result.status}`,
+        error_type: result.error?.type ?? 'unknown',
+        target_index: item.index,
+        record_id: item.id,
+        batch: batchId,
+        record: JSON.stringify(item.raw),
+      },
+    }));
+    const results = await this.send(items, deadline);
+    const failed = results.filter((r) => !r || (r.status !== 201 && r.status !== 200 && r.status !== 409));
+    if (failed.length) throw new SinkUnavailable(`could not store ${failed.length} set-aside records of batch ${batchId} in ${this.deadLetterIndex}`, 5);
+    this.counters.setAside += items.length;
+    return items.length;
+  }
+
+  /** One _bulk request; a whole-request failure is retried until the deadline, then 503. */
+  private async send(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
+    const operations: unknown[] = [];
+    for (const it of items) operations.push({ create: { _index: it.index, _id: it.id } }, it.doc);
+    for (let attempt = 0; ; attempt++) {
+      const started = performance.now();
+      this.counters.requests++;
+      try {
+        const res = await this.client.bulk({ operations, refresh: false });
+        this.observe(started, true);
+        return res.items.map((entry) => entry.create as ItemResult | undefined);
+      } catch (err) {
+        this.observe(started, false);
+        this.counters.failedRequests++;
+        const delay = backoffDelayMs(attempt, { initialDelayMs: 200, maxDelayMs: 2000, factor: 2 });
+        if (Date.now() + delay > deadline) throw new SinkUnavailable(`Elasticsearch bulk request failed: ${(err as Error).message}`, 5, err);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  private observe(started: number, ok: boolean): void {
+    const s = (performance.now() - started) / 1000;
+    this.counters.seconds += s;
+    this.onRequest(s, ok);
+  }
+}

@@ -1,0 +1,16 @@
+// The Elasticsearch client, built from config: basic auth or API key, optional CA, no secrets
+// in logs. Client 8.x speaks to ES 8 and, through compatibility mode, ES 9.
+import { readFileSync } from 'node:fs';
+import { Client } from '@elastic/elasticsearch';
+import type { ElasticsearchConfig } from '../../config.ts';
+
+export function createEsClient(config: ElasticsearchConfig): Client {
+  return new Client({
+    node: config.url,
+    auth: config.apiKey ? { apiKey: config.apiKey } : config.username ? { username: config.username, password: config.password ?? '' } : undefined,
+    tls: config.caFile ? { ca: readFileSync(config.caFile) } : undefined,
+    requestTimeout: config.requestTimeoutMs,
+    maxRetries: 0,
+    compression: true,
+  });
+}

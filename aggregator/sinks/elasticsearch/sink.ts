@@ -1,0 +1,88 @@
+// The Elasticsearch sink: installs templates, encodes records into per-day indices with
+// deterministic ids, writes through the bulk writer, and enforces retention.
+import type { Client } from '@elastic/elasticsearch';
+import type { WireRecord } from '../../../common/schema/index.ts';
+import type { Logger } from '../../../common/logger.ts';
+import type { ElasticsearchConfig } from '../../config.ts';
+import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts';
+import { createEsClient } from './client.ts';
+import { BulkWriter, type BulkItem } from './bulk-writer.ts';
+import { encodeRecord } from './encode.ts';
+import { DATASETS, datasetOf, indexName } from './index-name.ts';
+import { deadLetterTemplate, templateFor } from './templates.ts';
+import { enforceRetention } from './retention.ts';
+
+const RETENTION_EVERY_MS = 3_600_000;
+
+export class ElasticsearchSink implements DurableSink {
+  readonly name = 'elasticsearch';
+  readonly client: Client;
+  readonly writer: BulkWriter;
+  private readonly config: ElasticsearchConfig;
+  private readonly log: Logger;
+  private installed = false;
+  private installing: Promise<void> | undefined;
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  constructor(config: ElasticsearchConfig, log: Logger, onRequest?: (seconds: number, ok: boolean) => void) {
+    this.config = config;
+    this.log = log;
+    this.client = createEsClient(config);
+    this.writer = new BulkWriter({ client: this.client, deadLetterIndex: `${config.indexPrefix}-deadletter`, budgetMs: config.itemRetryBudgetMs, onRequest });
+  }
+
+  /** Tries once to install templates; if Elasticsearch is not there yet, write() tries again. */
+  async start(): Promise<void> {
+    await this.ensureTemplates().catch((err: Error) => this.log.warn({ err: err.message, url: this.config.url }, 'Elasticsearch not reachable yet; ingest answers 503 until it is'));
+    this.retentionTimer = setInterval(() => void this.retention(), RETENTION_EVERY_MS);
+    this.retentionTimer.unref();
+    void this.retention();
+  }
+
+  ready(): boolean {
+    return this.installed;
+  }
+
+  async write(records: readonly WireRecord[], batchId: string): Promise<WriteOutcome> {
+    try {
+      await this.ensureTemplates();
+    } catch (err) {
+      throw new SinkUnavailable(`Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`, 5, err);
+    }
+    const items: BulkItem[] = [];
+    for (const record of records) {
+      const dataset = datasetOf(record);
+      if (!dataset) continue;
+      items.push({ index: indexName(this.config.indexPrefix, dataset, record.time), id: record.id, doc: encodeRecord(record, dataset), raw: record });
+    }
+    if (items.length === 0) return { held: 0, setAside: 0 };
+    return this.writer.write(items, batchId);
+  }
+
+  private ensureTemplates(): Promise<void> {
+    if (this.installed) return Promise.resolve();
+    this.installing ??= this.install().finally(() => (this.installing = undefined));
+    return this.installing;
+  }
+
+  private async install(): Promise<void> {
+    for (const t of [...DATASETS.map((d) => templateFor(this.config.indexPrefix, d)), deadLetterTemplate(this.config.indexPrefix)]) {
+      await this.client.indices.putIndexTemplate(t as Parameters<Client['indices']['putIndexTemplate']>[0]);
+    }
+    this.installed = true;
+  }
+
+  private async retention(): Promise<void> {
+    try {
+      const deleted = await enforceRetention(this.client, this.config.indexPrefix, this.config.retentionDays);
+      if (deleted.length) this.log.info({ deleted }, 'retention removed old indices');
+    } catch (err) {
+      this.log.debug({ err: (err as Error).message }, 'retention pass skipped');
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.retentionTimer) clearInterval(this.retentionTimer);
+    await this.client.close();
+  }
+}

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// The entry point: `all` (collector + aggregator on this machine, the quick start), `collector`,
+// `aggregator` (as the stack runs them), and `replay` (local journal → Elasticsearch).
+// The only place that calls process.exit.
+import { Command } from 'commander';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createLogger, type Logger } from '../common/logger.ts';
+import { SwarmscopeError } from '../common/errors.ts';
+import { loadAggregatorConfig, type AggregatorConfig } from '../aggregator/config.ts';
+import { loadCollectorConfig } from '../collector/config.ts';
+import { buildApp } from '../aggregator/app.ts';
+import { Agent, type AgentStatus } from '../collector/agent.ts';
+import { ElasticsearchSink } from '../aggregator/sinks/elasticsearch/sink.ts';
+import { replayJournal } from '../aggregator/sinks/journal/replay.ts';
+
+const program = new Command('swarmscope').description('Monitoring and logging for Docker Swarm clusters');
+
+function fail(err: unknown): never {
+  const message = err instanceof SwarmscopeError ? err.message : (err as Error).stack ?? String(err);
+  process.stderr.write(`swarmscope: ${message}\n`);
+  process.exit(err instanceof SwarmscopeError && /CONFIG/.test(err.code) ? 2 : 1);
+}
+
+function onSignals(close: () => Promise<void>): void {
+  let closing = false;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      if (closing) return;
+      closing = true;
+      close().then(() => process.exit(0), fail);
+    });
+  }
+}
+
+/** `npm start` needs no token set up by hand: one is made once and kept in the data dir (mode 0600). */
+async function localToken(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    await mkdir(dataDir, { recursive: true });
+    const token = randomBytes(24).toString('base64url');
+    await writeFile(file, token + '\n', { mode: 0o600 });
+    return token;
+  }
+}
+
+async function startAggregator(config: AggregatorConfig, log: Logger) {
+  const agg = await buildApp(config, log);
+  const address = await agg.app.listen({ host: config.listen.host, port: config.listen.port });
+  return { agg, address };
+}
+
+function describeDocker(status: AgentStatus): string {
+  return 'error' in status.docker
+    ? `none usable at ${status.docker.endpoint} (${status.docker.error.split('\n')[0]}); sampling only this collector's own pipeline`
+    : `Docker Engine ${status.docker.version} at ${status.docker.endpoint}, swarm ${status.docker.swarm}, node ${status.node.hostname}${status.node.id ? ` (${status.node.id})` : ''}`;
+}
+
+function describeSink(config: AggregatorConfig): string {
+  return config.elasticsearch
+    ? `Elasticsearch at ${config.elasticsearch.url} (indices ${config.elasticsearch.indexPrefix}-*)`
+    : `no Elasticsearch configured (SWARMSCOPE_ES_URL): documents go to the local journal ${join(config.dataDir, 'journal')}; replay later with \`npm run replay\``;
+}
+
+program
+  .command('all', { isDefault: true })
+  .description('collector and aggregator together on this machine')
+  .action(async () => {
+    const dataDir = process.env.SWARMSCOPE_DATA_DIR || '.swarmscope';
+    const env: NodeJS.ProcessEnv = { ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || (process.env.SWARMSCOPE_TOKEN_FILE ? '' : await localToken(dataDir)) };
+    const aggConfig = loadAggregatorConfig(env);
+    const log = createLogger({ name: 'swarmscope', level: aggConfig.logLevel });
+    const { agg, address } = await startAggregator(aggConfig, log);
+    const host = aggConfig.listen.host === '0.0.0.0' ? '127.0.0.1' : aggConfig.listen.host;
+    const colConfig = loadCollectorConfig({ ...env, SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || `http://${host}:${aggConfig.listen.port}` });
+    const agent = new Agent(colConfig, log);
+    const status = await agent.start();
+    process.stdout.write(
+      [
+        'swarmscope is running',
+        `  docker:        ${describeDocker(status)}`,
+        `  data goes to:  ${describeSink(aggConfig)}`,
+        `  metrics:       ${address}/metrics`,
+        `  ingest:        ${address}/api/v1/ingest (token in ${env.SWARMSCOPE_TOKEN_FILE || (process.env.SWARMSCOPE_TOKEN ? 'SWARMSCOPE_TOKEN' : join(dataDir, 'token'))})`,
+        `  sampling:      every ${colConfig.intervalMs} ms; queue in ${join(colConfig.dataDir, 'queue')}`,
+        '',
+      ].join('\n'),
+    );
+    onSignals(async () => {
+      await agent.close();
+      await agg.app.close();
+    });
+  });
+
+program
+  .command('collector')
+  .description('only the per-node collector')
+  .action(async () => {
+    const config = loadCollectorConfig();
+    const log = createLogger({ name: 'swarmscope-collector', level: config.logLevel });
+    const agent = new Agent(config, log);
+    const status = await agent.start();
+    log.warn({ docker: status.docker, node: status.node, aggregators: config.aggregatorUrls }, 'collector started');
+    onSignals(() => agent.close());
+  });
+
+program
+  .command('aggregator')
+  .description('only the aggregator')
+  .action(async () => {
+    const config = loadAggregatorConfig();
+    const log = createLogger({ name: 'swarmscope-aggregator', level: config.logLevel });
+    const { agg, address } = await startAggregator(config, log);
+    log.warn({ address, sink: agg.sink.name }, 'aggregator started');
+    onSignals(() => agg.app.close());
+  });
+
+program
+  .command('replay')
+  .description('replay the local journal into Elasticsearch (SWARMSCOPE_ES_URL); segments are removed once held')
+  .action(async () => {
+    const config = loadAggregatorConfig({ ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || 'replay' });
+    if (!config.elasticsearch) throw new SwarmscopeError('AGG_ERR_CONFIG', 'replay needs SWARMSCOPE_ES_URL', { remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again' });
+    const log = createLogger({ name: 'swarmscope-replay', level: config.logLevel });
+    const sink = new ElasticsearchSink(config.elasticsearch, log);
+    await sink.start();
+    const result = await replayJournal(join(config.dataDir, 'journal'), sink);
+    await sink.close();
+    process.stdout.write(`replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid lines skipped\n`);
+  });
+
+program.parseAsync().catch(fail);

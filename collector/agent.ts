@@ -1,0 +1,140 @@
+// The collector agent: wires sources → batcher → durable queue → shipper, and runs the sampling
+// loop. start() finds out what the node offers (a Docker engine or none); close() flushes.
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger.ts';
+import type { NodeRef, WireRecord } from '../common/schema/index.ts';
+import { recordId } from '../common/record-id.ts';
+import type { CollectorConfig } from './config.ts';
+import { DockerApi } from './docker-api.ts';
+import { DockerInventory } from './sources/docker-inventory/inventory.ts';
+import { ContainerSampler } from './sources/cgroup-stats/container-sampler.ts';
+import { DiskQueue } from './pipeline/disk-queue.ts';
+import { Batcher } from './pipeline/batcher.ts';
+import { Shipper } from './pipeline/shipper.ts';
+
+type DockerInfo = { ID: string; Name: string; DockerRootDir: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
+
+export type AgentStatus = { docker: { endpoint: string; version: string; swarm: string } | { endpoint: string; error: string }; node: NodeRef; dockerRoot: string | undefined };
+
+export class Agent {
+  readonly config: CollectorConfig;
+  private readonly log: Logger;
+  readonly queue: DiskQueue;
+  readonly batcher: Batcher;
+  readonly shipper: Shipper;
+  private api: DockerApi | undefined;
+  private inventory: DockerInventory | undefined;
+  private sampler: ContainerSampler | undefined;
+  node: NodeRef = { id: '', hostname: hostname() };
+  private timer: NodeJS.Timeout | undefined;
+  private round: Promise<void> = Promise.resolve();
+  private closed = false;
+  private sampleErrors = 0;
+
+  constructor(config: CollectorConfig, log: Logger) {
+    this.config = config;
+    this.log = log;
+    this.queue = new DiskQueue({ dir: join(config.dataDir, 'queue'), ...config.queue });
+    this.shipper = new Shipper({
+      queue: this.queue,
+      urls: config.aggregatorUrls,
+      token: config.token,
+      rejectedDir: join(config.dataDir, 'rejected'),
+      nodeKey: config.nodeName ?? hostname(),
+      backoff: config.backoff,
+      requestTimeoutMs: config.requestTimeoutMs,
+      log,
+    });
+    this.batcher = new Batcher({ ...config.batch, queue: this.queue, onQueued: () => this.shipper.notify() });
+  }
+
+  async start(): Promise<AgentStatus> {
+    await this.queue.start();
+    const status = await this.connectDocker();
+    this.batcher.start();
+    this.shipper.start();
+    this.timer = setInterval(() => this.tick(), this.config.intervalMs);
+    this.tick();
+    return status;
+  }
+
+  private async connectDocker(): Promise<AgentStatus> {
+    const api = new DockerApi(this.config.dockerHost);
+    try {
+      const version = await api.negotiate();
+      const info = await api.get<DockerInfo>('/info');
+      this.node = { id: info.Swarm?.NodeID ?? '', hostname: this.config.nodeName ?? info.Name };
+      this.api = api;
+      this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
+      this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, log: this.log });
+      return {
+        docker: { endpoint: this.config.dockerHost, version: version.Version, swarm: info.Swarm?.LocalNodeState ?? 'inactive' },
+        node: this.node,
+        dockerRoot: this.config.dockerRoot ?? info.DockerRootDir,
+      };
+    } catch (err) {
+      await api.close();
+      this.node = { id: '', hostname: this.config.nodeName ?? hostname() };
+      return { docker: { endpoint: this.config.dockerHost, error: (err as Error).message }, node: this.node, dockerRoot: undefined };
+    }
+  }
+
+  /** One sampling round; rounds never overlap (a slow round delays the next instead). */
+  private tick(): void {
+    this.round = this.round.then(() => this.sampleOnce()).catch((err: Error) => {
+      this.sampleErrors++;
+      this.log.warn({ err: err.message }, 'sampling round failed');
+    });
+  }
+
+  private async sampleOnce(): Promise<void> {
+    if (this.closed) return;
+    const time = new Date();
+    const records: WireRecord[] = [];
+    if (this.inventory && this.sampler) {
+      await this.inventory.refresh();
+      records.push(...(await this.sampler.sample(this.node, this.inventory.running(), time, this.config.intervalMs)));
+    }
+    records.push(this.selfReport(time));
+    await this.batcher.add(records);
+  }
+
+  /** The collector's own pipeline health, shipped like any other record. */
+  private selfReport(time: Date): WireRecord {
+    const q = this.queue.stats();
+    const s = this.shipper.stats;
+    return {
+      kind: 'agent',
+      id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
+      time: time.toISOString(),
+      node: this.node,
+      counters: {
+        shipped_batches: s.shippedBatches,
+        shipped_records: s.shippedRecords,
+        retries: s.retries,
+        rejected_batches: s.rejectedBatches,
+        rejected_records: s.rejectedRecords,
+        dropped_batches: q.droppedBatches + q.expiredBatches,
+        dropped_records: q.droppedRecords,
+        sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0),
+      },
+      gauges: {
+        queue_batches: q.batches,
+        queue_bytes: q.bytes,
+        oldest_unshipped_age_seconds: q.oldestCreatedAt === undefined ? 0 : (time.getTime() - q.oldestCreatedAt) / 1000,
+        containers: this.inventory?.running().length ?? 0,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.round;
+    await this.batcher.close();
+    await this.shipper.close();
+    await this.api?.close();
+  }
+}

@@ -1,0 +1,68 @@
+// The collector's configuration: environment → validated, frozen object. Every key has its
+// default here (documented in the README's configuration table); all problems are reported at once.
+import { EnvReader } from '../common/env.ts';
+import { SwarmscopeError } from '../common/errors.ts';
+import type { BackoffPolicy } from '../common/backoff.ts';
+
+export type CollectorConfig = Readonly<{
+  dockerHost: string;
+  aggregatorUrls: string[];
+  token: string;
+  intervalMs: number;
+  dataDir: string;
+  cgroupRoot: string;
+  procRoot: string;
+  /** The engine's data root as this process sees it; undefined = ask the engine (/info DockerRootDir). */
+  dockerRoot: string | undefined;
+  nodeName: string | undefined;
+  reconcileIntervalMs: number;
+  queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
+  batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
+  backoff: BackoffPolicy;
+  requestTimeoutMs: number;
+  logLevel: string;
+}>;
+
+export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
+  const r = new EnvReader(env);
+  const token = r.secret('SWARMSCOPE_TOKEN');
+  if (!token) r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token the aggregator expects');
+  const urls = r.string('SWARMSCOPE_AGGREGATOR_URL', 'http://127.0.0.1:9280').split(',').map((u) => u.trim()).filter(Boolean);
+  for (const u of urls) if (!URL.canParse(u)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${u} is not a URL`);
+  const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
+  if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
+  const config: CollectorConfig = {
+    dockerHost: r.string('DOCKER_HOST', 'unix:///var/run/docker.sock'),
+    aggregatorUrls: urls.map((u) => u.replace(/\/$/, '')),
+    token: token ?? '',
+    intervalMs: r.durationMs('SWARMSCOPE_INTERVAL', '10s'),
+    dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
+    cgroupRoot: r.string('SWARMSCOPE_CGROUP_ROOT', '/sys/fs/cgroup'),
+    procRoot: r.string('SWARMSCOPE_PROC_ROOT', '/proc'),
+    dockerRoot: r.optional('SWARMSCOPE_DOCKER_ROOT'),
+    nodeName: r.optional('SWARMSCOPE_NODE_NAME'),
+    reconcileIntervalMs: r.durationMs('SWARMSCOPE_RECONCILE_INTERVAL', '60s'),
+    queue: {
+      maxBytes: r.bytes('SWARMSCOPE_QUEUE_MAX_BYTES', '256MiB'),
+      maxAgeMs: r.durationMs('SWARMSCOPE_QUEUE_MAX_AGE', '24h'),
+      fsync: fsync === 'off' ? 'off' : 'batch',
+    },
+    batch: {
+      maxRecords: r.int('SWARMSCOPE_BATCH_MAX_RECORDS', 5000, 1),
+      maxBytes: r.bytes('SWARMSCOPE_BATCH_MAX_BYTES', '4MiB'),
+      maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', '1s'),
+    },
+    backoff: {
+      initialDelayMs: r.durationMs('SWARMSCOPE_RETRY_INITIAL', '250ms'),
+      maxDelayMs: r.durationMs('SWARMSCOPE_RETRY_MAX', '30s'),
+      factor: 2,
+    },
+    requestTimeoutMs: r.durationMs('SWARMSCOPE_REQUEST_TIMEOUT', '60s'),
+    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
+  };
+  if (config.intervalMs < 100) r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);
+  if (r.problems.length) {
+    throw new SwarmscopeError('COL_ERR_CONFIG', `invalid collector configuration:\n  - ${r.problems.join('\n  - ')}`, { context: { problems: r.problems } });
+  }
+  return Object.freeze(config);
+}

@@ -1,0 +1,163 @@
+// Sends queued batches to the aggregator, oldest first, and removes each from the queue only on
+// a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
+// a batch the aggregator calls malformed (400/413/other 4xx) is set aside with its reason, not retried.
+import { Agent, request } from 'undici';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
+import { BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
+
+export type ShipperOptions = {
+  queue: DiskQueue;
+  /** One or more aggregator base URLs; the shipper moves to the next one when a request fails. */
+  urls: string[];
+  token: string;
+  rejectedDir: string;
+  nodeKey: string;
+  backoff: BackoffPolicy;
+  requestTimeoutMs: number;
+  log: Logger;
+  onAck?: (batch: QueuedBatch) => void;
+};
+
+export type ShipperStats = { shippedBatches: number; shippedRecords: number; retries: number; rejectedBatches: number; rejectedRecords: number; lastAckAt: number | undefined };
+
+const RETRYABLE_4XX = new Set([408, 429]);
+
+export class Shipper {
+  private readonly opts: ShipperOptions;
+  private readonly agent: Agent;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+  private urlIndex = 0;
+  private attempt = 0;
+  private authWarned = false;
+  private idle = false;
+  readonly stats: ShipperStats = { shippedBatches: 0, shippedRecords: 0, retries: 0, rejectedBatches: 0, rejectedRecords: 0, lastAckAt: undefined };
+
+  constructor(opts: ShipperOptions) {
+    this.opts = opts;
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 2 });
+  }
+
+  start(): void {
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Tells the shipper a batch was queued, so an idle shipper sends it now (a backoff wait is kept). */
+  notify(): void {
+    if (this.idle) this.wake?.();
+  }
+
+  async close(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    await this.loop;
+    await this.agent.close();
+  }
+
+  /** Ships until the queue is empty or `deadline` passes; for shutdown and tests. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.opts.queue.peek() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    return this.opts.queue.peek() === undefined;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const batch = this.opts.queue.peek();
+      if (!batch) {
+        await this.sleep(1000, true);
+        continue;
+      }
+      const delay = await this.send(batch);
+      if (delay > 0) await this.sleep(delay, false);
+    }
+  }
+
+  /** Sends one batch; returns how long to wait before the next attempt (0 = go on). */
+  private async send(batch: QueuedBatch): Promise<number> {
+    const url = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
+    let status: number;
+    let retryAfter: string | undefined;
+    let reason = '';
+    try {
+      const body = await this.opts.queue.read(batch);
+      const res = await request(url + INGEST_PATH, {
+        method: 'POST',
+        dispatcher: this.agent,
+        headers: {
+          'content-type': NDJSON,
+          'content-encoding': 'gzip',
+          authorization: `Bearer ${this.opts.token}`,
+          [BATCH_ID_HEADER]: `${this.opts.nodeKey}/${batch.seq}`,
+        },
+        body,
+        headersTimeout: this.opts.requestTimeoutMs,
+        bodyTimeout: this.opts.requestTimeoutMs,
+      });
+      status = res.statusCode;
+      const ra = res.headers['retry-after'];
+      retryAfter = Array.isArray(ra) ? ra[0] : ra;
+      reason = (await res.body.text()).slice(0, 2000);
+    } catch (err) {
+      status = 0;
+      reason = (err as Error).message;
+    }
+
+    if (status === 200) {
+      await this.opts.queue.ack(batch);
+      this.attempt = 0;
+      this.stats.shippedBatches++;
+      this.stats.shippedRecords += batch.records;
+      this.stats.lastAckAt = Date.now();
+      this.opts.onAck?.(batch);
+      return 0;
+    }
+    if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status) && status !== 401 && status !== 403) {
+      await this.setAside(batch, status, reason);
+      return 0;
+    }
+    if (status === 401 || status === 403) {
+      if (!this.authWarned) this.opts.log.error({ url, status }, 'aggregator refused the token; batches are kept until SWARMSCOPE_TOKEN matches the aggregator');
+      this.authWarned = true;
+    }
+    if (status === 0 || status >= 500) this.urlIndex++;
+    this.stats.retries++;
+    const delay = retryAfterMs(retryAfter) ?? backoffDelayMs(this.attempt, this.opts.backoff);
+    this.attempt++;
+    this.opts.log.debug({ url, status, batch: batch.seq, delayMs: delay, reason }, 'batch not acknowledged; will retry');
+    return delay;
+  }
+
+  /** Moves a refused batch out of the queue into rejectedDir with a .reason file beside it. */
+  private async setAside(batch: QueuedBatch, status: number, reason: string): Promise<void> {
+    await mkdir(this.opts.rejectedDir, { recursive: true });
+    const target = join(this.opts.rejectedDir, basename(batch.path));
+    await writeFile(`${target}.reason`, `${status} ${reason}\n`);
+    await rename(batch.path, target);
+    await this.opts.queue.ack(batch);
+    this.stats.rejectedBatches++;
+    this.stats.rejectedRecords += batch.records;
+    this.opts.log.error({ batch: batch.seq, status, reason, setAsideAt: target }, 'aggregator refused a batch; set aside, not retried');
+  }
+
+  private sleep(ms: number, idle: boolean): Promise<void> {
+    this.idle = idle;
+    return new Promise((resolve) => {
+      this.wake = () => {
+        this.wake = undefined;
+        this.idle = false;
+        if (this.sleepTimer) clearTimeout(this.sleepTimer);
+        resolve();
+      };
+      this.sleepTimer = setTimeout(() => this.wake?.(), ms);
+    });
+  }
+}

@@ -1,0 +1,29 @@
+// The error catalog: every error the stack raises on purpose carries a code, context and, where
+// one exists, a remedy. Tests assert the code, never the text.
+export const codes = {
+  COL_ERR_CONFIG: 'invalid collector configuration',
+  COL_ERR_DOCKER: 'Docker Engine API call failed',
+  COL_ERR_CGROUP: 'cgroup files could not be read',
+  COL_ERR_QUEUE: 'durable queue failure',
+  COL_ERR_SHIP: 'batch could not be shipped',
+  AGG_ERR_CONFIG: 'invalid aggregator configuration',
+  AGG_ERR_BAD_BATCH: 'malformed batch',
+  AGG_ERR_SINK_DOWN: 'sink unavailable',
+  AGG_ERR_JOURNAL: 'local journal failure',
+} as const;
+
+export type ErrorCode = keyof typeof codes;
+
+export class SwarmscopeError extends Error {
+  readonly code: ErrorCode;
+  readonly context: Record<string, unknown>;
+  readonly remedy: string | undefined;
+
+  constructor(code: ErrorCode, message: string, opts: { context?: Record<string, unknown>; remedy?: string; cause?: unknown } = {}) {
+    super(`${code}: ${message}${opts.remedy ? ` (${opts.remedy})` : ''}`, { cause: opts.cause });
+    this.name = 'SwarmscopeError';
+    this.code = code;
+    this.context = opts.context ?? {};
+    this.remedy = opts.remedy;
+  }
+}

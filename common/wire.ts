@@ -1,0 +1,13 @@
+// The wire contract between collector and aggregator: path, headers, and the gzip NDJSON batch
+// encoding. Acknowledgement semantics live in the ingest route and the shipper.
+import { gzipSync } from 'node:zlib';
+import type { WireRecord } from './schema/index.ts';
+
+export const INGEST_PATH = '/api/v1/ingest';
+export const NDJSON = 'application/x-ndjson';
+/** Names the batch in logs on both sides; the collector sets it, the aggregator echoes it in errors. */
+export const BATCH_ID_HEADER = 'x-swarmscope-batch';
+
+export function encodeBatch(records: readonly WireRecord[]): Buffer {
+  return gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+}
