@@ -1,0 +1,27 @@
+// A real collector agent for a test, in process, pointed at an aggregator and the test engine,
+// with a private data dir (queue, checkpoints).
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent } from '../../collector/agent.ts';
+import { loadCollectorConfig } from '../../collector/config.ts';
+import { createLogger } from '../../common/logger.ts';
+import { testEnv } from './env.ts';
+
+export async function startTestCollector(aggregator: { url: string; token: string }, env: Record<string, string> = {}): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
+  const dataDir = env.SWARMSCOPE_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'swarmscope-col-')));
+  const config = loadCollectorConfig({
+    DOCKER_HOST: testEnv.dockerHost,
+    SWARMSCOPE_DOCKER_ROOT: testEnv.dockerRoot,
+    SWARMSCOPE_AGGREGATOR_URL: aggregator.url,
+    SWARMSCOPE_TOKEN: aggregator.token,
+    SWARMSCOPE_DATA_DIR: dataDir,
+    SWARMSCOPE_INTERVAL: '1s',
+    SWARMSCOPE_BATCH_MAX_AGE: '200ms',
+    SWARMSCOPE_RETRY_MAX: '2s',
+    ...env,
+  });
+  const agent = new Agent(config, createLogger({ name: 'test-collector', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' }));
+  await agent.start();
+  return { agent, dataDir, close: () => agent.close() };
+}

@@ -1,0 +1,31 @@
+// Reading what landed in Elasticsearch, as the admin user: refresh, and a full scan (search_after
+// on _doc order, every hit) for exact oracles: never a count or a cardinality estimate.
+import { Client } from '@elastic/elasticsearch';
+import { testEnv } from './env.ts';
+
+let admin: Client | undefined;
+
+export function esAdmin(): Client {
+  admin ??= new Client({ node: testEnv.esUrl, auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword }, requestTimeout: 60_000 });
+  return admin;
+}
+
+export type Hit<T> = { _id: string; _index: string; _source: T };
+
+export async function scanAll<T = Record<string, unknown>>(index: string, query: Record<string, unknown> = { match_all: {} }): Promise<Array<Hit<T>>> {
+  const es = esAdmin();
+  await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+  const out: Array<Hit<T>> = [];
+  let after: unknown[] | undefined;
+  for (;;) {
+    const res = await es.search<T>({ index, query, size: 5000, sort: ['_doc'], search_after: after, ignore_unavailable: true, allow_no_indices: true });
+    const hits = res.hits.hits as Array<Hit<T> & { sort?: unknown[] }>;
+    out.push(...hits);
+    if (hits.length < 5000) return out;
+    after = hits[hits.length - 1]!.sort;
+  }
+}
+
+export async function deleteIndices(pattern: string): Promise<void> {
+  await esAdmin().indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+}
