@@ -1,0 +1,112 @@
+// `npm test`: brings the test environment up, runs the typecheck, lint and dashboard check (one test
+// each) and the ava suite (TAP, streamed) against it, stops what this run started, and ends with the
+// line `N passed, N failed`. Extra arguments go to ava: `npm test -- test/aggregator/*.test.ts`.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { toEnvVars } from './env-vars.ts';
+import { repoRoot } from './paths.ts';
+import { ensureEnvSession, stopEnv } from './services.ts';
+import type { ServiceName } from './services.ts';
+
+type Tally = { passed: number; failed: number };
+type Step = { name: string; command: string; args: string[] };
+
+const bin = join(repoRoot, 'node_modules', '.bin');
+const interrupt = { requested: false };
+
+async function main(avaArgs: readonly string[]): Promise<Tally> {
+  const tally: Tally = { passed: 0, failed: 0 };
+  const started: ServiceName[] = [];
+  try {
+    const env = await ensureEnvSession(started);
+    const childEnv = { ...process.env, ...toEnvVars(env), PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+    for (const step of checkSteps()) {
+      if (!interrupt.requested) count(tally, step.name, (await runStep(step, childEnv)) === 0);
+    }
+    if (!interrupt.requested) await runAva(avaArgs, childEnv, tally);
+    if (interrupt.requested) count(tally, 'the run was not interrupted', false);
+  } catch (error) {
+    process.stderr.write(`[test-env] ${error instanceof Error ? error.message : String(error)}\n`);
+    count(tally, 'the test environment comes up', false);
+  } finally {
+    await teardown(started, tally);
+  }
+  return tally;
+}
+
+function checkSteps(): Step[] {
+  const steps: Step[] = [
+    { name: 'typecheck (tsc --noEmit)', command: join(bin, 'tsc'), args: ['--noEmit'] },
+    { name: 'lint (eslint .)', command: join(bin, 'eslint'), args: ['.'] },
+  ];
+  if (existsSync(join(repoRoot, 'dashboards', 'build.ts'))) {
+    steps.push({ name: 'generated dashboards are current (dashboards/build.ts --check)', command: process.execPath, args: ['dashboards/build.ts', '--check'] });
+  }
+  return steps;
+}
+
+function count(tally: Tally, name: string, ok: boolean): void {
+  if (ok) tally.passed += 1;
+  else tally.failed += 1;
+  process.stdout.write(`${ok ? 'ok' : 'not ok'} - ${name}\n`);
+}
+
+function runStep(step: Step, env: NodeJS.ProcessEnv): Promise<number> {
+  process.stdout.write(`# ${step.name}\n`);
+  const child = spawn(step.command, step.args, { cwd: repoRoot, env, stdio: 'inherit' });
+  return exitCodeOf(child);
+}
+
+/** Streams ava's TAP to stdout and counts its results; `# SKIP` and `# TODO` lines count as neither. */
+async function runAva(avaArgs: readonly string[], env: NodeJS.ProcessEnv, tally: Tally): Promise<void> {
+  const child = spawn(join(bin, 'ava'), ['--tap', ...avaArgs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const before = { ...tally };
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => {
+    process.stdout.write(`${line}\n`);
+    if (/#\s*(SKIP|TODO)\b/i.test(line)) return;
+    if (/^ok\b/.test(line)) tally.passed += 1;
+    else if (/^not ok\b/.test(line)) tally.failed += 1;
+  });
+  const code = await exitCodeOf(child);
+  // A crash or "no tests found" can fail the run without a single `not ok` line.
+  if (code !== 0 && tally.failed === before.failed) count(tally, `ava exited with code ${code}`, false);
+}
+
+function exitCodeOf(child: ReturnType<typeof spawn>): Promise<number> {
+  return new Promise((resolve) => {
+    child.on('error', (error) => {
+      process.stderr.write(`cannot run ${child.spawnfile}: ${error.message} (did \`npm ci\` run?)\n`);
+      resolve(127);
+    });
+    child.on('close', (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
+  });
+}
+
+/** Stops what this run started, unless SWARMSCOPE_KEEP_ENV=1; a failed stop counts as a failure. */
+async function teardown(started: readonly ServiceName[], tally: Tally): Promise<void> {
+  if (started.length === 0) return;
+  if (process.env.SWARMSCOPE_KEEP_ENV === '1') {
+    process.stderr.write(`[test-env] SWARMSCOPE_KEEP_ENV=1: leaving ${started.join(', ')} running (npm run env:down stops them)\n`);
+    return;
+  }
+  try {
+    await stopEnv(started);
+  } catch (error) {
+    process.stderr.write(`[test-env] ${error instanceof Error ? error.message : String(error)}\n`);
+    count(tally, 'the test environment stops', false);
+  }
+}
+
+// Ctrl-C reaches the children through the terminal; this process stays to stop the environment.
+process.on('SIGINT', () => {
+  interrupt.requested = true;
+  process.stderr.write('[test-env] interrupted: stopping the environment after the current step\n');
+});
+const startedAt = performance.now();
+const tally = await main(process.argv.slice(2));
+process.stdout.write(`# wall time ${((performance.now() - startedAt) / 1000).toFixed(1)} s\n`);
+process.stdout.write(`${tally.passed} passed, ${tally.failed} failed\n`);
+process.exitCode = tally.failed > 0 ? 1 : 0;
