@@ -74,8 +74,10 @@ program
     const aggConfig = loadAggregatorConfig(env);
     const log = createLogger({ name: 'swarmscope', level: aggConfig.logLevel });
     const { agg, address } = await startAggregator(aggConfig, log);
-    const host = aggConfig.listen.host === '0.0.0.0' ? '127.0.0.1' : aggConfig.listen.host;
-    const colConfig = loadCollectorConfig({ ...env, SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || `http://${host}:${aggConfig.listen.port}` });
+    // The address fastify reports carries the real port (SWARMSCOPE_LISTEN may ask for port 0).
+    const local = new URL(address);
+    if (local.hostname === '0.0.0.0') local.hostname = '127.0.0.1';
+    const colConfig = loadCollectorConfig({ ...env, SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || local.origin });
     const agent = new Agent(colConfig, log);
     const status = await agent.start();
     process.stdout.write(
