@@ -5,13 +5,16 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { engineJson, engineRequest } from './docker-socket.ts';
 import { EnvError } from './env-error.ts';
+import { choosePort } from './env-state.ts';
 import { progress, stateDir, systemDataDir, systemRunDir } from './paths.ts';
 import { isAlive, livePid, logTail, run, spawnDaemon, stopProcess, waitFor } from './processes.ts';
 
 export const dockerRoot = join(systemDataDir, 'docker');
 const execRoot = join(systemRunDir, 'exec');
 const socketPath = join(systemRunDir, 'docker.sock');
-const pidFile = join(stateDir, 'dockerd.pid');
+// Next to the socket, not in .cache/env: the engine is machine-wide, and a lost pid file must not
+// let a second dockerd start on the same data root.
+const pidFile = join(systemRunDir, 'dockerd.pid');
 const logFile = join(stateDir, 'dockerd.log');
 export const dockerHost = `unix://${socketPath}`;
 
@@ -19,6 +22,10 @@ export const dockerHost = `unix://${socketPath}`;
 export async function ensureDockerEngine(): Promise<boolean> {
   if ((await livePid(pidFile, socketPath)) !== undefined) {
     await waitForEngine();
+    return false;
+  }
+  if (await answersPing()) {
+    progress(`a dockerd without our pid file answers on ${socketPath}: using it, and leaving it running`);
     return false;
   }
   await Promise.all([mkdir(dockerRoot, { recursive: true }), mkdir(execRoot, { recursive: true }), mkdir(stateDir, { recursive: true })]);
@@ -46,11 +53,16 @@ function daemonArgs(): string[] {
 }
 
 async function waitForEngine(pid?: number): Promise<void> {
-  await waitFor('dockerd /_ping', async () => ((await engineRequest(socketPath, 'GET', '/_ping', 1_000)).status === 200 ? true : undefined), {
+  await waitFor('dockerd /_ping', async () => ((await answersPing()) ? true : undefined), {
     timeoutMs: 60_000,
     remedy: `read ${logFile}`,
     giveUpIf: async () => (pid !== undefined && !(await isAlive(pid)) ? `dockerd exited:\n${await logTail(logFile)}` : undefined),
   });
+}
+
+async function answersPing(): Promise<boolean> {
+  const response = await engineRequest(socketPath, 'GET', '/_ping', 1_000).catch(() => undefined);
+  return response?.status === 200;
 }
 
 type SwarmInfo = { Swarm: { LocalNodeState: string; ControlAvailable: boolean } };
@@ -67,8 +79,9 @@ export async function ensureSwarm(engineSocket: string, host: string, mayInit: b
   );
   if (state.LocalNodeState === 'active' && state.ControlAvailable) return;
   if (state.LocalNodeState === 'inactive' && mayInit) {
-    progress('initialising a single-node swarm on 127.0.0.1');
-    await docker(host, ['swarm', 'init', '--advertise-addr', '127.0.0.1', '--listen-addr', '127.0.0.1:2377']);
+    const port = await choosePort(2377); // another swarm on this host may hold the usual port
+    progress(`initialising a single-node swarm on 127.0.0.1:${port}`);
+    await docker(host, ['swarm', 'init', '--advertise-addr', `127.0.0.1:${port}`, '--listen-addr', `127.0.0.1:${port}`]);
     return;
   }
   throw new EnvError(
@@ -88,19 +101,24 @@ export async function stopDockerEngine(): Promise<boolean> {
   const pid = await livePid(pidFile, socketPath);
   if (pid === undefined) return false;
   progress('removing test services and containers, stopping dockerd');
-  await removeLeftovers();
+  // Leftovers must not keep the engine running: a failed cleanup is reported and the stop goes on.
+  await removeLeftovers().catch((error: unknown) => progress(`warning: cleanup before stopping dockerd failed: ${error instanceof Error ? error.message : String(error)}`));
   await stopProcess(pid, 60_000);
   await stopOrphanedContainerd();
   return true;
 }
 
 async function removeLeftovers(): Promise<void> {
-  const services = (await docker(dockerHost, ['service', 'ls', '-q'])).split('\n').filter(Boolean);
-  if (services.length > 0) await docker(dockerHost, ['service', 'rm', ...services]);
-  const containers = (await docker(dockerHost, ['ps', '-aq'])).split('\n').filter(Boolean);
-  if (containers.length > 0) await docker(dockerHost, ['rm', '-f', '-v', ...containers]);
+  const info = await engineJson<SwarmInfo>(socketPath, '/info');
+  if (info.Swarm.ControlAvailable) await removeAll(['service', 'ls', '-q'], ['service', 'rm']);
+  await removeAll(['ps', '-aq'], ['rm', '-f', '-v']);
   await docker(dockerHost, ['network', 'prune', '-f']);
   await docker(dockerHost, ['volume', 'prune', '-f']);
+}
+
+async function removeAll(list: readonly string[], remove: readonly string[]): Promise<void> {
+  const ids = (await docker(dockerHost, list)).split('\n').filter(Boolean);
+  if (ids.length > 0) await docker(dockerHost, [...remove, ...ids]);
 }
 
 /** dockerd stops the containerd it supervises; this only matters when dockerd had to be killed. */

@@ -148,8 +148,9 @@ async function ensureEsUsers(passwords: EsPasswords, account: EsAccount): Promis
     [esAdminUsername, passwords.admin, 'superuser'],
     [esWriterUsername, passwords.writer, writerRoleName],
   ] as const;
+  const usersFile = await readFile(join(esHome, 'config', 'users'), 'utf8');
   for (const [username, password, role] of users) {
-    await tryRun(tool, ['userdel', username], options);
+    if (usersFile.split('\n').some((line) => line.startsWith(`${username}:`))) await run(tool, ['userdel', username], options);
     await run(tool, ['useradd', username, '-p', password, '-r', role], options, `check ${esHome}/config/users is writable by ${esUser}`);
   }
   await writeFile(usersMarker, fingerprint, { mode: 0o600 });
