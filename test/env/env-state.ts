@@ -1,12 +1,13 @@
-// The environment's remembered state in .cache/env/state.json (generated passwords and chosen ports),
-// the lock that keeps two starts from racing, and loopback port selection.
+// The environment's remembered state: generated Elasticsearch passwords and chosen loopback ports,
+// the machine-wide lock that keeps two starts from racing, and port selection. Elasticsearch and
+// Docker are machine-wide, so Elasticsearch's part is kept with its installation, the rest per checkout.
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvError } from './env-error.ts';
-import { progress, stateDir } from './paths.ts';
+import { progress, stateDir, systemDataDir, systemRunDir } from './paths.ts';
 import { isAlive } from './processes.ts';
 
 export type PortName = 'elasticsearch' | 'prometheus' | 'alertmanager';
@@ -15,32 +16,46 @@ export type EnvState = {
   esWriterPassword: string;
   ports: Partial<Record<PortName, number>>;
 };
+type CheckoutState = { ports: Partial<Record<'prometheus' | 'alertmanager', number>> };
+type ElasticsearchState = { esAdminPassword: string; esWriterPassword: string; port?: number };
 
-const stateFile = join(stateDir, 'state.json');
-const lockDir = join(stateDir, 'lock');
+/** Prometheus and Alertmanager ports: each checkout runs its own pair. */
+const checkoutStateFile = join(stateDir, 'state.json');
+/** Passwords baked into the machine-wide Elasticsearch's users file, and its port. */
+const elasticsearchStateFile = join(systemDataDir, 'elasticsearch-state.json');
+const lockDir = join(systemRunDir, 'lock');
 const lockWaitMs = 20 * 60_000;
 
 /** Reads the state, creating it (with fresh random passwords) on first use. */
 export async function loadState(): Promise<EnvState> {
-  await mkdir(stateDir, { recursive: true });
-  const text = await readFile(stateFile, 'utf8').catch(() => undefined);
-  if (text !== undefined) return JSON.parse(text) as EnvState;
-  const state: EnvState = { esAdminPassword: newPassword(), esWriterPassword: newPassword(), ports: {} };
-  await saveState(state);
-  return state;
+  const checkout = await readJson<CheckoutState>(checkoutStateFile, { ports: {} });
+  const es = await readJson<ElasticsearchState>(elasticsearchStateFile, { esAdminPassword: newPassword(), esWriterPassword: newPassword() });
+  return { esAdminPassword: es.esAdminPassword, esWriterPassword: es.esWriterPassword, ports: { ...checkout.ports, elasticsearch: es.port } };
 }
 
 export async function saveState(state: EnvState): Promise<void> {
-  const temporary = `${stateFile}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  await rename(temporary, stateFile);
+  const { elasticsearch, ...monitoringPorts } = state.ports;
+  await writeJson(checkoutStateFile, { ports: monitoringPorts } satisfies CheckoutState);
+  await writeJson(elasticsearchStateFile, { esAdminPassword: state.esAdminPassword, esWriterPassword: state.esWriterPassword, port: elasticsearch } satisfies ElasticsearchState);
+}
+
+async function readJson<T>(file: string, initial: T): Promise<T> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  return text === undefined ? initial : (JSON.parse(text) as T);
+}
+
+async function writeJson(file: string, value: unknown): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`, { mode: 0o600 });
+  await rename(temporary, file);
 }
 
 function newPassword(): string {
   return randomBytes(18).toString('base64url');
 }
 
-/** Runs `action` while holding .cache/env/lock; a lock left by a dead process is taken over. */
+/** Runs `action` while holding /run/swarmscope-test/lock; a lock left by a dead process is taken over. */
 export async function withEnvLock<T>(action: () => Promise<T>): Promise<T> {
   await acquireLock();
   try {
@@ -51,7 +66,7 @@ export async function withEnvLock<T>(action: () => Promise<T>): Promise<T> {
 }
 
 async function acquireLock(): Promise<void> {
-  await mkdir(stateDir, { recursive: true });
+  await mkdir(systemRunDir, { recursive: true });
   const deadline = Date.now() + lockWaitMs;
   let announced = false;
   for (;;) {
