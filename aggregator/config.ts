@@ -22,7 +22,8 @@ export type AggregatorConfig = Readonly<{
   dataDir: string;
   elasticsearch: ElasticsearchConfig | undefined;
   journal: { maxBytes: number };
-  limits: { maxBodyBytes: number; maxDecompressedBytes: number; maxInflight: number };
+  /** Memory bounds of ingest: per request (body, decoded body) and across requests in flight. */
+  limits: { maxBodyBytes: number; maxDecompressedBytes: number; maxInflight: number; maxInflightBytes: number };
   /** Container series of a node not refreshed for this long are removed (collector gone). */
   staleAfterMs: number;
   /** Container labels beyond the Swarm ones that become Prometheus labels (opt-in: cardinality). */
@@ -57,8 +58,9 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
     journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },
     limits: {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
-      maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '128MiB'),
+      maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '64MiB'),
       maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
+      maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '256MiB'),
     },
     staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),
     extraContainerLabels: r.string('SWARMSCOPE_CONTAINER_LABELS', '').split(',').map((s) => s.trim()).filter(Boolean),

@@ -3,15 +3,17 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.ts';
-import type { NodeRef, WireRecord } from '../common/schema/index.ts';
+import type { AgentRecord, NodeRef, WireRecord } from '../common/schema/index.ts';
 import { recordId } from '../common/record-id.ts';
 import type { CollectorConfig } from './config.ts';
 import { DockerApi } from './docker-api.ts';
 import { DockerInventory } from './sources/docker-inventory/inventory.ts';
 import { ContainerSampler } from './sources/cgroup-stats/container-sampler.ts';
+import { SwarmStateSource } from './sources/swarm-state/swarm-state.ts';
 import { DiskQueue } from './pipeline/disk-queue.ts';
 import { Batcher } from './pipeline/batcher.ts';
 import { Shipper } from './pipeline/shipper.ts';
+import { pipelineReport } from './pipeline/self-report.ts';
 
 type DockerInfo = { ID: string; Name: string; DockerRootDir: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
 
@@ -26,6 +28,8 @@ export class Agent {
   private api: DockerApi | undefined;
   private inventory: DockerInventory | undefined;
   private sampler: ContainerSampler | undefined;
+  /** Only on managers (Swarm.ControlAvailable); it reports only while this manager leads. */
+  private swarm: SwarmStateSource | undefined;
   node: NodeRef = { id: '', hostname: hostname() };
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
@@ -35,7 +39,7 @@ export class Agent {
   constructor(config: CollectorConfig, log: Logger) {
     this.config = config;
     this.log = log;
-    this.queue = new DiskQueue({ dir: join(config.dataDir, 'queue'), ...config.queue });
+    this.queue = new DiskQueue({ dir: join(config.dataDir, 'queue'), ...config.queue, log });
     this.shipper = new Shipper({
       queue: this.queue,
       urls: config.aggregatorUrls,
@@ -45,8 +49,14 @@ export class Agent {
       backoff: config.backoff,
       requestTimeoutMs: config.requestTimeoutMs,
       log,
+      selfReport: () => this.selfReport(new Date()),
     });
-    this.batcher = new Batcher({ ...config.batch, queue: this.queue, onQueued: () => this.shipper.notify() });
+    this.batcher = new Batcher({
+      ...config.batch,
+      queue: this.queue,
+      onQueued: () => this.shipper.notify(),
+      onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
+    });
   }
 
   async start(): Promise<AgentStatus> {
@@ -68,6 +78,7 @@ export class Agent {
       this.api = api;
       this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
       this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, log: this.log });
+      if (info.Swarm?.ControlAvailable && info.Swarm.NodeID) this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
       return {
         docker: { endpoint: this.config.dockerHost, version: version.Version, swarm: info.Swarm?.LocalNodeState ?? 'inactive' },
         node: this.node,
@@ -96,35 +107,21 @@ export class Agent {
       await this.inventory.refresh();
       records.push(...(await this.sampler.sample(this.node, this.inventory.running(), time, this.config.intervalMs)));
     }
+    if (this.swarm) records.push(...(await this.swarm.poll(this.node, time)));
     records.push(this.selfReport(time));
     await this.batcher.add(records);
   }
 
   /** The collector's own pipeline health, shipped like any other record. */
-  private selfReport(time: Date): WireRecord {
-    const q = this.queue.stats();
-    const s = this.shipper.stats;
+  private selfReport(time: Date): AgentRecord {
+    const pipeline = pipelineReport(this.queue.stats(), this.shipper.stats, time.getTime());
     return {
       kind: 'agent',
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: {
-        shipped_batches: s.shippedBatches,
-        shipped_records: s.shippedRecords,
-        retries: s.retries,
-        rejected_batches: s.rejectedBatches,
-        rejected_records: s.rejectedRecords,
-        dropped_batches: q.droppedBatches + q.expiredBatches,
-        dropped_records: q.droppedRecords,
-        sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0),
-      },
-      gauges: {
-        queue_batches: q.batches,
-        queue_bytes: q.bytes,
-        oldest_unshipped_age_seconds: q.oldestCreatedAt === undefined ? 0 : (time.getTime() - q.oldestCreatedAt) / 1000,
-        containers: this.inventory?.running().length ?? 0,
-      },
+      counters: { ...pipeline.counters, sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0) },
+      gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0 },
     };
   }
 

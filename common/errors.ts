@@ -5,10 +5,13 @@ export const codes = {
   COL_ERR_DOCKER: 'Docker Engine API call failed',
   COL_ERR_CGROUP: 'cgroup files could not be read',
   COL_ERR_QUEUE: 'durable queue failure',
+  COL_ERR_QUEUE_FULL: 'durable queue at its bound: log batch refused, log reading pauses',
   COL_ERR_SHIP: 'batch could not be shipped',
   AGG_ERR_CONFIG: 'invalid aggregator configuration',
   AGG_ERR_BAD_BATCH: 'malformed batch',
   AGG_ERR_SINK_DOWN: 'sink unavailable',
+  AGG_ERR_OVERLOADED: 'aggregator at its in-flight bound',
+  AGG_ERR_DEADLETTER: 'dead-letter store failure',
   AGG_ERR_JOURNAL: 'local journal failure',
 } as const;
 

@@ -7,6 +7,11 @@ export const INGEST_PATH = '/api/v1/ingest';
 export const NDJSON = 'application/x-ndjson';
 /** Names the batch in logs on both sides; the collector sets it, the aggregator echoes it in errors. */
 export const BATCH_ID_HEADER = 'x-swarmscope-batch';
+/**
+ * The collector's current self-report (an agent record as JSON) on every request, so the
+ * aggregator sees a node's backlog live even while the batches themselves cannot be acknowledged.
+ */
+export const AGENT_HEADER = 'x-swarmscope-agent';
 
 export function encodeBatch(records: readonly WireRecord[]): Buffer {
   return gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'));

@@ -1,12 +1,14 @@
 // POST /api/v1/ingest: authenticate, bound, decompress (bounded after decompression too),
 // validate every record against the wire schema, write to the durable sink, and answer with the
-// acknowledgement: 200 only when the sink holds every record.
+// acknowledgement: 200 only when the sink holds every record (or set it aside with a reason).
+// Overload is answered, never queued: 429 + Retry-After past the in-flight request or byte bound,
+// 503 + Retry-After while the sink is down. Every outcome is counted.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateRecord, type WireRecord } from '../../common/schema/index.ts';
-import { BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
 import { SinkUnavailable, type DurableSink } from '../sinks/sink.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
 import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
@@ -41,11 +43,30 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
   const { config, sink, state, metrics } = deps;
   const expected = createHash('sha256').update(`Bearer ${config.token}`).digest();
   let inflight = 0;
+  let inflightBytes = 0;
 
   const refuse = (reply: FastifyReply, status: number, outcome: string, reason: string, retryAfter?: number) => {
     metrics.batches.inc({ outcome });
     if (retryAfter !== undefined) void reply.header('retry-after', String(retryAfter));
     return reply.code(status).send({ error: outcome, reason });
+  };
+
+  /** The self-report header is advisory: a bad one is counted and ignored, the batch still counts. */
+  const applyAgentHeader = (req: FastifyRequest) => {
+    const raw = req.headers[AGENT_HEADER];
+    if (typeof raw !== 'string') return;
+    let v: ReturnType<typeof validateRecord>;
+    try {
+      v = validateRecord(JSON.parse(raw));
+    } catch {
+      v = { ok: false, reason: 'not JSON' };
+    }
+    if (v.ok && v.record.kind === 'agent') {
+      state.apply([v.record]);
+      metrics.agentReports.inc({ outcome: 'ok' });
+    } else {
+      metrics.agentReports.inc({ outcome: 'invalid' });
+    }
   };
 
   app.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -54,7 +75,10 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
     onRequest: async (req, reply) => {
       const given = createHash('sha256').update(req.headers.authorization ?? '').digest();
       if (!timingSafeEqual(given, expected)) return refuse(reply, 401, 'unauthorized', 'missing or wrong bearer token; set SWARMSCOPE_TOKEN to the aggregator\'s token');
+      applyAgentHeader(req);
       if (inflight >= config.limits.maxInflight) return refuse(reply, 429, 'overloaded', `aggregator busy (${inflight} batches in flight)`, 1);
+      const wait = sink.unavailableFor?.() ?? 0;
+      if (wait > 0) return refuse(reply, 503, 'unavailable', `${sink.name} unavailable; another request is probing it`, wait);
       inflight++;
       metrics.inflight.set(inflight);
       reply.raw.once('close', () => {
@@ -68,29 +92,38 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'bad_request', `Content-Type must be ${NDJSON}`);
       let text: string;
       const encoding = req.headers['content-encoding'];
+      if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity') return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
       try {
         text = encoding === 'gzip' ? (await gunzipAsync(raw, { maxOutputLength: config.limits.maxDecompressedBytes })).toString('utf8') : raw.toString('utf8');
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return refuse(reply, 413, 'too_large', `batch ${batchId} exceeds ${config.limits.maxDecompressedBytes} bytes after decompression`);
         return refuse(reply, 400, 'bad_request', `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`);
       }
-      const parsed = parseBatch(text);
-      if ('reason' in parsed) {
-        req.log.warn({ batch: batchId, reason: parsed.reason }, 'malformed batch refused');
-        return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);
+      // The decoded bytes bound memory: past it, answer 429 rather than hold more (one always passes).
+      if (inflightBytes > 0 && inflightBytes + text.length > config.limits.maxInflightBytes) {
+        return refuse(reply, 429, 'overloaded', `aggregator busy (${inflightBytes} decoded bytes in flight)`, 1);
       }
-      state.apply(parsed.records);
+      const size = text.length;
+      inflightBytes += size;
       try {
+        const parsed = parseBatch(text);
+        if ('reason' in parsed) {
+          req.log.warn({ batch: batchId, reason: parsed.reason }, 'malformed batch refused');
+          return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);
+        }
+        state.apply(parsed.records);
         const outcome = await sink.write(parsed.records, batchId);
         metrics.batches.inc({ outcome: 'ok' });
         for (const r of parsed.records) metrics.records.inc({ kind: r.kind });
         return reply.code(200).send({ accepted: parsed.records.length, ...outcome });
       } catch (err) {
         if (err instanceof SinkUnavailable) {
-          req.log.warn({ batch: batchId, err: err.message }, 'sink unavailable; batch refused for retry');
+          req.log.debug({ batch: batchId, err: err.message }, 'sink unavailable; batch refused for retry');
           return refuse(reply, 503, 'unavailable', err.message, err.retryAfterSeconds);
         }
         throw err;
+      } finally {
+        inflightBytes -= size;
       }
     },
   });

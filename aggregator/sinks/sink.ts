@@ -11,6 +11,11 @@ export interface DurableSink {
   /** True once the sink can take writes (templates installed, store reachable). */
   ready(): boolean;
   write(records: readonly WireRecord[], batchId: string): Promise<WriteOutcome>;
+  /**
+   * Seconds a client should wait when the sink is known to be down and one request is already
+   * probing it (ingest answers 503 at once instead of tying up a slot); 0 = try the write.
+   */
+  unavailableFor?(): number;
   close(): Promise<void>;
 }
 

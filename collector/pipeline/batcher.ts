@@ -1,8 +1,10 @@
 // Groups records into batches by count, bytes or age, separately for logs and for everything
 // else (so the queue can treat them differently at its bound), and hands each batch to the queue.
+// A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
+// add() tells the log reader to pause meanwhile, so memory stays bounded by about one batch.
 import type { WireRecord } from '../../common/schema/index.ts';
 import { encodeBatch } from '../../common/wire.ts';
-import type { BatchClass, DiskQueue, QueuedBatch } from './disk-queue.ts';
+import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
 
 export type BatcherOptions = { maxRecords: number; maxBytes: number; maxAgeMs: number };
 
@@ -17,21 +19,28 @@ export class Batcher {
   private readonly queue: DiskQueue;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<unknown> = Promise.resolve();
+  private logsRefused = false;
   private readonly onQueued: (batch: QueuedBatch, records: WireRecord[]) => void;
+  private readonly onError: (err: Error) => void;
 
-  constructor(opts: BatcherOptions & { queue: DiskQueue; onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void }) {
+  constructor(opts: BatcherOptions & { queue: DiskQueue; onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void; onError?: (err: Error) => void }) {
     this.opts = opts;
     this.queue = opts.queue;
     this.onQueued = opts.onQueued ?? (() => {});
+    this.onError = opts.onError ?? (() => {});
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.flushDue(), Math.max(50, Math.floor(this.opts.maxAgeMs / 4)));
+    this.timer = setInterval(() => this.flushDue().catch(this.onError), Math.max(50, Math.floor(this.opts.maxAgeMs / 4)));
     this.timer.unref();
   }
 
-  /** Adds records; resolves once any batch they filled is durably queued. */
-  async add(records: readonly WireRecord[]): Promise<void> {
+  /**
+   * Takes the records. Resolves true when the caller may go on reading, false when log batches
+   * are being refused at the queue's bound: the records are held, and a log reader should pause
+   * until acceptsLogs() is true again (its files stay the buffer). Rejects only on I/O errors.
+   */
+  async add(records: readonly WireRecord[]): Promise<boolean> {
     for (const r of records) {
       const cls: BatchClass = r.kind === 'log' ? 'logs' : 'metrics';
       const p = this.pending[cls];
@@ -40,6 +49,12 @@ export class Batcher {
       p.bytes += approxSize(r);
       if (p.records.length >= this.opts.maxRecords || p.bytes >= this.opts.maxBytes) await this.flush(cls);
     }
+    return !this.logsRefused;
+  }
+
+  /** False while the queue refuses log batches; a log reader waits for true before reading on. */
+  acceptsLogs(): boolean {
+    return !this.logsRefused;
   }
 
   /** Flushes both classes now (on close, or when a caller needs everything queued). */
@@ -58,7 +73,7 @@ export class Batcher {
     const now = Date.now();
     for (const cls of ['metrics', 'logs'] as const) {
       const p = this.pending[cls];
-      if (p.records.length > 0 && now - p.since >= this.opts.maxAgeMs) await this.flush(cls);
+      if (p.records.length > 0 && (now - p.since >= this.opts.maxAgeMs || (cls === 'logs' && this.logsRefused))) await this.flush(cls);
     }
   }
 
@@ -69,8 +84,17 @@ export class Batcher {
       if (p.records.length === 0) return;
       const records = p.records;
       this.pending[cls] = { records: [], bytes: 0, since: 0 };
-      const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
-      this.onQueued(batch, records);
+      try {
+        const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
+        if (cls === 'logs') this.logsRefused = false;
+        if (batch) this.onQueued(batch, records);
+      } catch (err) {
+        if (!(err instanceof QueueFullError)) throw err;
+        // Put the refused batch back in front of anything added since, so order is kept.
+        const later = this.pending.logs;
+        this.pending.logs = { records: [...records, ...later.records], bytes: p.bytes + later.bytes, since: p.since };
+        this.logsRefused = true;
+      }
     });
     this.flushing = run.catch(() => {});
     return run;

@@ -1,29 +1,56 @@
 // The collector's durable queue between batcher and shipper: one gzip NDJSON file per batch,
 // written to a temp name, fsynced and renamed, so a crash leaves either the whole batch or none.
-// Bounded by bytes and age; at the bound it drops the oldest metric batches (counted), and refuses
-// log batches (the caller pauses log reading: the container's own log files stay the buffer).
+// Bounded by bytes and age; what happens at each bound is counted (README "Delivery").
+//
+// fsync policy: with fsync 'batch' (default) every batch file and the directory entry are fsynced
+// before enqueue() resolves, so a batch the batcher handed over survives power loss; with 'off'
+// the OS decides when to write back, which survives a process crash (kill -9) but not power loss.
+// Acknowledged batches are unlinked without fsync: after power loss one may come back and be
+// re-sent, which the deterministic record ids make harmless.
+//
+// Disk bound policy (maxBytes): the oldest *metric* batches are dropped first, counted as
+// dropped{reason="queue_full"}; when only log batches remain, a metric batch is dropped on arrival
+// (counted the same way) and a log batch is refused with QueueFullError: the log reader pauses
+// and the container's own log files stay the buffer, so no log line is lost at the bound.
+// Age bound (maxAgeMs): batches older than it are dropped, counted as dropped{reason="expired"}.
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SwarmscopeError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
 
-/** 'logs' batches are never dropped by the queue; 'metrics' batches are, oldest first, at the bound. */
+/** 'logs' batches are never dropped at the byte bound; 'metrics' batches are, oldest first. */
 export type BatchClass = 'logs' | 'metrics';
 
 export type QueuedBatch = { seq: number; cls: BatchClass; records: number; bytes: number; createdAt: number; path: string };
 
-export type QueueStats = { batches: number; bytes: number; oldestCreatedAt: number | undefined; droppedBatches: number; droppedRecords: number; expiredBatches: number };
+/** Why records left the queue without an acknowledgement (rejected = set aside by the shipper). */
+export type DropReason = 'queue_full' | 'expired' | 'rejected';
+
+export type QueueStats = {
+  batches: number;
+  bytes: number;
+  oldestCreatedAt: number | undefined;
+  droppedBatches: Record<DropReason, number>;
+  droppedRecords: Record<DropReason, number>;
+  /** Log batches refused at the bound (the log reader paused; nothing was lost). */
+  refusedLogBatches: number;
+  atBound: boolean;
+};
 
 export type DiskQueueOptions = {
   dir: string;
   maxBytes: number;
   /** Batches older than this are dropped unshipped (counted), whatever their class. */
   maxAgeMs: number;
-  /** 'batch' fsyncs every batch and the directory (survives power loss); 'off' leaves it to the OS (survives a process crash). */
+  /** 'batch': fsync each batch file and the directory (survives power loss); 'off': survives a process crash only. */
   fsync: 'batch' | 'off';
+  log?: Logger;
   now?: () => number;
 };
 
 const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)\.ndjson\.gz$/;
+/** The bound episode ends (and is logged as over) once usage falls below this share of maxBytes. */
+const BOUND_RELEASE = 0.9;
 
 export class QueueFullError extends SwarmscopeError {}
 
@@ -33,9 +60,10 @@ export class DiskQueue {
   private readonly batches: QueuedBatch[] = [];
   private bytes = 0;
   private nextSeq = 1;
-  private droppedBatches = 0;
-  private droppedRecords = 0;
-  private expiredBatches = 0;
+  private atBound = false;
+  private refusedLogBatches = 0;
+  private readonly droppedBatches: Record<DropReason, number> = { queue_full: 0, expired: 0, rejected: 0 };
+  private readonly droppedRecords: Record<DropReason, number> = { queue_full: 0, expired: 0, rejected: 0 };
 
   constructor(opts: DiskQueueOptions) {
     this.opts = opts;
@@ -60,9 +88,22 @@ export class DiskQueue {
     }
   }
 
-  async enqueue(body: Buffer, cls: BatchClass, records: number): Promise<QueuedBatch> {
+  /**
+   * Durably queues one batch. Returns undefined when a metric batch had to be dropped on arrival
+   * (counted); throws QueueFullError when a log batch cannot be taken (the caller pauses reading).
+   */
+  async enqueue(body: Buffer, cls: BatchClass, records: number): Promise<QueuedBatch | undefined> {
     await this.expire();
-    await this.makeRoom(body.length, cls);
+    if (!(await this.makeRoom(body.length, cls))) {
+      if (cls === 'logs') {
+        this.refusedLogBatches++;
+        throw new QueueFullError('COL_ERR_QUEUE_FULL', `queue at its bound (${this.opts.maxBytes} bytes) holding only log batches; log batch refused`, {
+          remedy: 'log reading pauses until the aggregator drains the queue (raise SWARMSCOPE_QUEUE_MAX_BYTES for a longer outage window)',
+        });
+      }
+      this.count('queue_full', 1, records);
+      return undefined;
+    }
     const seq = this.nextSeq++;
     const createdAt = this.now();
     const path = join(this.opts.dir, `${String(seq).padStart(16, '0')}.${cls}.${records}.${createdAt}.ndjson.gz`);
@@ -104,13 +145,27 @@ export class DiskQueue {
     return readFile(batch.path);
   }
 
-  /** Removes a batch once the aggregator acknowledged it (or it was set aside). */
+  /** Removes a batch once the aggregator acknowledged it. */
   async ack(batch: QueuedBatch): Promise<void> {
     const i = this.batches.indexOf(batch);
     if (i < 0) return;
     this.batches.splice(i, 1);
     this.bytes -= batch.bytes;
     await rm(batch.path, { force: true });
+    this.releaseBound();
+  }
+
+  /** Removes a batch the aggregator refused as malformed (the shipper already moved its file aside). */
+  async reject(batch: QueuedBatch): Promise<void> {
+    if (!this.batches.includes(batch)) return;
+    this.count('rejected', 1, batch.records);
+    await this.ack(batch);
+  }
+
+  /** Whether a log batch of `bytes` would be taken now; a log reader checks this before reading on. */
+  acceptsLogs(bytes = 0): boolean {
+    const logBytes = this.batches.reduce((n, b) => (b.cls === 'logs' ? n + b.bytes : n), 0);
+    return logBytes + bytes <= this.opts.maxBytes;
   }
 
   stats(): QueueStats {
@@ -118,40 +173,62 @@ export class DiskQueue {
       batches: this.batches.length,
       bytes: this.bytes,
       oldestCreatedAt: this.batches[0]?.createdAt,
-      droppedBatches: this.droppedBatches,
-      droppedRecords: this.droppedRecords,
-      expiredBatches: this.expiredBatches,
+      droppedBatches: { ...this.droppedBatches },
+      droppedRecords: { ...this.droppedRecords },
+      refusedLogBatches: this.refusedLogBatches,
+      atBound: this.atBound,
     };
   }
 
-  /** True when a batch of `bytes` would not fit even after dropping every metric batch. */
-  wouldRefuseLogs(bytes: number): boolean {
-    const logBytes = this.batches.filter((b) => b.cls === 'logs').reduce((n, b) => n + b.bytes, 0);
-    return logBytes + bytes > this.opts.maxBytes;
-  }
-
-  private async makeRoom(bytes: number, cls: BatchClass): Promise<void> {
+  /** Frees space by dropping the oldest metric batches; false if `bytes` still does not fit. */
+  private async makeRoom(bytes: number, cls: BatchClass): Promise<boolean> {
     while (this.bytes + bytes > this.opts.maxBytes) {
+      this.enterBound(cls);
       const victim = this.batches.find((b) => b.cls === 'metrics');
-      if (!victim) {
-        throw new QueueFullError('COL_ERR_QUEUE', `queue at its bound (${this.opts.maxBytes} bytes) with only log batches; ${cls} batch refused`, {
-          remedy: 'the aggregator is unreachable; log reading pauses until it drains (raise SWARMSCOPE_QUEUE_MAX_BYTES for a longer outage window)',
-        });
-      }
-      this.droppedBatches++;
-      this.droppedRecords += victim.records;
-      await this.ack(victim);
+      if (!victim) return false;
+      this.count('queue_full', 1, victim.records);
+      await this.remove(victim);
     }
+    return true;
   }
 
   private async expire(): Promise<void> {
     const cutoff = this.now() - this.opts.maxAgeMs;
     while (this.batches[0] && this.batches[0].createdAt < cutoff) {
       const victim = this.batches[0];
-      this.expiredBatches++;
-      this.droppedRecords += victim.records;
-      await this.ack(victim);
+      this.count('expired', 1, victim.records);
+      this.opts.log?.warn({ batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs }, 'queued batch older than SWARMSCOPE_QUEUE_MAX_AGE dropped unshipped');
+      await this.remove(victim);
     }
+  }
+
+  private async remove(batch: QueuedBatch): Promise<void> {
+    const i = this.batches.indexOf(batch);
+    if (i < 0) return;
+    this.batches.splice(i, 1);
+    this.bytes -= batch.bytes;
+    await rm(batch.path, { force: true });
+  }
+
+  private count(reason: DropReason, batches: number, records: number): void {
+    this.droppedBatches[reason] += batches;
+    this.droppedRecords[reason] += records;
+  }
+
+  /** Logged once per episode, not once per dropped batch. */
+  private enterBound(cls: BatchClass): void {
+    if (this.atBound) return;
+    this.atBound = true;
+    this.opts.log?.warn(
+      { maxBytes: this.opts.maxBytes, queuedBytes: this.bytes, trigger: cls },
+      'durable queue reached its bound: dropping the oldest metric batches (counted) and pausing log reading until it drains',
+    );
+  }
+
+  private releaseBound(): void {
+    if (!this.atBound || this.bytes > this.opts.maxBytes * BOUND_RELEASE) return;
+    this.atBound = false;
+    this.opts.log?.warn({ queuedBytes: this.bytes, dropped: this.droppedRecords }, 'durable queue below its bound again: log reading resumes');
   }
 
   private async syncDir(): Promise<void> {

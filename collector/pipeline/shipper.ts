@@ -5,7 +5,8 @@ import { Agent, request } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
-import { BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
 
@@ -20,9 +21,20 @@ export type ShipperOptions = {
   requestTimeoutMs: number;
   log: Logger;
   onAck?: (batch: QueuedBatch) => void;
+  /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
+  selfReport?: () => AgentRecord;
 };
 
-export type ShipperStats = { shippedBatches: number; shippedRecords: number; retries: number; rejectedBatches: number; rejectedRecords: number; lastAckAt: number | undefined };
+export type ShipperStats = {
+  shippedBatches: number;
+  shippedRecords: number;
+  retries: number;
+  rejectedBatches: number;
+  rejectedRecords: number;
+  lastAckAt: number | undefined;
+  /** Answers by HTTP status; "0" counts requests that got no answer (refused, reset, timed out). */
+  responses: Record<string, number>;
+};
 
 const RETRYABLE_4XX = new Set([408, 429]);
 
@@ -35,9 +47,11 @@ export class Shipper {
   private sleepTimer: NodeJS.Timeout | undefined;
   private urlIndex = 0;
   private attempt = 0;
+  /** Consecutive failures; with several URLs each is tried once before backing off. */
+  private failuresInRow = 0;
   private authWarned = false;
   private idle = false;
-  readonly stats: ShipperStats = { shippedBatches: 0, shippedRecords: 0, retries: 0, rejectedBatches: 0, rejectedRecords: 0, lastAckAt: undefined };
+  readonly stats: ShipperStats = { shippedBatches: 0, shippedRecords: 0, retries: 0, rejectedBatches: 0, rejectedRecords: 0, lastAckAt: undefined, responses: {} };
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
@@ -97,6 +111,7 @@ export class Shipper {
           'content-encoding': 'gzip',
           authorization: `Bearer ${this.opts.token}`,
           [BATCH_ID_HEADER]: `${this.opts.nodeKey}/${batch.seq}`,
+          ...(this.opts.selfReport ? { [AGENT_HEADER]: JSON.stringify(this.opts.selfReport()) } : {}),
         },
         body,
         headersTimeout: this.opts.requestTimeoutMs,
@@ -110,10 +125,12 @@ export class Shipper {
       status = 0;
       reason = (err as Error).message;
     }
+    this.stats.responses[status] = (this.stats.responses[status] ?? 0) + 1;
 
     if (status === 200) {
       await this.opts.queue.ack(batch);
       this.attempt = 0;
+      this.failuresInRow = 0;
       this.stats.shippedBatches++;
       this.stats.shippedRecords += batch.records;
       this.stats.lastAckAt = Date.now();
@@ -128,8 +145,13 @@ export class Shipper {
       if (!this.authWarned) this.opts.log.error({ url, status }, 'aggregator refused the token; batches are kept until SWARMSCOPE_TOKEN matches the aggregator');
       this.authWarned = true;
     }
-    if (status === 0 || status >= 500) this.urlIndex++;
     this.stats.retries++;
+    if (status === 0 || status >= 500) {
+      // Another replica may take it now: try each URL once before waiting.
+      this.urlIndex++;
+      this.failuresInRow++;
+      if (this.opts.urls.length > 1 && this.failuresInRow % this.opts.urls.length !== 0) return 0;
+    }
     const delay = retryAfterMs(retryAfter) ?? backoffDelayMs(this.attempt, this.opts.backoff);
     this.attempt++;
     this.opts.log.debug({ url, status, batch: batch.seq, delayMs: delay, reason }, 'batch not acknowledged; will retry');
@@ -142,7 +164,7 @@ export class Shipper {
     const target = join(this.opts.rejectedDir, basename(batch.path));
     await writeFile(`${target}.reason`, `${status} ${reason}\n`);
     await rename(batch.path, target);
-    await this.opts.queue.ack(batch);
+    await this.opts.queue.reject(batch);
     this.stats.rejectedBatches++;
     this.stats.rejectedRecords += batch.records;
     this.opts.log.error({ batch: batch.seq, status, reason, setAsideAt: target }, 'aggregator refused a batch; set aside, not retried');

@@ -1,17 +1,21 @@
 // One batch into Elasticsearch with per-item outcomes: created or 409 on the deterministic id =
 // held; 429/5xx = retried (with backoff, within a time budget); any other item error = set aside
 // in the dead-letter index with its reason. The batch is acknowledged only when every item is
-// held or set aside.
-import type { Client } from '@elastic/elasticsearch';
+// held or set aside. A request Elasticsearch refuses as too large (413) is split in halves.
+import { errors, type Client } from '@elastic/elasticsearch';
 import { backoffDelayMs } from '../../../common/backoff.ts';
 import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
 import type { Doc } from './encode-common.ts';
+import { deadLetterDoc } from './dead-letter.ts';
 
 export type BulkItem = { index: string; id: string; doc: Doc; raw: unknown };
 
 export type BulkCounters = { created: number; duplicate: number; retried: number; setAside: number; requests: number; failedRequests: number; seconds: number };
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
+
+/** How long a client is told to wait when Elasticsearch cannot take the batch now. */
+export const SINK_RETRY_AFTER_SECONDS = 2;
 
 export class BulkWriter {
   private readonly client: Client;
@@ -27,8 +31,9 @@ export class BulkWriter {
     this.onRequest = opts.onRequest ?? (() => {});
   }
 
-  async write(items: BulkItem[], batchId: string): Promise<WriteOutcome> {
-    const deadline = Date.now() + this.budgetMs;
+  /** `budgetMs` overrides the configured budget (a probe of a sink known to be down uses a short one). */
+  async write(items: BulkItem[], batchId: string, budgetMs = this.budgetMs): Promise<WriteOutcome> {
+    const deadline = Date.now() + budgetMs;
     let pending = items;
     let held = 0;
     let setAside = 0;
@@ -56,38 +61,29 @@ export class BulkWriter {
       this.counters.retried += pending.length;
       const delay = backoffDelayMs(attempt, { initialDelayMs: 100, maxDelayMs: 2000, factor: 2 });
       if (Date.now() + delay > deadline) {
-        throw new SinkUnavailable(`${pending.length} of ${items.length} records in batch ${batchId} still refused by Elasticsearch (429/5xx) after ${this.budgetMs} ms`, 5);
+        throw new SinkUnavailable(`${pending.length} of ${items.length} records in batch ${batchId} still refused by Elasticsearch (429/5xx) after ${budgetMs} ms`, SINK_RETRY_AFTER_SECONDS);
       }
       await new Promise((r) => setTimeout(r, delay));
     }
     return { held, setAside };
   }
 
-  /** Dead-letter documents reuse the record's id, so setting aside twice is also a no-op. */
   private async setAside(rejected: Array<{ item: BulkItem; result: ItemResult }>, batchId: string, deadline: number): Promise<number> {
     const now = new Date().toISOString();
     const items: BulkItem[] = rejected.map(({ item, result }) => ({
       index: this.deadLetterIndex,
       id: item.id,
       raw: item.raw,
-      doc: {
-        '@timestamp': now,
-        reason: result.error?.reason ?? `status ${result.status}`,
-        error_type: result.error?.type ?? 'unknown',
-        target_index: item.index,
-        record_id: item.id,
-        batch: batchId,
-        record: JSON.stringify(item.raw),
-      },
+      doc: deadLetterDoc({ record: item.raw, recordId: item.id, targetIndex: item.index, batchId, errorType: result.error?.type ?? 'unknown', reason: result.error?.reason ?? `status ${result.status}`, now }),
     }));
     const results = await this.send(items, deadline);
     const failed = results.filter((r) => !r || (r.status !== 201 && r.status !== 200 && r.status !== 409));
-    if (failed.length) throw new SinkUnavailable(`could not store ${failed.length} set-aside records of batch ${batchId} in ${this.deadLetterIndex}`, 5);
+    if (failed.length) throw new SinkUnavailable(`could not store ${failed.length} set-aside records of batch ${batchId} in ${this.deadLetterIndex}`, SINK_RETRY_AFTER_SECONDS);
     this.counters.setAside += items.length;
     return items.length;
   }
 
-  /** One _bulk request; a whole-request failure is retried until the deadline, then 503. */
+  /** One _bulk request (two halves on 413); a whole-request failure is retried until the deadline, then 503. */
   private async send(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
     const operations: unknown[] = [];
     for (const it of items) operations.push({ create: { _index: it.index, _id: it.id } }, it.doc);
@@ -101,8 +97,12 @@ export class BulkWriter {
       } catch (err) {
         this.observe(started, false);
         this.counters.failedRequests++;
+        if (err instanceof errors.ResponseError && err.statusCode === 413 && items.length > 1) {
+          const half = Math.ceil(items.length / 2);
+          return [...(await this.send(items.slice(0, half), deadline)), ...(await this.send(items.slice(half), deadline))];
+        }
         const delay = backoffDelayMs(attempt, { initialDelayMs: 200, maxDelayMs: 2000, factor: 2 });
-        if (Date.now() + delay > deadline) throw new SinkUnavailable(`Elasticsearch bulk request failed: ${(err as Error).message}`, 5, err);
+        if (Date.now() + delay > deadline) throw new SinkUnavailable(`Elasticsearch bulk request failed: ${(err as Error).message}`, SINK_RETRY_AFTER_SECONDS, err);
         await new Promise((r) => setTimeout(r, delay));
       }
     }

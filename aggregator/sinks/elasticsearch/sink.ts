@@ -1,18 +1,23 @@
 // The Elasticsearch sink: installs templates, encodes records into per-day indices with
-// deterministic ids, writes through the bulk writer, and enforces retention.
+// deterministic ids, writes through the bulk writer, and enforces retention. Once a write finds
+// Elasticsearch unavailable, the sink is "down": one request at a time probes it (with a short
+// budget) while the others are answered 503 at once, so an outage holds no request slots.
 import type { Client } from '@elastic/elasticsearch';
 import type { WireRecord } from '../../../common/schema/index.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { ElasticsearchConfig } from '../../config.ts';
 import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts';
 import { createEsClient } from './client.ts';
-import { BulkWriter, type BulkItem } from './bulk-writer.ts';
+import { BulkWriter, SINK_RETRY_AFTER_SECONDS, type BulkItem } from './bulk-writer.ts';
+import { deadLetterIndex } from './dead-letter.ts';
 import { encodeRecord } from './encode.ts';
 import { DATASETS, datasetOf, indexName } from './index-name.ts';
 import { deadLetterTemplate, templateFor } from './templates.ts';
 import { enforceRetention } from './retention.ts';
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** A probe of a down Elasticsearch gives up after this, so recovery is noticed within seconds. */
+const PROBE_BUDGET_MS = 2_000;
 
 export class ElasticsearchSink implements DurableSink {
   readonly name = 'elasticsearch';
@@ -23,12 +28,14 @@ export class ElasticsearchSink implements DurableSink {
   private installed = false;
   private installing: Promise<void> | undefined;
   private retentionTimer: NodeJS.Timeout | undefined;
+  private down = false;
+  private probing = false;
 
   constructor(config: ElasticsearchConfig, log: Logger, onRequest?: (seconds: number, ok: boolean) => void) {
     this.config = config;
     this.log = log;
     this.client = createEsClient(config);
-    this.writer = new BulkWriter({ client: this.client, deadLetterIndex: `${config.indexPrefix}-deadletter`, budgetMs: config.itemRetryBudgetMs, onRequest });
+    this.writer = new BulkWriter({ client: this.client, deadLetterIndex: deadLetterIndex(config.indexPrefix), budgetMs: config.itemRetryBudgetMs, onRequest });
   }
 
   /** Tries once to install templates; if Elasticsearch is not there yet, write() tries again. */
@@ -40,14 +47,37 @@ export class ElasticsearchSink implements DurableSink {
   }
 
   ready(): boolean {
-    return this.installed;
+    return this.installed && !this.down;
+  }
+
+  unavailableFor(): number {
+    return this.down && this.probing ? SINK_RETRY_AFTER_SECONDS : 0;
   }
 
   async write(records: readonly WireRecord[], batchId: string): Promise<WriteOutcome> {
+    const probe = this.down;
+    if (probe) this.probing = true;
+    try {
+      const outcome = await this.writeNow(records, batchId, probe ? PROBE_BUDGET_MS : undefined);
+      if (this.down) this.log.warn({ url: this.config.url }, 'Elasticsearch takes writes again');
+      this.down = false;
+      return outcome;
+    } catch (err) {
+      if (err instanceof SinkUnavailable) {
+        if (!this.down) this.log.warn({ url: this.config.url, err: err.message }, 'Elasticsearch unavailable: ingest answers 503 with Retry-After until it is back');
+        this.down = true;
+      }
+      throw err;
+    } finally {
+      if (probe) this.probing = false;
+    }
+  }
+
+  private async writeNow(records: readonly WireRecord[], batchId: string, budgetMs: number | undefined): Promise<WriteOutcome> {
     try {
       await this.ensureTemplates();
     } catch (err) {
-      throw new SinkUnavailable(`Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`, 5, err);
+      throw new SinkUnavailable(`Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`, SINK_RETRY_AFTER_SECONDS, err);
     }
     const items: BulkItem[] = [];
     for (const record of records) {
@@ -56,7 +86,7 @@ export class ElasticsearchSink implements DurableSink {
       items.push({ index: indexName(this.config.indexPrefix, dataset, record.time), id: record.id, doc: encodeRecord(record, dataset), raw: record });
     }
     if (items.length === 0) return { held: 0, setAside: 0 };
-    return this.writer.write(items, batchId);
+    return this.writer.write(items, batchId, budgetMs);
   }
 
   private ensureTemplates(): Promise<void> {
