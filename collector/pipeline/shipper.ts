@@ -152,7 +152,9 @@ export class Shipper {
       this.failuresInRow++;
       if (this.opts.urls.length > 1 && this.failuresInRow % this.opts.urls.length !== 0) return 0;
     }
-    const delay = retryAfterMs(retryAfter) ?? backoffDelayMs(this.attempt, this.opts.backoff);
+    // Retry-After is a floor; a little jitter on top keeps many collectors from retrying in step.
+    const asked = retryAfterMs(retryAfter);
+    const delay = asked !== undefined ? Math.round(asked * (1 + Math.random() * 0.25)) : backoffDelayMs(this.attempt, this.opts.backoff);
     this.attempt++;
     this.opts.log.debug({ url, status, batch: batch.seq, delayMs: delay, reason }, 'batch not acknowledged; will retry');
     return delay;

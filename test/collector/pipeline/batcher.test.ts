@@ -1,0 +1,50 @@
+// The batcher over a real disk queue: a log batch refused at the bound is held, whole and in
+// order, and the reader is told to pause; it enters the queue once there is room.
+import test from 'ava';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { DiskQueue } from '../../../collector/pipeline/disk-queue.ts';
+import { Batcher } from '../../../collector/pipeline/batcher.ts';
+import type { WireRecord } from '../../../common/schema/index.ts';
+
+function line(seq: number): WireRecord {
+  return {
+    kind: 'log',
+    id: `rec${String(seq).padStart(8, '0')}`,
+    time: new Date().toISOString(),
+    node: { id: '', hostname: 'h' },
+    container: { id: 'c'.repeat(64), name: 'c', image: 'i', labels: {} },
+    stream: 'stdout',
+    message: `line ${seq} ${'y'.repeat(200)}`,
+    origin: { source: 'test', offset: seq },
+  };
+}
+
+test('a log batch refused at the queue bound is held in order and the reader is told to pause until it is queued', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-batcher-'));
+  const q = new DiskQueue({ dir, maxBytes: 1500, maxAgeMs: 3_600_000, fsync: 'off' });
+  await q.start();
+  const b = new Batcher({ maxRecords: 10, maxBytes: 1_000_000, maxAgeMs: 60_000, queue: q });
+  let seq = 0;
+  let goOn = true;
+  while (goOn && seq < 1000) goOn = await b.add(Array.from({ length: 10 }, () => line(seq++)));
+  t.false(goOn, 'the reader is told to pause');
+  t.false(b.acceptsLogs());
+  // Drain the queue as a shipper would, then let the held batch in.
+  const shipped: number[] = [];
+  const drain = async () => {
+    for (let head = q.peek(); head; head = q.peek()) {
+      const text = gunzipSync(await q.read(head)).toString();
+      for (const l of text.trim().split('\n')) shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
+      await q.ack(head);
+    }
+  };
+  await drain();
+  await b.flushAll();
+  t.true(b.acceptsLogs());
+  await drain();
+  t.deepEqual(shipped, Array.from({ length: seq }, (_, i) => i), 'every line once, in order');
+  t.is(q.stats().droppedRecords.queue_full, 0);
+});
