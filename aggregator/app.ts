@@ -11,6 +11,7 @@ import { JournalSink } from './sinks/journal/journal.ts';
 import { ClusterState } from './sinks/prometheus/cluster-state.ts';
 import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
 import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
+import { registerSwarmMetrics } from './sinks/prometheus/swarm-metrics.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -35,6 +36,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     sink = new JournalSink({ dir: join(config.dataDir, 'journal'), maxBytes: config.journal.maxBytes });
   }
   registerContainerMetrics(registry, state, config.extraContainerLabels);
+  registerSwarmMetrics(registry, state.swarm);
   registerIngest(app, { config, sink, state, metrics });
   registerHealth(app, sink);
   registerMetrics(app, registry);

@@ -16,6 +16,8 @@ export type CollectorConfig = Readonly<{
   dockerRoot: string | undefined;
   nodeName: string | undefined;
   reconcileIntervalMs: number;
+  /** Bound on the tasks in one Swarm snapshot (managers only); older task history is cut first. */
+  swarmMaxTasks: number;
   queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
   batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
   backoff: BackoffPolicy;
@@ -42,6 +44,7 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     dockerRoot: r.optional('SWARMSCOPE_DOCKER_ROOT'),
     nodeName: r.optional('SWARMSCOPE_NODE_NAME'),
     reconcileIntervalMs: r.durationMs('SWARMSCOPE_RECONCILE_INTERVAL', '60s'),
+    swarmMaxTasks: r.int('SWARMSCOPE_SWARM_MAX_TASKS', 5000, 1),
     queue: {
       maxBytes: r.bytes('SWARMSCOPE_QUEUE_MAX_BYTES', '256MiB'),
       maxAgeMs: r.durationMs('SWARMSCOPE_QUEUE_MAX_AGE', '24h'),

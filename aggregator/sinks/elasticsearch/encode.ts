@@ -3,6 +3,7 @@
 import type { WireRecord } from '../../../common/schema/index.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
 import { encodeContainerMetric } from './encode-metric.ts';
+import { encodeSwarm } from './encode-swarm.ts';
 import type { Dataset } from './index-name.ts';
 
 export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
@@ -27,7 +28,7 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
         docker: { event: { type: record.type, action: record.action, scope: record.scope, actor: { id: record.actor.id, attributes: record.actor.attributes }, exit_code: record.exitCode } },
       };
     case 'swarm':
-      return { ...base, swarm: { type: record.type, ...record.body } };
+      return encodeSwarm(record, base);
     case 'agent':
       return { ...base, swarmscope: { ...(base.swarmscope as Doc), agent: { counters: record.counters, gauges: record.gauges } } };
     case 'inventory':

@@ -2,6 +2,7 @@
 // Container labels are `flattened` (one field however many labels exist: no mapping explosion);
 // strings default to keyword; the message is full text.
 import type { Dataset } from './index-name.ts';
+import { SWARM_MAPPING } from './encode-swarm.ts';
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
@@ -40,7 +41,7 @@ const perDataset: Record<Dataset, Record<string, unknown>> = {
   events: {
     docker: { properties: { event: { properties: { type: keyword, action: keyword, scope: keyword, exit_code: { type: 'integer' }, actor: { properties: { id: keyword, attributes: { type: 'flattened', ignore_above: 1024 } } } } } } },
   },
-  swarm: {},
+  swarm: SWARM_MAPPING,
   agent: {},
 };
 

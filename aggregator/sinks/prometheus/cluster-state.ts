@@ -2,6 +2,7 @@
 // and the latest collector self-report. Inventory records remove containers that are gone; nodes
 // not heard from for staleAfterMs are forgotten. Prometheus collect() reads it at scrape time.
 import type { AgentRecord, ContainerMetricRecord, HostMetricRecord, WireRecord } from '../../../common/schema/index.ts';
+import { SwarmView } from './swarm-view.ts';
 
 export type NodeState = {
   hostname: string;
@@ -14,16 +15,20 @@ export type NodeState = {
 
 export class ClusterState {
   readonly nodes = new Map<string, NodeState>();
+  /** The Swarm's services, tasks and nodes as the leading manager last reported them. */
+  readonly swarm: SwarmView;
   private readonly staleAfterMs: number;
   private readonly now: () => number;
 
   constructor(opts: { staleAfterMs: number; now?: () => number }) {
     this.staleAfterMs = opts.staleAfterMs;
     this.now = opts.now ?? Date.now;
+    this.swarm = new SwarmView({ staleAfterMs: opts.staleAfterMs, now: this.now });
   }
 
   apply(records: readonly WireRecord[]): void {
     for (const r of records) {
+      if (r.kind === 'swarm') this.swarm.apply(r);
       if (r.kind !== 'metric' && r.kind !== 'inventory' && r.kind !== 'agent') continue;
       const node = this.node(r.node.id, r.node.hostname);
       switch (r.kind) {
