@@ -30,6 +30,10 @@ export const CONTAINER_SERIES: Row[] = [
   { name: 'container_cpu_system_seconds_total', help: 'Cumulative system cpu time consumed in seconds.', type: 'counter', value: (r) => r.cpu.systemSeconds },
   { name: 'container_memory_usage_bytes', help: 'Current memory usage in bytes, including all memory regardless of when it was accessed.', type: 'gauge', value: (r) => r.memory.usageBytes },
   { name: 'container_memory_working_set_bytes', help: 'Current working set in bytes.', type: 'gauge', value: (r) => r.memory.workingSetBytes },
+  // Beyond cAdvisor: Docker's health check and restart count (the alert rules and dashboards read these).
+  { name: 'swarmscope_container_health', help: 'Always 1, labelled with the container\'s health check status (healthy, unhealthy, starting, none).', type: 'gauge', extraLabels: ['health'], value: (r) => [{ labels: { health: r.state.health }, value: 1 }] },
+  { name: 'swarmscope_container_health_failing_streak', help: 'Consecutive failed health check probes; drops to 0 on a passing probe (resets() counts recoveries: flapping).', type: 'gauge', value: (r) => r.state.failingStreak },
+  { name: 'swarmscope_container_restarts_total', help: 'Times the engine restarted this container (restart policy); Swarm replaces tasks instead: see swarmscope_service_task_failures_total.', type: 'counter', value: (r) => r.state.restartCount },
 ];
 
 /** Prometheus label name for a Docker label, as cAdvisor sanitises it. */
