@@ -35,9 +35,11 @@ export async function locateCgroup(root: string, version: 1 | 2, id: string, cgr
     const cpuacct = (await exists(`${root}/cpuacct/${leaf}`)) ? `${root}/cpuacct/${leaf}` : `${root}/cpu,cpuacct/${leaf}`;
     if (!(await exists(`${cpuacct}/cpuacct.usage`))) continue;
     const cpu = (await exists(`${root}/cpu/${leaf}`)) ? `${root}/cpu/${leaf}` : cpuacct;
+    // Hybrid hosts mount the unified hierarchy beside v1; it carries the container's PSI files.
+    const unified = (await exists(`${root}/unified/${leaf}/cpu.pressure`)) ? `${root}/unified/${leaf}` : undefined;
     return {
       version: 1,
-      dirs: { cpuacct, cpu, memory: `${root}/memory/${leaf}`, blkio: `${root}/blkio/${leaf}`, pids: `${root}/pids/${leaf}` },
+      dirs: { cpuacct, cpu, memory: `${root}/memory/${leaf}`, blkio: `${root}/blkio/${leaf}`, pids: `${root}/pids/${leaf}`, unified },
     };
   }
   return undefined;

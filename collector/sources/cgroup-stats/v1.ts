@@ -1,33 +1,29 @@
 // cgroup v1 reader: a pure function over a container's controller directories (cpuacct, cpu,
-// memory, …). Finding those directories is locate.ts's job.
-import { readOptional as read, parseFlatKeyed, parseSingle, v1Limit } from './parse.ts';
-import type { CgroupSample } from './sample.ts';
+// memory, blkio, pids, and the hybrid unified directory for PSI) and a file reader. Finding
+// those directories is locate.ts's job; keeping the files open is kept-files.ts's.
+import { USER_HZ } from '../host/proc-parse.ts';
+import type { ReadFn } from './kept-files.ts';
+import { countLines, parseBlkioV1, parseFlatKeyed, parsePsi, parseSingle, v1Limit } from './parse.ts';
+import { psiOf, type CgroupSample } from './sample.ts';
 
-export type V1Dirs = { cpuacct: string; cpu: string; memory: string; blkio?: string; pids?: string };
+export type V1Dirs = { cpuacct: string; cpu: string; memory: string; blkio?: string; pids?: string; unified?: string };
 
-/** USER_HZ: cpuacct.stat counts in clock ticks, 100 per second on every Linux architecture Docker runs on. */
-const USER_HZ = 100;
-
-export async function readCgroupV1(dirs: V1Dirs): Promise<CgroupSample> {
-  const [usage, acctStat, cpuStat, memUsage, memStat, memLimit, memMax, memFailcnt, swapUsage] = await Promise.all([
-    read(`${dirs.cpuacct}/cpuacct.usage`),
-    read(`${dirs.cpuacct}/cpuacct.stat`),
-    read(`${dirs.cpu}/cpu.stat`),
-    read(`${dirs.memory}/memory.usage_in_bytes`),
-    read(`${dirs.memory}/memory.stat`),
-    read(`${dirs.memory}/memory.limit_in_bytes`),
-    read(`${dirs.memory}/memory.max_usage_in_bytes`),
-    read(`${dirs.memory}/memory.failcnt`),
-    read(`${dirs.memory}/memory.memsw.usage_in_bytes`),
-  ]);
+export function readCgroupV1(dirs: V1Dirs, read: ReadFn): CgroupSample {
+  const usage = read(`${dirs.cpuacct}/cpuacct.usage`);
+  const memUsage = read(`${dirs.memory}/memory.usage_in_bytes`);
   if (usage === undefined || memUsage === undefined) throw new Error(`cgroup v1 files missing under ${dirs.cpuacct} / ${dirs.memory}`);
-  const acct = parseFlatKeyed(acctStat ?? '');
-  const cpu = parseFlatKeyed(cpuStat ?? '');
-  const mem = parseFlatKeyed(memStat ?? '');
+  const acct = parseFlatKeyed(read(`${dirs.cpuacct}/cpuacct.stat`) ?? '');
+  const cpu = parseFlatKeyed(read(`${dirs.cpu}/cpu.stat`) ?? '');
+  const mem = parseFlatKeyed(read(`${dirs.memory}/memory.stat`) ?? '');
+  const oom = parseFlatKeyed(read(`${dirs.memory}/memory.oom_control`) ?? '');
   const usageBytes = parseSingle(memUsage) ?? 0;
-  // cAdvisor's working set: usage minus inactive file pages, hierarchical key on v1.
-  const inactiveFile = mem.get('total_inactive_file') ?? mem.get('inactive_file') ?? 0;
-  const memsw = swapUsage === undefined ? undefined : parseSingle(swapUsage);
+  // Hierarchical (total_*) keys count nested cgroups too; they are what cAdvisor and docker stats use.
+  const stat = (key: string) => mem.get(`total_${key}`) ?? mem.get(key);
+  const inactiveFile = stat('inactive_file') ?? 0;
+  const memsw = parseSingle(read(`${dirs.memory}/memory.memsw.usage_in_bytes`));
+  const quota = parseSingle(read(`${dirs.cpu}/cpu.cfs_quota_us`));
+  const pidsCurrent = dirs.pids ? parseSingle(read(`${dirs.pids}/pids.current`)) : undefined;
+  const blkio = dirs.blkio ? parseBlkioV1(read(`${dirs.blkio}/blkio.throttle.io_service_bytes_recursive`), read(`${dirs.blkio}/blkio.throttle.io_serviced_recursive`)) : [];
   return {
     cpu: {
       usageSeconds: (parseSingle(usage) ?? 0) / 1e9,
@@ -39,14 +35,34 @@ export async function readCgroupV1(dirs: V1Dirs): Promise<CgroupSample> {
     },
     memory: {
       usageBytes,
+      // cAdvisor's and docker stats' working set: usage minus inactive file pages.
       workingSetBytes: Math.max(0, usageBytes - inactiveFile),
-      rssBytes: mem.get('total_rss') ?? mem.get('rss'),
-      cacheBytes: mem.get('total_cache') ?? mem.get('cache'),
-      swapBytes: memsw === undefined ? (mem.get('total_swap') ?? mem.get('swap')) : Math.max(0, memsw - usageBytes),
-      mappedFileBytes: mem.get('total_mapped_file') ?? mem.get('mapped_file'),
-      maxUsageBytes: memMax === undefined ? undefined : parseSingle(memMax),
-      failcnt: memFailcnt === undefined ? undefined : parseSingle(memFailcnt),
-      limitBytes: v1Limit(memLimit === undefined ? undefined : parseSingle(memLimit)),
+      rssBytes: stat('rss'),
+      cacheBytes: stat('cache'),
+      swapBytes: memsw === undefined ? stat('swap') : Math.max(0, memsw - usageBytes),
+      mappedFileBytes: stat('mapped_file'),
+      maxUsageBytes: parseSingle(read(`${dirs.memory}/memory.max_usage_in_bytes`)),
+      failcnt: parseSingle(read(`${dirs.memory}/memory.failcnt`)),
+      limitBytes: v1Limit(parseSingle(read(`${dirs.memory}/memory.limit_in_bytes`))),
+      kernelBytes: parseSingle(read(`${dirs.memory}/memory.kmem.usage_in_bytes`)),
+      activeFileBytes: stat('active_file'),
+      inactiveFileBytes: stat('inactive_file'),
+      dirtyBytes: stat('dirty'),
+      writebackBytes: stat('writeback'),
+      pgfault: stat('pgfault'),
+      pgmajfault: stat('pgmajfault'),
     },
+    spec: {
+      cpuPeriodUs: parseSingle(read(`${dirs.cpu}/cpu.cfs_period_us`)),
+      cpuQuotaUs: quota !== undefined && quota > 0 ? quota : undefined,
+      cpuShares: parseSingle(read(`${dirs.cpu}/cpu.shares`)),
+      memoryReservationBytes: v1Limit(parseSingle(read(`${dirs.memory}/memory.soft_limit_in_bytes`))),
+      memorySwapLimitBytes: v1Limit(parseSingle(read(`${dirs.memory}/memory.memsw.limit_in_bytes`))),
+    },
+    // oom_kill appeared in oom_control with Linux 4.13; older kernels leave it out.
+    oomKills: oom.get('oom_kill'),
+    pids: pidsCurrent === undefined ? undefined : { current: pidsCurrent, limit: parseSingle(read(`${dirs.pids}/pids.max`)), processes: countLines(read(`${dirs.cpuacct}/cgroup.procs`)) },
+    blkio,
+    psi: dirs.unified ? psiOf(parsePsi(read(`${dirs.unified}/cpu.pressure`)), parsePsi(read(`${dirs.unified}/memory.pressure`)), parsePsi(read(`${dirs.unified}/io.pressure`))) : undefined,
   };
 }

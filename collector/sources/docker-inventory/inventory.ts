@@ -12,6 +12,8 @@ export type ContainerInfo = {
   running: boolean;
   pid: number;
   cgroupParent?: string;
+  /** HostConfig.NetworkMode: "host" containers share the host's counters, so none are read for them. */
+  networkMode?: string;
   logDriver: string;
   logPath: string;
   tty: boolean;
@@ -28,7 +30,7 @@ export type Inspect = {
   LogPath: string;
   State: { Status: string; Running: boolean; Pid: number; StartedAt: string; Health?: { Status: string; FailingStreak: number } };
   Config: { Image: string; Labels: Record<string, string> | null; Tty: boolean };
-  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number; Memory?: number; CgroupParent?: string; LogConfig?: { Type: string } };
+  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number; Memory?: number; CgroupParent?: string; NetworkMode?: string; LogConfig?: { Type: string } };
 };
 
 export function containerInfoFromInspect(c: Inspect, now: number): ContainerInfo {
@@ -49,6 +51,7 @@ export function containerInfoFromInspect(c: Inspect, now: number): ContainerInfo
     running: c.State.Running,
     pid: c.State.Pid,
     cgroupParent: hc.CgroupParent || undefined,
+    networkMode: hc.NetworkMode,
     logDriver: hc.LogConfig?.Type ?? 'json-file',
     logPath: c.LogPath,
     tty: c.Config.Tty,
