@@ -10,6 +10,8 @@ import { DockerApi } from './docker-api.ts';
 import { DockerInventory } from './sources/docker-inventory/inventory.ts';
 import { ContainerSampler } from './sources/cgroup-stats/container-sampler.ts';
 import { SwarmStateSource } from './sources/swarm-state/swarm-state.ts';
+import { ContainerLogs } from './sources/container-logs/container-logs.ts';
+import { DockerEvents } from './sources/docker-events/docker-events.ts';
 import { DiskQueue } from './pipeline/disk-queue.ts';
 import { Batcher } from './pipeline/batcher.ts';
 import { Shipper } from './pipeline/shipper.ts';
@@ -30,6 +32,8 @@ export class Agent {
   private sampler: ContainerSampler | undefined;
   /** Only on managers (Swarm.ControlAvailable); it reports only while this manager leads. */
   private swarm: SwarmStateSource | undefined;
+  private logs: ContainerLogs | undefined;
+  private events: DockerEvents | undefined;
   node: NodeRef = { id: '', hostname: hostname() };
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
@@ -50,11 +54,16 @@ export class Agent {
       requestTimeoutMs: config.requestTimeoutMs,
       log,
       selfReport: () => this.selfReport(new Date()),
+      onAck: (batch) => this.logs?.onAck(batch),
     });
     this.batcher = new Batcher({
       ...config.batch,
       queue: this.queue,
-      onQueued: () => this.shipper.notify(),
+      onQueued: (batch, records) => {
+        this.shipper.notify();
+        this.logs?.onQueued(batch, records);
+        this.events?.onQueued(batch, records);
+      },
       onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
     });
   }
@@ -64,6 +73,8 @@ export class Agent {
     const status = await this.connectDocker();
     this.batcher.start();
     this.shipper.start();
+    await this.logs?.start();
+    await this.events?.start();
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.tick();
     return status;
@@ -78,6 +89,7 @@ export class Agent {
       this.api = api;
       this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
       this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, log: this.log });
+      this.startLogsAndEvents(api, this.config.dockerRoot ?? info.DockerRootDir);
       if (info.Swarm?.ControlAvailable && info.Swarm.NodeID) this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
       return {
         docker: { endpoint: this.config.dockerHost, version: version.Version, swarm: info.Swarm?.LocalNodeState ?? 'inactive' },
@@ -88,6 +100,30 @@ export class Agent {
       await api.close();
       this.node = { id: '', hostname: this.config.nodeName ?? hostname() };
       return { docker: { endpoint: this.config.dockerHost, error: (err as Error).message }, node: this.node, dockerRoot: undefined };
+    }
+  }
+
+  private startLogsAndEvents(api: DockerApi, dockerRoot: string): void {
+    const c = this.config;
+    const add = (records: WireRecord[]) => this.batcher.add(records);
+    if (c.logs.enabled) {
+      this.logs = new ContainerLogs({ api, dockerRoot, dataDir: c.dataDir, node: () => this.node, add, acceptsLogs: () => this.batcher.acceptsLogs(), log: this.log, ...c.logs });
+    }
+    if (c.events.enabled) {
+      this.events = new DockerEvents({
+        api,
+        dataDir: c.dataDir,
+        node: () => this.node,
+        add: async (records) => void (await add(records)),
+        log: this.log,
+        reconcileMs: c.reconcileIntervalMs,
+        backoff: c.backoff,
+        onContainerEvent: (id, action) => {
+          this.inventory?.invalidate(id);
+          this.logs?.onContainerEvent(id, action);
+        },
+        onReconcile: (ids) => void this.logs?.reconcile(ids),
+      });
     }
   }
 
@@ -120,9 +156,22 @@ export class Agent {
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: { ...pipeline.counters, sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0) },
+      counters: { ...pipeline.counters, ...this.logsAndEventsCounters(), sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0) },
       gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0 },
     };
+  }
+
+  private logsAndEventsCounters(): Record<string, number> {
+    const out: Record<string, number> = {};
+    if (this.logs) {
+      const l = this.logs.snapshot();
+      Object.assign(out, { log_records: l.records, log_bytes_read: l.bytesRead, log_bad_lines: l.badLines, log_truncated: l.truncated, log_json_errors: l.jsonErrors, log_unwatched_containers: l.unwatched, log_pauses: l.pauses, log_read_errors: l.readErrors });
+    }
+    if (this.events) {
+      const e = this.events.stats;
+      Object.assign(out, { docker_events: e.events, docker_exec_events: e.execEvents, docker_events_reconnects: e.reconnects, docker_events_reconciled: e.reconciled });
+    }
+    return out;
   }
 
   async close(): Promise<void> {
@@ -130,6 +179,8 @@ export class Agent {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.round;
+    await this.events?.close();
+    await this.logs?.close();
     await this.batcher.close();
     await this.shipper.close();
     await this.api?.close();

@@ -18,6 +18,9 @@ export type CollectorConfig = Readonly<{
   reconcileIntervalMs: number;
   /** Bound on the tasks in one Swarm snapshot (managers only); older task history is cut first. */
   swarmMaxTasks: number;
+  /** Container logs (json-file from disk, other drivers through the API) and Docker events. */
+  logs: { enabled: boolean; maxMessageBytes: number; pollIntervalMs: number; multilineMaxLines: number; multilineFlushMs: number; selector: string | undefined };
+  events: { enabled: boolean };
   queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
   batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
   backoff: BackoffPolicy;
@@ -45,6 +48,15 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     nodeName: r.optional('SWARMSCOPE_NODE_NAME'),
     reconcileIntervalMs: r.durationMs('SWARMSCOPE_RECONCILE_INTERVAL', '60s'),
     swarmMaxTasks: r.int('SWARMSCOPE_SWARM_MAX_TASKS', 5000, 1),
+    logs: {
+      enabled: r.bool('SWARMSCOPE_LOGS', true),
+      maxMessageBytes: r.bytes('SWARMSCOPE_LOG_MAX_MESSAGE_BYTES', '1MiB'),
+      pollIntervalMs: r.durationMs('SWARMSCOPE_LOGS_POLL_INTERVAL', '1s'),
+      multilineMaxLines: r.int('SWARMSCOPE_MULTILINE_MAX_LINES', 500, 1),
+      multilineFlushMs: r.durationMs('SWARMSCOPE_MULTILINE_FLUSH_TIMEOUT', '2s'),
+      selector: r.optional('SWARMSCOPE_LOGS_SELECTOR'),
+    },
+    events: { enabled: r.bool('SWARMSCOPE_EVENTS', true) },
     queue: {
       maxBytes: r.bytes('SWARMSCOPE_QUEUE_MAX_BYTES', '256MiB'),
       maxAgeMs: r.durationMs('SWARMSCOPE_QUEUE_MAX_AGE', '24h'),

@@ -1,0 +1,135 @@
+// Read positions of the log source, keyed by file identity (dev:inode, never the path, which
+// rotation reuses) and, for API-read containers, by container: written to a temp file and renamed,
+// so a crash leaves the previous or the new state, never a torn one. Positions only move forward.
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+export type FileCheckpoint = {
+  container: string;
+  /** Every byte before this offset was acknowledged by the aggregator. */
+  offset: number;
+  /** The file was rotated away and read and acknowledged to its end. */
+  done: boolean;
+  /** SHA-256 of the first entry, to recognise the file after the engine gzipped it. */
+  fingerprint?: string;
+  updatedAt: number;
+};
+
+/** API-read containers: the last acknowledged timestamp, and how many lines at that timestamp. */
+export type ApiCursor = { time: string; count: number; updatedAt: number };
+
+type State = { version: 1; files: Record<string, FileCheckpoint>; api: Record<string, ApiCursor> };
+
+export class CheckpointStore {
+  readonly path: string;
+  private state: State = { version: 1, files: {}, api: {} };
+  private dirty = false;
+  private writing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly delayMs: number;
+  writes = 0;
+
+  constructor(path: string, opts: { delayMs?: number } = {}) {
+    this.path = path;
+    this.delayMs = opts.delayMs ?? 100;
+  }
+
+  /** Loads what a previous run left; an unreadable file is an error, a missing one a fresh start. */
+  async load(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    try {
+      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as State;
+      if (parsed.version === 1) this.state = { version: 1, files: parsed.files ?? {}, api: parsed.api ?? {} };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+
+  file(key: string): FileCheckpoint | undefined {
+    return this.state.files[key];
+  }
+
+  files(): Array<[string, FileCheckpoint]> {
+    return Object.entries(this.state.files);
+  }
+
+  byFingerprint(fingerprint: string): [string, FileCheckpoint] | undefined {
+    return this.files().find(([, c]) => c.fingerprint === fingerprint);
+  }
+
+  /** Moves a file's position forward (never back) and schedules a write. */
+  advance(key: string, container: string, offset: number, fields: { done?: boolean; fingerprint?: string } = {}): void {
+    const cur = this.state.files[key];
+    if (cur && cur.offset >= offset && !(fields.done && !cur.done) && !(fields.fingerprint && !cur.fingerprint)) return;
+    this.state.files[key] = {
+      container,
+      offset: Math.max(offset, cur?.offset ?? 0),
+      done: (cur?.done ?? false) || (fields.done ?? false),
+      fingerprint: cur?.fingerprint ?? fields.fingerprint,
+      updatedAt: Date.now(),
+    };
+    this.schedule();
+  }
+
+  forget(key: string): void {
+    if (!(key in this.state.files)) return;
+    delete this.state.files[key];
+    this.schedule();
+  }
+
+  api(container: string): ApiCursor | undefined {
+    return this.state.api[container];
+  }
+
+  setApi(container: string, cursor: { time: string; count: number }): void {
+    const cur = this.state.api[container];
+    if (cur && (cur.time > cursor.time || (cur.time === cursor.time && cur.count >= cursor.count))) return;
+    this.state.api[container] = { ...cursor, updatedAt: Date.now() };
+    this.schedule();
+  }
+
+  forgetApi(container: string): void {
+    if (!(container in this.state.api)) return;
+    delete this.state.api[container];
+    this.schedule();
+  }
+
+  private schedule(): void {
+    this.dirty = true;
+    if (this.timer || this.writing) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, this.delayMs);
+  }
+
+  /** Writes the state now if it changed (temp file, fsync, rename). */
+  async flush(): Promise<void> {
+    if (this.writing) await this.writing;
+    if (!this.dirty) return;
+    this.dirty = false;
+    const body = JSON.stringify(this.state);
+    this.writing = (async () => {
+      const tmp = `${this.path}.tmp`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(body);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.path);
+      this.writes++;
+    })().finally(() => {
+      this.writing = undefined;
+      if (this.dirty) this.schedule();
+    });
+    await this.writing;
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
+  }
+}

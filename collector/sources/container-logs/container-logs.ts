@@ -1,0 +1,375 @@
+// The container log source: finds every container (the containers directory as it changes,
+// Docker events, the periodic container list), follows json-file logs from disk and other drivers
+// through the API, turns messages into log records and hands them to the batcher. Positions
+// advance on acknowledgement; when the queue refuses logs, reading pauses and rewinds.
+import { watch, type FSWatcher } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../../../common/logger.ts';
+import { recordId } from '../../../common/record-id.ts';
+import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
+import type { DockerApi } from '../../docker-api.ts';
+import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
+import { AckTracker } from './ack-tracker.ts';
+import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
+import { JsonFileTailer, type FileProgress } from './json-file-tailer.ts';
+import { readContainerConfig, readLogDriver } from './log-files.ts';
+import type { AssemblerOptions, Message } from './message-assembler.ts';
+
+export type ContainerLogsOptions = {
+  api: DockerApi;
+  /** The engine's data root as this process sees it (json-file logs live under containers/). */
+  dockerRoot: string;
+  dataDir: string;
+  node: () => NodeRef;
+  /** Hands records to the batcher; false = the queue refuses logs now (records held: pause reading). */
+  add: (records: WireRecord[]) => Promise<boolean>;
+  /** True again once the queue takes log batches. */
+  acceptsLogs: () => boolean;
+  log: Logger;
+  maxMessageBytes: number;
+  pollIntervalMs: number;
+  multilineMaxLines: number;
+  multilineFlushMs: number;
+  /** Only containers with this label (`key` or `key=value`); undefined = every container. */
+  selector: string | undefined;
+};
+
+export type ContainerLogsStats = {
+  records: number; bytesRead: number; badLines: number; truncated: number; jsonErrors: number; unwatched: number;
+  pauses: number; tailers: number; apiReaders: number; openFiles: number; checkpointWrites: number; readErrors: number;
+};
+
+type Meta = { ref: ContainerRef; tty: boolean; assembler: AssemblerOptions; json: boolean };
+
+export const LABELS = { optOut: 'swarmscope.logs', multiline: 'swarmscope.multiline.pattern', multilineMaxLines: 'swarmscope.multiline.max_lines', json: 'swarmscope.json' } as const;
+
+export class ContainerLogs {
+  private readonly opts: ContainerLogsOptions;
+  private readonly store: CheckpointStore;
+  readonly acks = new AckTracker();
+  private readonly tailers = new Map<string, { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher }>();
+  private readonly readers = new Map<string, { reader: ApiLogReader; meta: Meta; running?: Promise<void> }>();
+  private readonly unwatched = new Set<string>();
+  private readonly ensuring = new Map<string, Promise<void>>();
+  private readonly due = new Set<string>();
+  private rootWatcher: FSWatcher | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private closed = false;
+  private readonly buf = { b: Buffer.allocUnsafe(1024 * 1024) };
+  readonly stats: ContainerLogsStats = { records: 0, bytesRead: 0, badLines: 0, truncated: 0, jsonErrors: 0, unwatched: 0, pauses: 0, tailers: 0, apiReaders: 0, openFiles: 0, checkpointWrites: 0, readErrors: 0 };
+
+  constructor(opts: ContainerLogsOptions) {
+    this.opts = opts;
+    this.store = new CheckpointStore(join(opts.dataDir, 'checkpoints', 'container-logs.json'));
+  }
+
+  private get containersDir(): string {
+    return join(this.opts.dockerRoot, 'containers');
+  }
+
+  async start(): Promise<void> {
+    await this.store.load();
+    try {
+      // New container directories appear at `create`: open their log the moment it exists.
+      this.rootWatcher = watch(this.containersDir, (_ev, name) => {
+        if (name && /^[0-9a-f]{64}$/.test(name)) void this.ensure(name);
+      });
+      this.rootWatcher.on('error', () => undefined);
+    } catch (err) {
+      this.opts.log.warn({ dir: this.containersDir, err: (err as Error).message }, 'cannot watch the containers directory; relying on events and the periodic list');
+    }
+    this.timer = setInterval(() => {
+      for (const id of this.tailers.keys()) this.due.add(id);
+      this.kick();
+    }, this.opts.pollIntervalMs);
+    this.loop = this.run();
+  }
+
+  /** Containers the engine lists now: follow the new, release the gone (after draining). */
+  async reconcile(ids: readonly string[]): Promise<void> {
+    const live = new Set(ids);
+    for (const id of ids) await this.ensure(id);
+    for (const [id, t] of this.tailers) if (!live.has(id)) this.removed(id, t.tailer);
+    for (const id of this.unwatched) if (!live.has(id)) this.unwatched.delete(id);
+  }
+
+  /** A Docker event about a container (from the events source). */
+  onContainerEvent(id: string, action: string): void {
+    if (action === 'create' || action === 'start' || action === 'restart') {
+      void this.ensure(id).then(() => {
+        this.tailers.get(id)?.tailer.markStarted();
+        this.restartReader(id);
+      });
+    } else if (action === 'die' || action === 'stop' || action === 'kill') {
+      const t = this.tailers.get(id);
+      if (t && action === 'die') t.tailer.markStopped();
+    } else if (action === 'destroy') {
+      const t = this.tailers.get(id);
+      if (t) this.removed(id, t.tailer);
+      const r = this.readers.get(id);
+      if (r) {
+        r.reader.close();
+        this.readers.delete(id);
+        this.store.forgetApi(id);
+      }
+    }
+    this.due.add(id);
+    this.kick();
+  }
+
+  private removed(id: string, tailer: JsonFileTailer): void {
+    tailer.markRemoved();
+    this.due.add(id);
+    this.kick();
+  }
+
+  /** Starts following a container if it is not followed yet (idempotent, safe to call often). */
+  ensure(id: string): Promise<void> {
+    if (this.tailers.has(id) || this.readers.has(id) || this.unwatched.has(id) || this.closed) return Promise.resolve();
+    let p = this.ensuring.get(id);
+    if (!p) {
+      p = this.follow(id).catch((err: Error) => {
+        this.stats.readErrors++;
+        this.opts.log.warn({ container: id, err: err.message }, 'cannot follow container logs; will retry at the next reconcile');
+      }).finally(() => this.ensuring.delete(id));
+      this.ensuring.set(id, p);
+    }
+    return p;
+  }
+
+  private async follow(id: string): Promise<void> {
+    const dir = join(this.containersDir, id);
+    const cfg = await readContainerConfig(dir);
+    const driver = await readLogDriver(dir);
+    if (!cfg || !driver) return; // not written yet (or gone): a later event or reconcile retries
+    const labels = cfg.labels;
+    if (labels[LABELS.optOut] === 'false' || !this.selected(labels)) {
+      this.unwatched.add(id);
+      return;
+    }
+    const meta = this.metaOf(id, cfg, labels);
+    if (driver === 'json-file') {
+      const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler });
+      await tailer.open();
+      let watcher: FSWatcher | undefined;
+      try {
+        watcher = watch(dir, () => {
+          this.due.add(id);
+          this.kick();
+        });
+        watcher.on('error', () => undefined);
+      } catch {
+        // the directory is already gone: the open files are drained by the poll
+      }
+      this.tailers.set(id, { tailer, meta, watcher });
+      this.due.add(id);
+      this.kick();
+      return;
+    }
+    if (driver === 'none') return this.reportUnwatched(id, cfg.name, driver);
+    const reader = new ApiLogReader({ id, api: this.opts.api, tty: cfg.tty, cursor: this.store.api(id), assembler: meta.assembler, onStep: (s) => this.apiStep(id, s) });
+    this.readers.set(id, { reader, meta });
+    this.restartReader(id);
+  }
+
+  private reportUnwatched(id: string, name: string, driver: string): void {
+    this.unwatched.add(id);
+    this.stats.unwatched++;
+    this.opts.log.warn({ container: id, name, driver }, 'container logs are not readable with this log driver; container unwatched');
+  }
+
+  private restartReader(id: string): void {
+    const r = this.readers.get(id);
+    if (!r || r.running) return;
+    r.running = r.reader.run().then(
+      () => {
+        if (r.reader.status === 'unreadable') {
+          this.readers.delete(id);
+          this.reportUnwatched(id, r.meta.ref.name, 'api');
+        }
+      },
+      (err: Error) => {
+        this.stats.readErrors++;
+        this.opts.log.warn({ container: id, err: err.message }, 'log API stream failed; resumes at the next start or reconcile');
+      },
+    ).finally(() => (r.running = undefined));
+  }
+
+  private selected(labels: Record<string, string>): boolean {
+    const sel = this.opts.selector;
+    if (!sel) return true;
+    const eq = sel.indexOf('=');
+    return eq === -1 ? sel in labels : labels[sel.slice(0, eq)] === sel.slice(eq + 1);
+  }
+
+  private metaOf(id: string, cfg: { name: string; image: string; tty: boolean }, labels: Record<string, string>): Meta {
+    let pattern: RegExp | undefined;
+    const src = labels[LABELS.multiline];
+    if (src) {
+      try {
+        pattern = new RegExp(src);
+      } catch {
+        this.opts.log.warn({ container: id, pattern: src }, 'invalid multiline pattern label; lines are not merged');
+      }
+    }
+    const maxLines = Number(labels[LABELS.multilineMaxLines]);
+    return {
+      ref: { id, name: cfg.name, image: cfg.image, labels },
+      tty: cfg.tty,
+      json: labels[LABELS.json] === 'true',
+      assembler: {
+        maxMessageBytes: this.opts.maxMessageBytes,
+        multiline: pattern ? { pattern, maxLines: Number.isInteger(maxLines) && maxLines > 0 ? maxLines : this.opts.multilineMaxLines, flushTimeoutMs: this.opts.multilineFlushMs } : undefined,
+      },
+    };
+  }
+
+  private kick(): void {
+    this.wake?.();
+  }
+
+  /** One reader at a time over the due containers (reads share one buffer and keep arrival order). */
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const paused = !this.opts.acceptsLogs();
+      if (this.due.size === 0 || paused) {
+        await new Promise<void>((r) => {
+          this.wake = r;
+          setTimeout(r, paused ? 250 : this.opts.pollIntervalMs);
+        });
+        this.wake = undefined;
+        continue;
+      }
+      const ids = [...this.due];
+      this.due.clear();
+      for (const id of ids) {
+        if (this.closed) break;
+        if (!this.opts.acceptsLogs()) {
+          this.due.add(id); // the queue is at its bound: the log files are the buffer meanwhile
+          continue;
+        }
+        const t = this.tailers.get(id);
+        if (t) await this.stepTailer(id, t);
+      }
+    }
+  }
+
+  private async stepTailer(id: string, t: { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher }): Promise<void> {
+    if (t.tailer.finished) return; // drained; waits for its acknowledgement to be let go
+    const before = t.tailer.bytesRead;
+    let step;
+    try {
+      step = await t.tailer.step(this.buf);
+    } catch (err) {
+      this.stats.readErrors++;
+      this.opts.log.warn({ container: id, err: (err as Error).message }, 'reading the container log failed; retrying');
+      return;
+    }
+    this.stats.badLines += step.bad;
+    this.stats.bytesRead += t.tailer.bytesRead - before;
+    const records = step.messages.map((m) => this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, m.file, m.offset)));
+    const progress = step.progress;
+    const finished = t.tailer.finished;
+    this.acks.step(records, () => this.applyFileProgress(id, t.tailer, progress, finished));
+    if (step.more) this.due.add(id);
+    await this.submit(records);
+  }
+
+  private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {
+    for (const p of progress) {
+      this.store.advance(p.key, id, p.offset, { done: p.done, fingerprint: p.fingerprint });
+      void tailer.acked(p);
+    }
+    const t = this.tailers.get(id);
+    if (finished && t?.tailer === tailer && tailer.finished) {
+      // Every line of a removed container is acknowledged: its files and positions can go.
+      t.watcher?.close();
+      this.tailers.delete(id);
+      for (const key of tailer.keys()) this.store.forget(key);
+      void tailer.close();
+    }
+  }
+
+  private async apiStep(id: string, s: ApiStep): Promise<void> {
+    const r = this.readers.get(id);
+    if (!r) return;
+    const records = s.messages.map((m) => this.record(r.meta, m, 'api', recordId(this.nodeKey(), 'log', id, 'api', m.time, m.index)));
+    const cursor = s.cursor;
+    this.acks.step(records, () => cursor && this.store.setApi(id, cursor));
+    await this.submit(records);
+    // An API stream has no file to be the buffer: hold it until the queue takes logs again.
+    while (!this.opts.acceptsLogs() && !this.closed) await new Promise((res) => setTimeout(res, 250));
+  }
+
+  private async submit(records: WireRecord[]): Promise<void> {
+    if (records.length === 0) return;
+    this.stats.records += records.length;
+    if (!(await this.opts.add(records))) this.stats.pauses++;
+  }
+
+  private nodeKey(): string {
+    const n = this.opts.node();
+    return n.id || n.hostname;
+  }
+
+  private record(meta: Meta, m: Message, source: string, id: string): LogRecord {
+    const r: LogRecord = {
+      kind: 'log',
+      id,
+      time: m.time,
+      node: this.opts.node(),
+      container: meta.ref,
+      stream: m.stream,
+      message: m.text,
+      origin: source === 'api' ? { source } : { source, file: m.file, offset: m.offset },
+    };
+    if (m.truncated) {
+      r.truncated = true;
+      r.originalLength = m.originalLength;
+      this.stats.truncated++;
+    }
+    if (m.lines > 1) r.multiline = { lines: m.lines };
+    if (meta.json && m.text.startsWith('{')) {
+      try {
+        const v = JSON.parse(m.text) as unknown;
+        if (v && typeof v === 'object' && !Array.isArray(v)) r.json = v as Record<string, unknown>;
+      } catch {
+        this.stats.jsonErrors++;
+      }
+    }
+    return r;
+  }
+
+  onQueued(batch: QueuedBatch, records: readonly WireRecord[]): void {
+    if (batch.cls === 'logs') this.acks.onQueued(batch, records);
+  }
+
+  onAck(batch: QueuedBatch): void {
+    this.acks.onAck(batch);
+  }
+
+  snapshot(): ContainerLogsStats {
+    let openFiles = 0;
+    for (const t of this.tailers.values()) openFiles += t.tailer.openFiles;
+    return { ...this.stats, tailers: this.tailers.size, apiReaders: this.readers.size, openFiles, checkpointWrites: this.store.writes };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.rootWatcher?.close();
+    this.kick();
+    await this.loop;
+    for (const r of this.readers.values()) r.reader.close();
+    await Promise.all([...this.readers.values()].map((r) => r.running));
+    for (const t of this.tailers.values()) {
+      t.watcher?.close();
+      await t.tailer.close();
+    }
+    await this.store.close();
+  }
+}

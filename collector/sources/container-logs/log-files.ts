@@ -1,0 +1,138 @@
+// The files of one container's json-file log as generations, oldest first: `<id>-json.log.N`
+// (plain, or `.N.gz` when the engine compresses rotations) down to `<id>-json.log`. Identity is
+// dev:inode (stable across the engine's renames); a gzipped generation is recognised by the
+// fingerprint of its first entry. Opening pins a file: an open fd keeps it readable after unlink.
+import { createHash } from 'node:crypto';
+import { open, readdir, readFile, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gunzip } from 'node:zlib';
+import { promisify } from 'node:util';
+
+const gunzipAsync = promisify(gunzip);
+
+/** Largest decompressed gzip generation read (the engine's max-size bounds it in practice). */
+export const MAX_GZ_BYTES = 512 * 1024 * 1024;
+
+export type Generation = { name: string; n: number; gz: boolean };
+
+export type OpenedFile = {
+  key: string;
+  name: string;
+  gz: boolean;
+  /** Plain files: the handle, read with positional reads. */
+  fh?: FileHandle;
+  /** Gzipped generations: the whole decompressed content. */
+  data?: Buffer;
+  ino: number;
+};
+
+export function currentName(id: string): string {
+  return `${id}-json.log`;
+}
+
+/** The container's log generations present now, oldest first (a plain copy wins over its .gz twin). */
+export async function listGenerations(dir: string, id: string): Promise<Generation[]> {
+  const base = currentName(id);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const byN = new Map<number, Generation>();
+  for (const name of names) {
+    if (!name.startsWith(base)) continue;
+    const rest = name.slice(base.length);
+    const m = /^(?:\.(\d+))?(\.gz)?$/.exec(rest);
+    if (!m) continue;
+    const n = m[1] ? Number(m[1]) : 0;
+    const gz = Boolean(m[2]);
+    const had = byN.get(n);
+    if (!had || (had.gz && !gz)) byN.set(n, { name, n, gz });
+  }
+  return [...byN.values()].sort((a, b) => b.n - a.n);
+}
+
+/** Opens a generation; undefined when it vanished in between (rotated away or removed). */
+export async function openGeneration(dir: string, g: Generation): Promise<OpenedFile | undefined> {
+  try {
+    const fh = await open(join(dir, g.name), 'r');
+    const st = await fh.stat({ bigint: false });
+    const key = `${st.dev}:${st.ino}`;
+    if (!g.gz) return { key, name: g.name, gz: false, fh, ino: st.ino };
+    try {
+      const data = await gunzipAsync(await fh.readFile(), { maxOutputLength: MAX_GZ_BYTES });
+      return { key: `gz:${key}`, name: g.name, gz: true, data, ino: st.ino };
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** dev:inode of the path now, or undefined when it does not exist. */
+export async function identityOf(path: string): Promise<string | undefined> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const st = await fh.stat();
+      return `${st.dev}:${st.ino}`;
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** SHA-256 of the first entry (its first line), or undefined while that line is incomplete. */
+export function fingerprintOf(head: Buffer, len: number): string | undefined {
+  const nl = head.indexOf(10);
+  if (nl === -1 || nl >= len) return undefined;
+  return createHash('sha256').update(head.subarray(0, nl)).digest('hex').slice(0, 32);
+}
+
+/** Reads up to buf.length bytes at `position`; gzipped generations read from memory. */
+export async function readAt(f: OpenedFile, buf: Buffer, position: number): Promise<number> {
+  if (f.data) {
+    if (position >= f.data.length) return 0;
+    return f.data.copy(buf, 0, position, Math.min(f.data.length, position + buf.length));
+  }
+  const { bytesRead } = await f.fh!.read(buf, 0, buf.length, position);
+  return bytesRead;
+}
+
+export async function fingerprintFile(f: OpenedFile): Promise<string | undefined> {
+  const head = Buffer.allocUnsafe(256 * 1024);
+  const n = await readAt(f, head, 0);
+  return fingerprintOf(head, n);
+}
+
+export async function closeFile(f: OpenedFile): Promise<void> {
+  await f.fh?.close().catch(() => undefined);
+  f.fh = undefined;
+  f.data = undefined;
+}
+
+/** A container's metadata from its config file on disk, read without the API (it may be gone from the API already). */
+export async function readContainerConfig(dir: string): Promise<{ name: string; image: string; labels: Record<string, string>; tty: boolean } | undefined> {
+  try {
+    const c = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Name?: string; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
+    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The log driver from hostconfig.json on disk; undefined when unreadable. */
+export async function readLogDriver(dir: string): Promise<string | undefined> {
+  try {
+    const h = JSON.parse(await readFile(join(dir, 'hostconfig.json'), 'utf8')) as { LogConfig?: { Type?: string } };
+    return h.LogConfig?.Type;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+// Turns one container's log entries into messages: joins the pieces the engine split at 16 KiB
+// (per stream, also across rotated files), merges multiline events by pattern, and truncates
+// messages over the size limit once. It knows where every pending piece came from, so the reader
+// can tell how far a file is safely consumed. Reading files and shipping are elsewhere.
+
+export type Stream = 'stdout' | 'stderr';
+
+/** One entry as read: `partial` = the engine split the line and more pieces follow. */
+export type Piece = { stream: Stream; text: string; time: string; partial: boolean; file: string; offset: number };
+
+export type Message = {
+  stream: Stream;
+  text: string;
+  time: string;
+  /** File key and byte offset of the first entry: the message's origin and id. */
+  file: string;
+  offset: number;
+  truncated: boolean;
+  originalLength: number;
+  lines: number;
+};
+
+export type MultilineOptions = { pattern: RegExp; maxLines: number; flushTimeoutMs: number };
+
+export type AssemblerOptions = { maxMessageBytes: number; multiline?: MultilineOptions; now?: () => number };
+
+/** A message being built: text pieces under the size bound, and the first offset it holds in each file. */
+type Building = { parts: string[]; bytes: number; originalLength: number; truncated: boolean; time: string; file: string; offset: number; lines: number; starts: Map<string, number>; since: number };
+
+export class MessageAssembler {
+  private readonly opts: AssemblerOptions;
+  private readonly now: () => number;
+  /** Pieces of a line still being joined, per stream. */
+  private readonly partial = new Map<Stream, Building>();
+  /** Complete lines of a multiline event still being merged, per stream. */
+  private readonly multi = new Map<Stream, Building>();
+
+  constructor(opts: AssemblerOptions) {
+    this.opts = opts;
+    this.now = opts.now ?? Date.now;
+  }
+
+  push(p: Piece, out: Message[]): void {
+    let b = this.partial.get(p.stream);
+    if (!b) {
+      b = building(p, this.now());
+      this.partial.set(p.stream, b);
+    } else if (!b.starts.has(p.file)) {
+      b.starts.set(p.file, p.offset);
+    }
+    // The last piece carries the line's newline, which is not part of the message.
+    this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
+    if (p.partial) return;
+    this.partial.delete(p.stream);
+    if (!this.opts.multiline) out.push(finish(p.stream, b));
+    else this.mergeLine(p.stream, b, out);
+  }
+
+  private mergeLine(stream: Stream, line: Building, out: Message[]): void {
+    const ml = this.opts.multiline!;
+    const text = line.parts.join('');
+    const cur = this.multi.get(stream);
+    if (cur && !line.truncated && !cur.truncated && cur.lines < ml.maxLines && !ml.pattern.test(text)) {
+      this.append(cur, text, '\n');
+      cur.lines++;
+      for (const [f, o] of line.starts) if (!cur.starts.has(f)) cur.starts.set(f, o);
+      return;
+    }
+    if (cur) out.push(finish(stream, cur));
+    line.lines = 1;
+    this.multi.set(stream, line);
+  }
+
+  /** Appends text (after `sep`) keeping at most maxMessageBytes; counts the original length. */
+  private append(b: Building, text: string, sep: string): void {
+    const textBytes = Buffer.byteLength(text);
+    b.originalLength += textBytes + sep.length;
+    if (b.truncated) return;
+    const room = this.opts.maxMessageBytes - b.bytes;
+    if (textBytes + sep.length <= room) {
+      if (sep) b.parts.push(sep);
+      b.parts.push(text);
+      b.bytes += textBytes + sep.length;
+      return;
+    }
+    const cut = truncateUtf8(sep + text, Math.max(0, room));
+    b.parts.push(cut);
+    b.bytes += Buffer.byteLength(cut);
+    b.truncated = true;
+  }
+
+  /** Messages whose multiline wait is over (or all of them, when the container stopped). */
+  flush(out: Message[], all: boolean): void {
+    const ml = this.opts.multiline;
+    const now = this.now();
+    for (const [stream, b] of this.multi) {
+      if (all || !ml || now - b.since >= ml.flushTimeoutMs) {
+        out.push(finish(stream, b));
+        this.multi.delete(stream);
+      }
+    }
+    if (!all) return;
+    // A line the container never finished (no newline before exit) is a message of its own.
+    for (const [stream, b] of this.partial) out.push(finish(stream, b));
+    this.partial.clear();
+  }
+
+  /** Earliest offset per file still held here: a file is consumed only up to there. */
+  pendingStarts(into: Map<string, number>): void {
+    for (const map of [this.partial, this.multi]) {
+      for (const b of map.values()) {
+        for (const [f, o] of b.starts) {
+          const cur = into.get(f);
+          if (cur === undefined || o < cur) into.set(f, o);
+        }
+      }
+    }
+  }
+
+  get pending(): boolean {
+    return this.partial.size > 0 || this.multi.size > 0;
+  }
+
+  reset(): void {
+    this.partial.clear();
+    this.multi.clear();
+  }
+}
+
+function building(p: Piece, now: number): Building {
+  return { parts: [], bytes: 0, originalLength: 0, truncated: false, time: p.time, file: p.file, offset: p.offset, lines: 1, starts: new Map([[p.file, p.offset]]), since: now };
+}
+
+function finish(stream: Stream, b: Building): Message {
+  const text = b.parts.length === 1 ? b.parts[0]! : b.parts.join('');
+  return { stream, text, time: b.time, file: b.file, offset: b.offset, truncated: b.truncated, originalLength: b.originalLength, lines: b.lines };
+}
+
+/** The longest prefix of `text` that fits in maxBytes of UTF-8 without cutting a character. */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= maxBytes) return text;
+  let end = maxBytes;
+  while (end > 0 && (buf[end]! & 0xc0) === 0x80) end--;
+  return buf.toString('utf8', 0, end);
+}

@@ -1,0 +1,205 @@
+// The Docker events source: one /events stream per node, resumed after a reconnect or a restart
+// from the last event handed to the queue (persisted), plus a periodic container list, because the
+// engine drops events for slow readers and replays only its last 256. Exec/health-probe events are
+// counted, not shipped. Container events also keep the inventory and the log source current.
+import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { backoffDelayMs, type BackoffPolicy } from '../../../common/backoff.ts';
+import type { Logger } from '../../../common/logger.ts';
+import { recordId } from '../../../common/record-id.ts';
+import type { EventRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
+import type { DockerApi } from '../../docker-api.ts';
+import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
+import { baseAction, eventId, isExecNoise, sinceFromNanos, timeNanoOf, toEventRecord, type DockerEvent } from './event-record.ts';
+
+type Cursor = { timeNano: string; ids: string[] };
+type ListItem = { Id: string; State: string; Status: string; Names?: string[]; Image: string; Labels?: Record<string, string> | null };
+
+export type DockerEventsOptions = {
+  api: DockerApi;
+  dataDir: string;
+  node: () => NodeRef;
+  add: (records: WireRecord[]) => Promise<void>;
+  log: Logger;
+  reconcileMs: number;
+  backoff: BackoffPolicy;
+  /** Told about every container event (inventory invalidation, log following). */
+  onContainerEvent?: (id: string, action: string) => void;
+  /** Told the containers the periodic list found. */
+  onReconcile?: (ids: string[]) => void;
+};
+
+export type DockerEventsStats = { events: number; execEvents: number; reconnects: number; reconciled: number; badLines: number; cursorWrites: number };
+
+export class DockerEvents {
+  private readonly opts: DockerEventsOptions;
+  private readonly path: string;
+  private cursor: Cursor | undefined;
+  private readonly cursors = new WeakMap<object, Cursor>();
+  private abort: AbortController | undefined;
+  private loop: Promise<void> | undefined;
+  private reconcileTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private writing: Promise<void> = Promise.resolve();
+  /** Container states from the last list, and which containers had an event since. */
+  private states = new Map<string, string>();
+  private readonly touched = new Set<string>();
+  readonly stats: DockerEventsStats = { events: 0, execEvents: 0, reconnects: 0, reconciled: 0, badLines: 0, cursorWrites: 0 };
+  readonly execByAction = new Map<string, number>();
+
+  constructor(opts: DockerEventsOptions) {
+    this.opts = opts;
+    this.path = join(opts.dataDir, 'checkpoints', 'docker-events.json');
+  }
+
+  async start(): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    try {
+      this.cursor = JSON.parse(await readFile(this.path, 'utf8')) as Cursor;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log.warn({ err: (err as Error).message }, 'events cursor unreadable; starting from now');
+    }
+    await this.reconcile().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container list failed'));
+    this.loop = this.run();
+    this.reconcileTimer = setInterval(() => void this.reconcile().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container list failed')), this.opts.reconcileMs);
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (!this.closed) {
+      try {
+        await this.follow();
+        attempt = 0;
+      } catch (err) {
+        if (this.closed) break;
+        this.opts.log.warn({ err: (err as Error).message }, 'events stream failed; reconnecting');
+      }
+      if (this.closed) break;
+      this.stats.reconnects++;
+      await new Promise((r) => setTimeout(r, backoffDelayMs(attempt++, this.opts.backoff)));
+      // Whatever happened while the stream was down that the engine no longer replays, the list finds.
+      await this.reconcile().catch(() => undefined);
+    }
+  }
+
+  private async follow(): Promise<void> {
+    this.abort = new AbortController();
+    const since = this.cursor ? `?since=${sinceFromNanos(BigInt(this.cursor.timeNano))}` : '';
+    const body = await this.opts.api.stream(`/events${since}`, this.abort.signal);
+    let carry = '';
+    try {
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        const lines = (carry + chunk.toString('utf8')).split('\n');
+        carry = lines.pop()!;
+        const records: EventRecord[] = [];
+        for (const line of lines) if (line.trim()) this.handle(line, records);
+        if (records.length) await this.opts.add(records);
+      }
+    } catch (err) {
+      if (!this.abort.signal.aborted) throw err;
+    }
+  }
+
+  private handle(line: string, out: EventRecord[]): void {
+    let e: DockerEvent;
+    try {
+      e = JSON.parse(line) as DockerEvent;
+      if (typeof e.Type !== 'string' || typeof e.Action !== 'string') throw new Error('not an event');
+    } catch {
+      this.stats.badLines++;
+      return;
+    }
+    const node = this.opts.node();
+    const nanos = timeNanoOf(e);
+    const id = eventId(node, e);
+    // `since` is inclusive: the events at the cursor's instant that were already queued come again.
+    if (this.cursor) {
+      const at = BigInt(this.cursor.timeNano);
+      if (nanos < at || (nanos === at && this.cursor.ids.includes(id))) return;
+    }
+    this.cursor = this.cursor && BigInt(this.cursor.timeNano) === nanos ? { timeNano: this.cursor.timeNano, ids: [...this.cursor.ids, id] } : { timeNano: nanos.toString(), ids: [id] };
+    const actor = e.Actor?.ID ?? '';
+    if (e.Type === 'container' && actor) {
+      this.touched.add(actor);
+      this.opts.onContainerEvent?.(actor, baseAction(e.Action));
+    }
+    if (isExecNoise(e)) {
+      this.stats.execEvents++;
+      const a = baseAction(e.Action);
+      this.execByAction.set(a, (this.execByAction.get(a) ?? 0) + 1);
+      return;
+    }
+    const record = toEventRecord(node, e);
+    this.cursors.set(record, this.cursor);
+    this.stats.events++;
+    out.push(record);
+  }
+
+  /** The batch holding these events is durably queued: a restart resumes after them. */
+  onQueued(_batch: QueuedBatch, records: readonly WireRecord[]): void {
+    let last: Cursor | undefined;
+    for (const r of records) last = this.cursors.get(r) ?? last;
+    if (last) this.persist(last);
+  }
+
+  private persist(c: Cursor): void {
+    this.writing = this.writing.then(async () => {
+      const tmp = `${this.path}.tmp`;
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(JSON.stringify(c));
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, this.path);
+      this.stats.cursorWrites++;
+    }).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'events cursor not saved'));
+  }
+
+  /**
+   * Lists the containers: the log source follows every one of them, and a container whose state
+   * changed with no event seen (the engine dropped it) gets a synthesised event, scope "reconcile".
+   */
+  async reconcile(): Promise<void> {
+    const list = await this.opts.api.get<ListItem[]>('/containers/json?all=1');
+    const node = this.opts.node();
+    const records: EventRecord[] = [];
+    const next = new Map<string, string>();
+    const now = Date.now();
+    for (const c of list) {
+      next.set(c.Id, c.State);
+      const before = this.states.get(c.Id);
+      if (before !== undefined && before !== c.State && !this.touched.has(c.Id)) {
+        const exit = /Exited \((-?\d+)\)/.exec(c.Status);
+        const action = c.State === 'running' ? 'start' : c.State === 'exited' ? 'die' : c.State;
+        records.push({
+          kind: 'event',
+          id: recordId(node.id || node.hostname, 'event-reconcile', c.Id, before, c.State, Math.floor(now / this.opts.reconcileMs)),
+          time: new Date(now).toISOString(),
+          node,
+          type: 'container',
+          action,
+          scope: 'reconcile',
+          actor: { id: c.Id, attributes: { from: before, to: c.State } },
+          container: { id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), image: c.Image, labels: c.Labels ?? {} },
+          ...(action === 'die' && exit ? { exitCode: Number(exit[1]) } : {}),
+        });
+      }
+    }
+    this.states = next;
+    this.touched.clear();
+    this.stats.reconciled += records.length;
+    this.opts.onReconcile?.(list.map((c) => c.Id));
+    if (records.length) await this.opts.add(records);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    this.abort?.abort();
+    await this.loop;
+    await this.writing;
+  }
+}
