@@ -12,6 +12,7 @@ import { ClusterState } from './sinks/prometheus/cluster-state.ts';
 import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
 import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
 import { registerSwarmMetrics } from './sinks/prometheus/swarm-metrics.ts';
+import { registerEventMetrics } from './sinks/prometheus/event-metrics.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
@@ -37,7 +38,8 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   }
   registerContainerMetrics(registry, state, config.extraContainerLabels);
   registerSwarmMetrics(registry, state.swarm);
-  registerIngest(app, { config, sink, state, metrics });
+  const events = registerEventMetrics(registry);
+  registerIngest(app, { config, sink, state, metrics, onAccepted: events.observe });
   registerHealth(app, sink);
   registerMetrics(app, registry);
 

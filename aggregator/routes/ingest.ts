@@ -16,7 +16,7 @@ import type { AggregatorConfig } from '../config.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-export type IngestDeps = { config: AggregatorConfig; sink: DurableSink; state: ClusterState; metrics: PipelineMetrics };
+export type IngestDeps = { config: AggregatorConfig; sink: DurableSink; state: ClusterState; metrics: PipelineMetrics; onAccepted?: (records: readonly WireRecord[]) => void };
 
 /** Reasons name the line so that an operator can find the bad record in the set-aside batch. */
 export function parseBatch(text: string): { records: WireRecord[] } | { reason: string } {
@@ -113,6 +113,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         }
         state.apply(parsed.records);
         const outcome = await sink.write(parsed.records, batchId);
+        deps.onAccepted?.(parsed.records);
         metrics.batches.inc({ outcome: 'ok' });
         for (const r of parsed.records) metrics.records.inc({ kind: r.kind });
         return reply.code(200).send({ accepted: parsed.records.length, ...outcome });

@@ -35,11 +35,22 @@ const perDataset: Record<Dataset, Record<string, unknown>> = {
   logs: {
     message: { type: 'text' },
     stream: keyword,
-    log: { properties: { offset: { type: 'long' }, truncated: { type: 'boolean' }, original_length: { type: 'long' }, origin: { properties: { source: keyword, file: { properties: { name: keyword } } } } } },
+    log: {
+      properties: {
+        file: { properties: { path: keyword } },
+        offset: { type: 'long' },
+        origin: { properties: { source: keyword } },
+        truncated: { type: 'boolean' },
+        original_length: { type: 'long' },
+        multiline: { properties: { lines: { type: 'integer' } } },
+      },
+    },
     json: { type: 'flattened', ignore_above: 1024 },
   },
   events: {
     docker: { properties: { event: { properties: { type: keyword, action: keyword, scope: keyword, exit_code: { type: 'integer' }, actor: { properties: { id: keyword, attributes: { type: 'flattened', ignore_above: 1024 } } } } } } },
+    container_health: { properties: { status: keyword } },
+    process: { properties: { exit_code: { type: 'integer' } } },
   },
   swarm: SWARM_MAPPING,
   agent: {},
