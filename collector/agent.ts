@@ -16,6 +16,7 @@ import { DiskQueue } from './pipeline/disk-queue.ts';
 import { Batcher } from './pipeline/batcher.ts';
 import { Shipper } from './pipeline/shipper.ts';
 import { pipelineReport } from './pipeline/self-report.ts';
+import { beat } from './heartbeat.ts';
 
 type DockerInfo = { ID: string; Name: string; DockerRootDir: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
 
@@ -132,7 +133,7 @@ export class Agent {
     this.round = this.round.then(() => this.sampleOnce()).catch((err: Error) => {
       this.sampleErrors++;
       this.log.warn({ err: err.message }, 'sampling round failed');
-    });
+    }).then(() => void beat(this.config.dataDir, new Date())); // liveness for the container health check
   }
 
   private async sampleOnce(): Promise<void> {
