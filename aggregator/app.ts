@@ -10,6 +10,7 @@ import { ElasticsearchSink } from './sinks/elasticsearch/sink.ts';
 import { JournalSink } from './sinks/journal/journal.ts';
 import { ClusterState } from './sinks/prometheus/cluster-state.ts';
 import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
+import { registerHostMetrics } from './sinks/prometheus/host-metrics.ts';
 import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
 import { registerSwarmMetrics } from './sinks/prometheus/swarm-metrics.ts';
 import { registerEventMetrics } from './sinks/prometheus/event-metrics.ts';
@@ -37,6 +38,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     sink = new JournalSink({ dir: join(config.dataDir, 'journal'), maxBytes: config.journal.maxBytes });
   }
   registerContainerMetrics(registry, state, config.extraContainerLabels);
+  registerHostMetrics(registry, state);
   registerSwarmMetrics(registry, state.swarm);
   const events = registerEventMetrics(registry);
   registerIngest(app, { config, sink, state, metrics, onAccepted: events.observe });

@@ -9,6 +9,7 @@ import type { CollectorConfig } from './config.ts';
 import { DockerApi } from './docker-api.ts';
 import { DockerInventory } from './sources/docker-inventory/inventory.ts';
 import { ContainerSampler } from './sources/cgroup-stats/container-sampler.ts';
+import { HostSampler } from './sources/host/host-sampler.ts';
 import { SwarmStateSource } from './sources/swarm-state/swarm-state.ts';
 import { ContainerLogs } from './sources/container-logs/container-logs.ts';
 import { DockerEvents } from './sources/docker-events/docker-events.ts';
@@ -31,6 +32,7 @@ export class Agent {
   private api: DockerApi | undefined;
   private inventory: DockerInventory | undefined;
   private sampler: ContainerSampler | undefined;
+  private host: HostSampler | undefined;
   /** Only on managers (Swarm.ControlAvailable); it reports only while this manager leads. */
   private swarm: SwarmStateSource | undefined;
   private logs: ContainerLogs | undefined;
@@ -89,7 +91,8 @@ export class Agent {
       this.node = { id: info.Swarm?.NodeID ?? '', hostname: this.config.nodeName ?? info.Name };
       this.api = api;
       this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
-      this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, log: this.log });
+      const m = this.config.metrics;
+      this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, procRoot: this.config.procRoot, log: this.log, maxOpenFiles: m.maxOpenFiles, networkLoopback: m.networkLoopback });
       this.startLogsAndEvents(api, this.config.dockerRoot ?? info.DockerRootDir);
       if (info.Swarm?.ControlAvailable && info.Swarm.NodeID) this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
       return {
@@ -144,6 +147,10 @@ export class Agent {
       await this.inventory.refresh();
       records.push(...(await this.sampler.sample(this.node, this.inventory.running(), time, this.config.intervalMs)));
     }
+    if (this.config.metrics.host) {
+      this.host ??= new HostSampler({ procRoot: this.config.procRoot, filesystemIntervalMs: this.config.metrics.filesystemIntervalMs, log: this.log });
+      records.push(await this.host.sample(this.node, time));
+    }
     if (this.swarm) records.push(...(await this.swarm.poll(this.node, time)));
     records.push(this.selfReport(time));
     await this.batcher.add(records);
@@ -157,8 +164,8 @@ export class Agent {
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: { ...pipeline.counters, ...this.logsAndEventsCounters(), sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0) },
-      gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0 },
+      counters: { ...pipeline.counters, ...this.logsAndEventsCounters(), sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.host?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0), uncached_file_reads: this.sampler?.budget.uncachedReads ?? 0 },
+      gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0, open_stat_files: this.sampler?.budget.open ?? 0 },
     };
   }
 
@@ -180,6 +187,8 @@ export class Agent {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     await this.round;
+    this.sampler?.close();
+    await this.host?.close();
     await this.events?.close();
     await this.logs?.close();
     await this.batcher.close();

@@ -18,6 +18,8 @@ export type CollectorConfig = Readonly<{
   reconcileIntervalMs: number;
   /** Bound on the tasks in one Swarm snapshot (managers only); older task history is cut first. */
   swarmMaxTasks: number;
+  /** Container and host metrics: kept-open file bound, loopback counters, host source and its filesystem cadence. */
+  metrics: { maxOpenFiles: number; networkLoopback: boolean; host: boolean; filesystemIntervalMs: number };
   /** Container logs (json-file from disk, other drivers through the API) and Docker events. */
   logs: { enabled: boolean; maxMessageBytes: number; pollIntervalMs: number; multilineMaxLines: number; multilineFlushMs: number; selector: string | undefined };
   events: { enabled: boolean };
@@ -48,6 +50,12 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     nodeName: r.optional('SWARMSCOPE_NODE_NAME'),
     reconcileIntervalMs: r.durationMs('SWARMSCOPE_RECONCILE_INTERVAL', '60s'),
     swarmMaxTasks: r.int('SWARMSCOPE_SWARM_MAX_TASKS', 5000, 1),
+    metrics: {
+      maxOpenFiles: r.int('SWARMSCOPE_MAX_OPEN_FILES', 8192, 0),
+      networkLoopback: r.bool('SWARMSCOPE_NETWORK_LOOPBACK', false),
+      host: r.bool('SWARMSCOPE_HOST_METRICS', true),
+      filesystemIntervalMs: r.durationMs('SWARMSCOPE_FILESYSTEM_INTERVAL', '60s'),
+    },
     logs: {
       enabled: r.bool('SWARMSCOPE_LOGS', true),
       maxMessageBytes: r.bytes('SWARMSCOPE_LOG_MAX_MESSAGE_BYTES', '1MiB'),

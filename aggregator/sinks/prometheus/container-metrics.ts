@@ -1,18 +1,12 @@
-// Container series under cAdvisor's names and label names, declared as a table (one row per
-// series), rebuilt from the cluster state at every scrape so gone containers vanish.
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { ContainerMetricRecord } from '../../../common/schema/index.ts';
-import type { ClusterState, NodeState } from './cluster-state.ts';
+// Container series under cAdvisor's metric and label names, declared as a table (one row per
+// series), rendered from the cluster state at every scrape so gone containers vanish. Rows that
+// cAdvisor lacks (pids always on, health) say so; the collector's records carry the values.
+import type { Registry } from 'prom-client';
+import type { BlkioDevice, ContainerMetricRecord, NetworkInterface, Psi } from '../../../common/schema/index.ts';
+import type { ClusterState } from './cluster-state.ts';
+import { registerTable, type Labelled, type Sample, type TableRow } from './metric-table.ts';
 
-type Sample = { labels?: Record<string, string>; value: number };
-type Row = {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge';
-  /** Labels beyond the container's own (device, interface, …). */
-  extraLabels?: string[];
-  value: (r: ContainerMetricRecord, node: NodeState) => number | undefined | Sample[];
-};
+type Row = TableRow<ContainerMetricRecord>;
 
 /** The Swarm labels cAdvisor exposes for every Docker container, always on. */
 const SWARM_LABELS: Record<string, string> = {
@@ -24,16 +18,104 @@ const SWARM_LABELS: Record<string, string> = {
   container_label_com_docker_stack_namespace: 'com.docker.stack.namespace',
 };
 
+const counter = (name: string, help: string, value: Row['value']): Row => ({ name, help, type: 'counter', value });
+const gauge = (name: string, help: string, value: Row['value']): Row => ({ name, help, type: 'gauge', value });
+
+/** Throttling series exist only for containers with a CPU quota, as in cAdvisor. */
+const quota = (r: ContainerMetricRecord, v: number | undefined) => (r.spec?.cpuQuotaUs === undefined ? undefined : v);
+
+const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: ContainerMetricRecord) => r.network?.map((i): Sample => ({ labels: { interface: i.interface }, value: i[k] }));
+
+const dev = (d: BlkioDevice) => ({ device: d.device, major: String(d.major), minor: String(d.minor) });
+const io = (k: 'readBytes' | 'writeBytes' | 'readOps' | 'writeOps') => (r: ContainerMetricRecord) => r.blkio?.map((d): Sample => ({ labels: { device: d.device }, value: d[k] }));
+
+/** cAdvisor: "waiting" is PSI some (at least one task stalled), "stalled" is full (all tasks). */
+const psi = (res: 'cpu' | 'memory' | 'io', line: keyof Psi) => (r: ContainerMetricRecord) => r.psi?.[res]?.[line]?.totalSeconds;
+
+const seconds = (iso: string | undefined) => {
+  const ms = iso ? Date.parse(iso) : NaN;
+  return Number.isFinite(ms) && ms > 0 ? ms / 1000 : undefined;
+};
+
 export const CONTAINER_SERIES: Row[] = [
-  { name: 'container_cpu_usage_seconds_total', help: 'Cumulative cpu time consumed in seconds.', type: 'counter', value: (r) => r.cpu.usageSeconds },
-  { name: 'container_cpu_user_seconds_total', help: 'Cumulative user cpu time consumed in seconds.', type: 'counter', value: (r) => r.cpu.userSeconds },
-  { name: 'container_cpu_system_seconds_total', help: 'Cumulative system cpu time consumed in seconds.', type: 'counter', value: (r) => r.cpu.systemSeconds },
-  { name: 'container_memory_usage_bytes', help: 'Current memory usage in bytes, including all memory regardless of when it was accessed.', type: 'gauge', value: (r) => r.memory.usageBytes },
-  { name: 'container_memory_working_set_bytes', help: 'Current working set in bytes.', type: 'gauge', value: (r) => r.memory.workingSetBytes },
+  counter('container_cpu_usage_seconds_total', 'Cumulative cpu time consumed in seconds.', (r) => [{ labels: { cpu: 'total' }, value: r.cpu.usageSeconds }]),
+  counter('container_cpu_user_seconds_total', 'Cumulative user cpu time consumed in seconds.', (r) => r.cpu.userSeconds),
+  counter('container_cpu_system_seconds_total', 'Cumulative system cpu time consumed in seconds.', (r) => r.cpu.systemSeconds),
+  counter('container_cpu_cfs_periods_total', 'Number of elapsed enforcement period intervals.', (r) => quota(r, r.cpu.periods)),
+  counter('container_cpu_cfs_throttled_periods_total', 'Number of throttled period intervals.', (r) => quota(r, r.cpu.throttledPeriods)),
+  counter('container_cpu_cfs_throttled_seconds_total', 'Total time duration the container has been throttled.', (r) => quota(r, r.cpu.throttledSeconds)),
+
+  gauge('container_memory_usage_bytes', 'Current memory usage in bytes, including all memory regardless of when it was accessed.', (r) => r.memory.usageBytes),
+  gauge('container_memory_working_set_bytes', 'Current working set in bytes.', (r) => r.memory.workingSetBytes),
+  gauge('container_memory_rss', 'Size of RSS in bytes.', (r) => r.memory.rssBytes),
+  gauge('container_memory_cache', 'Number of bytes of page cache memory.', (r) => r.memory.cacheBytes),
+  gauge('container_memory_swap', 'Container swap usage in bytes.', (r) => r.memory.swapBytes),
+  gauge('container_memory_mapped_file', 'Size of memory mapped files in bytes.', (r) => r.memory.mappedFileBytes),
+  gauge('container_memory_max_usage_bytes', 'Maximum memory usage recorded in bytes.', (r) => r.memory.maxUsageBytes),
+  gauge('container_memory_kernel_usage', 'Size of kernel memory allocated in bytes.', (r) => r.memory.kernelBytes),
+  gauge('container_memory_file_dirty_bytes', 'Size of dirty file pages in bytes.', (r) => r.memory.dirtyBytes),
+  gauge('container_memory_file_writeback_bytes', 'Size of file pages under writeback in bytes.', (r) => r.memory.writebackBytes),
+  gauge('container_memory_total_active_file_bytes', 'Size of active file pages in bytes.', (r) => r.memory.activeFileBytes),
+  gauge('container_memory_total_inactive_file_bytes', 'Size of inactive file pages in bytes.', (r) => r.memory.inactiveFileBytes),
+  counter('container_memory_failcnt', 'Number of memory usage hits limits.', (r) => r.memory.failcnt),
+  counter('container_memory_failures_total', 'Cumulative count of memory allocation failures.', (r) =>
+    r.memory.pgfault === undefined
+      ? undefined
+      : [
+          { labels: { failure_type: 'pgfault', scope: 'container' }, value: r.memory.pgfault },
+          { labels: { failure_type: 'pgmajfault', scope: 'container' }, value: r.memory.pgmajfault ?? 0 },
+        ]),
+  counter('container_oom_events_total', 'Count of out of memory events observed for the container.', (r) => r.oomKills),
+
+  counter('container_pressure_cpu_waiting_seconds_total', 'Total time duration tasks in the container have waited due to CPU congestion.', psi('cpu', 'some')),
+  counter('container_pressure_cpu_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to CPU congestion.', psi('cpu', 'full')),
+  counter('container_pressure_memory_waiting_seconds_total', 'Total time duration tasks in the container have waited due to memory congestion.', psi('memory', 'some')),
+  counter('container_pressure_memory_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to memory congestion.', psi('memory', 'full')),
+  counter('container_pressure_io_waiting_seconds_total', 'Total time duration tasks in the container have waited due to IO congestion.', psi('io', 'some')),
+  counter('container_pressure_io_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to IO congestion.', psi('io', 'full')),
+
+  counter('container_network_receive_bytes_total', 'Cumulative count of bytes received.', net('rxBytes')),
+  counter('container_network_receive_packets_total', 'Cumulative count of packets received.', net('rxPackets')),
+  counter('container_network_receive_errors_total', 'Cumulative count of errors encountered while receiving.', net('rxErrors')),
+  counter('container_network_receive_packets_dropped_total', 'Cumulative count of packets dropped while receiving.', net('rxDropped')),
+  counter('container_network_transmit_bytes_total', 'Cumulative count of bytes transmitted.', net('txBytes')),
+  counter('container_network_transmit_packets_total', 'Cumulative count of packets transmitted.', net('txPackets')),
+  counter('container_network_transmit_errors_total', 'Cumulative count of errors encountered while transmitting.', net('txErrors')),
+  counter('container_network_transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting.', net('txDropped')),
+
+  counter('container_blkio_device_usage_total', 'Blkio device bytes usage.', (r) =>
+    r.blkio?.flatMap((d): Sample[] => [
+      { labels: { ...dev(d), operation: 'Read' }, value: d.readBytes },
+      { labels: { ...dev(d), operation: 'Write' }, value: d.writeBytes },
+    ])),
+  counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read.', io('readBytes')),
+  counter('container_fs_writes_bytes_total', 'Cumulative count of bytes written.', io('writeBytes')),
+  counter('container_fs_reads_total', 'Cumulative count of reads completed.', io('readOps')),
+  counter('container_fs_writes_total', 'Cumulative count of writes completed.', io('writeOps')),
+
+  // cAdvisor has these only with its "process" metric set, off by default; here always on.
+  gauge('container_processes', 'Number of processes running inside the container.', (r) => r.pids?.processes),
+  gauge('container_threads', 'Number of threads (tasks) running inside the container, as pids.current counts them.', (r) => r.pids?.current),
+  gauge('container_threads_max', 'Maximum number of threads allowed inside the container, absent when unlimited.', (r) => r.pids?.limit),
+
+  gauge('container_spec_cpu_period', 'CPU period of the container.', (r) => r.spec?.cpuPeriodUs),
+  gauge('container_spec_cpu_quota', 'CPU quota of the container.', (r) => r.spec?.cpuQuotaUs),
+  gauge('container_spec_cpu_shares', 'CPU share of the container.', (r) => r.spec?.cpuShares),
+  // cAdvisor reports 0 for "no limit".
+  gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (r) => r.memory.limitBytes ?? 0),
+  gauge('container_spec_memory_reservation_limit_bytes', 'Memory reservation limit for the container.', (r) => r.spec?.memoryReservationBytes ?? 0),
+  gauge('container_spec_memory_swap_limit_bytes', 'Memory swap limit for the container.', (r) => r.spec?.memorySwapLimitBytes ?? 0),
+
+  gauge('container_last_seen', 'Last time a container was seen by the exporter', (r) => Date.parse(r.time) / 1000),
+  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (r) => seconds(r.state.startedAt)),
+  gauge('container_creation_time_seconds', 'Creation time of the container since unix epoch in seconds.', (r) => seconds(r.state.createdAt)),
+  gauge('container_health_state', 'The result of the container\'s health check: 1 healthy, 0 starting or unhealthy, -1 no health check.', (r) =>
+    r.state.health === 'healthy' ? 1 : r.state.health === 'none' ? -1 : 0),
+
   // Beyond cAdvisor: Docker's health check and restart count (the alert rules and dashboards read these).
-  { name: 'swarmscope_container_health', help: 'Always 1, labelled with the container\'s health check status (healthy, unhealthy, starting, none).', type: 'gauge', extraLabels: ['health'], value: (r) => [{ labels: { health: r.state.health }, value: 1 }] },
-  { name: 'swarmscope_container_health_failing_streak', help: 'Consecutive failed health check probes; drops to 0 on a passing probe (resets() counts recoveries: flapping).', type: 'gauge', value: (r) => r.state.failingStreak },
-  { name: 'swarmscope_container_restarts_total', help: 'Times the engine restarted this container (restart policy); Swarm replaces tasks instead: see swarmscope_service_task_failures_total.', type: 'counter', value: (r) => r.state.restartCount },
+  gauge('swarmscope_container_health', 'Always 1, labelled with the container\'s health check status (healthy, unhealthy, starting, none).', (r) => [{ labels: { health: r.state.health }, value: 1 }]),
+  gauge('swarmscope_container_health_failing_streak', 'Consecutive failed health check probes; drops to 0 on a passing probe (resets() counts recoveries: flapping).', (r) => r.state.failingStreak),
+  counter('swarmscope_container_restarts_total', 'Times the engine restarted this container (restart policy); Swarm replaces tasks instead: see swarmscope_service_task_failures_total.', (r) => r.state.restartCount),
 ];
 
 /** Prometheus label name for a Docker label, as cAdvisor sanitises it. */
@@ -42,50 +124,22 @@ export function labelName(dockerLabel: string): string {
 }
 
 export function registerContainerMetrics(registry: Registry, state: ClusterState, extraDockerLabels: readonly string[]): void {
-  const extra = Object.fromEntries(extraDockerLabels.map((l) => [labelName(l), l]));
-  const labelMap = { ...SWARM_LABELS, ...extra };
-  const baseLabels = ['id', 'name', 'image', 'node', ...Object.keys(labelMap)];
-  const labelsOf = (r: ContainerMetricRecord, node: NodeState): Record<string, string> => {
-    const out: Record<string, string> = { id: `/docker/${r.container.id}`, name: r.container.name, image: r.container.image, node: node.hostname };
-    for (const [prom, docker] of Object.entries(labelMap)) out[prom] = r.container.labels[docker] ?? '';
+  const labelMap = { ...SWARM_LABELS, ...Object.fromEntries(extraDockerLabels.map((l) => [labelName(l), l])) };
+  // A record's labels depend only on the record (replaced at each sample) and its node: computed once per record.
+  const cache = new WeakMap<ContainerMetricRecord, Record<string, string>>();
+  const labelsOf = (r: ContainerMetricRecord, node: string): Record<string, string> => {
+    let out = cache.get(r);
+    if (out?.node !== node) {
+      out = { id: `/docker/${r.container.id}`, name: r.container.name, image: r.container.image, node };
+      for (const [prom, docker] of Object.entries(labelMap)) out[prom] = r.container.labels[docker] ?? '';
+      cache.set(r, out);
+    }
     return out;
   };
-  for (const row of CONTAINER_SERIES) {
-    const labelNames = [...baseLabels, ...(row.extraLabels ?? [])];
-    const fill = (set: (labels: Record<string, string>, v: number) => void) => {
-      state.sweep();
-      for (const node of state.nodes.values()) {
-        for (const r of node.containers.values()) {
-          const v = row.value(r, node);
-          if (v === undefined) continue;
-          const base = labelsOf(r, node);
-          if (typeof v === 'number') set(base, v);
-          else for (const s of v) set({ ...base, ...s.labels }, s.value);
-        }
-      }
-    };
-    if (row.type === 'counter') {
-      new Counter({
-        name: row.name,
-        help: row.help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((l, v) => this.inc(l, v));
-        },
-      });
-    } else {
-      new Gauge({
-        name: row.name,
-        help: row.help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((l, v) => this.set(l, v));
-        },
-      });
-    }
-  }
+  registerTable(registry, CONTAINER_SERIES, () => {
+    state.sweep();
+    const items: Labelled<ContainerMetricRecord>[] = [];
+    for (const node of state.nodes.values()) for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname) });
+    return items;
+  });
 }
