@@ -6,7 +6,7 @@ import type { SourceProgress } from './loadgen.ts';
 
 export type OracleReport = { expected: number; found: number; missing: number; duplicates: number; unexpected: number; missingByKind: { logs: number; metrics: number }; examples: string[] };
 
-type Src = { log?: { offset?: number; origin?: { file?: string } }; host?: { name?: string }; swarmscope?: { agent?: { counters?: { loadgen_seq?: number } } } };
+type Src = { log?: { offset?: number }; container?: { name?: string }; host?: { name?: string }; swarmscope?: { agent?: { counters?: { loadgen_seq?: number } } } };
 
 export async function checkExactlyOnce(indexPrefix: string, produced: readonly SourceProgress[]): Promise<OracleReport> {
   const es = esAdmin();
@@ -21,7 +21,7 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
       size: 10_000,
       sort: ['_doc'],
       search_after: after as never,
-      _source: ['log.offset', 'log.origin.file', 'host.name', 'swarmscope.agent.counters.loadgen_seq'],
+      _source: ['log.offset', 'container.name', 'host.name', 'swarmscope.agent.counters.loadgen_seq'],
       ignore_unavailable: true,
       allow_no_indices: true,
     });
@@ -29,7 +29,7 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
     for (const h of hits) {
       const s = h._source ?? {};
       const sample = s.swarmscope?.agent?.counters?.loadgen_seq;
-      const key = s.log?.origin?.file !== undefined ? `log|${s.log.origin.file}|${s.log.offset}` : sample !== undefined ? `metric|${s.host?.name?.replace(/-samples$/, '')}|${sample}` : undefined;
+      const key = s.log?.offset !== undefined ? `log|${s.container?.name}|${s.log.offset}` : sample !== undefined ? `metric|${s.host?.name?.replace(/-samples$/, '')}|${sample}` : undefined;
       if (key === undefined) continue;
       found++;
       seen.set(key, (seen.get(key) ?? 0) + 1);
