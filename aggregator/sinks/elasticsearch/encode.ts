@@ -2,7 +2,7 @@
 // module names for container metrics ECS lacks.
 import type { WireRecord } from '../../../common/schema/index.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
-import { encodeContainerMetric } from './encode-metric.ts';
+import { encodeContainerMetric, encodeHostMetric } from './encode-metric.ts';
 import { encodeSwarm } from './encode-swarm.ts';
 import { encodeLog } from './encode-log.ts';
 import { encodeEvent } from './encode-event.ts';
@@ -12,7 +12,7 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
   const base = baseDoc(record, dataset);
   switch (record.kind) {
     case 'metric':
-      return record.scope === 'container' ? { ...base, ...containerFields(record.container), ...encodeContainerMetric(record) } : { ...base, system: record.host };
+      return record.scope === 'container' ? { ...base, ...containerFields(record.container), ...encodeContainerMetric(record) } : { ...base, ...encodeHostMetric(record) };
     case 'log':
       return { ...base, ...containerFields(record.container), ...encodeLog(record) };
     case 'event':

@@ -64,7 +64,12 @@ export function templateFor(prefix: string, dataset: Dataset) {
     template: {
       settings: { number_of_shards: 1, number_of_replicas: 0, 'index.mapping.total_fields.limit': 2000, refresh_interval: '1s' },
       mappings: {
-        dynamic_templates: [{ strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } }],
+        dynamic_templates: [
+          // Metric numbers are fractional at times (pct, rates, seconds): a first 0 must not map them as long.
+          { docker_numbers_as_double: { path_match: 'docker.*', match_mapping_type: 'long', mapping: { type: 'double' } } },
+          { system_numbers_as_double: { path_match: 'system.*', match_mapping_type: 'long', mapping: { type: 'double' } } },
+          { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
+        ],
         properties: { ...common, ...perDataset[dataset] },
       },
     },
