@@ -59,7 +59,8 @@ export const SWARM_SERIES: Row[] = [
         if (v.mode !== 'global') continue;
         // The orchestrator gives every eligible node a task meant to run: that is where the service belongs.
         for (const t of s.tasks) {
-          if (t.serviceId !== v.id || t.desiredState !== RUNNING || !t.nodeId) continue;
+          // A replacement waiting out its restart delay is desired 'ready': the node still expects the service.
+          if (t.serviceId !== v.id || (t.desiredState !== RUNNING && t.desiredState !== 'ready') || !t.nodeId) continue;
           const key = `${v.id}|${t.nodeId}`;
           const prev = present.get(key);
           const value = t.state === RUNNING ? 1 : 0;
