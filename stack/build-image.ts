@@ -142,6 +142,19 @@ export async function sourceDigest(): Promise<string> {
   return hash.digest('hex').slice(0, 16);
 }
 
+/**
+ * CAs this machine added to its trust store (Debian's /usr/local/share/ca-certificates, or the file
+ * SWARMSCOPE_BUILD_CA_FILE names): a TLS-intercepting proxy's CA, which npm ci in the build needs.
+ */
+async function localCaBundle(): Promise<string | undefined> {
+  const explicit = process.env.SWARMSCOPE_BUILD_CA_FILE;
+  if (explicit) return (await readFile(explicit, 'utf8')).trim();
+  const dir = '/usr/local/share/ca-certificates';
+  const files = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.crt')).sort();
+  const pems = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+  return pems.length ? pems.map((p) => p.trim()).join('\n') : undefined;
+}
+
 /** Builds the project image (skipped when the engine already has it from identical sources). */
 export async function buildProjectImage(opts: BuildOptions = {}): Promise<string> {
   const tag = opts.tag ?? (await projectTag());
@@ -150,7 +163,8 @@ export async function buildProjectImage(opts: BuildOptions = {}): Promise<string
   await ensureBaseImage(opts);
   opts.log?.(`building ${tag} from ${relative(repoRoot, dockerfile)}`);
   // The classic builder: this engine's CLI has no buildx; BuildKit users get the same result.
-  await docker(opts.dockerHost, ['build', '--network', 'host', '--label', `swarmscope.source-digest=${digest}`, '-f', dockerfile, '-t', tag, repoRoot], { DOCKER_BUILDKIT: '0' });
+  const ca = await localCaBundle();
+  await docker(opts.dockerHost, ['build', '--network', 'host', ...(ca ? ['--build-arg', `NPM_EXTRA_CA=${ca}`] : []), '--label', `swarmscope.source-digest=${digest}`, '-f', dockerfile, '-t', tag, repoRoot], { DOCKER_BUILDKIT: '0' });
   return tag;
 }
 
