@@ -8,18 +8,26 @@ export type RuleGroup = { name: string; rules: AlertRule[] };
 const SVC = 'container_label_com_docker_swarm_service_name';
 const TASK = 'container_label_com_docker_swarm_task_name';
 const STACK = 'container_label_com_docker_stack_namespace';
-/** The labels a container alert keeps: who (service, task, stack, container name) and where (node). */
-const BY = `node, name, ${SVC}, ${TASK}, ${STACK}`;
+/**
+ * Swarm replaces a failing task's container (an unhealthy one is killed), so a container alert
+ * keys on the task slot, which survives replacement: `name` "web.1.<task id>" becomes "web.1",
+ * the NAME `docker service ps` shows. Containers outside Swarm keep their own name.
+ */
+function bySlot(expr: string): string {
+  return `label_replace(${expr}, "name", "$1", "name", "^(.+)[.][a-z0-9]{25}$")`;
+}
+/** The labels a container alert keeps: who (service, stack, task slot) and where (node). */
+const BY = `node, name, ${SVC}, ${STACK}`;
 
-/** Adds service/task/stack labels from cAdvisor's container label names. */
+/** Adds plain service, stack and task (the slot name) labels to a container alert. */
 function named(expr: string): string {
-  return `label_replace(label_replace(label_replace(${expr}, "service", "$1", "${SVC}", "(.*)"), "task", "$1", "${TASK}", "(.*)"), "stack", "$1", "${STACK}", "(.*)")`;
+  return `label_replace(label_replace(label_replace(${expr}, "service", "$1", "${SVC}", "(.*)"), "task", "$1", "name", "(.*)"), "stack", "$1", "${STACK}", "(.*)")`;
 }
 
 /** Real filesystems only (node-exporter's own default exclusions, in short). */
 const FS = 'fstype!~"tmpfs|ramfs|overlay|squashfs|nsfs|devtmpfs|autofs"';
 
-const WHERE_CONTAINER = 'task {{ $labels.task }} (container {{ $labels.name }}) of service {{ $labels.service }} on node {{ $labels.node }}';
+const WHERE_CONTAINER = 'task {{ $labels.task }} of service {{ $labels.service }} on node {{ $labels.node }}';
 
 export const RULE_GROUPS: RuleGroup[] = [
   {
@@ -27,45 +35,45 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'ContainerUnhealthy',
-        expr: named(`max by (${BY}) (swarmscope_container_health{health="unhealthy"}) == 1`),
+        expr: named(`max by (${BY}) (${bySlot('max_over_time(swarmscope_container_health{health="unhealthy"}[1m])')}) == 1`),
         for: '30s',
         labels: { severity: 'critical', scope: 'container' },
-        annotations: { summary: 'Container {{ $labels.name }} of service {{ $labels.service }} is unhealthy', description: `The health check of ${WHERE_CONTAINER} has been failing for 30s or more.` },
+        annotations: { summary: 'Task {{ $labels.task }} of service {{ $labels.service }} is unhealthy', description: `The health check of ${WHERE_CONTAINER} has failed (its container unhealthy, or replaced for being unhealthy) within each minute for 30s or more.` },
       },
       {
         alert: 'HealthcheckFlapping',
-        expr: named(`max by (${BY}) (resets(swarmscope_container_health_failing_streak[15m])) >= 3`),
+        expr: named(`sum by (${BY}) (${bySlot('resets(swarmscope_container_health_failing_streak[15m])')}) >= 3`),
         for: '0s',
         labels: { severity: 'warning', scope: 'container' },
-        annotations: { summary: 'Health check of {{ $labels.name }} ({{ $labels.service }}) is flapping', description: `The health check of ${WHERE_CONTAINER} failed and recovered {{ $value }} times in 15 minutes.` },
+        annotations: { summary: 'Health check of {{ $labels.task }} ({{ $labels.service }}) is flapping', description: `The health check of ${WHERE_CONTAINER} failed and recovered {{ $value }} times in 15 minutes.` },
       },
       {
         alert: 'ContainerRestartLoop',
-        expr: named(`max by (${BY}) (increase(swarmscope_container_restarts_total[15m])) > 2`),
+        expr: named(`sum by (${BY}) (${bySlot('increase(swarmscope_container_restarts_total[15m])')}) > 2`),
         for: '0s',
         labels: { severity: 'warning', scope: 'container' },
-        annotations: { summary: 'Container {{ $labels.name }} is restarting repeatedly', description: `The engine restarted ${WHERE_CONTAINER} {{ $value | printf "%.0f" }} times in 15 minutes.` },
+        annotations: { summary: 'Container {{ $labels.task }} is restarting repeatedly', description: `The engine restarted ${WHERE_CONTAINER} {{ $value | printf "%.0f" }} times in 15 minutes.` },
       },
       {
         alert: 'ContainerOOMKilled',
-        expr: named(`max by (${BY}) (increase(container_oom_events_total[10m])) > 0`),
+        expr: named(`sum by (${BY}) (${bySlot('increase(container_oom_events_total[10m])')}) > 0`),
         for: '0s',
         labels: { severity: 'warning', scope: 'container' },
-        annotations: { summary: 'OOM kill in {{ $labels.name }} ({{ $labels.service }})', description: `The kernel OOM-killed a process in ${WHERE_CONTAINER} in the last 10 minutes: its memory limit is too low or it leaks.` },
+        annotations: { summary: 'OOM kill in {{ $labels.task }} ({{ $labels.service }})', description: `The kernel OOM-killed a process in ${WHERE_CONTAINER} in the last 10 minutes: its memory limit is too low or it leaks.` },
       },
       {
         alert: 'ContainerCpuThrottled',
-        expr: named(`sum by (${BY}) (rate(container_cpu_cfs_throttled_periods_total[5m])) / sum by (${BY}) (rate(container_cpu_cfs_periods_total[5m])) > 0.25`),
+        expr: named(`sum by (${BY}) (${bySlot('rate(container_cpu_cfs_throttled_periods_total[5m])')}) / sum by (${BY}) (${bySlot('rate(container_cpu_cfs_periods_total[5m])')}) > 0.25`),
         for: '10m',
         labels: { severity: 'warning', scope: 'container' },
-        annotations: { summary: 'CPU of {{ $labels.name }} ({{ $labels.service }}) is throttled', description: `${WHERE_CONTAINER} was throttled in {{ $value | humanizePercentage }} of its CPU periods for 10 minutes: its CPU limit is too low for its load.` },
+        annotations: { summary: 'CPU of {{ $labels.task }} ({{ $labels.service }}) is throttled', description: `${WHERE_CONTAINER} was throttled in {{ $value | humanizePercentage }} of its CPU periods for 10 minutes: its CPU limit is too low for its load.` },
       },
       {
         alert: 'ContainerMemoryNearLimit',
-        expr: named(`max by (${BY}) (container_memory_working_set_bytes / (container_spec_memory_limit_bytes > 0)) > 0.9`),
+        expr: named(`max by (${BY}) (${bySlot('container_memory_working_set_bytes / (container_spec_memory_limit_bytes > 0)')}) > 0.9`),
         for: '5m',
         labels: { severity: 'warning', scope: 'container' },
-        annotations: { summary: 'Memory of {{ $labels.name }} ({{ $labels.service }}) is near its limit', description: `The working set of ${WHERE_CONTAINER} is at {{ $value | humanizePercentage }} of its memory limit: an OOM kill is near.` },
+        annotations: { summary: 'Memory of {{ $labels.task }} ({{ $labels.service }}) is near its limit', description: `The working set of ${WHERE_CONTAINER} is at {{ $value | humanizePercentage }} of its memory limit: an OOM kill is near.` },
       },
     ],
   },

@@ -8,27 +8,28 @@ type Case = { alert: string; title: string; interval?: string; at: string; serie
 
 const C = {
   id: '/docker/0123456789ab',
-  name: 'shop_web.1.x1',
+  name: 'shop_web.1.x1xxxxxxxxxxxxxxxxxxxxxxx',
   image: 'web:1',
   node: 'n1',
   container_label_com_docker_swarm_service_name: 'shop_web',
   container_label_com_docker_swarm_service_id: 's1',
-  container_label_com_docker_swarm_task_name: 'shop_web.1.x1',
-  container_label_com_docker_swarm_task_id: 'x1',
+  container_label_com_docker_swarm_task_name: 'shop_web.1.x1xxxxxxxxxxxxxxxxxxxxxxx',
+  container_label_com_docker_swarm_task_id: 'x1xxxxxxxxxxxxxxxxxxxxxxx',
   container_label_com_docker_swarm_node_id: 'id1',
   container_label_com_docker_stack_namespace: 'shop',
 };
 /** The labels a container alert keeps, named. */
 const CL = {
   node: 'n1',
-  name: 'shop_web.1.x1',
+  name: 'shop_web.1',
   container_label_com_docker_swarm_service_name: 'shop_web',
-  container_label_com_docker_swarm_task_name: 'shop_web.1.x1',
   container_label_com_docker_stack_namespace: 'shop',
   service: 'shop_web',
-  task: 'shop_web.1.x1',
+  task: 'shop_web.1',
   stack: 'shop',
 };
+/** The same task slot after Swarm replaced its container. */
+const C2 = { ...C, id: '/docker/ba9876543210', name: 'shop_web.1.y2yyyyyyyyyyyyyyyyyyyyyyy', container_label_com_docker_swarm_task_name: 'shop_web.1.y2yyyyyyyyyyyyyyyyyyyyyyy', container_label_com_docker_swarm_task_id: 'y2yyyyyyyyyyyyyyyyyyyyyyy' };
 
 function s(metric: string, labels: Record<string, string>): string {
   return `${metric}{${Object.entries(labels).map(([k, v]) => `${k}="${v}"`).join(', ')}}`;
@@ -41,6 +42,14 @@ const N = (n: string, id: string) => ({ node: n, node_id: id });
 
 export const CASES: Case[] = [
   { alert: 'ContainerUnhealthy', title: 'fires for an unhealthy container', at: '2m', series: { [s('swarmscope_container_health', { ...C, health: 'unhealthy' })]: '1x5' }, expect: [{ labels: CL }] },
+  {
+    alert: 'ContainerUnhealthy',
+    title: 'keeps firing for a task slot whose replacements turn unhealthy in turn',
+    interval: '15s',
+    at: '2m',
+    series: { [s('swarmscope_container_health', { ...C, health: 'unhealthy' })]: '1 1 _x20', [s('swarmscope_container_health', { ...C2, health: 'unhealthy' })]: '_x4 1 1 _x20' },
+    expect: [{ labels: CL }],
+  },
   { alert: 'ContainerUnhealthy', title: 'quiet while healthy', at: '2m', series: { [s('swarmscope_container_health', { ...C, health: 'healthy' })]: '1x5' }, expect: [] },
   { alert: 'HealthcheckFlapping', title: 'fires after three fail-and-recover episodes', at: '6m', series: { [s('swarmscope_container_health_failing_streak', C)]: '0 1 0 2 0 1 0' }, expect: [{ labels: CL, value: '3' }] },
   { alert: 'HealthcheckFlapping', title: 'quiet for a check that fails steadily', at: '6m', series: { [s('swarmscope_container_health_failing_streak', C)]: '0 1 2 3 4 5 6' }, expect: [] },
