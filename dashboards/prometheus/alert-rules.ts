@@ -6,7 +6,6 @@ export type AlertRule = { alert: string; expr: string; for: string; labels: { se
 export type RuleGroup = { name: string; rules: AlertRule[] };
 
 const SVC = 'container_label_com_docker_swarm_service_name';
-const TASK = 'container_label_com_docker_swarm_task_name';
 const STACK = 'container_label_com_docker_stack_namespace';
 /**
  * Swarm replaces a failing task's container (an unhealthy one is killed), so a container alert
