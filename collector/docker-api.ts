@@ -38,6 +38,16 @@ export class DockerApi {
     return version;
   }
 
+  /**
+   * A client of its own on the same endpoint and API version, for a long-lived stream (events,
+   * logs): one connection serves one request at a time, so a stream would block every other call.
+   */
+  fork(): DockerApi {
+    const api = new DockerApi(this.endpoint);
+    api.prefix = this.prefix;
+    return api;
+  }
+
   async get<T>(path: string, opts: { signal?: AbortSignal; allow404?: boolean } = {}): Promise<T> {
     const res = await this.request(path, opts.signal);
     const text = await res.body.text();

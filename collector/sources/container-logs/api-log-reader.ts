@@ -47,10 +47,21 @@ export class ApiLogReader {
     this.assembler.reset();
     this.lastTime = '';
     this.sameTime = 0;
+    // Each follow holds its connection for as long as the container runs: a client of its own.
+    const api = this.api.fork();
+    try {
+      await this.follow(api);
+    } finally {
+      await api.close();
+    }
+  }
+
+  private async follow(api: DockerApi): Promise<void> {
+    const signal = this.abort!.signal;
     const since = this.resume ? toSince(this.resume.time) : '0';
     let body;
     try {
-      body = await this.api.stream(`/containers/${this.id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=${since}`, this.abort.signal);
+      body = await api.stream(`/containers/${this.id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=${since}`, signal);
     } catch (err) {
       if (err instanceof SwarmscopeError && [400, 404, 501].includes(Number(err.context.status))) {
         this.status = 'unreadable';
@@ -66,7 +77,7 @@ export class ApiLogReader {
         await this.emit(lines, false);
       }
     } catch (err) {
-      if (!this.abort.signal.aborted) throw err;
+      if (!signal.aborted) throw err;
       return;
     }
     const rest: StreamLine[] = [];

@@ -37,6 +37,8 @@ export class DockerEvents {
   private cursor: Cursor | undefined;
   private readonly cursors = new WeakMap<object, Cursor>();
   private abort: AbortController | undefined;
+  /** The stream's own connection, so that it never blocks the list and inspect calls. */
+  private readonly streamApi: DockerApi;
   private loop: Promise<void> | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private closed = false;
@@ -50,6 +52,7 @@ export class DockerEvents {
   constructor(opts: DockerEventsOptions) {
     this.opts = opts;
     this.path = join(opts.dataDir, 'checkpoints', 'docker-events.json');
+    this.streamApi = opts.api.fork();
   }
 
   async start(): Promise<void> {
@@ -85,7 +88,7 @@ export class DockerEvents {
   private async follow(): Promise<void> {
     this.abort = new AbortController();
     const since = this.cursor ? `?since=${sinceFromNanos(BigInt(this.cursor.timeNano))}` : '';
-    const body = await this.opts.api.stream(`/events${since}`, this.abort.signal);
+    const body = await this.streamApi.stream(`/events${since}`, this.abort.signal);
     let carry = '';
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
@@ -200,6 +203,7 @@ export class DockerEvents {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.abort?.abort();
     await this.loop;
+    await this.streamApi.close();
     await this.writing;
   }
 }
