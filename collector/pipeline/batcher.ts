@@ -57,6 +57,11 @@ export class Batcher {
     return !this.logsRefused;
   }
 
+  /** Records taken but not yet in the queue (a refused log batch waits here). */
+  pendingRecords(): number {
+    return this.pending.logs.records.length + this.pending.metrics.records.length;
+  }
+
   /** Flushes both classes now (on close, or when a caller needs everything queued). */
   async flushAll(): Promise<void> {
     await this.flush('metrics');
@@ -82,8 +87,11 @@ export class Batcher {
     const run = this.flushing.then(async () => {
       const p = this.pending[cls];
       if (p.records.length === 0) return;
-      const records = p.records;
-      this.pending[cls] = { records: [], bytes: 0, since: 0 };
+      // At most one batch's worth: records held while logs were refused must not merge into a
+      // batch larger than the queue could ever take.
+      const records = p.records.slice(0, this.opts.maxRecords);
+      const rest = p.records.slice(records.length);
+      this.pending[cls] = { records: rest, bytes: rest.reduce((n, r) => n + approxSize(r), 0), since: rest.length ? p.since : 0 };
       try {
         const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
         if (cls === 'logs') this.logsRefused = false;
@@ -92,7 +100,7 @@ export class Batcher {
         if (!(err instanceof QueueFullError)) throw err;
         // Put the refused batch back in front of anything added since, so order is kept.
         const later = this.pending.logs;
-        this.pending.logs = { records: [...records, ...later.records], bytes: p.bytes + later.bytes, since: p.since };
+        this.pending.logs = { records: [...records, ...later.records], bytes: records.reduce((n, r) => n + approxSize(r), later.bytes), since: p.since };
         this.logsRefused = true;
       }
     });

@@ -1,6 +1,7 @@
 // The exact delivery oracle: a full scan of what landed in Elasticsearch (every document, not a
 // count or a cardinality estimate), compared with the (source, sequence) pairs the load generator
 // produced: every one must be found exactly once; missing and duplicated ones are listed.
+import type { Client } from '@elastic/elasticsearch';
 import { esAdmin } from './elasticsearch.ts';
 import type { SourceProgress } from './loadgen.ts';
 
@@ -8,8 +9,8 @@ export type OracleReport = { expected: number; found: number; missing: number; d
 
 type Src = { log?: { offset?: number }; container?: { name?: string }; host?: { name?: string }; swarmscope?: { agent?: { counters?: { loadgen_seq?: number } } } };
 
-export async function checkExactlyOnce(indexPrefix: string, produced: readonly SourceProgress[]): Promise<OracleReport> {
-  const es = esAdmin();
+/** `es` defaults to the shared test Elasticsearch (admin user). */
+export async function checkExactlyOnce(indexPrefix: string, produced: readonly SourceProgress[], es: Client = esAdmin()): Promise<OracleReport> {
   const index = `${indexPrefix}-logs-*,${indexPrefix}-agent-*`;
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
   const seen = new Map<string, number>();

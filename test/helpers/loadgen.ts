@@ -99,7 +99,8 @@ class SimulatedCollector {
   /** Generates this tick's share; log lines owed while paused are generated once logs are accepted. */
   async tick(share: number): Promise<void> {
     this.owed += share;
-    const n = Math.floor(this.owed);
+    // Catching up after a pause reads at most one batch per tick, as a log reader would.
+    const n = Math.min(Math.floor(this.owed), this.opts.batchMaxRecords ?? 1000);
     if (n === 0) return;
     const metricShare = this.opts.metricShare ?? 0;
     const records: WireRecord[] = [];
@@ -190,10 +191,12 @@ export class Loadgen {
     await Promise.all(this.collectors.map((c) => c.batcher.flushAll()));
   }
 
-  /** Waits until every collector's queue is empty (everything acknowledged). */
+  /** Waits until every record is acknowledged: nothing held by a batcher, every queue empty. */
   async drain(timeoutMs: number): Promise<boolean> {
-    const ok = await Promise.all(this.collectors.map((c) => c.shipper.drain(timeoutMs)));
-    return ok.every(Boolean);
+    const deadline = Date.now() + timeoutMs;
+    const done = () => this.collectors.every((c) => c.batcher.pendingRecords() === 0 && c.queue.peek() === undefined);
+    while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    return done();
   }
 
   progress(): SourceProgress[] {
