@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The entry point: `all` (collector + aggregator on this machine, the quick start), `collector`,
-// `aggregator` (as the stack runs them), and `replay` (local journal → Elasticsearch).
+// `aggregator` (as the stack runs them), `replay` (local journal → Elasticsearch) and
+// `dead-letter list|replay` (records Elasticsearch refused).
 // The only place that calls process.exit.
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
@@ -14,6 +15,7 @@ import { buildApp } from '../aggregator/app.ts';
 import { Agent, type AgentStatus } from '../collector/agent.ts';
 import { ElasticsearchSink } from '../aggregator/sinks/elasticsearch/sink.ts';
 import { replayJournal } from '../aggregator/sinks/journal/replay.ts';
+import { listDeadLetters, replayDeadLetters } from '../aggregator/sinks/elasticsearch/dead-letter.ts';
 
 const program = new Command('swarmscope').description('Monitoring and logging for Docker Swarm clusters');
 
@@ -132,6 +134,42 @@ program
     const result = await replayJournal(join(config.dataDir, 'journal'), sink);
     await sink.close();
     process.stdout.write(`replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid lines skipped\n`);
+  });
+
+const deadLetter = program.command('dead-letter').description('records Elasticsearch refused (set aside with a reason): inspect and replay them');
+
+/** The dead-letter commands need Elasticsearch only; no ingest token. */
+function esConfigForTools() {
+  const config = loadAggregatorConfig({ ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || 'operator' });
+  if (!config.elasticsearch) throw new SwarmscopeError('AGG_ERR_CONFIG', 'dead-letter needs SWARMSCOPE_ES_URL', { remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again' });
+  return { config, es: config.elasticsearch };
+}
+
+deadLetter
+  .command('list')
+  .description('one JSON line per set-aside record: id, time, reason, error type, target index, batch, record')
+  .action(async () => {
+    const { config, es } = esConfigForTools();
+    const sink = new ElasticsearchSink(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
+    let n = 0;
+    for await (const entry of listDeadLetters(sink.client, es.indexPrefix)) {
+      process.stdout.write(JSON.stringify(entry) + '\n');
+      n++;
+    }
+    await sink.close();
+    process.stderr.write(`${n} set-aside records in ${es.indexPrefix}-deadletter\n`);
+  });
+
+deadLetter
+  .command('replay')
+  .description('write every set-aside record again (after fixing its cause); records now held leave the dead-letter index')
+  .action(async () => {
+    const { config, es } = esConfigForTools();
+    const sink = new ElasticsearchSink(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
+    await sink.start();
+    const r = await replayDeadLetters(sink.client, es.indexPrefix, sink);
+    await sink.close();
+    process.stdout.write(`replayed ${r.replayed}: ${r.held} now held, ${r.stillRefused} refused again (kept), ${r.invalid} unreadable (kept)\n`);
   });
 
 program.parseAsync().catch(fail);
