@@ -15,14 +15,23 @@ export type Hit<T> = { _id: string; _index: string; _source: T };
 export async function scanAll<T = Record<string, unknown>>(index: string, query: Record<string, unknown> = { match_all: {} }): Promise<Array<Hit<T>>> {
   const es = esAdmin();
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
+  const exists = await es.indices.exists({ index, allow_no_indices: false }).catch(() => false);
+  if (!exists) return [];
+  // A point in time: pages of a search_after over a live index would otherwise see documents
+  // move between segments (refresh, merge) and return some twice or not at all.
+  const pit = await es.openPointInTime({ index, keep_alive: '1m', ignore_unavailable: true });
   const out: Array<Hit<T>> = [];
   let after: unknown[] | undefined;
-  for (;;) {
-    const res = await es.search<T>({ index, query, size: 5000, sort: ['_doc'], search_after: after, ignore_unavailable: true, allow_no_indices: true });
-    const hits = res.hits.hits as Array<Hit<T> & { sort?: unknown[] }>;
-    out.push(...hits);
-    if (hits.length < 5000) return out;
-    after = hits[hits.length - 1]!.sort;
+  try {
+    for (;;) {
+      const res = await es.search<T>({ query, size: 5000, sort: ['_shard_doc'], search_after: after, pit: { id: pit.id, keep_alive: '1m' } });
+      const hits = res.hits.hits as Array<Hit<T> & { sort?: unknown[] }>;
+      out.push(...hits);
+      if (hits.length < 5000) return out;
+      after = hits[hits.length - 1]!.sort;
+    }
+  } finally {
+    await es.closePointInTime({ id: pit.id }).catch(() => undefined);
   }
 }
 

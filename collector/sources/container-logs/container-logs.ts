@@ -53,6 +53,7 @@ export class ContainerLogs {
   private readonly unwatched = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly due = new Set<string>();
+  private readonly early = new Map<string, FSWatcher>();
   private rootWatcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
@@ -144,7 +145,22 @@ export class ContainerLogs {
     const dir = join(this.containersDir, id);
     const cfg = await readContainerConfig(dir);
     const driver = await readLogDriver(dir);
-    if (!cfg || !driver) return; // not written yet (or gone): a later event or reconcile retries
+    if (!cfg || !driver) {
+      // Just created: its config files are being written. Watch the directory so the log file is
+      // opened the moment it exists (a fast writer rotates generations away within milliseconds).
+      if (!this.early.has(id)) {
+        try {
+          const w = watch(dir, () => void this.ensure(id));
+          w.on('error', () => undefined);
+          this.early.set(id, w);
+        } catch {
+          // gone already
+        }
+      }
+      return;
+    }
+    this.early.get(id)?.close();
+    this.early.delete(id);
     const labels = cfg.labels;
     if (labels[LABELS.optOut] === 'false' || !this.selected(labels)) {
       this.unwatched.add(id);
@@ -156,7 +172,8 @@ export class ContainerLogs {
       await tailer.open();
       let watcher: FSWatcher | undefined;
       try {
-        watcher = watch(dir, () => {
+        watcher = watch(dir, (ev) => {
+          if (ev === 'rename') void tailer.discover().catch(() => undefined);
           this.due.add(id);
           this.kick();
         });
@@ -362,6 +379,7 @@ export class ContainerLogs {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.rootWatcher?.close();
+    for (const w of this.early.values()) w.close();
     this.kick();
     await this.loop;
     for (const r of this.readers.values()) r.reader.close();

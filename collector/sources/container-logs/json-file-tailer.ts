@@ -30,6 +30,7 @@ export class JsonFileTailer {
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
   private readonly everKeys = new Set<string>();
   private stopped = false;
+  private discovering: Promise<unknown> = Promise.resolve();
   removed = false;
   /** True once every file is read to its end, flushed and the container is gone. */
   finished = false;
@@ -80,6 +81,8 @@ export class JsonFileTailer {
     for (let i = 0; i < this.files.length && budget > 0; i++) {
       const f = this.files[i]!;
       if (f.ended) continue;
+      // Only an end reached after the rotation was seen is final: bytes may land before it.
+      const rotatedBefore = f.rotated;
       for (;;) {
         const n = await readAt(f, buf.b, f.pos);
         if (n === 0) break;
@@ -105,16 +108,17 @@ export class JsonFileTailer {
         }
       }
       if (more) break;
-      // At the end of this file: it is final if a newer generation exists or the container is gone.
-      if (!f.rotated && i === this.files.length - 1) {
-        if (await this.discover()) {
-          more = true; // re-read this file once more: the engine may have written after our read
-          break;
-        }
-        if (this.removed) f.rotated = true;
-        else break;
+      if (rotatedBefore) {
+        f.ended = true;
+        continue;
       }
-      if (f.rotated) f.ended = true;
+      if (!f.rotated && i === this.files.length - 1) {
+        const newer = await this.discover();
+        if (!newer && !this.removed) break; // the live file, read to its current end
+        f.rotated = true; // a newer generation exists, or the container is gone: nothing more comes
+      }
+      more = true; // read this file once more, now that its end is final
+      break;
     }
     const atEnd = !more && this.files.every((f) => f.ended || (f === this.files[this.files.length - 1] && !this.removed));
     if (atEnd && this.stopped) this.assembler.flush(messages, true);
@@ -123,8 +127,17 @@ export class JsonFileTailer {
     return { messages, progress: this.progress(), bad, more };
   }
 
-  /** Looks for generations newer than the newest open one; true when it found any. */
-  private async discover(): Promise<boolean> {
+  /**
+   * Opens generations not held yet, right away (called on every rename in the directory, so a
+   * generation is pinned before the engine can delete it); serialised. True when it found any.
+   */
+  discover(): Promise<boolean> {
+    const run = this.discovering.then(() => this.discoverNow());
+    this.discovering = run.catch(() => false);
+    return run;
+  }
+
+  private async discoverNow(): Promise<boolean> {
     const newest = this.files[this.files.length - 1];
     if (newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
     const known = new Set(this.files.map((f) => f.key));
