@@ -13,6 +13,10 @@ export const codes = {
   AGG_ERR_OVERLOADED: 'aggregator at its in-flight bound',
   AGG_ERR_DEADLETTER: 'dead-letter store failure',
   AGG_ERR_JOURNAL: 'local journal failure',
+  DASH_ERR_UID: 'dashboard uid is not 8-40 of [a-zA-Z0-9_-]',
+  DASH_ERR_PANEL: 'dashboard panel has no modern type or no query',
+  DASH_ERR_TARGET: 'dashboard target is not a Prometheus expr',
+  DASH_ERR_VARIABLE: 'dashboard variable type is not supported',
 } as const;
 
 export type ErrorCode = keyof typeof codes;

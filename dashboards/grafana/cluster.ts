@@ -65,8 +65,11 @@ export function clusterDashboard(): Dashboard {
       {
         title: 'Containers',
         panels: [
-          timeseries({ title: 'Containers by state', unit: 'short', stack: true, targets: [t(`sum by (state) (${sel('swarmscope_container_state')})`, '{{state}}')] }),
-          timeseries({ title: 'Tasks by state', unit: 'short', stack: true, targets: [t(`sum by (state) (${sel('swarmscope_service_tasks')})`, '{{state}}')] }),
+          timeseries({ title: 'Running containers by health', unit: 'short', stack: true, targets: [t(`count by (health) (${sel('swarmscope_container_health')})`, '{{health}}')] }),
+          timeseries({ title: 'Swarm tasks by state', description: 'Tasks the engine retains, by current state: failed and rejected tasks are the history of trouble.', unit: 'short', stack: true, targets: [t(`sum by (state) (${sel('swarmscope_service_tasks')})`, '{{state}}')] }),
+          timeseries({ title: 'Container lifecycle events', description: 'Docker container events per second, by action (start, die, oom, kill, health_status…).', unit: 'short', stack: true, bars: true, targets: [t(`sum by (action) (increase(${sel('swarmscope_container_events_total')}[$__rate_interval]))`, '{{action}}')] }),
+          // Cumulative: an exit counter's series is born at its first exit, which increase() cannot see.
+          timeseries({ title: 'Container exits by exit code (since aggregator start)', unit: 'short', targets: [t(`sum by (exit_code) (${sel('swarmscope_container_exits_total')})`, 'exit {{exit_code}}')] }),
         ],
       },
       {

@@ -23,7 +23,7 @@ export function containerDashboard(): Dashboard {
         panels: [
           stat({ title: 'CPU (cores)', unit: 'short', decimals: 3, targets: [t(`sum(${rate('container_cpu_usage_seconds_total')})`)] }),
           stat({ title: 'Working set', unit: 'bytes', targets: [t(`sum(${c('container_memory_working_set_bytes')})`)] }),
-          stat({ title: 'Restarts', unit: 'short', graph: false, targets: [t(`max(${c('swarmscope_container_restarts')})`)] }),
+          stat({ title: 'Restarts', unit: 'short', graph: false, targets: [t(`max(${c('swarmscope_container_restarts_total')})`)] }),
           stat({ title: 'OOM kills', unit: 'short', graph: false, thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }], targets: [t(`max(${c('container_oom_events_total')})`)] }),
         ],
       },

@@ -4,6 +4,7 @@
 // variable, a fixed uid and schemaVersion. Only fields it knows are carried over.
 import type grafana from 'grafana-dash-gen';
 import type { Dashboard, DataSourceRef, Panel, RowPanel, VariableModel } from '@grafana/schema';
+import { SwarmscopeError } from '../../common/errors.ts';
 
 /** What Grafana 12 writes; dashboards saved at this version need no migration on load. */
 export const SCHEMA_VERSION = 42;
@@ -22,18 +23,10 @@ const PANEL_TYPES: Record<string, string> = { graph: 'timeseries', singlestat: '
 const GRID_WIDTH = 24;
 const GRID_ROW_PX = 30;
 
-export class DashboardModelError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 export type ModernizeOptions = { uid: string; description?: string; refresh?: string; time?: { from: string; to: string } };
 
 export function modernize(input: DashGenState, opts: ModernizeOptions): Dashboard {
-  if (!/^[a-zA-Z0-9_-]{8,40}$/.test(opts.uid)) throw new DashboardModelError('DASH_ERR_UID', `uid ${opts.uid}: 8-40 of [a-zA-Z0-9_-]`);
+  if (!/^[a-zA-Z0-9_-]{8,40}$/.test(opts.uid)) throw new SwarmscopeError('DASH_ERR_UID', `uid ${opts.uid}: 8-40 of [a-zA-Z0-9_-]`);
   const panels = layout((input.rows ?? []) as unknown as OldRow[]);
   return {
     uid: opts.uid,
@@ -88,9 +81,9 @@ function heightUnits(height: string | number | undefined): number {
 
 function panel(old: OldPanel, id: number, gridPos: { x: number; y: number; w: number; h: number }): Panel {
   const type = PANEL_TYPES[old.type ?? ''];
-  if (!type) throw new DashboardModelError('DASH_ERR_PANEL_TYPE', `panel "${String(old.title)}": no modern type for ${String(old.type)}`);
+  if (!type) throw new SwarmscopeError('DASH_ERR_PANEL', `panel "${String(old.title)}": no modern type for ${String(old.type)}`);
   const targets = (old.targets ?? []).map((t, i) => target(t, i, type, String(old.title)));
-  if (targets.length === 0) throw new DashboardModelError('DASH_ERR_NO_TARGETS', `panel "${String(old.title)}" has no query`);
+  if (targets.length === 0) throw new SwarmscopeError('DASH_ERR_PANEL', `panel "${String(old.title)}" has no query`);
   const out: Panel = {
     id,
     type,
@@ -109,7 +102,7 @@ function panel(old: OldPanel, id: number, gridPos: { x: number; y: number; w: nu
 function target(t: unknown, index: number, panelType: string, title: string): Record<string, unknown> {
   const p = t as Partial<PromTarget> & { target?: unknown };
   if (typeof p.expr !== 'string' || p.expr.trim() === '') {
-    throw new DashboardModelError('DASH_ERR_TARGET', `panel "${title}" target ${index}: a Prometheus expr is required (Graphite targets are not supported)`);
+    throw new SwarmscopeError('DASH_ERR_TARGET', `panel "${title}" target ${index}: a Prometheus expr is required (Graphite targets are not supported)`);
   }
   const instant = p.instant ?? panelType === 'table';
   return {
@@ -159,7 +152,7 @@ function variable(old: OldVariable): VariableModel {
     const values = ((old.options as Array<{ value: string }> | undefined) ?? []).map((o) => o.value);
     return { ...common, type: 'custom', query: values.join(','), options: values.map((v, i) => ({ text: v, value: v, selected: i === 0 })) };
   }
-  throw new DashboardModelError('DASH_ERR_VARIABLE', `variable ${old.name}: unsupported type ${old.type}`);
+  throw new SwarmscopeError('DASH_ERR_VARIABLE', `variable ${old.name}: unsupported type ${old.type}`);
 }
 
 function builtInAnnotations() {

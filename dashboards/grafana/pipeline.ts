@@ -15,9 +15,16 @@ export function pipelineDashboard(): Dashboard {
         title: 'Ingest',
         height: 150,
         panels: [
-          stat({ title: 'Records / s', unit: 'short', decimals: 1, targets: [t(`sum(rate(${sel('swarmscope_ingest_records_total')}[$__rate_interval]))`)] }),
-          stat({ title: 'Batches / s (ok)', unit: 'short', decimals: 1, targets: [t(`sum(rate(${sel('swarmscope_ingest_batches_total', 'outcome="ok"')}[$__rate_interval]))`)] }),
-          stat({ title: 'Collectors reporting', unit: 'short', targets: [t(`count(${sel('swarmscope_collector_last_seen_timestamp_seconds')})`)] }),
+          stat({ title: 'Records / s', span: 2, unit: 'short', decimals: 1, targets: [t(`sum(rate(${sel('swarmscope_ingest_records_total')}[$__rate_interval]))`)] }),
+          stat({ title: 'Batches / s (ok)', span: 2, unit: 'short', decimals: 1, targets: [t(`sum(rate(${sel('swarmscope_ingest_batches_total', 'outcome="ok"')}[$__rate_interval]))`)] }),
+          stat({ title: 'Collectors reporting', span: 2, unit: 'short', targets: [t(`count(${sel('swarmscope_collector_last_seen_timestamp_seconds')})`)] }),
+          stat({
+            title: 'Records set aside (range)',
+            description: 'Bulk items Elasticsearch refused for good (mapping conflicts…), kept in the dead-letter index.',
+            unit: 'short',
+            thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'red' }],
+            targets: [t(`round(sum(increase(${sel('swarmscope_elasticsearch_bulk_items_total', 'outcome="set_aside"')}[$__range])))`)],
+          }),
           stat({
             title: 'Requests in flight',
             unit: 'short',
@@ -55,6 +62,7 @@ export function pipelineDashboard(): Dashboard {
             unit: 'short',
             targets: [t(`sum by (node, reason) (increase(${sel('swarmscope_collector_dropped_records_total')}[$__rate_interval]))`, '{{node}} {{reason}}')],
           }),
+          timeseries({ title: 'Shipped records / s', unit: 'short', targets: [t(`sum by (node) (rate(${sel('swarmscope_collector_shipped_records_total')}[$__rate_interval]))`, '{{node}}')] }),
           timeseries({ title: 'Shipping retries / s', unit: 'short', targets: [t(`sum by (node) (rate(${sel('swarmscope_collector_retries_total')}[$__rate_interval]))`, '{{node}}')] }),
         ],
       },

@@ -52,9 +52,12 @@ export function serviceDashboard(): Dashboard {
         title: 'Tasks',
         panels: [
           timeseries({ title: 'Replicas: desired vs running', unit: 'short', targets: [t(`max(${svc('swarmscope_service_replicas_desired')})`, 'desired'), t(`max(${svc('swarmscope_service_replicas_running')})`, 'running')] }),
-          timeseries({ title: 'Task failures', description: 'Tasks that failed or were rejected: a restart loop shows as a steady rate.', unit: 'short', bars: true, targets: [t(`sum(increase(${svc('swarmscope_service_task_failures_total')}[$__rate_interval]))`, 'failures')] }),
+          timeseries({ title: 'Task failures', description: 'Tasks that failed or were rejected: a restart loop shows as a steady rate.', unit: 'short', bars: true, targets: [t(`round(sum(increase(${svc('swarmscope_service_task_failures_total')}[$__rate_interval])))`, 'failures')] }),
+          // Cumulative: an exit counter's series is born at its first exit, which increase() cannot see.
+          timeseries({ title: 'Container exits by exit code (since aggregator start)', unit: 'short', targets: [t(`sum by (exit_code) (${sel('swarmscope_container_exits_total', `${SERVICE}="$service"`)})`, 'exit {{exit_code}}')] }),
           table({
             title: 'Exit codes of the newest failed tasks',
+            span: 6,
             columns: { slot: 'Slot', node: 'Node' },
             targets: [t(`max by (slot, node) (${svc('swarmscope_task_last_exit_code')})`, 'Exit code')],
           }),
@@ -90,7 +93,7 @@ export function serviceDashboard(): Dashboard {
             max: 1,
             targets: [t(`sum by (${TASK}) (rate(${ctr('container_cpu_cfs_throttled_periods_total')}[$__rate_interval])) / sum by (${TASK}) (rate(${ctr('container_cpu_cfs_periods_total')}[$__rate_interval]))`, `{{${TASK}}}`)],
           }),
-          timeseries({ title: 'OOM kills', unit: 'short', bars: true, targets: [t(`sum by (${TASK}) (increase(${ctr('container_oom_events_total')}[$__rate_interval]))`, `{{${TASK}}}`)] }),
+          timeseries({ title: 'OOM kills', unit: 'short', bars: true, targets: [t(`round(sum by (${TASK}) (increase(${ctr('container_oom_events_total')}[$__rate_interval])))`, `{{${TASK}}}`)] }),
         ],
       },
     ],

@@ -105,7 +105,7 @@ export function lensPanels(): LensSpec[] {
     { panelId: 'log-volume', title: 'Log volume by service', dataset: 'logs', query: '', chart: 'bar_stacked', split: 'orchestrator.service.name', metric: { op: 'count', label: 'Log lines' } },
     { panelId: 'error-lines', title: 'Error lines by service', dataset: 'logs', query: 'message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr', chart: 'bar_stacked', split: 'orchestrator.service.name', metric: { op: 'count', label: 'Error lines' } },
     { panelId: 'events-timeline', title: 'Container events timeline', dataset: 'events', query: '', chart: 'bar_stacked', split: 'docker.event.action', metric: { op: 'count', label: 'Events' } },
-    { panelId: 'container-memory', title: 'Container memory (working set)', dataset: 'metrics', query: '_exists_:container.name', chart: 'line', split: 'container.name', metric: { op: 'max', field: 'docker.memory.workingset', label: 'Working set' } },
+    { panelId: 'container-memory', title: 'Container memory (working set)', dataset: 'metrics', query: '_exists_:container.name', chart: 'line', split: 'container.name', metric: { op: 'max', field: 'docker.memory.workingset.total', label: 'Working set' } },
     { panelId: 'container-cpu', title: 'Container CPU time (cumulative seconds)', dataset: 'metrics', query: '_exists_:container.name', chart: 'line', split: 'container.name', metric: { op: 'max', field: 'docker.cpu.total.seconds', label: 'CPU seconds' } },
   ];
 }
