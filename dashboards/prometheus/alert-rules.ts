@@ -81,10 +81,13 @@ export const RULE_GROUPS: RuleGroup[] = [
     rules: [
       {
         alert: 'ServiceBelowDesiredReplicas',
-        expr: 'max by (service, stack, mode) (swarmscope_service_replicas_running{mode!~".*-job"}) < max by (service, stack, mode) (swarmscope_service_replicas_desired{mode!~".*-job"})',
+        // Below desired at least once in every 30 s for a minute: an outage, or a crash loop whose
+        // tasks come and go (the running count flickers up to desired between failures). A rolling
+        // update in progress is not an outage; one that fails pauses or rolls back and counts again.
+        expr: 'max by (service, stack, mode) (min_over_time(swarmscope_service_replicas_running{mode!~".*-job"}[30s])) < max by (service, stack, mode) (swarmscope_service_replicas_desired{mode!~".*-job"}) unless on (service, stack) max by (service, stack) (swarmscope_service_update_state{state=~"updating|rollback_started"})',
         for: '1m',
         labels: { severity: 'critical', scope: 'service' },
-        annotations: { summary: 'Service {{ $labels.service }} runs fewer tasks than desired', description: 'Service {{ $labels.service }} (stack {{ $labels.stack }}, {{ $labels.mode }}) has run only {{ $value }} tasks, below its desired count, for 1 minute. The failing task, its exit code and its node are in swarmscope_task_last_exit_code{service="{{ $labels.service }}"} and the swarm index (event.action task_failed).' },
+        annotations: { summary: 'Service {{ $labels.service }} runs fewer tasks than desired', description: 'Service {{ $labels.service }} (stack {{ $labels.stack }}, {{ $labels.mode }}) has been below its desired task count for over a minute (as low as {{ $value }} running in the last 30 s). The failing task, its exit code and its node are in swarmscope_task_last_exit_code{service="{{ $labels.service }}"} and the swarm index (event.action task_failed).' },
       },
       {
         alert: 'ServiceRestartLoop',
