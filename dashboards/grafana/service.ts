@@ -36,7 +36,7 @@ export function serviceDashboard(): Dashboard {
             title: 'Task failures (range)',
             unit: 'short',
             thresholds: [{ value: null, color: 'green' }, { value: 1, color: 'orange' }],
-            targets: [t(`sum(increase(${svc('swarmscope_service_task_failures_total')}[$__range]))`)],
+            targets: [t(`round(sum(increase(${svc('swarmscope_service_task_failures_total')}[$__range])))`)],
           }),
           stat({
             title: 'Last exit code',
