@@ -52,7 +52,7 @@ export async function logsOf(prefix: string, containerId: string, count: number,
   );
 }
 
-/** Documents in file order (offset), which is the order the container wrote them per stream. */
+/** Documents in file order (tests that use it write one file: no rotation), which is write order per stream. */
 export function byOffset(hits: Array<Hit<LogDoc>>): LogDoc[] {
-  return hits.map((h) => h._source).sort((a, b) => (a['@timestamp'] === b['@timestamp'] ? (a.log.offset ?? 0) - (b.log.offset ?? 0) : a['@timestamp'] < b['@timestamp'] ? -1 : 1));
+  return hits.map((h) => h._source).sort((a, b) => (a.log.offset ?? 0) - (b.log.offset ?? 0));
 }
