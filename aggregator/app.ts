@@ -21,7 +21,8 @@ import { registerMetrics } from './routes/metrics.ts';
 export type Aggregator = { app: FastifyInstance; sink: DurableSink; registry: Registry; state: ClusterState };
 
 export async function buildApp(config: AggregatorConfig, log: Logger): Promise<Aggregator> {
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.limits.maxBodyBytes });
+  // A client that never finishes its request is cut off, so slow senders cannot pin sockets forever.
+  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.limits.maxBodyBytes, requestTimeout: 120_000, connectionTimeout: 120_000 });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'swarmscope_aggregator_' });
   const state = new ClusterState({ staleAfterMs: config.staleAfterMs });

@@ -101,8 +101,8 @@ test('with Elasticsearch unreachable ingest answers 503 with Retry-After, the co
 
   const col = await startTestCollector(agg, { SWARMSCOPE_INTERVAL: '500ms' });
   t.teardown(() => col.close());
-  await waitFor(() => col.agent.queue.stats().batches >= 3 || undefined, { timeoutMs: 20_000, what: 'batches kept in the collector queue' });
   const stats = col.agent.shipper.stats;
+  await waitFor(() => (col.agent.queue.stats().batches >= 3 && (stats.responses[503] ?? 0) >= 1) || undefined, { timeoutMs: 60_000, what: 'a 503 answer and batches kept in the collector queue' });
   t.true(stats.retries > 0, 'the shipper retried');
   t.is(stats.shippedBatches, 0, 'nothing was acknowledged while Elasticsearch was down');
 
