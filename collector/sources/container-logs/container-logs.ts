@@ -49,7 +49,7 @@ export class ContainerLogs {
   private readonly store: CheckpointStore;
   readonly acks = new AckTracker();
   private readonly tailers = new Map<string, { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher }>();
-  private readonly readers = new Map<string, { reader: ApiLogReader; meta: Meta; running?: Promise<void> }>();
+  private readonly readers = new Map<string, { reader: ApiLogReader; meta: Meta; running?: Promise<void>; again?: boolean }>();
   private readonly unwatched = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
   private readonly due = new Set<string>();
@@ -200,7 +200,12 @@ export class ContainerLogs {
 
   private restartReader(id: string): void {
     const r = this.readers.get(id);
-    if (!r || r.running) return;
+    if (!r) return;
+    if (r.running) {
+      r.again = true; // started while a stream (of the container before it ran) is ending: follow again
+      return;
+    }
+    r.again = false;
     r.running = r.reader.run().then(
       () => {
         if (r.reader.status === 'unreadable') {
@@ -212,7 +217,10 @@ export class ContainerLogs {
         this.stats.readErrors++;
         this.opts.log.warn({ container: id, err: err.message }, 'log API stream failed; resumes at the next start or reconcile');
       },
-    ).finally(() => (r.running = undefined));
+    ).finally(() => {
+      r.running = undefined;
+      if (r.again && !this.closed) this.restartReader(id);
+    });
   }
 
   private selected(labels: Record<string, string>): boolean {
