@@ -192,6 +192,7 @@ export class Agent {
     await this.events?.close();
     await this.logs?.close();
     await this.batcher.close();
+    await this.events?.settle();
     await this.shipper.close();
     await this.api?.close();
   }

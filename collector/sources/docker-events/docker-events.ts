@@ -204,6 +204,10 @@ export class DockerEvents {
     this.abort?.abort();
     await this.loop;
     await this.streamApi.close();
+  }
+
+  /** Waits for the cursor of the last queued events to be on disk (after the batcher's final flush). */
+  async settle(): Promise<void> {
     await this.writing;
   }
 }
