@@ -68,23 +68,32 @@ export class AggregatorProcess {
 
   /** Resident memory now, in bytes (0 when not running). */
   rssBytes(): number {
-    try {
-      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.child?.pid}/status`, 'utf8'));
-      return m ? Number(m[1]) * 1024 : 0;
-    } catch {
-      return 0;
-    }
+    return procRssBytes(this.child?.pid);
   }
 
   /** User + system CPU seconds of this aggregator, across restarts when `total`. */
   cpuSeconds(total = true): number {
-    let now = 0;
-    try {
-      const fields = readFileSync(`/proc/${this.child?.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-      now = (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
-    } catch {
-      now = 0;
-    }
+    const now = procCpuSeconds(this.child?.pid);
     return total ? this.pastCpuSeconds + now : now;
+  }
+}
+
+/** Resident memory of a live process, in bytes (0 when it is gone). */
+export function procRssBytes(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** User + system CPU seconds of a live process (0 when it is gone). */
+export function procCpuSeconds(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
+  } catch {
+    return 0;
   }
 }

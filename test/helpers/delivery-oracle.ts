@@ -2,7 +2,7 @@
 // count or a cardinality estimate), compared with the (source, sequence) pairs the load generator
 // produced: every one must be found exactly once; missing and duplicated ones are listed.
 import type { Client } from '@elastic/elasticsearch';
-import { esAdmin } from './elasticsearch.ts';
+import { esAdmin, scanAll } from './elasticsearch.ts';
 import type { SourceProgress } from './loadgen.ts';
 
 export type OracleReport = { expected: number; found: number; missing: number; duplicates: number; unexpected: number; missingByKind: { logs: number; metrics: number }; examples: string[] };
@@ -59,5 +59,39 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
     }
   }
   for (const key of seen.keys()) if (!expectedKeys.has(key)) report.unexpected++;
+  return report;
+}
+
+export type LinesReport = { expected: number; found: number; missing: number; duplicates: number; unexpected: number; examples: string[] };
+
+/**
+ * The same oracle for real containers that wrote the lines 1..lines (test/helpers/numbered-writers.ts):
+ * a full scan of the log documents, every (container name, line number) found exactly once.
+ */
+export async function checkLinesExactlyOnce(indexPrefix: string, writers: ReadonlyArray<{ name: string; lines: number }>): Promise<LinesReport> {
+  const hits = await scanAll<{ message?: string; container?: { name?: string } }>(`${indexPrefix}-logs-*`, { match_all: {} }, ['message', 'container.name']);
+  const seen = new Map<string, number>();
+  for (const h of hits) {
+    const key = `${h._source.container?.name}|${h._source.message}`;
+    seen.set(key, (seen.get(key) ?? 0) + 1);
+  }
+  const report: LinesReport = { expected: 0, found: hits.length, missing: 0, duplicates: 0, unexpected: 0, examples: [] };
+  const expectedKeys = new Set<string>();
+  for (const w of writers) {
+    for (let n = 1; n <= w.lines; n++) {
+      const key = `${w.name}|${n}`;
+      expectedKeys.add(key);
+      report.expected++;
+      const c = seen.get(key) ?? 0;
+      if (c === 0) report.missing++;
+      else if (c > 1) report.duplicates += c - 1;
+      if (c !== 1 && report.examples.length < 5) report.examples.push(`${c}× ${key}`);
+    }
+  }
+  for (const [key, c] of seen) {
+    if (expectedKeys.has(key)) continue;
+    report.unexpected += c;
+    if (report.examples.length < 8) report.examples.push(`unexpected ${key}`);
+  }
   return report;
 }

@@ -12,7 +12,8 @@ export function esAdmin(): Client {
 
 export type Hit<T> = { _id: string; _index: string; _source: T };
 
-export async function scanAll<T = Record<string, unknown>>(index: string, query: Record<string, unknown> = { match_all: {} }): Promise<Array<Hit<T>>> {
+/** `source` limits the fields returned (a large oracle scan needs only a few). */
+export async function scanAll<T = Record<string, unknown>>(index: string, query: Record<string, unknown> = { match_all: {} }, source?: string[]): Promise<Array<Hit<T>>> {
   const es = esAdmin();
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
   const exists = await es.indices.exists({ index, allow_no_indices: false }).catch(() => false);
@@ -24,7 +25,7 @@ export async function scanAll<T = Record<string, unknown>>(index: string, query:
   let after: unknown[] | undefined;
   try {
     for (;;) {
-      const res = await es.search<T>({ query, size: 5000, sort: ['_shard_doc'], search_after: after, pit: { id: pit.id, keep_alive: '1m' } });
+      const res = await es.search<T>({ query, _source: source, size: 5000, sort: ['_shard_doc'], search_after: after, pit: { id: pit.id, keep_alive: '1m' } });
       const hits = res.hits.hits as Array<Hit<T> & { sort?: unknown[] }>;
       out.push(...hits);
       if (hits.length < 5000) return out;
