@@ -1,7 +1,7 @@
 // The acceptance scenario with real containers: busybox containers write numbered lines at a
 // steady rate, a real collector process tails them, and the aggregator process is killed with
 // SIGKILL at random moments; every (container, line) is in Elasticsearch exactly once (full scan).
-// Sized for the suite; bench/delivery.ts containers-kills runs 5,000 lines/s × 10 kills × 2 min.
+// Sized for the suite; bench/delivery-containers.ts runs 5,000 lines/s × 10 kills × 2 min.
 import test from 'ava';
 import { runContainersUnderKills } from '../helpers/containers-kill-run.ts';
 

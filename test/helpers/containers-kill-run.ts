@@ -2,7 +2,7 @@
 // with SIGKILL at random moments": numbered-line containers → a real collector process → a real
 // aggregator process (killed and restarted on the same port) → the shared test Elasticsearch;
 // then the exact oracle. Used by test/fault/containers-aggregator-kill.test.ts (small) and
-// bench/delivery.ts `containers-kills` (full size), which differ only in the sizes.
+// bench/delivery-containers.ts (full size), which differ only in the sizes.
 import { randomBytes } from 'node:crypto';
 import { testEnv } from './env.ts';
 import { deleteIndices, esAdmin } from './elasticsearch.ts';
