@@ -118,7 +118,8 @@ export class Agent {
         api,
         dataDir: c.dataDir,
         node: () => this.node,
-        add: async (records) => void (await add(records)),
+        add,
+        accepting: () => this.batcher.acceptsLogs(),
         log: this.log,
         reconcileMs: c.reconcileIntervalMs,
         backoff: c.backoff,
@@ -177,7 +178,7 @@ export class Agent {
     }
     if (this.events) {
       const e = this.events.stats;
-      Object.assign(out, { docker_events: e.events, docker_exec_events: e.execEvents, docker_events_reconnects: e.reconnects, docker_events_reconciled: e.reconciled });
+      Object.assign(out, { docker_events: e.events, docker_exec_events: e.execEvents, docker_events_reconnects: e.reconnects, docker_events_reconciled: e.reconciled, docker_events_pauses: e.pauses });
     }
     return out;
   }

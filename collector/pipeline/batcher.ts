@@ -1,5 +1,6 @@
-// Groups records into batches by count, bytes or age, separately for logs and for everything
-// else (so the queue can treat them differently at its bound), and hands each batch to the queue.
+// Groups records into batches by count, bytes or age, separately for logs and Docker events (the
+// record of what happened: never dropped) and for everything else (samples: dropped oldest first
+// at the queue's bound), and hands each batch to the queue.
 // A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
 // add() tells the log reader to pause meanwhile, so memory stays bounded by about one batch.
 import type { WireRecord } from '../../common/schema/index.ts';
@@ -42,7 +43,7 @@ export class Batcher {
    */
   async add(records: readonly WireRecord[]): Promise<boolean> {
     for (const r of records) {
-      const cls: BatchClass = r.kind === 'log' ? 'logs' : 'metrics';
+      const cls: BatchClass = r.kind === 'log' || r.kind === 'event' ? 'logs' : 'metrics';
       const p = this.pending[cls];
       if (p.records.length === 0) p.since = Date.now();
       p.records.push(r);

@@ -2,6 +2,8 @@
 // from the last event handed to the queue (persisted), plus a periodic container list, because the
 // engine drops events for slow readers and replays only its last 256. Exec/health-probe events are
 // counted, not shipped. Container events also keep the inventory and the log source current.
+// Events share the logs' non-droppable queue class: while the queue refuses them the stream is
+// not read (the engine holds or drops; the cursor and the container list recover what it drops).
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { backoffDelayMs, type BackoffPolicy } from '../../../common/backoff.ts';
@@ -19,7 +21,9 @@ export type DockerEventsOptions = {
   api: DockerApi;
   dataDir: string;
   node: () => NodeRef;
-  add: (records: WireRecord[]) => Promise<void>;
+  /** Hands records on; false = the queue refuses them for now (they are held): pause until accepting(). */
+  add: (records: WireRecord[]) => Promise<boolean>;
+  accepting: () => boolean;
   log: Logger;
   reconcileMs: number;
   backoff: BackoffPolicy;
@@ -29,7 +33,10 @@ export type DockerEventsOptions = {
   onReconcile?: (ids: string[]) => void;
 };
 
-export type DockerEventsStats = { events: number; execEvents: number; reconnects: number; reconciled: number; badLines: number; cursorWrites: number };
+export type DockerEventsStats = { events: number; execEvents: number; reconnects: number; reconciled: number; badLines: number; cursorWrites: number; pauses: number };
+
+/** How often a paused stream asks whether the queue takes events again. */
+const PAUSE_POLL_MS = 200;
 
 export class DockerEvents {
   private readonly opts: DockerEventsOptions;
@@ -41,12 +48,14 @@ export class DockerEvents {
   private readonly streamApi: DockerApi;
   private loop: Promise<void> | undefined;
   private reconcileTimer: NodeJS.Timeout | undefined;
+  /** The list in flight, so close() waits for its records to reach the batcher. */
+  private reconciling: Promise<void> | undefined;
   private closed = false;
   private writing: Promise<void> = Promise.resolve();
   /** Container states from the last list, and which containers had an event since. */
   private states = new Map<string, string>();
-  private readonly touched = new Set<string>();
-  readonly stats: DockerEventsStats = { events: 0, execEvents: 0, reconnects: 0, reconciled: 0, badLines: 0, cursorWrites: 0 };
+  private touched = new Set<string>();
+  readonly stats: DockerEventsStats = { events: 0, execEvents: 0, reconnects: 0, reconciled: 0, badLines: 0, cursorWrites: 0, pauses: 0 };
   readonly execByAction = new Map<string, number>();
 
   constructor(opts: DockerEventsOptions) {
@@ -62,9 +71,17 @@ export class DockerEvents {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log.warn({ err: (err as Error).message }, 'events cursor unreadable; starting from now');
     }
-    await this.reconcile().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container list failed'));
+    await this.reconcileLogged();
     this.loop = this.run();
-    this.reconcileTimer = setInterval(() => void this.reconcile().catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container list failed')), this.opts.reconcileMs);
+    this.reconcileTimer = setInterval(() => void this.reconcileLogged(), this.opts.reconcileMs);
+  }
+
+  /** One list at a time (timer and reconnect share it); failures are logged, the next one retries. */
+  private reconcileLogged(): Promise<void> {
+    this.reconciling ??= this.reconcile()
+      .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'container list failed'))
+      .finally(() => (this.reconciling = undefined));
+    return this.reconciling;
   }
 
   private async run(): Promise<void> {
@@ -81,7 +98,7 @@ export class DockerEvents {
       this.stats.reconnects++;
       await new Promise((r) => setTimeout(r, backoffDelayMs(attempt++, this.opts.backoff)));
       // Whatever happened while the stream was down that the engine no longer replays, the list finds.
-      await this.reconcile().catch(() => undefined);
+      if (!this.closed) await this.reconcileLogged();
     }
   }
 
@@ -96,11 +113,17 @@ export class DockerEvents {
         carry = lines.pop()!;
         const records: EventRecord[] = [];
         for (const line of lines) if (line.trim()) this.handle(line, records);
-        if (records.length) await this.opts.add(records);
+        if (records.length && !(await this.opts.add(records))) await this.paused();
       }
     } catch (err) {
       if (!this.abort.signal.aborted) throw err;
     }
+  }
+
+  /** Holds the stream unread while the queue refuses (its held batch is offered again each tick). */
+  private async paused(): Promise<void> {
+    this.stats.pauses++;
+    while (!this.closed && !this.opts.accepting()) await new Promise((r) => setTimeout(r, PAUSE_POLL_MS));
   }
 
   private handle(line: string, out: EventRecord[]): void {
@@ -165,33 +188,40 @@ export class DockerEvents {
    * changed with no event seen (the engine dropped it) gets a synthesised event, scope "reconcile".
    */
   async reconcile(): Promise<void> {
-    const list = await this.opts.api.get<ListItem[]>('/containers/json?all=1');
+    // Events that arrive while the list is in flight may describe changes before or after its
+    // snapshot: they excuse a change in this comparison and stay for the next one.
+    const before = this.touched;
+    this.touched = new Set();
+    const list = await this.opts.api.get<ListItem[]>('/containers/json?all=1').catch((err: unknown) => {
+      for (const id of before) this.touched.add(id);
+      throw err;
+    });
+    const touched = new Set([...before, ...this.touched]);
     const node = this.opts.node();
     const records: EventRecord[] = [];
     const next = new Map<string, string>();
     const now = Date.now();
     for (const c of list) {
       next.set(c.Id, c.State);
-      const before = this.states.get(c.Id);
-      if (before !== undefined && before !== c.State && !this.touched.has(c.Id)) {
+      const was = this.states.get(c.Id);
+      if (was !== undefined && was !== c.State && !touched.has(c.Id)) {
         const exit = /Exited \((-?\d+)\)/.exec(c.Status);
         const action = c.State === 'running' ? 'start' : c.State === 'exited' ? 'die' : c.State;
         records.push({
           kind: 'event',
-          id: recordId(node.id || node.hostname, 'event-reconcile', c.Id, before, c.State, Math.floor(now / this.opts.reconcileMs)),
+          id: recordId(node.id || node.hostname, 'event-reconcile', c.Id, was, c.State, Math.floor(now / this.opts.reconcileMs)),
           time: new Date(now).toISOString(),
           node,
           type: 'container',
           action,
           scope: 'reconcile',
-          actor: { id: c.Id, attributes: { from: before, to: c.State } },
+          actor: { id: c.Id, attributes: { from: was, to: c.State } },
           container: { id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), image: c.Image, labels: c.Labels ?? {} },
           ...(action === 'die' && exit ? { exitCode: Number(exit[1]) } : {}),
         });
       }
     }
     this.states = next;
-    this.touched.clear();
     this.stats.reconciled += records.length;
     this.opts.onReconcile?.(list.map((c) => c.Id));
     if (records.length) await this.opts.add(records);
@@ -203,6 +233,7 @@ export class DockerEvents {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.abort?.abort();
     await this.loop;
+    await this.reconciling;
     await this.streamApi.close();
   }
 

@@ -6,6 +6,7 @@ import { startTestAggregator, type TestAggregator } from '../../../helpers/aggre
 import { startTestCollector } from '../../../helpers/collector.ts';
 import { docker, removeContainers, runContainer } from '../../../helpers/docker.ts';
 import { scanAll } from '../../../helpers/elasticsearch.ts';
+import { testEnv } from '../../../helpers/env.ts';
 import { waitFor } from '../../../helpers/wait.ts';
 
 type EventDoc = {
@@ -70,29 +71,36 @@ test.serial('a failing health check gives health_status: unhealthy events, and p
 });
 
 test.serial('after a collector restart, events resume with no gap and no repeat', async (t) => {
+  // Watch what reaches the sink, from both runs. A repeat is an event the collector read and queued
+  // again, so it comes in another batch; the same batch sent again (a retried request: at least
+  // once, Elasticsearch keeps one) is delivery, not a repeat. Other records are not counted: the
+  // Swarm source re-reports open problems under their old ids on every start, by design.
+  const batchesOf = new Map<string, Set<string>>();
+  let watched = '';
+  const write = agg.sink.write.bind(agg.sink);
+  agg.sink.write = (records, batchId) => {
+    for (const rec of records) {
+      if (rec.kind === 'event' && rec.actor.id === watched) batchesOf.set(rec.id, (batchesOf.get(rec.id) ?? new Set()).add(batchId));
+    }
+    return write(records, batchId);
+  };
+  t.teardown(() => void (agg.sink.write = write));
   const first = await startTestCollector(agg, { SWARMSCOPE_LOGS: 'false' });
-  const id = await runContainer([], ['sleep', '600']);
+  // The id is known only once the container exists: create it, then start it.
+  watched = (await docker(['create', '--label', 'swarmscope.test=1', '--network', 'none', testEnv.workloadImage, 'sleep', '600'])).trim();
+  const id = watched;
   cleanup.push(() => removeContainers([id]));
+  await docker(['start', id]);
   await eventsOf(id, 2); // create, start
   await first.close();
-  const shippedBefore = new Set((await scanAll(`${agg.indexPrefix}-events-*`, { term: { 'docker.event.actor.id': id } })).map((h) => h._id));
   // While no collector runs, the container goes through more of its life.
   await docker(['pause', id]);
   await docker(['unpause', id]);
   await docker(['kill', id]);
-  // Watch what reaches the sink from the second run: a replayed event would come again with its id.
-  const arrivals = new Map<string, number>();
-  const write = agg.sink.write.bind(agg.sink);
-  agg.sink.write = (records, batchId) => {
-    for (const rec of records) if (rec.kind === 'event' && rec.actor.id === id) arrivals.set(rec.id, (arrivals.get(rec.id) ?? 0) + 1);
-    return write(records, batchId);
-  };
-  t.teardown(() => void (agg.sink.write = write));
   const second = await startTestCollector(agg, { SWARMSCOPE_LOGS: 'false', SWARMSCOPE_DATA_DIR: first.dataDir });
   cleanup.push(() => second.close());
   const events = await eventsOf(id, 6, () => true);
   const actions = events.map((d) => d.docker.event.action).filter((a) => !a.startsWith('exec_'));
   t.deepEqual([...actions].sort(), ['create', 'die', 'kill', 'pause', 'start', 'unpause'].sort());
-  t.deepEqual([...arrivals.keys()].filter((k) => shippedBefore.has(k)), []);
-  t.deepEqual([...arrivals.values()].filter((n) => n > 1), []);
+  t.deepEqual([...batchesOf.values()].filter((b) => b.size > 1).map((b) => [...b]), []);
 });
