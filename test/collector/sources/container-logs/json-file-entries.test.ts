@@ -1,0 +1,60 @@
+// json-file entries on byte fixtures: one {log, stream, time} per line with its file offset; a line
+// without its newline is left for the next read; lines that are not entries are counted, skipped.
+import test from 'ava';
+import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
+import type { Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
+
+const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.000000001Z') => `${JSON.stringify({ log, stream, time })}\n`;
+
+test('each entry comes with its stream, time, partial flag and the file offset of its first byte', (t) => {
+  const a = entry('hello\n', 'stdout');
+  const b = entry('x'.repeat(10), 'stderr');
+  const buf = Buffer.from(a + b);
+  const pieces: Piece[] = [];
+  const r = scanEntries(buf, buf.length, 1000, 'f1', (p) => pieces.push(p));
+  t.deepEqual(r, { consumed: buf.length, bad: 0 });
+  t.deepEqual(pieces, [
+    { stream: 'stdout', text: 'hello\n', time: '2026-01-01T00:00:00.000000001Z', partial: false, file: 'f1', offset: 1000 },
+    { stream: 'stderr', text: 'x'.repeat(10), time: '2026-01-01T00:00:00.000000001Z', partial: true, file: 'f1', offset: 1000 + Buffer.byteLength(a) },
+  ]);
+});
+
+test('a trailing line without its newline is not consumed, so the next read starts at it', (t) => {
+  const a = entry('done\n', 'stdout');
+  const half = entry('half\n', 'stdout').slice(0, 20);
+  const buf = Buffer.from(a + half);
+  const pieces: Piece[] = [];
+  const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  t.is(r.consumed, Buffer.byteLength(a));
+  t.is(pieces.length, 1);
+});
+
+test('only the first len bytes of the buffer are read (a reused read buffer)', (t) => {
+  const a = entry('one\n', 'stdout');
+  const buf = Buffer.from(a + entry('stale\n', 'stdout'));
+  const pieces: Piece[] = [];
+  scanEntries(buf, Buffer.byteLength(a), 0, 'f', (p) => pieces.push(p));
+  t.deepEqual(pieces.map((p) => p.text), ['one\n']);
+});
+
+test('lines that are not json-file entries are counted and skipped, empty lines are not counted', (t) => {
+  const buf = Buffer.from(`not json\n{"log":1,"time":"t"}\n\n${entry('ok\n', 'stdout')}`);
+  const pieces: Piece[] = [];
+  const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  t.is(r.bad, 2);
+  t.deepEqual(pieces.map((p) => p.text), ['ok\n']);
+});
+
+test('an entry with an unknown stream name counts as stdout; one without time is refused', (t) => {
+  t.is(parseEntry(JSON.stringify({ log: 'a\n', stream: 'weird', time: 't' }), 'f', 0)?.stream, 'stdout');
+  t.is(parseEntry(JSON.stringify({ log: 'a\n', stream: 'stdout' }), 'f', 0), undefined);
+  t.is(parseEntry('null', 'f', 0), undefined);
+});
+
+test('unicode, ANSI escapes and the engine\'s U+FFFD replacement come through unchanged', (t) => {
+  const text = 'héllo 🎉 \u001b[31mred\u001b[0m \uFFFD\n';
+  const buf = Buffer.from(entry(text, 'stdout'));
+  const pieces: Piece[] = [];
+  scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  t.is(pieces[0]!.text, text);
+});
