@@ -17,6 +17,7 @@ const out = {
   scenario: 'containers-kills',
   containers: 4,
   rate_lines_per_s: rate,
+  achieved_rate_lines_per_s: f.achievedRate,
   seconds,
   kills: f.kills,
   lines: f.lines,

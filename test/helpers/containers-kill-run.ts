@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { testEnv } from './env.ts';
 import { deleteIndices, esAdmin } from './elasticsearch.ts';
+import { docker, inspect } from './docker.ts';
 import { AggregatorProcess, freePort } from './aggregator-process.ts';
 import { CollectorProcess } from './collector-process.ts';
 import { startNumberedWriters } from './numbered-writers.ts';
@@ -14,6 +15,8 @@ import { checkLinesExactlyOnce, type LinesReport } from './delivery-oracle.ts';
 export type ContainersKillFigures = {
   lines: number;
   kills: number;
+  /** Lines per second the containers really wrote (their start-to-exit span, from the engine). */
+  achievedRate: number;
   /** Lines written but not yet in Elasticsearch when the containers finished writing. */
   backlogLinesAtEndOfWriting: number;
   /** From the end of writing until every line was searchable and the collector's log queue was empty. */
@@ -70,7 +73,11 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
       await agg.start();
     }
     await sleep(began + opts.seconds * 1000 - Date.now());
+    // A busy machine may slow the writers: wait for their exit, and measure the rate they kept.
+    await docker(['wait', ...started.writers.map((w) => w.id)], { timeoutMs: opts.seconds * 1000 + 300_000 });
     const writingEnded = Date.now();
+    const spans = await Promise.all(started.writers.map(async (w) => (await inspect<{ State: { StartedAt: string; FinishedAt: string } }>(w.id)).State));
+    const span = Math.max(...spans.map((st) => Date.parse(st.FinishedAt))) - Math.min(...spans.map((st) => Date.parse(st.StartedAt)));
     const es = esAdmin();
     const searchable = async () => {
       await es.indices.refresh({ index: `${prefix}-logs-*`, ignore_unavailable: true, allow_no_indices: true });
@@ -92,6 +99,7 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
     return {
       lines: total,
       kills: opts.kills,
+      achievedRate: Math.round(total / (span / 1000)),
       backlogLinesAtEndOfWriting: backlog,
       drainSeconds,
       drained,
