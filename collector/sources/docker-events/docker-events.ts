@@ -3,9 +3,10 @@
 // engine drops events for slow readers and replays only its last 256. Exec/health-probe events are
 // counted, not shipped. Container events also keep the inventory and the log source current.
 // Events share the logs' non-droppable queue class: while the queue refuses them the stream is
-// not read (the engine holds or drops; the cursor and the container list recover what it drops).
+// closed, and reopened from the cursor when the queue takes them again.
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { backoffDelayMs, type BackoffPolicy } from '../../../common/backoff.ts';
 import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
@@ -88,8 +89,9 @@ export class DockerEvents {
     let attempt = 0;
     while (!this.closed) {
       try {
-        await this.follow();
+        const paused = await this.follow();
         attempt = 0;
+        if (paused) continue;
       } catch (err) {
         if (this.closed) break;
         this.opts.log.warn({ err: (err as Error).message }, 'events stream failed; reconnecting');
@@ -102,25 +104,36 @@ export class DockerEvents {
     }
   }
 
-  private async follow(): Promise<void> {
+  /** Reads the stream until it ends; true when it stopped because the queue refused (then resumed). */
+  private async follow(): Promise<boolean> {
     this.abort = new AbortController();
     const since = this.cursor ? `?since=${sinceFromNanos(BigInt(this.cursor.timeNano))}` : '';
     const body = await this.streamApi.stream(`/events${since}`, this.abort.signal);
+    // A character cut between two chunks must not turn into U+FFFD.
+    const utf8 = new StringDecoder('utf8');
     let carry = '';
+    let refused = false;
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
-        const lines = (carry + chunk.toString('utf8')).split('\n');
+        const lines = (carry + utf8.write(chunk)).split('\n');
         carry = lines.pop()!;
         const records: EventRecord[] = [];
         for (const line of lines) if (line.trim()) this.handle(line, records);
-        if (records.length && !(await this.opts.add(records))) await this.paused();
+        // Left unread, the stream would fill and the engine drop events for a slow reader unseen;
+        // closed, it replays them (its last 256) from the cursor when reading resumes.
+        if (records.length && !(await this.opts.add(records))) {
+          refused = true;
+          break;
+        }
       }
     } catch (err) {
       if (!this.abort.signal.aborted) throw err;
     }
+    if (refused) await this.paused();
+    return refused;
   }
 
-  /** Holds the stream unread while the queue refuses (its held batch is offered again each tick). */
+  /** Waits while the queue refuses (the held batch is offered again each batcher tick). */
   private async paused(): Promise<void> {
     this.stats.pauses++;
     while (!this.closed && !this.opts.accepting()) await new Promise((r) => setTimeout(r, PAUSE_POLL_MS));
