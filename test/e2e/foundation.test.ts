@@ -12,7 +12,7 @@ import { removeContainers, runContainer } from '../helpers/docker.ts';
 import { scanAll } from '../helpers/elasticsearch.ts';
 import { startTcpGate } from '../helpers/tcp-gate.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { testEnv } from '../helpers/env.ts';
+import { esWriterEnv, testEnv } from '../helpers/env.ts';
 import { encodeBatch, INGEST_PATH } from '../../common/wire.ts';
 import { recordId } from '../../common/record-id.ts';
 import type { WireRecord } from '../../common/schema/index.ts';
@@ -142,7 +142,7 @@ test('npm start with no Docker engine and no Elasticsearch starts, says so, serv
 
   const journal = await readFile(join(dataDir, 'journal', 'journal-000000000001.ndjson'), 'utf8');
   const journaled = journal.trim().split('\n').map((l) => (JSON.parse(l) as WireRecord).id);
-  const config = loadAggregatorConfig({ SWARMSCOPE_TOKEN: 'x', SWARMSCOPE_DATA_DIR: dataDir, SWARMSCOPE_ES_URL: testEnv.esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword, SWARMSCOPE_ES_INDEX_PREFIX: `swarmscope-r${Date.now()}` });
+  const config = loadAggregatorConfig({ SWARMSCOPE_TOKEN: 'x', SWARMSCOPE_DATA_DIR: dataDir, ...esWriterEnv(`swarmscope-r${Date.now()}`) });
   const sink = new ElasticsearchSink(config.elasticsearch!, createLogger({ name: 'test', level: 'error' }));
   await sink.start();
   t.teardown(() => sink.close());

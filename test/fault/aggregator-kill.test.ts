@@ -3,7 +3,7 @@
 // Sizes are scaled for the suite; bench/delivery.ts runs the full 5,000/s × 10 kills × 2 min.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { testEnv } from '../helpers/env.ts';
+import { esWriterEnv } from '../helpers/env.ts';
 import { deleteIndices } from '../helpers/elasticsearch.ts';
 import { AggregatorProcess, freePort } from '../helpers/aggregator-process.ts';
 import { Loadgen } from '../helpers/loadgen.ts';
@@ -19,10 +19,7 @@ test('every record arrives exactly once although the aggregator is killed with S
   const token = randomBytes(12).toString('hex');
   const agg = new AggregatorProcess(await freePort(), {
     SWARMSCOPE_TOKEN: token,
-    SWARMSCOPE_ES_URL: testEnv.esUrl,
-    SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
-    SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
-    SWARMSCOPE_ES_INDEX_PREFIX: prefix,
+    ...esWriterEnv(prefix),
   });
   await agg.start();
   const load = new Loadgen({ urls: [agg.url], token, collectors: 5, rate: RATE, run, retryMaxMs: 1000 });

@@ -3,7 +3,7 @@
 // Retry-After (the collectors see no timeouts), and everything acknowledged is in Elasticsearch.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { testEnv } from '../helpers/env.ts';
+import { esWriterEnv } from '../helpers/env.ts';
 import { deleteIndices } from '../helpers/elasticsearch.ts';
 import { AggregatorProcess, freePort } from '../helpers/aggregator-process.ts';
 import { Loadgen } from '../helpers/loadgen.ts';
@@ -18,10 +18,7 @@ test('200 collectors against one aggregator get 429 with Retry-After, never a ti
   const token = randomBytes(12).toString('hex');
   const agg = new AggregatorProcess(await freePort(), {
     SWARMSCOPE_TOKEN: token,
-    SWARMSCOPE_ES_URL: testEnv.esUrl,
-    SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
-    SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
-    SWARMSCOPE_ES_INDEX_PREFIX: prefix,
+    ...esWriterEnv(prefix),
     SWARMSCOPE_MAX_INFLIGHT: '4',
     SWARMSCOPE_MAX_INFLIGHT_BYTES: '32MiB',
   });

@@ -2,7 +2,7 @@
 // given both URLs (SWARMSCOPE_AGGREGATOR_URL as a list), move to the survivor: exactly once.
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { testEnv } from '../helpers/env.ts';
+import { esWriterEnv } from '../helpers/env.ts';
 import { deleteIndices } from '../helpers/elasticsearch.ts';
 import { AggregatorProcess, freePort } from '../helpers/aggregator-process.ts';
 import { Loadgen } from '../helpers/loadgen.ts';
@@ -19,7 +19,7 @@ test('when one of two aggregator replicas dies for good the collectors move to t
   const run = `repl${randomBytes(3).toString('hex')}`;
   const prefix = `swarmscope-t${run}`;
   const token = randomBytes(12).toString('hex');
-  const env = { SWARMSCOPE_TOKEN: token, SWARMSCOPE_ES_URL: testEnv.esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword, SWARMSCOPE_ES_INDEX_PREFIX: prefix };
+  const env = { SWARMSCOPE_TOKEN: token, ...esWriterEnv(prefix) };
   const a = new AggregatorProcess(await freePort(), env);
   const b = new AggregatorProcess(await freePort(), env);
   await Promise.all([a.start(), b.start()]);

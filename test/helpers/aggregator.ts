@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildApp, type Aggregator } from '../../aggregator/app.ts';
 import { loadAggregatorConfig } from '../../aggregator/config.ts';
 import { createLogger } from '../../common/logger.ts';
-import { testEnv } from './env.ts';
+import { esWriterEnv } from './env.ts';
 
 export type TestAggregator = Aggregator & { url: string; address: string; token: string; indexPrefix: string; close: () => Promise<void> };
 
@@ -20,7 +20,7 @@ export async function startTestAggregator(opts: { es?: boolean; env?: Record<str
     SWARMSCOPE_LISTEN: '127.0.0.1:0',
     SWARMSCOPE_DATA_DIR: dataDir,
     SWARMSCOPE_ES_INDEX_PREFIX: indexPrefix,
-    ...(opts.es === false ? {} : { SWARMSCOPE_ES_URL: testEnv.esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword }),
+    ...(opts.es === false ? {} : esWriterEnv()),
     ...opts.env,
   };
   const config = loadAggregatorConfig(env);

@@ -4,7 +4,7 @@
 // then the exact oracle. Used by test/fault/containers-aggregator-kill.test.ts (small) and
 // bench/delivery-containers.ts (full size), which differ only in the sizes.
 import { randomBytes } from 'node:crypto';
-import { testEnv } from './env.ts';
+import { esWriterEnv } from './env.ts';
 import { deleteIndices, esAdmin } from './elasticsearch.ts';
 import { docker, inspect } from './docker.ts';
 import { AggregatorProcess, freePort } from './aggregator-process.ts';
@@ -38,10 +38,7 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
   const token = randomBytes(12).toString('hex');
   const agg = new AggregatorProcess(await freePort(), {
     SWARMSCOPE_TOKEN: token,
-    SWARMSCOPE_ES_URL: testEnv.esUrl,
-    SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
-    SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
-    SWARMSCOPE_ES_INDEX_PREFIX: prefix,
+    ...esWriterEnv(prefix),
   });
   let collector: CollectorProcess | undefined;
   let removeWriters = async () => {};

@@ -41,3 +41,13 @@ export const testEnv = {
     return process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
   },
 };
+
+/** The aggregator's Elasticsearch settings for the test cluster, as the least-privilege writer. */
+export function esWriterEnv(indexPrefix?: string): Record<string, string> {
+  return {
+    SWARMSCOPE_ES_URL: testEnv.esUrl,
+    SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
+    SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
+    ...(indexPrefix ? { SWARMSCOPE_ES_INDEX_PREFIX: indexPrefix } : {}),
+  };
+}

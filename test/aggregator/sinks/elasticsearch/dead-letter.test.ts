@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startTestAggregator } from '../../../helpers/aggregator.ts';
 import { deleteIndices, scanAll } from '../../../helpers/elasticsearch.ts';
-import { testEnv } from '../../../helpers/env.ts';
+import { esWriterEnv } from '../../../helpers/env.ts';
 import { recordId } from '../../../../common/record-id.ts';
 import type { WireRecord } from '../../../../common/schema/index.ts';
 
@@ -24,7 +24,7 @@ test('dead-letter list shows a refused record with its reason, and replay keeps 
     container: { id: 'd'.repeat(64), name: 'dl', image: 'i', labels: {} }, stream: 'stdout', message: 'm', origin: { source: 'test', offset: 2 ** 70 },
   } as WireRecord;
   t.deepEqual(await agg.sink.write([poison], 'b1'), { held: 0, setAside: 1 });
-  const env = { ...process.env, SWARMSCOPE_ES_URL: testEnv.esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword, SWARMSCOPE_ES_INDEX_PREFIX: agg.indexPrefix };
+  const env = { ...process.env, ...esWriterEnv(agg.indexPrefix) };
   await scanAll(`${agg.indexPrefix}-deadletter`); // refresh
   const list = await exec(process.execPath, [entry, 'dead-letter', 'list'], { env });
   const lines = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; errorType: string; record: string });
