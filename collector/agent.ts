@@ -55,6 +55,7 @@ export class Agent {
       nodeKey: config.nodeName ?? hostname(),
       backoff: config.backoff,
       requestTimeoutMs: config.requestTimeoutMs,
+      concurrency: config.shipConcurrency,
       log,
       selfReport: () => this.selfReport(new Date()),
       onAck: (batch) => this.logs?.onAck(batch),
@@ -168,6 +169,11 @@ export class Agent {
       counters: { ...pipeline.counters, ...this.logsAndEventsCounters(), sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.host?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0), uncached_file_reads: this.sampler?.budget.uncachedReads ?? 0 },
       gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0, open_stat_files: this.sampler?.budget.open ?? 0 },
     };
+  }
+
+  /** The container log source (tests ask it whether a container's logs are read and acknowledged). */
+  get containerLogs(): ContainerLogs | undefined {
+    return this.logs;
   }
 
   private logsAndEventsCounters(): Record<string, number> {

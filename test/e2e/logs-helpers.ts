@@ -1,11 +1,13 @@
 // Shared by the log end-to-end tests: an aggregator into Elasticsearch and a collector that
 // follows only the containers of this test run (selected by a label), and reading the log
 // documents back with a full scan.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
 import { startTestCollector } from '../helpers/collector.ts';
 import { scanAll, type Hit } from '../helpers/elasticsearch.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { testEnv } from '../helpers/env.ts';
 
 export type LogDoc = {
   message: string;
@@ -22,6 +24,8 @@ export type LogRun = {
   run: string;
   label: string[];
   collector: Awaited<ReturnType<typeof startTestCollector>>;
+  /** Whether the collector read this container to the end and has everything acknowledged. */
+  drained: (containerId: string) => () => boolean | undefined;
   close: () => Promise<void>;
 };
 
@@ -34,6 +38,7 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
     run,
     label: ['--label', `swarmscope.test.run=${run}`],
     collector,
+    drained: (id) => () => collector.agent.containerLogs?.drained(id),
     close: async () => {
       await collector.close();
       await agg.close();
@@ -41,18 +46,75 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
   };
 }
 
-/** Every log document of one container, once at least `count` are there. */
-export async function logsOf(prefix: string, containerId: string, count: number, timeoutMs = 240_000): Promise<Array<Hit<LogDoc>>> {
-  return waitFor(
-    async () => {
-      const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } });
-      return hits.length >= count ? hits : undefined;
-    },
-    { timeoutMs, intervalMs: 1000, what: `${count} log documents of ${containerId.slice(0, 12)}` },
-  );
+/** How long the document count may stand still after the collector drained before the wait gives up. */
+const SETTLE_MS = 15_000;
+
+/**
+ * Every log document of one container, once at least `count` are there. Fails early, with what is
+ * missing, once `drained` (the collector read the container's files to the end and everything it
+ * read is acknowledged) has held while the count stood still for a while: waiting longer cannot help.
+ */
+export async function logsOf(prefix: string, containerId: string, count: number, opts: { drained?: () => boolean | undefined; timeoutMs?: number } = {}): Promise<Array<Hit<LogDoc>>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
+  let last = -1;
+  let stillSince: number | undefined;
+  for (;;) {
+    const drained = opts.drained?.() === true; // asked before the scan: the scan sees all it acknowledged
+    const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } });
+    if (hits.length >= count) return hits;
+    stillSince = drained && hits.length === last ? (stillSince ?? Date.now()) : undefined;
+    last = hits.length;
+    const what = `${count} log documents of ${containerId.slice(0, 12)}: ${hits.length} there, ${count - hits.length} missing`;
+    if (stillSince !== undefined && Date.now() - stillSince > SETTLE_MS) throw new Error(`collector drained, yet only ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${drained ? ' (collector drained)' : ''}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
 }
 
 /** Documents in file order (tests that use it write one file: no rotation), which is write order per stream. */
 export function byOffset(hits: Array<Hit<LogDoc>>): LogDoc[] {
   return hits.map((h) => h._source).sort((a, b) => (a.log.offset ?? 0) - (b.log.offset ?? 0));
+}
+
+const entry = fileURLToPath(new URL('../../bin/swarmscope.ts', import.meta.url));
+
+/**
+ * The collector as a child process (`node bin/swarmscope.ts collector`) following only the
+ * containers of one test run, so that SIGKILL is a real crash; started again on the same data dir.
+ */
+export class LogCollectorProcess {
+  private child: ChildProcess | undefined;
+  private readonly env: NodeJS.ProcessEnv;
+  stderr = '';
+
+  constructor(agg: { url: string; token: string }, run: string, dataDir: string) {
+    this.env = {
+      ...process.env,
+      DOCKER_HOST: testEnv.dockerHost,
+      SWARMSCOPE_DOCKER_ROOT: testEnv.dockerRoot,
+      SWARMSCOPE_AGGREGATOR_URL: agg.url,
+      SWARMSCOPE_TOKEN: agg.token,
+      SWARMSCOPE_DATA_DIR: dataDir,
+      SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`,
+      SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms',
+      SWARMSCOPE_INTERVAL: '5s',
+      SWARMSCOPE_BATCH_MAX_AGE: '200ms',
+      SWARMSCOPE_RETRY_MAX: '2s',
+      SWARMSCOPE_LOG_LEVEL: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'warn',
+    };
+  }
+
+  start(): void {
+    const child = spawn(process.execPath, [entry, 'collector'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-20_000)));
+    this.child = child;
+  }
+
+  async signal(sig: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(sig);
+    await exited;
+  }
 }

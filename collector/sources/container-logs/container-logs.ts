@@ -13,7 +13,8 @@ import { AckTracker } from './ack-tracker.ts';
 import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { JsonFileTailer, type FileProgress } from './json-file-tailer.ts';
-import { readContainerConfig, readLogDriver } from './log-files.ts';
+import { currentName, readContainerConfig, readLogDriver } from './log-files.ts';
+import { LogPinner } from './log-pinner.ts';
 import type { AssemblerOptions, Message } from './message-assembler.ts';
 
 export type ContainerLogsOptions = {
@@ -55,6 +56,8 @@ export class ContainerLogs {
   private readonly due = new Set<string>();
   private readonly early = new Map<string, FSWatcher>();
   private rootWatcher: FSWatcher | undefined;
+  /** Opens log generations from a worker thread the moment they appear (see log-pinner-worker.ts). */
+  private readonly pinner = new LogPinner();
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -104,9 +107,9 @@ export class ContainerLogs {
         this.tailers.get(id)?.tailer.markStarted();
         this.restartReader(id);
       });
-    } else if (action === 'die' || action === 'stop' || action === 'kill') {
-      const t = this.tailers.get(id);
-      if (t && action === 'die') t.tailer.markStopped();
+    } else if (action === 'die') {
+      // After a start's continuation (same order), also when the tailer is still being set up.
+      void this.ensure(id).then(() => this.tailers.get(id)?.tailer.markStopped());
     } else if (action === 'destroy') {
       const t = this.tailers.get(id);
       if (t) this.removed(id, t.tailer);
@@ -143,6 +146,14 @@ export class ContainerLogs {
 
   private async follow(id: string): Promise<void> {
     const dir = join(this.containersDir, id);
+    // From creation on, before its log file exists: a fast writer rotates generations away in ms.
+    this.pinner.watch(dir, currentName(id), () => {
+      const t = this.tailers.get(id);
+      if (!t) return;
+      void t.tailer.discover().catch(() => undefined);
+      this.due.add(id);
+      this.kick();
+    });
     const cfg = await readContainerConfig(dir);
     const driver = await readLogDriver(dir);
     if (!cfg || !driver) {
@@ -162,13 +173,15 @@ export class ContainerLogs {
     this.early.get(id)?.close();
     this.early.delete(id);
     const labels = cfg.labels;
+    if (labels[LABELS.optOut] === 'false' || !this.selected(labels) || driver !== 'json-file') this.pinner.unwatch(dir);
     if (labels[LABELS.optOut] === 'false' || !this.selected(labels)) {
       this.unwatched.add(id);
       return;
     }
     const meta = this.metaOf(id, cfg, labels);
     if (driver === 'json-file') {
-      const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler });
+      const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler, pinner: this.pinner });
+      if (!cfg.running) tailer.markStopped(); // exited before we saw it: its last partial line is final
       await tailer.open();
       let watcher: FSWatcher | undefined;
       try {
@@ -368,6 +381,17 @@ export class ContainerLogs {
     return r;
   }
 
+  /**
+   * True when a json-file container is read to the end of its files and everything read is
+   * acknowledged (nothing in flight): what is not delivered by then was not read. Undefined when
+   * the container is not followed from its files.
+   */
+  drained(id: string): boolean | undefined {
+    const t = this.tailers.get(id);
+    if (!t) return undefined;
+    return t.tailer.atEnd && !this.due.has(id) && this.acks.waiting === 0;
+  }
+
   onQueued(batch: QueuedBatch, records: readonly WireRecord[]): void {
     if (batch.cls === 'logs') this.acks.onQueued(batch, records);
   }
@@ -396,6 +420,7 @@ export class ContainerLogs {
       t.watcher?.close();
       await t.tailer.close();
     }
+    await this.pinner.close();
     await this.store.close();
   }
 }

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { scanEntries } from './json-file-entries.ts';
 import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
-import { closeFile, currentName, fingerprintFile, identityOf, listGenerations, openGeneration, readAt, type OpenedFile } from './log-files.ts';
+import { closeFile, currentName, fingerprintFile, identityOf, listGenerations, openGeneration, readAt, type Generation, type OpenedFile } from './log-files.ts';
+import type { LogPinner } from './log-pinner.ts';
 
 /** How far a file is consumed once the messages of this step are acknowledged. */
 export type FileProgress = { key: string; offset: number; done: boolean; fingerprint?: string };
@@ -25,8 +26,10 @@ export class JsonFileTailer {
   private readonly store: CheckpointStore;
   private readonly assembler: MessageAssembler;
   private files: Tracked[] = [];
-  /** gz generations already resolved (dev:inode → the key they continue, or skip). */
-  private readonly seenGz = new Set<string>();
+  /** gz generations already resolved: their `gz:dev:inode` → the key of the data they hold. */
+  private readonly gzResolved = new Map<string, string>();
+  /** A gz generation was still being written at the last look. */
+  private gzPending = false;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
   private readonly everKeys = new Set<string>();
   private stopped = false;
@@ -35,8 +38,13 @@ export class JsonFileTailer {
   /** True once every file is read to its end, flushed and the container is gone. */
   finished = false;
   bytesRead = 0;
+  /** The last step found every file read to its (current) end. */
+  atEnd = false;
 
-  constructor(opts: { id: string; dir: string; store: CheckpointStore; assembler: AssemblerOptions }) {
+  private readonly pinner: LogPinner | undefined;
+
+  constructor(opts: { id: string; dir: string; store: CheckpointStore; assembler: AssemblerOptions; pinner?: LogPinner }) {
+    this.pinner = opts.pinner;
     this.id = opts.id;
     this.dir = opts.dir;
     this.store = opts.store;
@@ -77,12 +85,13 @@ export class JsonFileTailer {
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
-    if (this.files.length === 0) await this.discover();
-    for (let i = 0; i < this.files.length && budget > 0; i++) {
+    let live: Tracked | undefined;
+    await this.discover(); // cheap while the newest held file is still the live one
+    for (let i = 0; i < this.files.length; i++) {
       const f = this.files[i]!;
       if (f.ended) continue;
-      // Only an end reached after the rotation was seen is final: bytes may land before it.
-      const rotatedBefore = f.rotated;
+      // Only an end reached after the file was seen to be final is its end: bytes may land before.
+      const finalBefore = f.rotated;
       for (;;) {
         const n = await readAt(f, buf.b, f.pos);
         if (n === 0) break;
@@ -108,23 +117,31 @@ export class JsonFileTailer {
         }
       }
       if (more) break;
-      if (rotatedBefore) {
+      if (finalBefore) {
         f.ended = true;
         continue;
       }
-      if (!f.rotated && i === this.files.length - 1) {
-        const newer = await this.discover();
-        if (!newer && !this.removed) break; // the live file, read to its current end
-        f.rotated = true; // a newer generation exists, or the container is gone: nothing more comes
+      if (await this.isFinal(f)) {
+        // The engine closes a file before renaming it: once the path names another file (or the
+        // container is gone), nothing more lands in this one. Read it once more, to its real end.
+        f.rotated = true;
+        i--;
+        continue;
       }
-      more = true; // read this file once more, now that its end is final
-      break;
+      live = f; // the live file, read to its current end
     }
-    const atEnd = !more && this.files.every((f) => f.ended || (f === this.files[this.files.length - 1] && !this.removed));
+    // The newest held file turned out final: its successor is there already (or the container is gone).
+    if (!more && !live && !this.removed) more = await this.discover();
+    const atEnd = !more && this.files.every((f) => f.ended || f === live);
+    this.atEnd = atEnd;
     if (atEnd && this.stopped) this.assembler.flush(messages, true);
     else this.assembler.flush(messages, false);
-    if (atEnd && this.removed && !this.assembler.pending) this.finished = true;
+    if (atEnd && this.removed && !live && !this.assembler.pending) this.finished = true;
     return { messages, progress: this.progress(), bad, more };
+  }
+
+  private async isFinal(f: Tracked): Promise<boolean> {
+    return f.gz || this.removed || (await identityOf(join(this.dir, currentName(this.id)))) !== f.key;
   }
 
   /**
@@ -139,41 +156,81 @@ export class JsonFileTailer {
 
   private async discoverNow(): Promise<boolean> {
     const newest = this.files[this.files.length - 1];
-    if (newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
-    const known = new Set(this.files.map((f) => f.key));
+    if (!this.gzPending && newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
+    this.gzPending = false;
+    // Generations listed now (with their dev:inode), after those pinned but gone from the directory
+    // (renamed away or deleted since: older than every listed one).
+    const gens: Array<Generation & { raw?: string }> = [];
+    for (const g of await listGenerations(this.dir, this.id)) gens.push({ ...g, raw: await identityOf(join(this.dir, g.name)) });
+    const listedRaw = new Set(gens.map((g) => g.raw));
+    const gone = (this.pinner?.pinned(this.dir) ?? []).filter((p) => !listedRaw.has(p.key));
+    gens.unshift(...gone.map((p) => ({ name: p.name, n: Infinity, gz: p.name.endsWith('.gz'), raw: p.key, path: `/proc/self/fd/${p.fd}` })));
+    const keyOf = (g: { gz: boolean; raw?: string }) => (g.gz ? this.gzResolved.get(`gz:${g.raw}`) ?? `gz:${g.raw}` : g.raw);
+    const listed = new Set(gens.map(keyOf));
+    let at = 0;
+    this.files.forEach((f, i) => {
+      if (!listed.has(f.key)) at = i + 1;
+    });
     let added = false;
-    for (const g of await listGenerations(this.dir, this.id)) {
-      if (g.gz && this.seenGz.has(`gz:${await identityOf(join(this.dir, g.name))}`)) continue;
-      const f = await openGeneration(this.dir, g);
+    for (const g of gens) {
+      if (!g.raw) continue;
+      const resolved = g.gz ? this.gzResolved.get(`gz:${g.raw}`) : undefined;
+      const held = this.files.findIndex((f) => f.key === (resolved ?? g.raw));
+      if (held !== -1) at = Math.max(at, held + 1);
+      if (held !== -1 || resolved) continue;
+      const pin = this.pinner?.get(this.dir, g.raw);
+      const f = await openGeneration(this.dir, pin && !g.path ? { ...g, path: `/proc/self/fd/${pin.fd}` } : g);
+      if (f === 'incomplete') {
+        this.gzPending = true; // the engine is still compressing it: look again at the next step
+        continue;
+      }
       if (!f) continue;
-      if (known.has(f.key) || this.seenGz.has(f.key)) {
+      const was = this.files.findIndex((t) => t.key === f.key);
+      if (was !== -1) {
         await closeFile(f);
+        at = Math.max(at, was + 1);
         continue;
       }
       const t = await this.adopt(f);
+      if (typeof t === 'number') {
+        at = Math.max(at, t + 1);
+        continue;
+      }
       if (!t) continue;
-      for (const prev of this.files) prev.rotated = true;
-      this.files.push(t);
+      this.files.splice(at++, 0, t);
       this.everKeys.add(t.key);
-      known.add(t.key);
       added = true;
+    }
+    // Files gone from the directory are held by their own handle (or in memory) now, or done: their
+    // pins can go, and what was resolved about them (the inode may be reused by a new generation).
+    for (const p of gone) {
+      this.gzResolved.delete(`gz:${p.key}`);
+      this.pinner?.release(this.dir, p.key);
     }
     return added;
   }
 
-  /** Decides where to start in a newly opened file from its checkpoint (or skips it if done). */
-  private async adopt(f: OpenedFile): Promise<Tracked | undefined> {
+  /**
+   * Decides where to start in a newly opened file from its checkpoint: a position to track from,
+   * undefined when it is done, or (for the gzipped copy of a held file) the index of that file.
+   */
+  private async adopt(f: OpenedFile): Promise<Tracked | number | undefined> {
     let key = f.key;
     const fingerprint = await fingerprintFile(f);
     let cp = this.store.file(key);
     if (f.gz) {
-      this.seenGz.add(f.key);
-      // The gzipped copy of a generation held open (or done) already: nothing new in it.
-      if (fingerprint && this.files.some((t) => t.fingerprint === fingerprint)) cp = { container: this.id, offset: 0, done: true, updatedAt: 0 };
-      else {
-        const match = fingerprint ? this.store.byFingerprint(fingerprint) : undefined;
-        if (match) [key, cp] = match;
+      for (const t of this.files) if (!t.fingerprint) t.fingerprint = await fingerprintFile(t);
+      const twin = fingerprint ? this.files.findIndex((t) => t.fingerprint === fingerprint) : -1;
+      if (twin !== -1) {
+        // The gzipped copy of a generation held open: that one is read to its end instead.
+        this.gzResolved.set(f.key, this.files[twin]!.key);
+        await closeFile(f);
+        return twin;
       }
+      // Read (partly) before, maybe by an earlier run: continue where its checkpoint stands.
+      const match = fingerprint ? this.store.byFingerprint(fingerprint) : undefined;
+      if (match) [key, cp] = match;
+      this.gzResolved.set(f.key, key);
     } else if (cp?.fingerprint && fingerprint && cp.fingerprint !== fingerprint) {
       // The inode was reused by a different file: the old position means nothing here.
       this.store.forget(key);
@@ -211,6 +268,7 @@ export class JsonFileTailer {
   async close(): Promise<void> {
     for (const f of this.files) await closeFile(f);
     this.files = [];
+    this.pinner?.unwatch(this.dir);
   }
 
   /** File keys this tailer followed (for forgetting their checkpoints once the container is gone). */

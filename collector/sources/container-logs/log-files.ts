@@ -3,7 +3,7 @@
 // dev:inode (stable across the engine's renames); a gzipped generation is recognised by the
 // fingerprint of its first entry. Opening pins a file: an open fd keeps it readable after unlink.
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzip } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -13,7 +13,8 @@ const gunzipAsync = promisify(gunzip);
 /** Largest decompressed gzip generation read (the engine's max-size bounds it in practice). */
 export const MAX_GZ_BYTES = 512 * 1024 * 1024;
 
-export type Generation = { name: string; n: number; gz: boolean };
+/** `path` overrides where it is opened (a pinned file gone from the directory: /proc/self/fd/N). */
+export type Generation = { name: string; n: number; gz: boolean; path?: string };
 
 export type OpenedFile = {
   key: string;
@@ -53,16 +54,19 @@ export async function listGenerations(dir: string, id: string): Promise<Generati
   return [...byN.values()].sort((a, b) => b.n - a.n);
 }
 
-/** Opens a generation; undefined when it vanished in between (rotated away or removed). */
-export async function openGeneration(dir: string, g: Generation): Promise<OpenedFile | undefined> {
+/**
+ * Opens a generation; undefined when it vanished in between (rotated away or removed), 'incomplete'
+ * when a gzip generation is still being written (the engine compresses in the background).
+ */
+export async function openGeneration(dir: string, g: Generation): Promise<OpenedFile | undefined | 'incomplete'> {
   try {
-    const fh = await open(join(dir, g.name), 'r');
+    const fh = await open(g.path ?? join(dir, g.name), 'r');
     const st = await fh.stat({ bigint: false });
     const key = `${st.dev}:${st.ino}`;
     if (!g.gz) return { key, name: g.name, gz: false, fh, ino: st.ino };
     try {
-      const data = await gunzipAsync(await fh.readFile(), { maxOutputLength: MAX_GZ_BYTES });
-      return { key: `gz:${key}`, name: g.name, gz: true, data, ino: st.ino };
+      const data = await gunzipAsync(await fh.readFile(), { maxOutputLength: MAX_GZ_BYTES }).catch(() => undefined);
+      return data ? { key: `gz:${key}`, name: g.name, gz: true, data, ino: st.ino } : 'incomplete';
     } finally {
       await fh.close();
     }
@@ -76,13 +80,8 @@ export async function openGeneration(dir: string, g: Generation): Promise<Opened
 /** dev:inode of the path now, or undefined when it does not exist. */
 export async function identityOf(path: string): Promise<string | undefined> {
   try {
-    const fh = await open(path, 'r');
-    try {
-      const st = await fh.stat();
-      return `${st.dev}:${st.ino}`;
-    } finally {
-      await fh.close();
-    }
+    const st = await stat(path);
+    return `${st.dev}:${st.ino}`;
   } catch {
     return undefined;
   }
@@ -118,10 +117,10 @@ export async function closeFile(f: OpenedFile): Promise<void> {
 }
 
 /** A container's metadata from its config file on disk, read without the API (it may be gone from the API already). */
-export async function readContainerConfig(dir: string): Promise<{ name: string; image: string; labels: Record<string, string>; tty: boolean } | undefined> {
+export async function readContainerConfig(dir: string): Promise<{ name: string; image: string; labels: Record<string, string>; tty: boolean; running: boolean } | undefined> {
   try {
-    const c = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Name?: string; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
-    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false };
+    const c = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Name?: string; State?: { Running?: boolean }; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
+    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false, running: c.State?.Running ?? true };
   } catch {
     return undefined;
   }

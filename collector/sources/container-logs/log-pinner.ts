@@ -1,0 +1,54 @@
+// The main thread's side of the pinning worker: which log generations of a directory are held
+// open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it).
+import { Worker } from 'node:worker_threads';
+
+export type Pinned = { key: string; fd: number; name: string };
+
+export class LogPinner {
+  private readonly worker: Worker;
+  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin: () => void }>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url));
+    this.worker.unref();
+    this.worker.on('message', (m: Pinned & { dir: string }) => {
+      const d = this.byDir.get(m.dir);
+      if (!d) return;
+      d.pinned.set(m.key, { key: m.key, fd: m.fd, name: m.name });
+      d.onPin();
+    });
+  }
+
+  /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
+  watch(dir: string, base: string, onPin: () => void): void {
+    if (this.byDir.has(dir)) return;
+    this.byDir.set(dir, { pinned: new Map(), onPin });
+    this.worker.postMessage({ op: 'watch', dir, base });
+  }
+
+  /** Generations pinned so far, oldest pin first. */
+  pinned(dir: string): Pinned[] {
+    return [...(this.byDir.get(dir)?.pinned.values() ?? [])];
+  }
+
+  get(dir: string, key: string): Pinned | undefined {
+    return this.byDir.get(dir)?.pinned.get(key);
+  }
+
+  /** The file is read to its end (or skipped): its pin can go. */
+  release(dir: string, key: string): void {
+    const d = this.byDir.get(dir);
+    if (!d?.pinned.delete(key)) return;
+    this.worker.postMessage({ op: 'release', dir, key });
+  }
+
+  unwatch(dir: string): void {
+    if (!this.byDir.delete(dir)) return;
+    this.worker.postMessage({ op: 'unwatch', dir });
+  }
+
+  async close(): Promise<void> {
+    this.byDir.clear();
+    await this.worker.terminate();
+  }
+}
