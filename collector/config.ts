@@ -27,8 +27,12 @@ export type CollectorConfig = Readonly<{
   batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
   backoff: BackoffPolicy;
   requestTimeoutMs: number;
+  shipConcurrency: number;
   logLevel: string;
 }>;
+
+/** Batches in flight to the aggregator at once (the load generator uses the same default). */
+export const DEFAULT_SHIP_CONCURRENCY = 4;
 
 export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const r = new EnvReader(env);
@@ -81,6 +85,7 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
       factor: 2,
     },
     requestTimeoutMs: r.durationMs('SWARMSCOPE_REQUEST_TIMEOUT', '60s'),
+    shipConcurrency: r.int('SWARMSCOPE_SHIP_CONCURRENCY', DEFAULT_SHIP_CONCURRENCY, 1),
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
   };
   if (config.intervalMs < 100) r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);

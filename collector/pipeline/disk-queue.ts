@@ -141,6 +141,11 @@ export class DiskQueue {
     return this.batches[0];
   }
 
+  /** The oldest waiting batch not in `busy` (batches already being sent by another sender). */
+  oldestExcept(busy: ReadonlySet<QueuedBatch>): QueuedBatch | undefined {
+    return this.batches.find((b) => !busy.has(b));
+  }
+
   read(batch: QueuedBatch): Promise<Buffer> {
     return readFile(batch.path);
   }

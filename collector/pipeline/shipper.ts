@@ -1,5 +1,6 @@
-// Sends queued batches to the aggregator, oldest first, and removes each from the queue only on
-// a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
+// Sends queued batches to the aggregator, oldest first, up to `concurrency` at once (each waits
+// for its acknowledgement, so one slow fsync or bulk does not stall the others), and removes each
+// from the queue only on a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
 // a batch the aggregator calls malformed (400/413/other 4xx) is set aside with its reason, not retried.
 import { Agent, request } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -19,6 +20,8 @@ export type ShipperOptions = {
   nodeKey: string;
   backoff: BackoffPolicy;
   requestTimeoutMs: number;
+  /** Batches in flight at once; acknowledgements may then arrive out of order (log read positions allow it). */
+  concurrency: number;
   log: Logger;
   onAck?: (batch: QueuedBatch) => void;
   /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
@@ -42,36 +45,35 @@ export class Shipper {
   private readonly opts: ShipperOptions;
   private readonly agent: Agent;
   private running = false;
-  private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private loop: Promise<unknown> | undefined;
+  /** Wakers of sleeping senders; `idle` ones wait for work, the others are in a backoff wait. */
+  private readonly sleepers = new Map<() => void, { idle: boolean }>();
+  private readonly inflight = new Set<QueuedBatch>();
   private urlIndex = 0;
   private attempt = 0;
   /** Consecutive failures; with several URLs each is tried once before backing off. */
   private failuresInRow = 0;
   private authWarned = false;
-  private idle = false;
   readonly stats: ShipperStats = { shippedBatches: 0, shippedRecords: 0, retries: 0, rejectedBatches: 0, rejectedRecords: 0, lastAckAt: undefined, responses: {} };
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: 2 });
+    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: opts.concurrency });
   }
 
   start(): void {
     this.running = true;
-    this.loop = this.run();
+    this.loop = Promise.all(Array.from({ length: this.opts.concurrency }, () => this.run()));
   }
 
-  /** Tells the shipper a batch was queued, so an idle shipper sends it now (a backoff wait is kept). */
+  /** Tells the shipper a batch was queued, so idle senders send it now (a backoff wait is kept). */
   notify(): void {
-    if (this.idle) this.wake?.();
+    for (const [wake, s] of this.sleepers) if (s.idle) wake();
   }
 
   async close(): Promise<void> {
     this.running = false;
-    this.wake?.();
-    if (this.sleepTimer) clearTimeout(this.sleepTimer);
+    for (const wake of this.sleepers.keys()) wake();
     await this.loop;
     await this.agent.close();
   }
@@ -85,12 +87,13 @@ export class Shipper {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const batch = this.opts.queue.peek();
+      const batch = this.opts.queue.oldestExcept(this.inflight);
       if (!batch) {
         await this.sleep(1000, true);
         continue;
       }
-      const delay = await this.send(batch);
+      this.inflight.add(batch);
+      const delay = await this.send(batch).finally(() => this.inflight.delete(batch));
       if (delay > 0) await this.sleep(delay, false);
     }
   }
@@ -173,15 +176,14 @@ export class Shipper {
   }
 
   private sleep(ms: number, idle: boolean): Promise<void> {
-    this.idle = idle;
     return new Promise((resolve) => {
-      this.wake = () => {
-        this.wake = undefined;
-        this.idle = false;
-        if (this.sleepTimer) clearTimeout(this.sleepTimer);
+      const wake = () => {
+        this.sleepers.delete(wake);
+        clearTimeout(timer);
         resolve();
       };
-      this.sleepTimer = setTimeout(() => this.wake?.(), ms);
+      const timer = setTimeout(wake, ms);
+      this.sleepers.set(wake, { idle });
     });
   }
 }

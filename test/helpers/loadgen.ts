@@ -13,6 +13,7 @@ import { createLogger, type Logger } from '../../common/logger.ts';
 import { DiskQueue } from '../../collector/pipeline/disk-queue.ts';
 import { Batcher } from '../../collector/pipeline/batcher.ts';
 import { Shipper } from '../../collector/pipeline/shipper.ts';
+import { DEFAULT_SHIP_CONCURRENCY } from '../../collector/config.ts';
 import { pipelineReport } from '../../collector/pipeline/self-report.ts';
 
 export type LoadgenOptions = {
@@ -70,6 +71,7 @@ class SimulatedCollector {
       nodeKey: source,
       backoff: { initialDelayMs: 100, maxDelayMs: opts.retryMaxMs ?? 2000, factor: 2 },
       requestTimeoutMs: 60_000,
+      concurrency: DEFAULT_SHIP_CONCURRENCY,
       log,
       selfReport: () => this.selfReport(),
       onAck: (batch) => {
