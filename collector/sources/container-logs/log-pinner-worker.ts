@@ -44,7 +44,8 @@ parentPort!.on('message', (m: Msg) => {
     const d: { base: string; watcher?: FSWatcher; pinned: Map<string, number> } = { base: m.base, pinned: new Map() };
     dirs.set(m.dir, d);
     try {
-      d.watcher = watch(m.dir, () => scan(m.dir));
+      // Creations, renames and deletions only: appends ('change') bring no new generation.
+      d.watcher = watch(m.dir, (ev) => ev === 'rename' && scan(m.dir));
       d.watcher.on('error', () => undefined);
     } catch {
       // the directory is gone already
