@@ -1,5 +1,6 @@
 // The main thread's side of the pinning worker: which log generations of a directory are held
 // open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it).
+import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 
 export type Pinned = { key: string; fd: number; name: string };
@@ -48,7 +49,17 @@ export class LogPinner {
   }
 
   async close(): Promise<void> {
-    this.byDir.clear();
     await this.worker.terminate();
+    // Pins not released are the worker's fds, still open (fds belong to the process): close them.
+    for (const d of this.byDir.values()) {
+      for (const p of d.pinned.values()) {
+        try {
+          closeSync(p.fd);
+        } catch {
+          // already closed
+        }
+      }
+    }
+    this.byDir.clear();
   }
 }
