@@ -28,6 +28,8 @@ export class JsonFileTailer {
   private files: Tracked[] = [];
   /** gz generations already resolved: their `gz:dev:inode` → the key of the data they hold. */
   private readonly gzResolved = new Map<string, string>();
+  /** dev:inode of every generation looked at (held, resolved or done), to know when a pin is new. */
+  private readonly handled = new Set<string>();
   /** A gz generation was still being written at the last look. */
   private gzPending = false;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
@@ -156,7 +158,10 @@ export class JsonFileTailer {
 
   private async discoverNow(): Promise<boolean> {
     const newest = this.files[this.files.length - 1];
-    if (!this.gzPending && newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
+    // Nothing new while the newest held file is still the live one, unless a pin came in that was not
+    // looked at yet (its message can arrive after the listing that no longer shows the file).
+    const pinsSeen = (this.pinner?.pinned(this.dir) ?? []).every((p) => this.handled.has(p.key));
+    if (!this.gzPending && pinsSeen && newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
     this.gzPending = false;
     // Generations listed now (with their dev:inode), after those pinned but gone from the directory
     // (renamed away or deleted since: older than every listed one).
@@ -177,7 +182,10 @@ export class JsonFileTailer {
       const resolved = g.gz ? this.gzResolved.get(`gz:${g.raw}`) : undefined;
       const held = this.files.findIndex((f) => f.key === (resolved ?? g.raw));
       if (held !== -1) at = Math.max(at, held + 1);
-      if (held !== -1 || resolved) continue;
+      if (held !== -1 || resolved) {
+        this.handled.add(g.raw);
+        continue;
+      }
       const pin = this.pinner?.get(this.dir, g.raw);
       const f = await openGeneration(this.dir, pin && !g.path ? { ...g, path: `/proc/self/fd/${pin.fd}` } : g);
       if (f === 'incomplete') {
@@ -185,6 +193,7 @@ export class JsonFileTailer {
         continue;
       }
       if (!f) continue;
+      this.handled.add(g.raw);
       const was = this.files.findIndex((t) => t.key === f.key);
       if (was !== -1) {
         await closeFile(f);
@@ -205,6 +214,7 @@ export class JsonFileTailer {
     // pins can go, and what was resolved about them (the inode may be reused by a new generation).
     for (const p of gone) {
       this.gzResolved.delete(`gz:${p.key}`);
+      this.handled.delete(p.key);
       this.pinner?.release(this.dir, p.key);
     }
     return added;
