@@ -85,13 +85,17 @@ test('a docker run --rm container that writes 1,000 lines and exits at once has 
 });
 
 async function waitForName(name: string, count: number) {
+  let have = 0;
   return waitFor(
     async () => {
       const hits = await scanAll<{ message: string }>(`${r.agg.indexPrefix}-logs-*`, { term: { 'container.name': name } });
+      have = hits.length;
       return hits.length >= count ? hits.map((h) => h._source) : undefined;
     },
     { timeoutMs: 120_000, intervalMs: 1000, what: `${count} documents of ${name}` },
-  );
+  ).catch((err: Error) => {
+    throw new Error(`${err.message} (${have} there)`);
+  });
 }
 
 test('rotation at max-size=1m, max-file=3 while 50,000 lines are written as fast as possible loses none and repeats none', async (t) => {
