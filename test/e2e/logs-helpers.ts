@@ -60,7 +60,13 @@ export async function logsOf(prefix: string, containerId: string, count: number,
   let stillSince: number | undefined;
   for (;;) {
     const drained = opts.drained?.() === true; // asked before the scan: the scan sees all it acknowledged
-    const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } });
+    // A failed scan (the shared Elasticsearch under pressure: circuit breaker) is retried, not final.
+    const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } }).catch(() => undefined);
+    if (!hits) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} log documents of ${containerId.slice(0, 12)}: Elasticsearch scans failing`);
+      await new Promise((r) => setTimeout(r, 1000));
+      continue;
+    }
     if (hits.length >= count) return hits;
     stillSince = drained && hits.length === last ? (stillSince ?? Date.now()) : undefined;
     last = hits.length;

@@ -30,6 +30,8 @@ export class JsonFileTailer {
   private readonly gzResolved = new Map<string, string>();
   /** dev:inode of every generation looked at (held, resolved or done), to know when a pin is new. */
   private readonly handled = new Set<string>();
+  /** Removed, and every pin the worker made is known here (see step). */
+  private pinsSynced = false;
   /** A gz generation was still being written at the last look. */
   private gzPending = false;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
@@ -88,6 +90,11 @@ export class JsonFileTailer {
     let budget = STEP_BYTES;
     let more = false;
     let live: Tracked | undefined;
+    if (this.removed && !this.pinsSynced && this.pinner) {
+      // Gone: whatever the worker pinned of it must be known here before its end can be final.
+      await this.pinner.sync(this.dir);
+      this.pinsSynced = true;
+    }
     await this.discover(); // cheap while the newest held file is still the live one
     for (let i = 0; i < this.files.length; i++) {
       const f = this.files[i]!;

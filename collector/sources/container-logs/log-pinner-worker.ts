@@ -5,7 +5,7 @@ import { closeSync, fstatSync, openSync, readdirSync, statSync, watch, type FSWa
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
-type Msg = { op: 'watch'; dir: string; base: string } | { op: 'unwatch'; dir: string } | { op: 'release'; dir: string; key: string };
+type Msg = { op: 'watch'; dir: string; base: string } | { op: 'unwatch'; dir: string } | { op: 'release'; dir: string; key: string } | { op: 'sync'; dir: string; n: number };
 
 const dirs = new Map<string, { base: string; watcher?: FSWatcher; pinned: Map<string, number> }>();
 
@@ -51,6 +51,9 @@ parentPort!.on('message', (m: Msg) => {
       // the directory is gone already
     }
     scan(m.dir);
+  } else if (m.op === 'sync') {
+    scan(m.dir);
+    parentPort!.postMessage({ dir: m.dir, sync: m.n }); // after every pin of dir posted so far
   } else if (m.op === 'release') {
     const d = dirs.get(m.dir);
     const fd = d?.pinned.get(m.key);
