@@ -13,9 +13,10 @@
 // (counted the same way) and a log batch is refused with QueueFullError: the log reader pauses
 // and the container's own log files stay the buffer, so no log line is lost at the bound.
 // Age bound (maxAgeMs): batches older than it are dropped, counted as dropped{reason="expired"}.
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SwarmscopeError } from '../../common/errors.ts';
+import { writeFileAtomic } from '../durable-write.ts';
 import type { Logger } from '../../common/logger.ts';
 
 /** 'logs' batches are never dropped at the byte bound; 'metrics' batches are, oldest first. */
@@ -110,15 +111,7 @@ export class DiskQueue {
     const tmp = `${path}.tmp`;
     try {
       if (this.opts.fsync === 'batch') {
-        const fh = await open(tmp, 'w');
-        try {
-          await fh.writeFile(body);
-          await fh.sync();
-        } finally {
-          await fh.close();
-        }
-        await rename(tmp, path);
-        await this.syncDir();
+        await writeFileAtomic(path, body, { syncDir: true });
       } else {
         await writeFile(tmp, body);
         await rename(tmp, path);
@@ -236,12 +229,4 @@ export class DiskQueue {
     this.opts.log?.warn({ queuedBytes: this.bytes, dropped: this.droppedRecords }, 'durable queue below its bound again: log reading resumes');
   }
 
-  private async syncDir(): Promise<void> {
-    const fh = await open(this.opts.dir, 'r');
-    try {
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-  }
 }

@@ -1,8 +1,9 @@
 // Read positions of the log source, keyed by file identity (dev:inode, never the path, which
 // rotation reuses) and, for API-read containers, by container: written to a temp file and renamed,
 // so a crash leaves the previous or the new state, never a torn one. Positions only move forward.
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../durable-write.ts';
 
 export type FileCheckpoint = {
   container: string;
@@ -110,15 +111,7 @@ export class CheckpointStore {
     this.dirty = false;
     const body = JSON.stringify(this.state);
     this.writing = (async () => {
-      const tmp = `${this.path}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(body);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
+      await writeFileAtomic(this.path, body);
       this.writes++;
     })().finally(() => {
       this.writing = undefined;

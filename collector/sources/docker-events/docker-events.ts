@@ -4,8 +4,9 @@
 // counted, not shipped. Container events also keep the inventory and the log source current.
 // Events share the logs' non-droppable queue class: while the queue refuses them the stream is
 // closed, and reopened from the cursor when the queue takes them again.
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { writeFileAtomic } from '../../durable-write.ts';
 import { StringDecoder } from 'node:string_decoder';
 import { backoffDelayMs, type BackoffPolicy } from '../../../common/backoff.ts';
 import type { Logger } from '../../../common/logger.ts';
@@ -183,15 +184,7 @@ export class DockerEvents {
 
   private persist(c: Cursor): void {
     this.writing = this.writing.then(async () => {
-      const tmp = `${this.path}.tmp`;
-      const fh = await open(tmp, 'w');
-      try {
-        await fh.writeFile(JSON.stringify(c));
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, this.path);
+      await writeFileAtomic(this.path, JSON.stringify(c));
       this.stats.cursorWrites++;
     }).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'events cursor not saved'));
   }
