@@ -53,8 +53,10 @@ function daemonArgs(): string[] {
 }
 
 async function waitForEngine(pid?: number): Promise<void> {
+  // A data root that has seen many test containers makes dockerd clean up stale network
+  // sandboxes before it answers (seen: 73 s); a dead daemon still fails fast through giveUpIf.
   await waitFor('dockerd /_ping', async () => ((await answersPing()) ? true : undefined), {
-    timeoutMs: 60_000,
+    timeoutMs: 240_000,
     remedy: `read ${logFile}`,
     giveUpIf: async () => (pid !== undefined && !(await isAlive(pid)) ? `dockerd exited:\n${await logTail(logFile)}` : undefined),
   });
