@@ -23,6 +23,7 @@ export type ShipperOptions = {
   /** Batches in flight at once; acknowledgements may then arrive out of order (log read positions allow it). */
   concurrency: number;
   log: Logger;
+  /** A batch left the queue for good: acknowledged, or set aside as malformed. */
   onAck?: (batch: QueuedBatch) => void;
   /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
   selfReport?: () => AgentRecord;
@@ -142,6 +143,8 @@ export class Shipper {
     }
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status) && status !== 401 && status !== 403) {
       await this.setAside(batch, status, reason);
+      // Set aside is final too: read positions behind it may move on (the batch is in rejected/).
+      this.opts.onAck?.(batch);
       return 0;
     }
     if (status === 401 || status === 403) {

@@ -1,6 +1,7 @@
 // Moves read positions forward only when the aggregator acknowledged the records they cover.
-// Each read step registers what to do once acknowledged; its last record marks it. The queue
-// ships in order, so a batch acknowledged (or set aside) means every earlier batch is gone too.
+// Each read step registers what to do once acknowledged; its last record marks it. The shipper
+// keeps several batches in flight, so acknowledgements arrive out of order: a position moves only
+// past batches that are acknowledged (or set aside) together with every batch queued before them.
 import type { WireRecord } from '../../../common/schema/index.ts';
 import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
 
@@ -9,8 +10,8 @@ type Step = { n: number; hasRecords: boolean; apply: () => void };
 export class AckTracker {
   private readonly marks = new WeakMap<object, number>();
   private readonly steps: Step[] = [];
-  /** Batch seq → the newest step whose last record it holds. */
-  private readonly batches = new Map<number, number>();
+  /** Log batches in queue order: seq → the newest step whose last record it holds (0: none), and whether it is acknowledged. */
+  private readonly batches = new Map<number, { n: number; acked: boolean }>();
   private nextStep = 1;
   private ackedStep = 0;
 
@@ -32,13 +33,16 @@ export class AckTracker {
         break;
       }
     }
-    if (max) this.batches.set(batch.seq, max);
+    this.batches.set(batch.seq, { n: max, acked: false });
   }
 
   onAck(batch: QueuedBatch): void {
-    for (const [seq, n] of this.batches) {
-      if (seq > batch.seq) continue;
-      this.ackedStep = Math.max(this.ackedStep, n);
+    const entry = this.batches.get(batch.seq);
+    if (entry) entry.acked = true;
+    // Map order is queue order (the batcher queues one batch at a time): stop at the first gap.
+    for (const [seq, b] of this.batches) {
+      if (!b.acked) break;
+      this.ackedStep = Math.max(this.ackedStep, b.n);
       this.batches.delete(seq);
     }
     this.release();

@@ -45,7 +45,7 @@ test('a step without records waits behind an unacknowledged one and is applied r
   t.deepEqual(applied, ['empty-first', 'one', 'empty-after']);
 });
 
-test('an acknowledgement of a later batch covers the earlier ones (the queue ships in order)', (t) => {
+test('an acknowledgement that overtakes an earlier batch\'s moves nothing until the earlier one is acknowledged too (batches in flight at once)', (t) => {
   const a = new AckTracker();
   const applied: number[] = [];
   a.step([rec(1)], () => applied.push(1));
@@ -53,6 +53,8 @@ test('an acknowledgement of a later batch covers the earlier ones (the queue shi
   a.onQueued(batch(1), [rec(1)]);
   a.onQueued(batch(2), [rec(2)]);
   a.onAck(batch(2));
+  t.deepEqual(applied, [], 'batch 1 is still in flight: no position may pass it');
+  a.onAck(batch(1));
   t.deepEqual(applied, [1, 2]);
 });
 
