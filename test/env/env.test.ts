@@ -7,10 +7,12 @@ import { promisify } from 'node:util';
 import test from 'ava';
 import { engineJson, engineRequest, socketPathOf } from './docker-socket.ts';
 import { esRequest } from './elasticsearch.ts';
-import { ensureEnv } from './services.ts';
+import { testEnv } from '../helpers/env.ts';
 
 const execFileAsync = promisify(execFile);
-const env = await ensureEnv();
+// The environment `npm test` brought up, from its variables: calling ensureEnv() here would restart
+// Prometheus (wiping its data) under the tests running beside this file whenever a check misfired.
+const env = testEnv;
 const admin = { username: env.esAdminUsername, password: env.esAdminPassword };
 const writer = { username: env.esUsername, password: env.esPassword };
 
