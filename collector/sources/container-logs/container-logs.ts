@@ -13,7 +13,7 @@ import { AckTracker } from './ack-tracker.ts';
 import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { JsonFileTailer, type FileProgress } from './json-file-tailer.ts';
-import { currentName, readContainerConfig, readLogDriver } from './log-files.ts';
+import { currentName, isDirectory, readContainerConfig, readLogDriver } from './log-files.ts';
 import { LogPinner } from './log-pinner.ts';
 import type { AssemblerOptions, Message } from './message-assembler.ts';
 
@@ -76,6 +76,8 @@ export class ContainerLogs {
 
   async start(): Promise<void> {
     await this.store.load();
+    // Before the first listing: a container created from here on is pinned by the worker alone.
+    await this.pinner.watchRoot(this.containersDir, currentName(''));
     try {
       // New container directories appear at `create`: open their log the moment it exists.
       this.rootWatcher = watch(this.containersDir, (_ev, name) => {
@@ -156,6 +158,15 @@ export class ContainerLogs {
     });
     const cfg = await readContainerConfig(dir);
     const driver = await readLogDriver(dir);
+    if ((!cfg || !driver) && !(await isDirectory(dir))) {
+      // Created and removed while this thread was busy elsewhere: without its labels it cannot be
+      // told whether it is selected, so what the worker pinned of it is let go of, and counted.
+      this.pinner.unwatch(dir);
+      this.unwatched.add(id);
+      this.stats.unwatched++;
+      this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+      return;
+    }
     if (!cfg || !driver) {
       // Just created: its config files are being written. Watch the directory so the log file is
       // opened the moment it exists (a fast writer rotates generations away within milliseconds).

@@ -135,3 +135,12 @@ export async function readLogDriver(dir: string): Promise<string | undefined> {
     return undefined;
   }
 }
+
+/** Whether the container directory is still there (false once the engine removed the container). */
+export async function isDirectory(dir: string): Promise<boolean> {
+  try {
+    return (await stat(dir)).isDirectory();
+  } catch {
+    return false;
+  }
+}

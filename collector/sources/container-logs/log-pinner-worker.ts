@@ -1,13 +1,21 @@
-// Runs in a worker thread: watches container log directories and opens every log generation the
-// moment it appears, so a fast writer's generations (rotated, gzipped, deleted within tens of ms)
-// stay readable however busy the main thread is. The main thread reads them through /proc/self/fd.
+// Runs in a worker thread: watches the engine's containers directory and every container log
+// directory, and opens every log generation the moment it appears, so a fast writer's generations
+// (rotated, gzipped, deleted within tens of ms) stay readable however busy the main thread is, even
+// when it is busy while the container is created. The main thread reads them through /proc/self/fd.
 import { closeSync, fstatSync, openSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
-type Msg = { op: 'watch'; dir: string; base: string } | { op: 'unwatch'; dir: string } | { op: 'release'; dir: string; key: string } | { op: 'sync'; dir: string; n: number };
+type Msg =
+  | { op: 'root'; dir: string; suffix: string; n: number }
+  | { op: 'watch'; dir: string; base: string }
+  | { op: 'unwatch'; dir: string }
+  | { op: 'release'; dir: string; key: string }
+  | { op: 'sync'; dir: string; n: number };
 
 const dirs = new Map<string, { base: string; watcher?: FSWatcher; pinned: Map<string, number> }>();
+/** Directories the main thread let go of: not watched again on their own (only when asked). */
+const ignored = new Set<string>();
 
 function scan(dir: string): void {
   const d = dirs.get(dir);
@@ -38,19 +46,50 @@ function scan(dir: string): void {
   }
 }
 
+function watchDir(dir: string, base: string): void {
+  if (dirs.has(dir)) return;
+  const d: { base: string; watcher?: FSWatcher; pinned: Map<string, number> } = { base, pinned: new Map() };
+  dirs.set(dir, d);
+  try {
+    // Creations, renames and deletions only: appends ('change') bring no new generation.
+    d.watcher = watch(dir, (ev) => ev === 'rename' && scan(dir));
+    d.watcher.on('error', () => undefined);
+  } catch {
+    // the directory is gone already
+  }
+  scan(dir);
+}
+
+function isDir(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function watchRoot(root: string, suffix: string): void {
+  try {
+    // A container directory appears at `create`, before its log file: watch it from then on.
+    const w = watch(root, (_ev, name) => {
+      if (!name || !/^[0-9a-f]{64}$/.test(name)) return;
+      const dir = join(root, name);
+      if (!isDir(dir)) ignored.delete(dir);
+      else if (!ignored.has(dir)) watchDir(dir, `${name}${suffix}`);
+    });
+    w.on('error', () => undefined);
+  } catch {
+    // no containers directory: the main thread reports that and relies on watch requests
+  }
+}
+
 parentPort!.on('message', (m: Msg) => {
-  if (m.op === 'watch') {
-    if (dirs.has(m.dir)) return;
-    const d: { base: string; watcher?: FSWatcher; pinned: Map<string, number> } = { base: m.base, pinned: new Map() };
-    dirs.set(m.dir, d);
-    try {
-      // Creations, renames and deletions only: appends ('change') bring no new generation.
-      d.watcher = watch(m.dir, (ev) => ev === 'rename' && scan(m.dir));
-      d.watcher.on('error', () => undefined);
-    } catch {
-      // the directory is gone already
-    }
-    scan(m.dir);
+  if (m.op === 'root') {
+    watchRoot(m.dir, m.suffix);
+    parentPort!.postMessage({ dir: m.dir, sync: m.n }); // the watch is in place
+  } else if (m.op === 'watch') {
+    ignored.delete(m.dir);
+    watchDir(m.dir, m.base);
   } else if (m.op === 'sync') {
     scan(m.dir);
     parentPort!.postMessage({ dir: m.dir, sync: m.n }); // after every pin of dir posted so far
@@ -61,10 +100,13 @@ parentPort!.on('message', (m: Msg) => {
     d!.pinned.delete(m.key);
     closeSync(fd);
   } else {
+    if (isDir(m.dir)) ignored.add(m.dir); // a gone directory is not seen again: nothing to remember
     const d = dirs.get(m.dir);
-    if (!d) return;
-    d.watcher?.close();
-    for (const fd of d.pinned.values()) closeSync(fd);
-    dirs.delete(m.dir);
+    if (d) {
+      d.watcher?.close();
+      for (const fd of d.pinned.values()) closeSync(fd);
+      dirs.delete(m.dir);
+    }
+    parentPort!.postMessage({ dir: m.dir, unwatched: true }); // after every pin of dir posted before
   }
 });

@@ -7,30 +7,49 @@ export type Pinned = { key: string; fd: number; name: string };
 
 export class LogPinner {
   private readonly worker: Worker;
-  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin: () => void }>();
+  /** Pins by directory; onPin is set once the main thread follows the directory. */
+  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin?: () => void }>();
+  /** Directories let go of whose release the worker has not confirmed: pins still in flight for them are its closed fds. */
+  private readonly dropped = new Set<string>();
   private readonly syncs = new Map<number, () => void>();
   private syncSeq = 0;
 
   constructor() {
     this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url));
     this.worker.unref();
-    this.worker.on('message', (m: (Pinned & { dir: string; sync?: undefined }) | { dir: string; sync: number }) => {
+    this.worker.on('message', (m: (Pinned & { dir: string; sync?: undefined; unwatched?: undefined }) | { dir: string; sync: number } | { dir: string; unwatched: true; sync?: undefined }) => {
       if (m.sync !== undefined) {
         this.syncs.get(m.sync)?.();
         this.syncs.delete(m.sync);
         return;
       }
-      const d = this.byDir.get(m.dir);
-      if (!d) return;
+      if (m.unwatched) {
+        this.dropped.delete(m.dir);
+        return;
+      }
+      if (this.dropped.has(m.dir)) return;
+      let d = this.byDir.get(m.dir);
+      if (!d) this.byDir.set(m.dir, (d = { pinned: new Map() }));
       d.pinned.set(m.key, { key: m.key, fd: m.fd, name: m.name });
-      d.onPin();
+      d.onPin?.();
     });
+  }
+
+  /**
+   * Watches the engine's containers directory from the worker: every container directory created
+   * from now on has its generations pinned even before this thread hears of the container. Each
+   * such directory must then be followed (watch) or let go of (unwatch).
+   */
+  watchRoot(containersDir: string, suffix: string): Promise<void> {
+    return this.request({ op: 'root', dir: containersDir, suffix });
   }
 
   /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
   watch(dir: string, base: string, onPin: () => void): void {
-    if (this.byDir.has(dir)) return;
-    this.byDir.set(dir, { pinned: new Map(), onPin });
+    let d = this.byDir.get(dir);
+    if (d?.onPin) return;
+    if (!d) this.byDir.set(dir, (d = { pinned: new Map() }));
+    d.onPin = onPin;
     this.worker.postMessage({ op: 'watch', dir, base });
   }
 
@@ -45,10 +64,15 @@ export class LogPinner {
 
   /** Resolves once every generation the worker pinned in dir so far is known here. */
   sync(dir: string): Promise<void> {
+    return this.request({ op: 'sync', dir });
+  }
+
+  /** Posts a request that the worker answers with its number once done. */
+  private request(msg: { op: string; dir: string; suffix?: string }): Promise<void> {
     const n = ++this.syncSeq;
     return new Promise((resolve) => {
       this.syncs.set(n, resolve);
-      this.worker.postMessage({ op: 'sync', dir, n });
+      this.worker.postMessage({ ...msg, n });
     });
   }
 
@@ -60,7 +84,8 @@ export class LogPinner {
   }
 
   unwatch(dir: string): void {
-    if (!this.byDir.delete(dir)) return;
+    this.byDir.delete(dir);
+    this.dropped.add(dir);
     this.worker.postMessage({ op: 'unwatch', dir });
   }
 
