@@ -69,7 +69,7 @@ export class ApiLogReader {
       }
       throw err;
     }
-    const decoder = new MultiplexedDecoder({ tty: this.tty });
+    const decoder = new MultiplexedDecoder({ tty: this.tty, timestamps: true });
     try {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         const lines: StreamLine[] = [];

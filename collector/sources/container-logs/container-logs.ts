@@ -159,12 +159,15 @@ export class ContainerLogs {
     const cfg = await readContainerConfig(dir);
     const driver = await readLogDriver(dir);
     if ((!cfg || !driver) && !(await isDirectory(dir))) {
-      // Created and removed while this thread was busy elsewhere: without its labels it cannot be
-      // told whether it is selected, so what the worker pinned of it is let go of, and counted.
+      // Gone. If the worker pinned logs of it, it was created and removed while this thread was busy
+      // elsewhere: without its labels it cannot be told whether it is selected; let go of, counted.
+      await this.pinner.sync(dir);
+      const lost = this.pinner.pinned(dir).length > 0;
       this.pinner.unwatch(dir);
-      this.unwatched.add(id);
-      this.stats.unwatched++;
-      this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+      if (lost) {
+        this.stats.unwatched++;
+        this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+      }
       return;
     }
     if (!cfg || !driver) {
@@ -192,7 +195,7 @@ export class ContainerLogs {
     const meta = this.metaOf(id, cfg, labels);
     if (driver === 'json-file') {
       const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler, pinner: this.pinner });
-      if (!cfg.running) tailer.markStopped(); // exited before we saw it: its last partial line is final
+      if (cfg.exited) tailer.markStopped(); // exited before we saw it: its last partial line is final
       await tailer.open();
       let watcher: FSWatcher | undefined;
       try {

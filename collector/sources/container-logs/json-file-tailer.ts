@@ -229,30 +229,32 @@ export class JsonFileTailer {
 
   /**
    * Decides where to start in a newly opened file from its checkpoint: a position to track from,
-   * undefined when it is done, or (for the gzipped copy of a held file) the index of that file.
+   * undefined when it is done, or (for the gzip twin of a held file, either way round) the index of that file.
    */
   private async adopt(f: OpenedFile): Promise<Tracked | number | undefined> {
     let key = f.key;
     const fingerprint = await fingerprintFile(f);
+    // A generation and its gzip copy share their first entry. Either can be seen first: the gz
+    // listed before the pin of its plain original reached this thread, or the other way round.
+    for (const t of this.files) if (!t.fingerprint) t.fingerprint = await fingerprintFile(t);
+    const twin = fingerprint ? this.files.findIndex((t) => t.fingerprint === fingerprint) : -1;
+    if (twin !== -1) {
+      if (f.gz) this.gzResolved.set(f.key, this.files[twin]!.key);
+      await closeFile(f);
+      return twin;
+    }
     let cp = this.store.file(key);
-    if (f.gz) {
-      for (const t of this.files) if (!t.fingerprint) t.fingerprint = await fingerprintFile(t);
-      const twin = fingerprint ? this.files.findIndex((t) => t.fingerprint === fingerprint) : -1;
-      if (twin !== -1) {
-        // The gzipped copy of a generation held open: that one is read to its end instead.
-        this.gzResolved.set(f.key, this.files[twin]!.key);
-        await closeFile(f);
-        return twin;
-      }
-      // Read (partly) before, maybe by an earlier run: continue where its checkpoint stands.
-      const match = fingerprint ? this.store.byFingerprint(fingerprint) : undefined;
-      if (match) [key, cp] = match;
-      this.gzResolved.set(f.key, key);
-    } else if (cp?.fingerprint && fingerprint && cp.fingerprint !== fingerprint) {
+    if (cp?.fingerprint && fingerprint && cp.fingerprint !== fingerprint) {
       // The inode was reused by a different file: the old position means nothing here.
       this.store.forget(key);
       cp = undefined;
     }
+    if (!cp && fingerprint) {
+      // Read (partly) before under its twin's key, maybe by an earlier run: continue where that stands.
+      const match = this.store.byFingerprint(fingerprint);
+      if (match) [key, cp] = match;
+    }
+    if (f.gz) this.gzResolved.set(f.key, key);
     if (cp?.done) {
       await closeFile(f);
       return undefined;

@@ -117,10 +117,12 @@ export async function closeFile(f: OpenedFile): Promise<void> {
 }
 
 /** A container's metadata from its config file on disk, read without the API (it may be gone from the API already). */
-export async function readContainerConfig(dir: string): Promise<{ name: string; image: string; labels: Record<string, string>; tty: boolean; running: boolean } | undefined> {
+export async function readContainerConfig(dir: string): Promise<{ name: string; image: string; labels: Record<string, string>; tty: boolean; exited: boolean } | undefined> {
   try {
-    const c = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Name?: string; State?: { Running?: boolean }; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
-    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false, running: c.State?.Running ?? true };
+    const c = JSON.parse(await readFile(join(dir, 'config.v2.json'), 'utf8')) as { Name?: string; State?: { Running?: boolean; FinishedAt?: string }; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
+    // Not running is not exited: a container just created (not started yet) has no finish time.
+    const exited = c.State?.Running === false && !(c.State.FinishedAt ?? '').startsWith('0001-');
+    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false, exited };
   } catch {
     return undefined;
   }

@@ -1,6 +1,9 @@
 // Decodes the Engine's log stream: without a TTY, frames of an 8-byte header ([stream, 0, 0, 0,
 // size uint32 BE]) and a payload; with a TTY, raw bytes (all stdout). Yields complete lines with
-// their stream; a frame that ends without a newline is a partial piece of a longer line.
+// their stream; a frame that ends without a newline is a partial piece of a longer line. The
+// engine cuts long lines into 16 KiB pieces wherever the byte count falls, so a frame's text is
+// decoded per stream with what the previous frame left of a character cut in two.
+import { StringDecoder } from 'node:string_decoder';
 import type { Stream } from './message-assembler.ts';
 
 export type StreamLine = { stream: Stream; text: string; partial: boolean };
@@ -9,12 +12,16 @@ const HEADER = 8;
 
 export class MultiplexedDecoder {
   private readonly tty: boolean;
+  private readonly timestamps: boolean;
+  private readonly text = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
   private carry: Buffer = Buffer.alloc(0);
   /** Frames of an unknown stream type (stdin echo): counted, skipped. */
   skipped = 0;
 
-  constructor(opts: { tty: boolean }) {
+  /** timestamps: every frame starts with the engine's "<RFC 3339 time> " (logs?timestamps=1). */
+  constructor(opts: { tty: boolean; timestamps?: boolean }) {
     this.tty = opts.tty;
+    this.timestamps = opts.timestamps ?? false;
   }
 
   push(chunk: Buffer, out: StreamLine[]): void {
@@ -33,13 +40,19 @@ export class MultiplexedDecoder {
       const type = buf[pos]!;
       const size = buf.readUInt32BE(pos + 4);
       if (buf.length - pos - HEADER < size) break;
-      const payload = buf.toString('utf8', pos + HEADER, pos + HEADER + size);
-      pos += HEADER + size;
+      const start = pos + HEADER;
+      const end = start + size;
+      pos = end;
       if (type !== 1 && type !== 2) {
         this.skipped++;
         continue;
       }
-      out.push({ stream: type === 2 ? 'stderr' : 'stdout', text: payload, partial: !payload.endsWith('\n') });
+      const stream = type === 2 ? 'stderr' : 'stdout';
+      // Each frame has its own timestamp, so only the text after it continues the previous frame's.
+      const sp = this.timestamps ? buf.indexOf(32, start) : -1;
+      const textStart = sp !== -1 && sp < end && sp - start <= 40 ? sp + 1 : start;
+      const text = buf.toString('latin1', start, textStart) + this.text[stream].write(buf.subarray(textStart, end));
+      out.push({ stream, text, partial: size === 0 || buf[end - 1] !== 10 });
     }
     buf = buf.subarray(pos);
     this.carry = buf.length ? Buffer.from(buf) : Buffer.alloc(0);

@@ -68,15 +68,31 @@ test('a TTY line whose multi-byte character is split across chunks is decoded in
   t.deepEqual(out.map((l) => l.text), ['grüße 🎉\n']);
 });
 
-// Known failure: each frame's payload is decoded to text on its own, so a character the engine's
-// 16 KiB split cut in two (partial frames of the API path) becomes two U+FFFD instead of itself.
-// The fix belongs in multiplexed-stream.ts (keep partial payloads as bytes until the line ends).
-test.failing('a multi-byte character cut between two partial frames of one line is joined intact', (t) => {
-  const line = Buffer.from('é\n');
+test('a multi-byte character cut between two partial frames of one line is joined intact, per stream', (t) => {
+  const line = Buffer.from('é€🎉\n');
   const d = new MultiplexedDecoder({ tty: false });
   const out: StreamLine[] = [];
-  d.push(Buffer.concat([frame(1, line.subarray(0, 1)), frame(1, line.subarray(1))]), out);
-  t.is(out.map((l) => l.text).join(''), 'é\n');
+  // Cut inside each character, with a stderr frame between the pieces of the stdout line.
+  d.push(Buffer.concat([frame(1, line.subarray(0, 1)), frame(2, 'e\n'), frame(1, line.subarray(1, 3)), frame(1, line.subarray(3, 7)), frame(1, line.subarray(7))]), out);
+  t.is(out.filter((l) => l.stream === 'stdout').map((l) => l.text).join(''), 'é€🎉\n');
+  t.deepEqual(out.filter((l) => l.stream === 'stderr').map((l) => l.text), ['e\n']);
+});
+
+test('with timestamps, each partial frame keeps its own time and the character cut between frames is joined in the text', (t) => {
+  const ts = '2024-05-01T10:00:00.123456789Z ';
+  const line = Buffer.from('ça\n');
+  const d = new MultiplexedDecoder({ tty: false, timestamps: true });
+  const out: StreamLine[] = [];
+  d.push(Buffer.concat([frame(1, Buffer.concat([Buffer.from(ts), line.subarray(0, 1)])), frame(1, Buffer.concat([Buffer.from(ts), line.subarray(1)]))]), out);
+  t.deepEqual(out.map((l) => splitTimestamp(l.text)?.text), ['', 'ça\n']);
+  t.deepEqual(out.map((l) => l.partial), [true, false]);
+});
+
+test('invalid UTF-8 before a newline still becomes U+FFFD, as a whole-buffer decode would', (t) => {
+  const d = new MultiplexedDecoder({ tty: false });
+  const out: StreamLine[] = [];
+  d.push(frame(1, Buffer.from([0xff, 0xfe, 0x61, 0x0a])), out);
+  t.deepEqual(out.map((l) => l.text), ['\ufffd\ufffda\n']);
 });
 
 test('a timestamped API line splits into its RFC 3339 time and its text; since keeps nanoseconds', (t) => {
