@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
 import { startTestCollector } from '../helpers/collector.ts';
+import { docker } from '../helpers/docker.ts';
 import { scanAll, type Hit } from '../helpers/elasticsearch.ts';
 import { testEnv } from '../helpers/env.ts';
 
@@ -24,21 +25,30 @@ export type LogRun = {
   run: string;
   label: string[];
   collector: Awaited<ReturnType<typeof startTestCollector>>;
-  /** Whether the collector read this container to the end and has everything acknowledged. */
-  drained: (containerId: string) => () => boolean | undefined;
+  /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's warnings. */
+  logsOf: (containerId: string, count: number) => Promise<Array<Hit<LogDoc>>>;
+  /** The collector's warnings so far (not printed: they explain a failure). */
+  warnings: string[];
   close: () => Promise<void>;
 };
 
 export async function startLogRun(env: Record<string, string> = {}): Promise<LogRun> {
   const agg = await startTestAggregator();
   const run = randomBytes(4).toString('hex');
-  const collector = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env });
+  const warnings: string[] = [];
+  const collector = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env }, { warnings });
   return {
     agg,
     run,
     label: ['--label', `swarmscope.test.run=${run}`],
     collector,
-    drained: (id) => () => collector.agent.containerLogs?.drained(id),
+    warnings,
+    logsOf: (id, count) =>
+      logsOf(agg.indexPrefix, id, count, { drained: () => collector.agent.containerLogs?.drained(id) }).catch(async (err: Error) => {
+        const stats = JSON.stringify(collector.agent.containerLogs?.stats);
+        const state = await docker(['inspect', '--format', '{{json .State}}', id]).catch((e: Error) => e.message);
+        throw new Error(`${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector warnings:\n${warnings.join('\n') || '(none)'}`);
+      }),
     close: async () => {
       await collector.close();
       await agg.close();

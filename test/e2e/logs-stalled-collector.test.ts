@@ -6,7 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { removeContainers } from '../helpers/docker.ts';
 import { testEnv } from '../helpers/env.ts';
-import { logsOf, startLogRun } from './logs-helpers.ts';
+import { startLogRun } from './logs-helpers.ts';
 
 /** Runs `lines` numbered lines through a container whose start the collector's main thread sleeps through. */
 async function stalledRun(t: ExecutionContext, logOpts: string[], lines: number): Promise<void> {
@@ -26,7 +26,7 @@ async function stalledRun(t: ExecutionContext, logOpts: string[], lines: number)
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 4000);
     t.is(await exited, 0, 'docker run succeeded');
     id = out.trim();
-    const docs = (await logsOf(r.agg.indexPrefix, id, lines, { drained: r.drained(id) })).map((h) => h._source);
+    const docs = (await r.logsOf(id, lines)).map((h) => h._source);
     t.is(docs.length, lines);
     t.is(new Set(docs.map((d) => Number(d.message.split(' ')[2]))).size, lines);
   } finally {

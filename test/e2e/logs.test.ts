@@ -7,7 +7,7 @@ import { docker, removeContainers, runContainer } from '../helpers/docker.ts';
 import { testEnv } from '../helpers/env.ts';
 import { scanAll } from '../helpers/elasticsearch.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { byOffset, logsOf, startLogRun, type LogRun } from './logs-helpers.ts';
+import { byOffset, startLogRun, type LogRun } from './logs-helpers.ts';
 
 let r: LogRun;
 const containers: string[] = [];
@@ -38,7 +38,7 @@ const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 test('100,000 numbered lines on stdout and stderr arrive exactly once each, on the right stream, in order per stream', async (t) => {
   const id = await run([], `awk 'BEGIN{for(i=1;i<=100000;i++){ if(i%3==0) print "err " i > "/dev/stderr"; else print "out " i }}'`);
-  const docs = byOffset(await logsOf(r.agg.indexPrefix, id, 100_000, { drained: r.drained(id) }));
+  const docs = byOffset(await r.logsOf(id, 100_000));
   t.is(docs.length, 100_000);
   const seen = new Set<number>();
   const last = { stdout: 0, stderr: 0 };
@@ -62,7 +62,7 @@ test('lines of 16383, 16384 and 16385 bytes, 40 KiB and 1 MiB arrive as one mess
   const sizes = [16_383, 16_384, 16_385, 40 * 1024, 1024 * 1024];
   const script = sizes.map((n) => `seq 1 300000 | tr -d '\\n' | head -c ${n}; echo`).join('; ');
   const id = await run([], script);
-  const docs = byOffset(await logsOf(r.agg.indexPrefix, id, sizes.length, { drained: r.drained(id) }));
+  const docs = byOffset(await r.logsOf(id, sizes.length));
   t.is(docs.length, sizes.length);
   t.deepEqual(docs.map((d) => Buffer.byteLength(d.message)), sizes);
   t.deepEqual(docs.map((d) => sha(d.message)), sizes.map((n) => sha(digits(n))));
@@ -71,7 +71,7 @@ test('lines of 16383, 16384 and 16385 bytes, 40 KiB and 1 MiB arrive as one mess
 
 test('unicode, empty lines, ANSI escapes and invalid UTF-8 are stored faithfully (invalid bytes as U+FFFD, as the engine writes them)', async (t) => {
   const id = await run([], `printf 'h\\303\\251llo \\344\\270\\226\\347\\225\\214 \\360\\237\\216\\211\\n'; echo; printf '\\033[31mred\\033[0m\\n'; printf '\\377\\376abc\\n'; printf 'tab\\there\\r\\n'; printf 'end'`);
-  const docs = byOffset(await logsOf(r.agg.indexPrefix, id, 6, { drained: r.drained(id) }));
+  const docs = byOffset(await r.logsOf(id, 6));
   t.deepEqual(docs.map((d) => d.message), ['héllo 世界 🎉', '', '\u001b[31mred\u001b[0m', '\ufffd\ufffdabc', 'tab\there\r', 'end']);
 });
 
@@ -94,27 +94,27 @@ async function waitForName(name: string, count: number) {
     },
     { timeoutMs: 120_000, intervalMs: 1000, what: `${count} documents of ${name}` },
   ).catch((err: Error) => {
-    throw new Error(`${err.message} (${have} there)`);
+    throw new Error(`${err.message} (${have} there)\ncollector warnings:\n${r.warnings.join('\n') || '(none)'}`);
   });
 }
 
 test('rotation at max-size=1m, max-file=3 while 50,000 lines are written as fast as possible loses none and repeats none', async (t) => {
   const id = await run(['--log-opt', 'max-size=1m', '--log-opt', 'max-file=3'], `seq 1 50000 | awk '{print "rotating line " $1 " padding-padding-padding-padding"}'`);
-  const docs = (await logsOf(r.agg.indexPrefix, id, 50_000, { drained: r.drained(id) })).map((h) => h._source);
+  const docs = (await r.logsOf(id, 50_000)).map((h) => h._source);
   t.is(docs.length, 50_000);
   t.is(new Set(docs.map((d) => Number(d.message.split(' ')[2]))).size, 50_000);
 });
 
 test('compressed rotations (compress=true) lose none and repeat none', async (t) => {
   const id = await run(['--log-opt', 'max-size=200k', '--log-opt', 'max-file=5', '--log-opt', 'compress=true'], `seq 1 20000 | awk '{print "gz line " $1 " padding-padding-padding-padding"}'`);
-  const docs = (await logsOf(r.agg.indexPrefix, id, 20_000, { drained: r.drained(id) })).map((h) => h._source);
+  const docs = (await r.logsOf(id, 20_000)).map((h) => h._source);
   t.is(docs.length, 20_000);
   t.is(new Set(docs.map((d) => Number(d.message.split(' ')[2]))).size, 20_000);
 });
 
 test('a container on the local log driver has its lines indexed through the Engine API', async (t) => {
   const id = await run(['--log-driver', 'local'], `seq 1 500; printf 'no newline at exit'`);
-  const docs = (await logsOf(r.agg.indexPrefix, id, 501, { drained: r.drained(id) })).map((h) => h._source);
+  const docs = (await r.logsOf(id, 501)).map((h) => h._source);
   t.is(docs.length, 501);
   const nums = docs.map((d) => d.message).filter((m) => /^\d+$/.test(m)).map(Number);
   t.is(new Set(nums).size, 500);
@@ -124,7 +124,7 @@ test('a container on the local log driver has its lines indexed through the Engi
 test('on the local log driver, a character the engine\'s 16 KiB split cuts in two arrives intact in one message', async (t) => {
   // 16,383 ASCII bytes, then a 2-byte character: the engine's 16,384-byte piece ends inside it.
   const id = await run(['--log-driver', 'local'], `head -c 16383 /dev/zero | tr '\\0' a; printf '\\303\\251 end\\n'`);
-  const docs = (await logsOf(r.agg.indexPrefix, id, 1, { drained: r.drained(id) })).map((h) => h._source);
+  const docs = (await r.logsOf(id, 1)).map((h) => h._source);
   t.is(docs.length, 1);
   t.is(docs[0]!.message, `${'a'.repeat(16_383)}é end`);
 });
@@ -134,7 +134,7 @@ test('a stack trace is merged into one document by the multiline label, and JSON
     ['--label', 'swarmscope.multiline.pattern=^\\S', '--label', 'swarmscope.json=true'],
     `printf 'Exception: boom\\n  at a()\\n  at b()\\n{"level":"info","n":1}\\n'`,
   );
-  const docs = byOffset(await logsOf(r.agg.indexPrefix, id, 2, { drained: r.drained(id) }));
+  const docs = byOffset(await r.logsOf(id, 2));
   t.is(docs.length, 2);
   t.is(docs[0]!.message, 'Exception: boom\n  at a()\n  at b()');
   t.is(docs[0]!.log.multiline?.lines, 3);

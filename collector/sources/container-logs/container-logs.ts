@@ -57,7 +57,10 @@ export class ContainerLogs {
   private readonly early = new Map<string, FSWatcher>();
   private rootWatcher: FSWatcher | undefined;
   /** Opens log generations from a worker thread the moment they appear (see log-pinner-worker.ts). */
-  private readonly pinner = new LogPinner();
+  private readonly pinner = new LogPinner((dir, err) => {
+    this.stats.readErrors++;
+    this.opts.log.warn({ dir, err }, 'cannot watch a log directory: generations rotated away before the next poll are missed; raise fs.inotify.max_user_instances / max_user_watches');
+  });
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;

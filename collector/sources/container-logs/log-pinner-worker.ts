@@ -39,11 +39,18 @@ function scan(dir: string): void {
         continue;
       }
       d.pinned.set(key, fd);
-      parentPort!.postMessage({ dir, key, fd, name });
+      parentPort!.postMessage({ kind: 'pin', dir, key, fd, name });
     } catch {
       // vanished between listing and opening: a newer listing sees its successor
     }
   }
+}
+
+/** A watch that could not be set up or failed (inotify limits: EMFILE, ENOSPC) is reported, not swallowed. */
+function failed(dir: string, err: unknown): void {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return; // the directory is gone already: nothing to watch
+  parentPort!.postMessage({ kind: 'failed', dir, message: `${code ?? ''} ${(err as Error).message}`.trim() });
 }
 
 function watchDir(dir: string, base: string): void {
@@ -53,9 +60,9 @@ function watchDir(dir: string, base: string): void {
   try {
     // Creations, renames and deletions only: appends ('change') bring no new generation.
     d.watcher = watch(dir, (ev) => ev === 'rename' && scan(dir));
-    d.watcher.on('error', () => undefined);
-  } catch {
-    // the directory is gone already
+    d.watcher.on('error', (err) => failed(dir, err));
+  } catch (err) {
+    failed(dir, err);
   }
   scan(dir);
 }
@@ -77,22 +84,22 @@ function watchRoot(root: string, suffix: string): void {
       if (!isDir(dir)) ignored.delete(dir);
       else if (!ignored.has(dir)) watchDir(dir, `${name}${suffix}`);
     });
-    w.on('error', () => undefined);
-  } catch {
-    // no containers directory: the main thread reports that and relies on watch requests
+    w.on('error', (err) => failed(root, err));
+  } catch (err) {
+    failed(root, err);
   }
 }
 
 parentPort!.on('message', (m: Msg) => {
   if (m.op === 'root') {
     watchRoot(m.dir, m.suffix);
-    parentPort!.postMessage({ dir: m.dir, sync: m.n }); // the watch is in place
+    parentPort!.postMessage({ kind: 'sync', dir: m.dir, n: m.n }); // the watch is in place
   } else if (m.op === 'watch') {
     ignored.delete(m.dir);
     watchDir(m.dir, m.base);
   } else if (m.op === 'sync') {
     scan(m.dir);
-    parentPort!.postMessage({ dir: m.dir, sync: m.n }); // after every pin of dir posted so far
+    parentPort!.postMessage({ kind: 'sync', dir: m.dir, n: m.n }); // after every pin of dir posted so far
   } else if (m.op === 'release') {
     const d = dirs.get(m.dir);
     const fd = d?.pinned.get(m.key);
@@ -107,6 +114,6 @@ parentPort!.on('message', (m: Msg) => {
       for (const fd of d.pinned.values()) closeSync(fd);
       dirs.delete(m.dir);
     }
-    parentPort!.postMessage({ dir: m.dir, unwatched: true }); // after every pin of dir posted before
+    parentPort!.postMessage({ kind: 'unwatched', dir: m.dir }); // after every pin of dir posted before
   }
 });

@@ -14,16 +14,23 @@ export class LogPinner {
   private readonly syncs = new Map<number, () => void>();
   private syncSeq = 0;
 
-  constructor() {
+  /** onWatchError: a directory could not be watched (its generations are then only found by polling). */
+  constructor(onWatchError: (dir: string, message: string) => void) {
     this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url));
     this.worker.unref();
-    this.worker.on('message', (m: (Pinned & { dir: string; sync?: undefined; unwatched?: undefined }) | { dir: string; sync: number } | { dir: string; unwatched: true; sync?: undefined }) => {
-      if (m.sync !== undefined) {
-        this.syncs.get(m.sync)?.();
-        this.syncs.delete(m.sync);
+    type FromWorker =
+      | (Pinned & { kind: 'pin'; dir: string })
+      | { kind: 'sync'; dir: string; n: number }
+      | { kind: 'unwatched'; dir: string }
+      | { kind: 'failed'; dir: string; message: string };
+    this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'failed') return onWatchError(m.dir, m.message);
+      if (m.kind === 'sync') {
+        this.syncs.get(m.n)?.();
+        this.syncs.delete(m.n);
         return;
       }
-      if (m.unwatched) {
+      if (m.kind === 'unwatched') {
         this.dropped.delete(m.dir);
         return;
       }
