@@ -27,6 +27,8 @@ export class ApiLogReader {
   private resume: ApiCursorValue | undefined;
   /** 'unreadable' when the driver gives nothing back (the caller reports it once). */
   status: 'reading' | 'ended' | 'unreadable' = 'reading';
+  /** What the engine answered when it was unreadable. */
+  unreadable = '';
   bad = 0;
 
   constructor(opts: { id: string; api: DockerApi; tty: boolean; cursor: ApiCursorValue | undefined; assembler: AssemblerOptions; onStep: (step: ApiStep) => Promise<void> }) {
@@ -63,8 +65,15 @@ export class ApiLogReader {
     try {
       body = await api.stream(`/containers/${this.id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=${since}`, signal);
     } catch (err) {
-      if (err instanceof SwarmscopeError && [400, 404, 501].includes(Number(err.context.status))) {
+      const status = err instanceof SwarmscopeError ? Number(err.context.status) : 0;
+      if (status === 404) {
+        // Seen on disk at create before the engine registered it (or removed since): its start follows again.
+        this.status = 'ended';
+        return;
+      }
+      if (status === 400 || status === 501) {
         this.status = 'unreadable';
+        this.unreadable = (err as Error).message;
         return;
       }
       throw err;

@@ -13,7 +13,7 @@ import { AckTracker } from './ack-tracker.ts';
 import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { JsonFileTailer, type FileProgress } from './json-file-tailer.ts';
-import { currentName, isDirectory, readContainerConfig, readLogDriver } from './log-files.ts';
+import { currentName, isDirectory, parseContainerFiles, readContainerFiles } from './log-files.ts';
 import { LogPinner } from './log-pinner.ts';
 import type { AssemblerOptions, Message } from './message-assembler.ts';
 
@@ -159,21 +159,26 @@ export class ContainerLogs {
       this.due.add(id);
       this.kick();
     });
-    const cfg = await readContainerConfig(dir);
-    const driver = await readLogDriver(dir);
-    if ((!cfg || !driver) && !(await isDirectory(dir))) {
-      // Gone. If the worker pinned logs of it, it was created and removed while this thread was busy
-      // elsewhere: without its labels it cannot be told whether it is selected; let go of, counted.
+    let cfg = await readContainerFiles(dir);
+    let gone = false;
+    if (!cfg && !(await isDirectory(dir))) {
+      // Removed already (a `--rm` container that lived less than this thread took to get to it): the
+      // worker read its config files and pinned its log when they appeared; read what it kept.
+      gone = true;
       await this.pinner.sync(dir);
-      const lost = this.pinner.pinned(dir).length > 0;
-      this.pinner.unwatch(dir);
-      if (lost) {
-        this.stats.unwatched++;
-        this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+      const kept = this.pinner.config(dir);
+      cfg = kept && parseContainerFiles(kept);
+      if (!cfg) {
+        const lost = this.pinner.pinned(dir).length > 0;
+        this.pinner.unwatch(dir);
+        if (lost) {
+          this.stats.unwatched++;
+          this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+        }
+        return;
       }
-      return;
     }
-    if (!cfg || !driver) {
+    if (!cfg) {
       // Just created: its config files are being written. Watch the directory so the log file is
       // opened the moment it exists (a fast writer rotates generations away within milliseconds).
       if (!this.early.has(id)) {
@@ -190,6 +195,7 @@ export class ContainerLogs {
     this.early.get(id)?.close();
     this.early.delete(id);
     const labels = cfg.labels;
+    const driver = cfg.driver;
     if (labels[LABELS.optOut] === 'false' || !this.selected(labels) || driver !== 'json-file') this.pinner.unwatch(dir);
     if (labels[LABELS.optOut] === 'false' || !this.selected(labels)) {
       this.unwatched.add(id);
@@ -198,7 +204,8 @@ export class ContainerLogs {
     const meta = this.metaOf(id, cfg, labels);
     if (driver === 'json-file') {
       const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler, pinner: this.pinner });
-      if (cfg.exited) tailer.markStopped(); // exited before we saw it: its last partial line is final
+      if (gone) tailer.markRemoved(); // its destroy event came before there was a tailer to tell
+      else if (cfg.exited) tailer.markStopped(); // exited before we saw it: its last partial line is final
       await tailer.open();
       let watcher: FSWatcher | undefined;
       try {
@@ -222,10 +229,10 @@ export class ContainerLogs {
     this.restartReader(id);
   }
 
-  private reportUnwatched(id: string, name: string, driver: string): void {
+  private reportUnwatched(id: string, name: string, driver: string, answer?: string): void {
     this.unwatched.add(id);
     this.stats.unwatched++;
-    this.opts.log.warn({ container: id, name, driver }, 'container logs are not readable with this log driver; container unwatched');
+    this.opts.log.warn({ container: id, name, driver, answer }, 'container logs are not readable with this log driver; container unwatched');
   }
 
   private restartReader(id: string): void {
@@ -240,7 +247,7 @@ export class ContainerLogs {
       () => {
         if (r.reader.status === 'unreadable') {
           this.readers.delete(id);
-          this.reportUnwatched(id, r.meta.ref.name, 'api');
+          this.reportUnwatched(id, r.meta.ref.name, 'api', r.reader.unreadable);
         }
       },
       (err: Error) => {

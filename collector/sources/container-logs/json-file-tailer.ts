@@ -184,6 +184,8 @@ export class JsonFileTailer {
       if (!listed.has(f.key)) at = i + 1;
     });
     let added = false;
+    // A gz still being written is hidden behind its plain twin in the listing: it is not gone, keep its pin.
+    const incomplete = new Set<string>();
     for (const g of gens) {
       if (!g.raw) continue;
       const resolved = g.gz ? this.gzResolved.get(`gz:${g.raw}`) : undefined;
@@ -197,6 +199,7 @@ export class JsonFileTailer {
       const f = await openGeneration(this.dir, pin && !g.path ? { ...g, path: `/proc/self/fd/${pin.fd}` } : g);
       if (f === 'incomplete') {
         this.gzPending = true; // the engine is still compressing it: look again at the next step
+        incomplete.add(g.raw);
         continue;
       }
       if (!f) continue;
@@ -220,6 +223,7 @@ export class JsonFileTailer {
     // Files gone from the directory are held by their own handle (or in memory) now, or done: their
     // pins can go, and what was resolved about them (the inode may be reused by a new generation).
     for (const p of gone) {
+      if (incomplete.has(p.key)) continue;
       this.gzResolved.delete(`gz:${p.key}`);
       this.handled.delete(p.key);
       this.pinner?.release(this.dir, p.key);

@@ -2,7 +2,7 @@
 // directory, and opens every log generation the moment it appears, so a fast writer's generations
 // (rotated, gzipped, deleted within tens of ms) stay readable however busy the main thread is, even
 // when it is busy while the container is created. The main thread reads them through /proc/self/fd.
-import { closeSync, fstatSync, openSync, readdirSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
@@ -13,13 +13,32 @@ type Msg =
   | { op: 'release'; dir: string; key: string }
   | { op: 'sync'; dir: string; n: number };
 
-const dirs = new Map<string, { base: string; watcher?: FSWatcher; pinned: Map<string, number> }>();
+type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean };
+
+const dirs = new Map<string, Dir>();
 /** Directories the main thread let go of: not watched again on their own (only when asked). */
 const ignored = new Set<string>();
+
+/**
+ * The container's config files, sent once they are both there (the engine writes them at create,
+ * atomically): a container removed before the main thread got to it is still known by its labels.
+ */
+function sendConfig(dir: string, d: Dir): void {
+  try {
+    const texts = { config: readFileSync(join(dir, 'config.v2.json'), 'utf8'), hostconfig: readFileSync(join(dir, 'hostconfig.json'), 'utf8') };
+    JSON.parse(texts.config);
+    JSON.parse(texts.hostconfig);
+    d.configSent = true;
+    parentPort!.postMessage({ kind: 'config', dir, texts });
+  } catch {
+    // not written yet: the next event in the directory looks again
+  }
+}
 
 function scan(dir: string): void {
   const d = dirs.get(dir);
   if (!d) return;
+  if (!d.configSent) sendConfig(dir, d);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -55,7 +74,7 @@ function failed(dir: string, err: unknown): void {
 
 function watchDir(dir: string, base: string): void {
   if (dirs.has(dir)) return;
-  const d: { base: string; watcher?: FSWatcher; pinned: Map<string, number> } = { base, pinned: new Map() };
+  const d: Dir = { base, pinned: new Map() };
   dirs.set(dir, d);
   try {
     // Creations, renames and deletions only: appends ('change') bring no new generation.

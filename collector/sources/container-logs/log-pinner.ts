@@ -2,13 +2,14 @@
 // open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it).
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { ContainerFileTexts } from './log-files.ts';
 
 export type Pinned = { key: string; fd: number; name: string };
 
 export class LogPinner {
   private readonly worker: Worker;
   /** Pins by directory; onPin is set once the main thread follows the directory. */
-  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin?: () => void }>();
+  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin?: () => void; config?: ContainerFileTexts }>();
   /** Directories let go of whose release the worker has not confirmed: pins still in flight for them are its closed fds. */
   private readonly dropped = new Set<string>();
   private readonly syncs = new Map<number, () => void>();
@@ -22,7 +23,8 @@ export class LogPinner {
       | (Pinned & { kind: 'pin'; dir: string })
       | { kind: 'sync'; dir: string; n: number }
       | { kind: 'unwatched'; dir: string }
-      | { kind: 'failed'; dir: string; message: string };
+      | { kind: 'failed'; dir: string; message: string }
+      | { kind: 'config'; dir: string; texts: ContainerFileTexts };
     this.worker.on('message', (m: FromWorker) => {
       if (m.kind === 'failed') return onWatchError(m.dir, m.message);
       if (m.kind === 'sync') {
@@ -37,6 +39,10 @@ export class LogPinner {
       if (this.dropped.has(m.dir)) return;
       let d = this.byDir.get(m.dir);
       if (!d) this.byDir.set(m.dir, (d = { pinned: new Map() }));
+      if (m.kind === 'config') {
+        d.config = m.texts;
+        return;
+      }
       d.pinned.set(m.key, { key: m.key, fd: m.fd, name: m.name });
       d.onPin?.();
     });
@@ -58,6 +64,11 @@ export class LogPinner {
     if (!d) this.byDir.set(dir, (d = { pinned: new Map() }));
     d.onPin = onPin;
     this.worker.postMessage({ op: 'watch', dir, base });
+  }
+
+  /** The container's config files as the worker read them when they appeared (it may be gone since). */
+  config(dir: string): ContainerFileTexts | undefined {
+    return this.byDir.get(dir)?.config;
   }
 
   /** Generations pinned so far, oldest pin first. */
