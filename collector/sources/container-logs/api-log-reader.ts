@@ -59,22 +59,37 @@ export class ApiLogReader {
   }
 
   private async follow(api: DockerApi): Promise<void> {
+    if (!(await this.read(api, true))) return;
+    // The engine can close a follow stream as the container stops before its last bytes reach the
+    // stream: read once more without follow, from the last line read (lines up to it are skipped).
+    this.resume = this.after.get(this.lineNo - 1) ?? this.resume;
+    this.lastTime = '';
+    this.sameTime = 0;
+    if (!(await this.read(api, false))) return;
+    await this.emit([], true);
+    // A restart of the container continues after what this run read.
+    this.resume = this.after.get(this.lineNo - 1) ?? this.resume;
+    this.status = 'ended';
+  }
+
+  /** One logs request, read to its end; false when there is nothing more to do (aborted, gone, unreadable). */
+  private async read(api: DockerApi, follow: boolean): Promise<boolean> {
     const signal = this.abort!.signal;
     const since = this.resume ? toSince(this.resume.time) : '0';
     let body;
     try {
-      body = await api.stream(`/containers/${this.id}/logs?follow=1&stdout=1&stderr=1&timestamps=1&since=${since}`, signal);
+      body = await api.stream(`/containers/${this.id}/logs?follow=${follow ? 1 : 0}&stdout=1&stderr=1&timestamps=1&since=${since}`, signal);
     } catch (err) {
       const status = err instanceof SwarmscopeError ? Number(err.context.status) : 0;
       if (status === 404) {
         // Seen on disk at create before the engine registered it (or removed since): its start follows again.
         this.status = 'ended';
-        return;
+        return false;
       }
       if (status === 400 || status === 501) {
         this.status = 'unreadable';
         this.unreadable = (err as Error).message;
-        return;
+        return false;
       }
       throw err;
     }
@@ -87,14 +102,12 @@ export class ApiLogReader {
       }
     } catch (err) {
       if (!signal.aborted) throw err;
-      return;
+      return false;
     }
     const rest: StreamLine[] = [];
     decoder.end(rest);
-    await this.emit(rest, true);
-    // A restart of the container continues after what this run read.
-    this.resume = this.after.get(this.lineNo - 1) ?? this.resume;
-    this.status = 'ended';
+    await this.emit(rest, false);
+    return true;
   }
 
   private async emit(lines: StreamLine[], end: boolean): Promise<void> {
@@ -110,7 +123,7 @@ export class ApiLogReader {
         this.lastTime = ts.time;
         this.sameTime = 0;
       }
-      // Lines the previous run already had acknowledged come again (since is inclusive): skip them.
+      // Lines already read (by the previous run, or this run's follow before its catch-up read) come again (since is inclusive): skip them.
       if (this.resume && (ts.time < this.resume.time || (ts.time === this.resume.time && this.sameTime < this.resume.count))) continue;
       const n = this.lineNo++;
       this.after.set(n, { time: ts.time, count: this.sameTime + 1 });
