@@ -94,19 +94,39 @@ function isDir(path: string): boolean {
   }
 }
 
-function watchRoot(root: string, suffix: string): void {
+/** Every directory is also listed this often: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing. */
+const RESCAN_MS = 250;
+let root: { dir: string; suffix: string } | undefined;
+
+/** A name seen in the containers directory: a new container's directory is watched from then on. */
+function rootEntry(name: string): void {
+  if (!root || !/^[0-9a-f]{64}$/.test(name)) return;
+  const dir = join(root.dir, name);
+  if (dirs.has(dir)) return;
+  if (!isDir(dir)) ignored.delete(dir);
+  else if (!ignored.has(dir)) watchDir(dir, `${name}${root.suffix}`);
+}
+
+function watchRoot(dir: string, suffix: string): void {
+  root = { dir, suffix };
   try {
     // A container directory appears at `create`, before its log file: watch it from then on.
-    const w = watch(root, (_ev, name) => {
-      if (!name || !/^[0-9a-f]{64}$/.test(name)) return;
-      const dir = join(root, name);
-      if (!isDir(dir)) ignored.delete(dir);
-      else if (!ignored.has(dir)) watchDir(dir, `${name}${suffix}`);
-    });
-    w.on('error', (err) => failed(root, err));
+    const w = watch(dir, (_ev, name) => name && rootEntry(name));
+    w.on('error', (err) => failed(dir, err));
   } catch (err) {
-    failed(root, err);
+    failed(dir, err);
   }
+  setInterval(() => {
+    try {
+      const names = readdirSync(dir);
+      for (const name of names) rootEntry(name);
+      const present = new Set(names.map((n) => join(dir, n)));
+      for (const gone of ignored) if (!present.has(gone)) ignored.delete(gone);
+    } catch {
+      // reported by the watch
+    }
+    for (const d of dirs.keys()) scan(d);
+  }, RESCAN_MS);
 }
 
 parentPort!.on('message', (m: Msg) => {
