@@ -332,7 +332,7 @@ export class ContainerLogs {
     }
     this.stats.badLines += step.bad;
     this.stats.bytesRead += t.tailer.bytesRead - before;
-    const records = step.messages.map((m) => this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, m.file, m.offset)));
+    const records = step.messages.map((m) => this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, t.tailer.identity(m.file), m.offset)));
     const progress = step.progress;
     const finished = t.tailer.finished;
     this.acks.step(records, () => this.applyFileProgress(id, t.tailer, progress, finished));

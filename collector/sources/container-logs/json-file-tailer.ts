@@ -277,6 +277,14 @@ export class JsonFileTailer {
     });
   }
 
+  /**
+   * What a record id names a file by: its fingerprint (first entry) when known, so a generation and
+   * its gzip twin give their lines the same ids should both ever be read; else its key.
+   */
+  identity(key: string): string {
+    return this.files.find((f) => f.key === key)?.fingerprint ?? key;
+  }
+
   /** The aggregator acknowledged up to here: files read to their end and acknowledged are let go. */
   async acked(p: FileProgress): Promise<void> {
     const i = this.files.findIndex((f) => f.key === p.key);
