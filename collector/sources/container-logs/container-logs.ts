@@ -196,8 +196,9 @@ export class ContainerLogs {
     this.early.delete(id);
     const labels = cfg.labels;
     const driver = cfg.driver;
-    if (labels[LABELS.optOut] === 'false' || !this.selected(labels) || driver !== 'json-file') this.pinner.unwatch(dir);
-    if (labels[LABELS.optOut] === 'false' || !this.selected(labels)) {
+    const wanted = labels[LABELS.optOut] !== 'false' && this.selected(labels);
+    if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
+    if (!wanted) {
       this.unwatched.add(id);
       return;
     }
