@@ -27,27 +27,28 @@ export type LogRun = {
   collector: Awaited<ReturnType<typeof startTestCollector>>;
   /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's warnings. */
   logsOf: (containerId: string, count: number) => Promise<Array<Hit<LogDoc>>>;
-  /** The collector's warnings so far (not printed: they explain a failure). */
-  warnings: string[];
+  /** The collector's warnings and what it logged about containers so far (not printed: they explain a failure). */
+  explain: () => string;
   close: () => Promise<void>;
 };
 
 export async function startLogRun(env: Record<string, string> = {}): Promise<LogRun> {
   const agg = await startTestAggregator();
   const run = randomBytes(4).toString('hex');
-  const warnings: string[] = [];
-  const collector = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env }, { warnings });
+  const log: string[] = [];
+  const collector = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env }, { log });
+  const explain = () => log.filter((l) => (JSON.parse(l) as { level: number }).level >= 40 || l.includes('"container":')).join('\n') || '(nothing)';
   return {
     agg,
     run,
     label: ['--label', `swarmscope.test.run=${run}`],
     collector,
-    warnings,
+    explain,
     logsOf: (id, count) =>
       logsOf(agg.indexPrefix, id, count, { drained: () => collector.agent.containerLogs?.drained(id) }).catch(async (err: Error) => {
         const stats = JSON.stringify(collector.agent.containerLogs?.stats);
         const state = await docker(['inspect', '--format', '{{json .State}}', id]).catch((e: Error) => e.message);
-        throw new Error(`${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector warnings:\n${warnings.join('\n') || '(none)'}`);
+        throw new Error(`${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector log:\n${explain()}`);
       }),
     close: async () => {
       await collector.close();

@@ -94,7 +94,7 @@ async function waitForName(name: string, count: number) {
     },
     { timeoutMs: 120_000, intervalMs: 1000, what: `${count} documents of ${name}` },
   ).catch((err: Error) => {
-    throw new Error(`${err.message} (${have} there)\ncollector warnings:\n${r.warnings.join('\n') || '(none)'}`);
+    throw new Error(`${err.message} (${have} there)\ncollector log:\n${r.explain()}`);
   });
 }
 

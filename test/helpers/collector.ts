@@ -8,8 +8,8 @@ import { loadCollectorConfig } from '../../collector/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { testEnv } from './env.ts';
 
-/** warnings: when given, the collector's warnings (the last 200 lines) go there instead of the test output. */
-export async function startTestCollector(aggregator: { url: string; token: string }, env: Record<string, string> = {}, opts: { warnings?: string[] } = {}): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
+/** log: when given, the collector's log at debug level (its last 2,000 lines) goes there instead of the test output. */
+export async function startTestCollector(aggregator: { url: string; token: string }, env: Record<string, string> = {}, opts: { log?: string[] } = {}): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
   const dataDir = env.SWARMSCOPE_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'swarmscope-col-')));
   const config = loadCollectorConfig({
     DOCKER_HOST: testEnv.dockerHost,
@@ -22,14 +22,14 @@ export async function startTestCollector(aggregator: { url: string; token: strin
     SWARMSCOPE_RETRY_MAX: '2s',
     ...env,
   });
-  const kept = opts.warnings;
+  const kept = opts.log;
   const destination = kept && {
     write: (line: string) => {
       kept.push(line.trimEnd());
-      kept.splice(0, kept.length - 200);
+      kept.splice(0, kept.length - 2000);
     },
   };
-  const agent = new Agent(config, createLogger({ name: 'test-collector', level: kept ? 'warn' : process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error', ...(destination && { destination }) }));
+  const agent = new Agent(config, createLogger({ name: 'test-collector', level: kept ? 'debug' : process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error', ...(destination && { destination }) }));
   await agent.start();
   return { agent, dataDir, close: () => agent.close() };
 }

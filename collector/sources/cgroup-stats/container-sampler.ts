@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // One sampling round over the node's running containers: read each one's cgroup and network
 // namespace counters through kept-open files (located once per container, not per sample), turn
 // them into metric records with per-second rates over the previous sample, plus one inventory
@@ -189,7 +190,9 @@ export class ContainerSampler {
     this.readErrors++;
     if (!this.unreadable.has(c.ref.id)) {
       this.unreadable.add(c.ref.id);
-      this.log.warn({ container: c.ref.name, id: c.ref.id, cgroupRoot: this.cgroupRoot, why }, 'cannot read container cgroup; mount the host cgroup tree (SWARMSCOPE_CGROUP_ROOT)');
+      // A container that exited since the inventory listed it has no cgroup left: that is no fault.
+      const exited = c.pid <= 0 || !existsSync(`${this.procRoot}/${c.pid}`);
+      this.log[exited ? 'debug' : 'warn']({ container: c.ref.name, id: c.ref.id, cgroupRoot: this.cgroupRoot, why, exited }, 'cannot read container cgroup; mount the host cgroup tree (SWARMSCOPE_CGROUP_ROOT)');
     }
     return undefined;
   }

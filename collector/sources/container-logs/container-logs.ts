@@ -3,7 +3,7 @@
 // through the API, turns messages into log records and hands them to the batcher. Positions
 // advance on acknowledgement; when the queue refuses logs, reading pauses and rewinds.
 import { watch, type FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
@@ -53,14 +53,21 @@ export class ContainerLogs {
   private readonly readers = new Map<string, { reader: ApiLogReader; meta: Meta; running?: Promise<void>; again?: boolean }>();
   private readonly unwatched = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
+  /** Asked to follow while a look at it was under way: look again once that one is done. */
+  private readonly again = new Set<string>();
   private readonly due = new Set<string>();
-  private readonly early = new Map<string, FSWatcher>();
-  private rootWatcher: FSWatcher | undefined;
-  /** Opens log generations from a worker thread the moment they appear (see log-pinner-worker.ts). */
-  private readonly pinner = new LogPinner((dir, err) => {
-    this.stats.readErrors++;
-    this.opts.log.warn({ dir, err }, 'cannot watch a log directory: generations rotated away before the next poll are missed; raise fs.inotify.max_user_instances / max_user_watches');
-  });
+  /**
+   * Opens log generations from a worker thread the moment they appear (see log-pinner-worker.ts).
+   * The worker also finds every new container first (it watches and lists the containers directory
+   * whatever this thread is doing) and says so once its config files are there.
+   */
+  private readonly pinner = new LogPinner(
+    (dir, err) => {
+      this.stats.readErrors++;
+      this.opts.log.warn({ dir, err }, 'cannot watch a log directory: generations rotated away before the next poll are missed; raise fs.inotify.max_user_instances / max_user_watches');
+    },
+    (dir) => void this.ensure(basename(dir)),
+  );
   private timer: NodeJS.Timeout | undefined;
   private wake: (() => void) | undefined;
   private loop: Promise<void> | undefined;
@@ -81,15 +88,6 @@ export class ContainerLogs {
     await this.store.load();
     // Before the first listing: a container created from here on is pinned by the worker alone.
     await this.pinner.watchRoot(this.containersDir, currentName(''));
-    try {
-      // New container directories appear at `create`: open their log the moment it exists.
-      this.rootWatcher = watch(this.containersDir, (_ev, name) => {
-        if (name && /^[0-9a-f]{64}$/.test(name)) void this.ensure(name);
-      });
-      this.rootWatcher.on('error', () => undefined);
-    } catch (err) {
-      this.opts.log.warn({ dir: this.containersDir, err: (err as Error).message }, 'cannot watch the containers directory; relying on events and the periodic list');
-    }
     this.timer = setInterval(() => {
       for (const id of this.tailers.keys()) this.due.add(id);
       this.kick();
@@ -139,13 +137,19 @@ export class ContainerLogs {
   ensure(id: string): Promise<void> {
     if (this.tailers.has(id) || this.readers.has(id) || this.unwatched.has(id) || this.closed) return Promise.resolve();
     let p = this.ensuring.get(id);
-    if (!p) {
-      p = this.follow(id).catch((err: Error) => {
-        this.stats.readErrors++;
-        this.opts.log.warn({ container: id, err: err.message }, 'cannot follow container logs; will retry at the next reconcile');
-      }).finally(() => this.ensuring.delete(id));
-      this.ensuring.set(id, p);
+    if (p) {
+      // That look may have found the container half-created: what made this call may be news.
+      this.again.add(id);
+      return p;
     }
+    p = this.follow(id).catch((err: Error) => {
+      this.stats.readErrors++;
+      this.opts.log.warn({ container: id, err: err.message }, 'cannot follow container logs; will retry at the next reconcile');
+    }).finally(() => {
+      this.ensuring.delete(id);
+      if (this.again.delete(id)) return this.ensure(id);
+    });
+    this.ensuring.set(id, p);
     return p;
   }
 
@@ -169,35 +173,23 @@ export class ContainerLogs {
       const kept = this.pinner.config(dir);
       cfg = kept && parseContainerFiles(kept);
       if (!cfg) {
-        const lost = this.pinner.pinned(dir).length > 0;
+        const pins = this.pinner.pinned(dir).length;
         this.pinner.unwatch(dir);
-        if (lost) {
+        this.opts.log.debug({ container: id, pins }, 'container gone before its configuration was read');
+        if (pins > 0) {
           this.stats.unwatched++;
           this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
         }
         return;
       }
     }
-    if (!cfg) {
-      // Just created: its config files are being written. Watch the directory so the log file is
-      // opened the moment it exists (a fast writer rotates generations away within milliseconds).
-      if (!this.early.has(id)) {
-        try {
-          const w = watch(dir, () => void this.ensure(id));
-          w.on('error', () => undefined);
-          this.early.set(id, w);
-        } catch {
-          // gone already
-        }
-      }
-      return;
-    }
-    this.early.get(id)?.close();
-    this.early.delete(id);
+    // Just created, its config files not written yet: the worker says when they are (see pinner).
+    if (!cfg) return this.opts.log.debug({ container: id }, 'container has no configuration yet');
     const labels = cfg.labels;
     const driver = cfg.driver;
     const wanted = labels[LABELS.optOut] !== 'false' && this.selected(labels);
     if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
+    this.opts.log.debug({ container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinned(dir).length }, 'container found');
     if (!wanted) {
       this.unwatched.add(id);
       return;
@@ -435,8 +427,6 @@ export class ContainerLogs {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
-    this.rootWatcher?.close();
-    for (const w of this.early.values()) w.close();
     this.kick();
     await this.loop;
     for (const r of this.readers.values()) r.reader.close();

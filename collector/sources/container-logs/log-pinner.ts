@@ -15,8 +15,11 @@ export class LogPinner {
   private readonly syncs = new Map<number, () => void>();
   private syncSeq = 0;
 
-  /** onWatchError: a directory could not be watched (its generations are then only found by polling). */
-  constructor(onWatchError: (dir: string, message: string) => void) {
+  /**
+   * onWatchError: a directory could not be watched (its generations are then only found by polling).
+   * onConfig: the worker read a container's config files (a new container under the watched root).
+   */
+  constructor(onWatchError: (dir: string, message: string) => void, onConfig: (dir: string) => void) {
     this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url));
     this.worker.unref();
     type FromWorker =
@@ -41,7 +44,7 @@ export class LogPinner {
       if (!d) this.byDir.set(m.dir, (d = { pinned: new Map() }));
       if (m.kind === 'config') {
         d.config = m.texts;
-        return;
+        return onConfig(m.dir);
       }
       d.pinned.set(m.key, { key: m.key, fd: m.fd, name: m.name });
       d.onPin?.();

@@ -1,0 +1,62 @@
+// Idle cost of following container logs: the log source (its pinning worker listing the containers
+// directory and every log directory every 250 ms, the main thread's poll) for N containers that
+// write nothing. What a node pays for log discovery before a single line is read.
+// Usage: eval "$(npm run -s env:up)"; node bench/log-discovery.ts [10,100,300] [seconds]
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DockerApi } from '../collector/docker-api.ts';
+import { ContainerLogs } from '../collector/sources/container-logs/container-logs.ts';
+import { createLogger } from '../common/logger.ts';
+
+const exec = promisify(execFile);
+const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
+const dockerRoot = process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker';
+const image = process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
+const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
+const seconds = Number(process.argv[3] ?? 30);
+const docker = (args: string[]) => exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
+const processCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+
+async function pool<T>(items: T[], width: number, f: (t: T) => Promise<unknown>) {
+  const queue = [...items];
+  await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t); }));
+}
+
+async function measure(ids: string[], label: string) {
+  const api = new DockerApi(dockerHost);
+  await api.negotiate();
+  const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));
+  const logs = new ContainerLogs({
+    api, dockerRoot, dataDir, node: () => ({ id: '', hostname: 'bench' }), add: async () => true, acceptsLogs: () => true,
+    log: createLogger({ name: 'bench', level: 'silent' }), maxMessageBytes: 1 << 20, pollIntervalMs: 1000, multilineMaxLines: 500, multilineFlushMs: 1000, selector: label,
+  });
+  await logs.start();
+  await logs.reconcile(ids);
+  await sleep(2000); // the startup listing and first reads settle
+  const cpu0 = processCpu();
+  await sleep(seconds * 1000);
+  const cpu = processCpu() - cpu0;
+  const followed = logs.snapshot().tailers;
+  const rss = process.memoryUsage().rss;
+  await logs.close();
+  await api.close();
+  await rm(dataDir, { recursive: true, force: true });
+  return { share: cpu / seconds, followed, rss };
+}
+
+console.log('containers  followed  CPU % of a core  µs per container-second  RSS MiB');
+for (const n of sizes) {
+  const label = `swarmscope.bench=${process.pid}-${n}`;
+  const ids: string[] = [];
+  try {
+    await pool(Array.from({ length: n }, (_, i) => i), 8, async () => ids.push((await docker(['run', '-d', '--label', label, '--network', 'none', image, 'sleep', '3600'])).stdout.trim()));
+    const m = await measure(ids, label);
+    console.log(`${String(n).padStart(10)}  ${String(m.followed).padStart(8)}  ${(m.share * 100).toFixed(2).padStart(15)}  ${((m.share * 1e6) / n).toFixed(1).padStart(23)}  ${(m.rss / 1048576).toFixed(1).padStart(7)}`);
+  } finally {
+    for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
+  }
+}
