@@ -1,6 +1,7 @@
 // Idle cost of following container logs: the log source (its pinning worker listing the containers
 // directory and every log directory every 250 ms, the main thread's poll) for N containers that
 // write nothing. What a node pays for log discovery before a single line is read.
+// Rows vary the worker's rescan and the main thread's poll interval, to show which one costs.
 // Usage: eval "$(npm run -s env:up)"; node bench/log-discovery.ts [10,100,300] [seconds]
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,13 +27,13 @@ async function pool<T>(items: T[], width: number, f: (t: T) => Promise<unknown>)
   await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t); }));
 }
 
-async function measure(ids: string[], label: string) {
+async function measure(ids: string[], label: string, rescanIntervalMs: number, pollIntervalMs: number) {
   const api = new DockerApi(dockerHost);
   await api.negotiate();
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));
   const logs = new ContainerLogs({
     api, dockerRoot, dataDir, node: () => ({ id: '', hostname: 'bench' }), add: async () => true, acceptsLogs: () => true,
-    log: createLogger({ name: 'bench', level: 'silent' }), maxMessageBytes: 1 << 20, pollIntervalMs: 1000, multilineMaxLines: 500, multilineFlushMs: 1000, selector: label,
+    log: createLogger({ name: 'bench', level: 'silent' }), maxMessageBytes: 1 << 20, pollIntervalMs, rescanIntervalMs, multilineMaxLines: 500, multilineFlushMs: 1000, selector: label,
   });
   await logs.start();
   await logs.reconcile(ids);
@@ -48,14 +49,22 @@ async function measure(ids: string[], label: string) {
   return { share: cpu / seconds, followed, rss };
 }
 
-console.log('containers  followed  CPU % of a core  µs per container-second  RSS MiB');
+const variants = [
+  { rescan: 250, poll: 1000, what: 'defaults' },
+  { rescan: 60_000, poll: 1000, what: 'poll only' },
+  { rescan: 250, poll: 60_000, what: 'rescan only' },
+  { rescan: 1000, poll: 1000, what: 'rescan 1 s' },
+];
+console.log('containers  variant              followed  CPU % of a core  µs per container-second  RSS MiB');
 for (const n of sizes) {
   const label = `swarmscope.bench=${process.pid}-${n}`;
   const ids: string[] = [];
   try {
     await pool(Array.from({ length: n }, (_, i) => i), 8, async () => ids.push((await docker(['run', '-d', '--label', label, '--network', 'none', image, 'sleep', '3600'])).stdout.trim()));
-    const m = await measure(ids, label);
-    console.log(`${String(n).padStart(10)}  ${String(m.followed).padStart(8)}  ${(m.share * 100).toFixed(2).padStart(15)}  ${((m.share * 1e6) / n).toFixed(1).padStart(23)}  ${(m.rss / 1048576).toFixed(1).padStart(7)}`);
+    for (const v of variants) {
+      const m = await measure(ids, label, v.rescan, v.poll);
+      console.log(`${String(n).padStart(10)}  ${v.what.padEnd(19)}  ${String(m.followed).padStart(8)}  ${(m.share * 100).toFixed(2).padStart(15)}  ${((m.share * 1e6) / n).toFixed(1).padStart(23)}  ${(m.rss / 1048576).toFixed(1).padStart(7)}`);
+    }
   } finally {
     for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
   }

@@ -21,7 +21,7 @@ export type CollectorConfig = Readonly<{
   /** Container and host metrics: kept-open file bound, loopback counters, host source and its filesystem cadence. */
   metrics: { maxOpenFiles: number; networkLoopback: boolean; host: boolean; filesystemIntervalMs: number };
   /** Container logs (json-file from disk, other drivers through the API) and Docker events. */
-  logs: { enabled: boolean; maxMessageBytes: number; pollIntervalMs: number; multilineMaxLines: number; multilineFlushMs: number; selector: string | undefined };
+  logs: { enabled: boolean; maxMessageBytes: number; pollIntervalMs: number; rescanIntervalMs: number; multilineMaxLines: number; multilineFlushMs: number; selector: string | undefined };
   events: { enabled: boolean };
   queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
   batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
@@ -64,6 +64,7 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
       enabled: r.bool('SWARMSCOPE_LOGS', true),
       maxMessageBytes: r.bytes('SWARMSCOPE_LOG_MAX_MESSAGE_BYTES', '1MiB'),
       pollIntervalMs: r.durationMs('SWARMSCOPE_LOGS_POLL_INTERVAL', '1s'),
+      rescanIntervalMs: r.durationMs('SWARMSCOPE_LOGS_RESCAN_INTERVAL', '250ms'),
       multilineMaxLines: r.int('SWARMSCOPE_MULTILINE_MAX_LINES', 500, 1),
       multilineFlushMs: r.durationMs('SWARMSCOPE_MULTILINE_FLUSH_TIMEOUT', '2s'),
       selector: r.optional('SWARMSCOPE_LOGS_SELECTOR'),

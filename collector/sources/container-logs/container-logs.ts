@@ -30,6 +30,8 @@ export type ContainerLogsOptions = {
   log: Logger;
   maxMessageBytes: number;
   pollIntervalMs: number;
+  /** How often the pinning worker lists the containers directory and every log directory (inotify's safety net). */
+  rescanIntervalMs: number;
   multilineMaxLines: number;
   multilineFlushMs: number;
   /** Only containers with this label (`key` or `key=value`); undefined = every container. */
@@ -87,7 +89,7 @@ export class ContainerLogs {
   async start(): Promise<void> {
     await this.store.load();
     // Before the first listing: a container created from here on is pinned by the worker alone.
-    await this.pinner.watchRoot(this.containersDir, currentName(''));
+    await this.pinner.watchRoot(this.containersDir, currentName(''), this.opts.rescanIntervalMs);
     this.timer = setInterval(() => {
       for (const id of this.tailers.keys()) this.due.add(id);
       this.kick();

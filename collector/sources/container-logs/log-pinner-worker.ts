@@ -7,13 +7,14 @@ import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 
 type Msg =
-  | { op: 'root'; dir: string; suffix: string; n: number }
+  | { op: 'root'; dir: string; suffix: string; rescanMs: number; n: number }
   | { op: 'watch'; dir: string; base: string }
   | { op: 'unwatch'; dir: string }
   | { op: 'release'; dir: string; key: string }
   | { op: 'sync'; dir: string; n: number };
 
-type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean };
+/** current: the live log file at the last scan (see liveFile); a rotation replaces it. */
+type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean; current?: string };
 
 const dirs = new Map<string, Dir>();
 /** Directories the main thread let go of: not watched again on their own (only when asked). */
@@ -49,6 +50,7 @@ function scan(dir: string): void {
     if (!name.startsWith(d.base) || !/^(?:\.\d+)?(?:\.gz)?$/.test(name.slice(d.base.length))) continue;
     try {
       const st = statSync(join(dir, name));
+      if (name === d.base) d.current = liveFile(st);
       if (d.pinned.has(`${st.dev}:${st.ino}`)) continue;
       const fd = openSync(join(dir, name), 'r');
       const real = fstatSync(fd);
@@ -94,8 +96,6 @@ function isDir(path: string): boolean {
   }
 }
 
-/** Every directory is also listed this often: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing. */
-const RESCAN_MS = 250;
 let root: { dir: string; suffix: string } | undefined;
 
 /** A name seen in the containers directory: a new container's directory is watched from then on. */
@@ -107,7 +107,25 @@ function rootEntry(name: string): void {
   else if (!ignored.has(dir)) watchDir(dir, `${name}${root.suffix}`);
 }
 
-function watchRoot(dir: string, suffix: string): void {
+/**
+ * The live log file's identity: dev:inode and birth time (an inode freed by a deleted generation
+ * can be reused by the next live file, within one rescan when the writer is fast).
+ */
+function liveFile(st: { dev: number; ino: number; birthtimeMs: number }): string {
+  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
+}
+
+/** The directory's live log file now: one stat tells whether a generation came or went since the last scan. */
+function currentOf(dir: string, d: Dir): string | undefined {
+  try {
+    return liveFile(statSync(join(dir, d.base)));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every directory is also listed every rescanMs: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing. */
+function watchRoot(dir: string, suffix: string, rescanMs: number): void {
   root = { dir, suffix };
   try {
     // A container directory appears at `create`, before its log file: watch it from then on.
@@ -125,13 +143,13 @@ function watchRoot(dir: string, suffix: string): void {
     } catch {
       // reported by the watch
     }
-    for (const d of dirs.keys()) scan(d);
-  }, RESCAN_MS);
+    for (const [path, d] of dirs) if (!d.configSent || currentOf(path, d) !== d.current) scan(path);
+  }, rescanMs);
 }
 
 parentPort!.on('message', (m: Msg) => {
   if (m.op === 'root') {
-    watchRoot(m.dir, m.suffix);
+    watchRoot(m.dir, m.suffix, m.rescanMs);
     parentPort!.postMessage({ kind: 'sync', dir: m.dir, n: m.n }); // the watch is in place
   } else if (m.op === 'watch') {
     ignored.delete(m.dir);

@@ -56,8 +56,8 @@ export class LogPinner {
    * from now on has its generations pinned even before this thread hears of the container. Each
    * such directory must then be followed (watch) or let go of (unwatch).
    */
-  watchRoot(containersDir: string, suffix: string): Promise<void> {
-    return this.request({ op: 'root', dir: containersDir, suffix });
+  watchRoot(containersDir: string, suffix: string, rescanMs: number): Promise<void> {
+    return this.request({ op: 'root', dir: containersDir, suffix, rescanMs });
   }
 
   /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
@@ -89,7 +89,7 @@ export class LogPinner {
   }
 
   /** Posts a request that the worker answers with its number once done. */
-  private request(msg: { op: string; dir: string; suffix?: string }): Promise<void> {
+  private request(msg: { op: string; dir: string; suffix?: string; rescanMs?: number }): Promise<void> {
     const n = ++this.syncSeq;
     return new Promise((resolve) => {
       this.syncs.set(n, resolve);
