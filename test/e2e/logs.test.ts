@@ -116,6 +116,15 @@ test.skip('compressed rotations (compress=true) lose none and repeat none', asyn
   t.is(new Set(docs.map((d) => Number(d.message.split(' ')[2]))).size, 20_000);
 });
 
+test('compressed rotations (compress=true) of a paced writer lose none and repeat none', async (t) => {
+  // 1,000 lines (~100 KB of json-file) every 0.3 s through 200 KB generations, 5 kept: each gzip
+  // generation lives a second or more, within the pinning thread's reach on a busy machine.
+  const id = await run(['--log-opt', 'max-size=200k', '--log-opt', 'max-file=5', '--log-opt', 'compress=true'], `for c in $(seq 0 19); do seq $((c*1000+1)) $((c*1000+1000)) | awk '{print "gz line " $1 " padding-padding-padding-padding"}'; sleep 0.3; done`);
+  const docs = (await r.logsOf(id, 20_000)).map((h) => h._source);
+  t.is(docs.length, 20_000);
+  t.is(new Set(docs.map((d) => Number(d.message.split(' ')[2]))).size, 20_000);
+});
+
 test('a container on the local log driver has its lines indexed through the Engine API', async (t) => {
   const id = await run(['--log-driver', 'local'], `seq 1 500; printf 'no newline at exit'`);
   const docs = (await r.logsOf(id, 501)).map((h) => h._source);
