@@ -2,28 +2,18 @@
 // agent runs it) against the Engine's stats API (one-shot polling, as Metricbeat/docker stats do) for
 // the same idle containers at a 1 s interval. Prints CPU µs per container-sample and memory.
 // Usage: eval "$(npm run -s env:up)"; node bench/container-stats.ts [10,100,300] [rounds]
-import { execFile } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../collector/docker-api.ts';
 import { DockerInventory } from '../collector/sources/docker-inventory/inventory.ts';
 import { ContainerSampler } from '../collector/sources/cgroup-stats/container-sampler.ts';
 import { createLogger } from '../common/logger.ts';
+import { docker, dockerHost, image, pool, processCpu } from './engine.ts';
 
-const exec = promisify(execFile);
-const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
-const image = process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
 const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 10);
 const TICK = 100; // USER_HZ
 
-const docker = (args: string[]) => exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
-
-async function pool<T>(items: T[], width: number, f: (t: T) => Promise<unknown>) {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t); }));
-}
 
 /** The engine under test: the dockerd whose command line names our socket. */
 function dockerdPid(): number {
@@ -45,7 +35,6 @@ function cpuSeconds(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) / TICK;
 }
 
-const processCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
 const mib = (b: number) => (b / 1048576).toFixed(1);
 
 async function measureCollector(ids: Set<string>) {

@@ -1,31 +1,20 @@
-// Idle cost of following container logs: the log source (its pinning worker listing the containers
+// Idle cost of following container logs: the log source (its pinning worker looking at the containers
 // directory and every log directory every 250 ms, the main thread's poll) for N containers that
 // write nothing. What a node pays for log discovery before a single line is read.
 // Rows vary the worker's rescan and the main thread's poll interval, to show which one costs.
 // Usage: eval "$(npm run -s env:up)"; node bench/log-discovery.ts [10,100,300] [seconds]
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../collector/docker-api.ts';
 import { ContainerLogs } from '../collector/sources/container-logs/container-logs.ts';
 import { createLogger } from '../common/logger.ts';
+import { docker, dockerHost, image, pool, processCpu } from './engine.ts';
 
-const exec = promisify(execFile);
-const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const dockerRoot = process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker';
-const image = process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
 const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 30);
-const docker = (args: string[]) => exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
-const processCpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-
-async function pool<T>(items: T[], width: number, f: (t: T) => Promise<unknown>) {
-  const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t); }));
-}
 
 async function measure(ids: string[], label: string, rescanIntervalMs: number, pollIntervalMs: number) {
   const api = new DockerApi(dockerHost);

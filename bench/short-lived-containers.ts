@@ -3,25 +3,20 @@
 // source alone (records counted in memory, exactly) against that ground truth: lines missing or
 // repeated per container, and how long after `docker run` returned the last line was read.
 // Usage: eval "$(npm run -s env:up)"; node bench/short-lived-containers.ts [containers] [at a time] [lines each]
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../collector/docker-api.ts';
 import { ContainerLogs } from '../collector/sources/container-logs/container-logs.ts';
 import { createLogger } from '../common/logger.ts';
 import type { WireRecord } from '../common/schema/index.ts';
+import { docker, dockerHost, image } from './engine.ts';
 
-const exec = promisify(execFile);
-const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 const dockerRoot = process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker';
-const image = process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
 const total = Number(process.argv[2] ?? 80);
 const width = Number(process.argv[3] ?? 8);
 const linesEach = Number(process.argv[4] ?? 1000);
-const docker = (args: string[]) => exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
 
 const label = `swarmscope.bench=${process.pid}`;
 /** Per container name: each line number seen, how often; when its last expected line was read. */
