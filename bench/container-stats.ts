@@ -14,7 +14,6 @@ const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
 const rounds = Number(process.argv[3] ?? 10);
 const TICK = 100; // USER_HZ
 
-
 /** The engine under test: the dockerd whose command line names our socket. */
 function dockerdPid(): number {
   const sock = dockerHost.replace(/^unix:\/\//, '');

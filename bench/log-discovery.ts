@@ -3,28 +3,15 @@
 // write nothing. What a node pays for log discovery before a single line is read.
 // Rows vary the worker's rescan and the main thread's poll interval, to show which one costs.
 // Usage: eval "$(npm run -s env:up)"; node bench/log-discovery.ts [10,100,300] [seconds]
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DockerApi } from '../collector/docker-api.ts';
-import { ContainerLogs } from '../collector/sources/container-logs/container-logs.ts';
-import { createLogger } from '../common/logger.ts';
-import { docker, dockerHost, image, pool, processCpu } from './engine.ts';
+import { docker, image, pool, processCpu } from './engine.ts';
+import { startLogSource } from './log-source.ts';
 
-const dockerRoot = process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker';
 const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 30);
 
 async function measure(ids: string[], label: string, rescanIntervalMs: number, pollIntervalMs: number) {
-  const api = new DockerApi(dockerHost);
-  await api.negotiate();
-  const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));
-  const logs = new ContainerLogs({
-    api, dockerRoot, dataDir, node: () => ({ id: '', hostname: 'bench' }), add: async () => true, acceptsLogs: () => true,
-    log: createLogger({ name: 'bench', level: 'silent' }), maxMessageBytes: 1 << 20, pollIntervalMs, rescanIntervalMs, multilineMaxLines: 500, multilineFlushMs: 1000, selector: label,
-  });
-  await logs.start();
+  const { logs, close } = await startLogSource({ selector: label, add: () => undefined, rescanIntervalMs, pollIntervalMs });
   await logs.reconcile(ids);
   await sleep(2000); // the startup listing and first reads settle
   const cpu0 = processCpu();
@@ -32,9 +19,7 @@ async function measure(ids: string[], label: string, rescanIntervalMs: number, p
   const cpu = processCpu() - cpu0;
   const followed = logs.snapshot().tailers;
   const rss = process.memoryUsage().rss;
-  await logs.close();
-  await api.close();
-  await rm(dataDir, { recursive: true, force: true });
+  await close();
   return { share: cpu / seconds, followed, rss };
 }
 

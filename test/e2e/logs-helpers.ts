@@ -25,7 +25,7 @@ export type LogRun = {
   run: string;
   label: string[];
   collector: Awaited<ReturnType<typeof startTestCollector>>;
-  /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's warnings. */
+  /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's log (see explain). */
   logsOf: (containerId: string, count: number) => Promise<Array<Hit<LogDoc>>>;
   /** The collector's warnings and what it logged about containers so far (not printed: they explain a failure). */
   explain: () => string;

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs';
 // One sampling round over the node's running containers: read each one's cgroup and network
 // namespace counters through kept-open files (located once per container, not per sample), turn
 // them into metric records with per-second rates over the previous sample, plus one inventory
 // record naming the live set. Container metadata comes from docker-inventory, never from here.
+import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { BlkioDevice, ContainerMetricRecord, ContainerRates, InventoryRecord, NetworkInterface, NodeRef } from '../../../common/schema/index.ts';

@@ -30,7 +30,7 @@ export type ContainerLogsOptions = {
   log: Logger;
   maxMessageBytes: number;
   pollIntervalMs: number;
-  /** How often the pinning worker lists the containers directory and every log directory (inotify's safety net). */
+  /** How often the pinning worker looks at the containers directory and every log directory besides inotify (its safety net). */
   rescanIntervalMs: number;
   multilineMaxLines: number;
   multilineFlushMs: number;
@@ -190,8 +190,8 @@ export class ContainerLogs {
     const labels = cfg.labels;
     const driver = cfg.driver;
     const wanted = labels[LABELS.optOut] !== 'false' && this.selected(labels);
-    if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
     this.opts.log.debug({ container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinned(dir).length }, 'container found');
+    if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
     if (!wanted) {
       this.unwatched.add(id);
       return;

@@ -124,7 +124,10 @@ function currentOf(dir: string, d: Dir): string | undefined {
   }
 }
 
-/** Every directory is also listed every rescanMs: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing. */
+/**
+ * Every rescanMs the containers directory is listed and each log directory whose live file changed is
+ * scanned: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing.
+ */
 function watchRoot(dir: string, suffix: string, rescanMs: number): void {
   root = { dir, suffix };
   try {
