@@ -13,7 +13,7 @@ type Msg =
   | { op: 'release'; dir: string; key: string }
   | { op: 'sync'; dir: string; n: number };
 
-/** current: the live log file at the last scan (see liveFile); a rotation replaces it. */
+/** current: the live log file just before the last scan's listing (see liveFile); a rotation replaces it. */
 type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean; current?: string };
 
 const dirs = new Map<string, Dir>();
@@ -40,6 +40,9 @@ function scan(dir: string): void {
   const d = dirs.get(dir);
   if (!d) return;
   if (!d.configSent) sendConfig(dir, d);
+  // The live file before the listing: one that replaces it while the listing is read (its
+  // predecessor then missing from the listing) differs from it at the next rescan.
+  const current = currentOf(dir, d);
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -50,7 +53,6 @@ function scan(dir: string): void {
     if (!name.startsWith(d.base) || !/^(?:\.\d+)?(?:\.gz)?$/.test(name.slice(d.base.length))) continue;
     try {
       const st = statSync(join(dir, name));
-      if (name === d.base) d.current = liveFile(st);
       if (d.pinned.has(`${st.dev}:${st.ino}`)) continue;
       const fd = openSync(join(dir, name), 'r');
       const real = fstatSync(fd);
@@ -65,6 +67,7 @@ function scan(dir: string): void {
       // vanished between listing and opening: a newer listing sees its successor
     }
   }
+  d.current = current;
 }
 
 /** A watch that could not be set up or failed (inotify limits: EMFILE, ENOSPC) is reported, not swallowed. */
