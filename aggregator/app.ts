@@ -22,7 +22,12 @@ export type Aggregator = { app: FastifyInstance; sink: DurableSink; registry: Re
 
 export async function buildApp(config: AggregatorConfig, log: Logger): Promise<Aggregator> {
   // A client that never finishes its request is cut off, so slow senders cannot pin sockets forever.
-  const app = Fastify({ loggerInstance: log as FastifyBaseLogger, bodyLimit: config.limits.maxBodyBytes, requestTimeout: 120_000, connectionTimeout: 120_000 });
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.limits.maxBodyBytes,
+    requestTimeout: 120_000,
+    connectionTimeout: 120_000,
+  });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'swarmscope_aggregator_' });
   const state = new ClusterState({ staleAfterMs: config.staleAfterMs });
@@ -31,7 +36,9 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   const metrics = registerPipelineMetrics(registry, state, () => bulkItems());
   let sink: DurableSink;
   if (config.elasticsearch) {
-    const es = new ElasticsearchSink(config.elasticsearch, log, (s, ok) => metrics.bulkDuration.observe({ outcome: ok ? 'ok' : 'error' }, s));
+    const es = new ElasticsearchSink(config.elasticsearch, log, (s, ok) =>
+      metrics.bulkDuration.observe({ outcome: ok ? 'ok' : 'error' }, s),
+    );
     const c = es.writer.counters;
     bulkItems = () => ({ created: c.created, duplicate: c.duplicate, retried: c.retried, set_aside: c.setAside });
     sink = es;

@@ -34,10 +34,14 @@ export type AggregatorConfig = Readonly<{
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const r = new EnvReader(env);
   const token = r.secret('SWARMSCOPE_TOKEN');
-  if (!token) r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token collectors must present');
+  if (!token)
+    r.problems.push(
+      'SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token collectors must present',
+    );
   const esUrl = r.url('SWARMSCOPE_ES_URL');
   const prefix = r.string('SWARMSCOPE_ES_INDEX_PREFIX', 'swarmscope');
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix)) r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix))
+    r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
   const config: AggregatorConfig = {
     listen: r.listen('SWARMSCOPE_LISTEN', '127.0.0.1:9280'),
     token: token ?? '',
@@ -63,12 +67,19 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '256MiB'),
     },
     staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),
-    extraContainerLabels: r.string('SWARMSCOPE_CONTAINER_LABELS', '').split(',').map((s) => s.trim()).filter(Boolean),
+    extraContainerLabels: r
+      .string('SWARMSCOPE_CONTAINER_LABELS', '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
   };
-  if (config.elasticsearch?.username && !config.elasticsearch.password) r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
+  if (config.elasticsearch?.username && !config.elasticsearch.password)
+    r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
   if (r.problems.length) {
-    throw new SwarmscopeError('AGG_ERR_CONFIG', `invalid aggregator configuration:\n  - ${r.problems.join('\n  - ')}`, { context: { problems: r.problems } });
+    throw new SwarmscopeError('AGG_ERR_CONFIG', `invalid aggregator configuration:\n  - ${r.problems.join('\n  - ')}`, {
+      context: { problems: r.problems },
+    });
   }
   return Object.freeze(config);
 }

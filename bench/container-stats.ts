@@ -22,7 +22,9 @@ function dockerdPid(): number {
     try {
       const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
       if (cmd[0]?.endsWith('dockerd') && cmd.some((a) => a.includes(sock))) return Number(p);
-    } catch { /* gone */ }
+    } catch {
+      /* gone */
+    }
   }
   throw new Error(`no dockerd serving ${sock}`);
 }
@@ -81,22 +83,48 @@ async function measureEngine(ids: string[], pid: number) {
   const client = processCpu() - c0;
   await api.close();
   const n = rounds * ids.length;
-  return { dockerdUs: (dockerd * 1e6) / n, clientUs: (client * 1e6) / n, slowestRoundMs: slowest, dockerdRss: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024 };
+  return {
+    dockerdUs: (dockerd * 1e6) / n,
+    clientUs: (client * 1e6) / n,
+    slowestRoundMs: slowest,
+    dockerdRss: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) * 1024,
+  };
 }
 
 const pid = dockerdPid();
-console.log(`containers  collector µs/sample  collector RSS MiB  collector CPU %  |  dockerd µs/sample  stats client µs/sample  slowest stats round ms  |  ratio (dockerd+client)/collector`);
+console.log(
+  `containers  collector µs/sample  collector RSS MiB  collector CPU %  |  dockerd µs/sample  stats client µs/sample  slowest stats round ms  |  ratio (dockerd+client)/collector`,
+);
 for (const n of sizes) {
   const names = Array.from({ length: n }, (_, i) => `ss-bench-${process.pid}-${i}`);
   const ids: string[] = [];
   try {
-    await pool(names, 8, async (name) => ids.push((await docker(['run', '-d', '--name', name, '--label', 'swarmscope.test=1', '--network', 'none', image, 'sleep', '3600'])).stdout.trim()));
+    await pool(names, 8, async (name) =>
+      ids.push(
+        (
+          await docker([
+            'run',
+            '-d',
+            '--name',
+            name,
+            '--label',
+            'swarmscope.test=1',
+            '--network',
+            'none',
+            image,
+            'sleep',
+            '3600',
+          ])
+        ).stdout.trim(),
+      ),
+    );
     const c = await measureCollector(new Set(ids));
     const e = await measureEngine(ids, pid);
     console.log(
       `${String(n).padStart(10)}  ${c.usPerSample.toFixed(1).padStart(19)}  ${mib(c.rss).padStart(17)}  ${(c.cpuShare * 100).toFixed(2).padStart(15)}  |  ${e.dockerdUs.toFixed(0).padStart(17)}  ${e.clientUs.toFixed(0).padStart(22)}  ${String(e.slowestRoundMs).padStart(22)}  |  ${((e.dockerdUs + e.clientUs) / c.usPerSample).toFixed(1).padStart(6)}x`,
     );
   } finally {
-    for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
+    for (let i = 0; i < ids.length; i += 100)
+      await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
   }
 }

@@ -26,9 +26,24 @@ const token = randomBytes(12).toString('hex');
 let own: OwnElasticsearch | undefined;
 if (scenario === 'outage') own = await startOwnElasticsearch();
 const esUrl = own?.url ?? testEnv.esUrl;
-const agg = new AggregatorProcess(await freePort(), { SWARMSCOPE_TOKEN: token, SWARMSCOPE_ES_URL: esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword, SWARMSCOPE_ES_INDEX_PREFIX: prefix });
+const agg = new AggregatorProcess(await freePort(), {
+  SWARMSCOPE_TOKEN: token,
+  SWARMSCOPE_ES_URL: esUrl,
+  SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
+  SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
+  SWARMSCOPE_ES_INDEX_PREFIX: prefix,
+});
 await agg.start();
-const load = new Loadgen({ urls: [agg.url], token, collectors: 10, rate: RATE, run, batchMaxAgeMs: 1000, batchMaxRecords: 5000, retryMaxMs: 2000 });
+const load = new Loadgen({
+  urls: [agg.url],
+  token,
+  collectors: 10,
+  rate: RATE,
+  run,
+  batchMaxAgeMs: 1000,
+  batchMaxRecords: 5000,
+  retryMaxMs: 2000,
+});
 await load.start();
 const began = Date.now();
 const out: Record<string, string | number> = { scenario, seconds, rate: RATE };
@@ -74,7 +89,9 @@ out.aggregator_cpu_seconds_per_100k = ((cpu / load.generated()) * 100_000).toFix
 out.aggregator_rss = mib(agg.rssBytes());
 out.ack_latency_p50_ms = percentile(load.latenciesMs, 50);
 out.ack_latency_p99_ms = percentile(load.latenciesMs, 99);
-const admin = own ? new Client({ node: own.url, auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword } }) : esAdmin();
+const admin = own
+  ? new Client({ node: own.url, auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword } })
+  : esAdmin();
 const report = await checkExactlyOnce(prefix, load.progress(), admin);
 out.oracle = `expected ${report.expected}, missing ${report.missing}, duplicates ${report.duplicates}, unexpected ${report.unexpected}`;
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -7,13 +7,21 @@ const exec = promisify(execFile);
 export const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
 export const image = process.env.SWARMSCOPE_WORKLOAD_IMAGE || 'swarmscope-workload:latest';
 
-export const docker = (args: string[]) => exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
+export const docker = (args: string[]) =>
+  exec('docker', args, { env: { ...process.env, DOCKER_HOST: dockerHost }, maxBuffer: 64 << 20 });
 
 /** Runs f over items, `width` at a time. */
 export async function pool<T>(items: T[], width: number, f: (t: T) => Promise<unknown>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: width }, async () => { for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t); }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let t = queue.shift(); t !== undefined; t = queue.shift()) await f(t);
+    }),
+  );
 }
 
 /** This process's CPU time (user + system), in seconds. */
-export const processCpu = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+export const processCpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};

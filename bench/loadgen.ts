@@ -14,12 +14,23 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '60' },
   },
 });
-const load = new Loadgen({ urls: values.url.split(','), token: values.token, collectors: Number(values.collectors), rate: Number(values.rate), run: `lg${randomBytes(3).toString('hex')}` });
+const load = new Loadgen({
+  urls: values.url.split(','),
+  token: values.token,
+  collectors: Number(values.collectors),
+  rate: Number(values.rate),
+  run: `lg${randomBytes(3).toString('hex')}`,
+});
 await load.start();
-const ticker = setInterval(() => process.stdout.write(`generated ${load.generated()}, queued ${load.queueBytes()} bytes\n`), 5000);
+const ticker = setInterval(
+  () => process.stdout.write(`generated ${load.generated()}, queued ${load.queueBytes()} bytes\n`),
+  5000,
+);
 await new Promise((r) => setTimeout(r, Number(values.seconds) * 1000));
 clearInterval(ticker);
 await load.stopGenerating();
 const drained = await load.drain(300_000);
-process.stdout.write(`generated ${load.generated()} records; drained ${drained}; ack latency p50 ${percentile(load.latenciesMs, 50)} ms p99 ${percentile(load.latenciesMs, 99)} ms\n`);
+process.stdout.write(
+  `generated ${load.generated()} records; drained ${drained}; ack latency p50 ${percentile(load.latenciesMs, 50)} ms p99 ${percentile(load.latenciesMs, 99)} ms\n`,
+);
 await load.close();

@@ -11,7 +11,12 @@ const sizes = (process.argv[2] ?? '10,100,300').split(',').map(Number);
 const seconds = Number(process.argv[3] ?? 30);
 
 async function measure(ids: string[], label: string, rescanIntervalMs: number, pollIntervalMs: number) {
-  const { logs, close } = await startLogSource({ selector: label, add: () => undefined, rescanIntervalMs, pollIntervalMs });
+  const { logs, close } = await startLogSource({
+    selector: label,
+    add: () => undefined,
+    rescanIntervalMs,
+    pollIntervalMs,
+  });
   await logs.reconcile(ids);
   await sleep(2000); // the startup listing and first reads settle
   const cpu0 = processCpu();
@@ -34,12 +39,22 @@ for (const n of sizes) {
   const label = `swarmscope.bench=${process.pid}-${n}`;
   const ids: string[] = [];
   try {
-    await pool(Array.from({ length: n }, (_, i) => i), 8, async () => ids.push((await docker(['run', '-d', '--label', label, '--network', 'none', image, 'sleep', '3600'])).stdout.trim()));
+    await pool(
+      Array.from({ length: n }, (_, i) => i),
+      8,
+      async () =>
+        ids.push(
+          (await docker(['run', '-d', '--label', label, '--network', 'none', image, 'sleep', '3600'])).stdout.trim(),
+        ),
+    );
     for (const v of variants) {
       const m = await measure(ids, label, v.rescan, v.poll);
-      console.log(`${String(n).padStart(10)}  ${v.what.padEnd(19)}  ${String(m.followed).padStart(8)}  ${(m.share * 100).toFixed(2).padStart(15)}  ${((m.share * 1e6) / n).toFixed(1).padStart(23)}  ${(m.rss / 1048576).toFixed(1).padStart(7)}`);
+      console.log(
+        `${String(n).padStart(10)}  ${v.what.padEnd(19)}  ${String(m.followed).padStart(8)}  ${(m.share * 100).toFixed(2).padStart(15)}  ${((m.share * 1e6) / n).toFixed(1).padStart(23)}  ${(m.rss / 1048576).toFixed(1).padStart(7)}`,
+      );
     }
   } finally {
-    for (let i = 0; i < ids.length; i += 100) await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
+    for (let i = 0; i < ids.length; i += 100)
+      await docker(['rm', '-f', ...ids.slice(i, i + 100)]).catch(() => undefined);
   }
 }

@@ -9,7 +9,12 @@ import { createLogger } from '../common/logger.ts';
 import type { WireRecord } from '../common/schema/index.ts';
 import { dockerHost } from './engine.ts';
 
-export async function startLogSource(opts: { selector: string; add: (records: WireRecord[]) => void; rescanIntervalMs?: number; pollIntervalMs?: number }): Promise<{ logs: ContainerLogs; close: () => Promise<void> }> {
+export async function startLogSource(opts: {
+  selector: string;
+  add: (records: WireRecord[]) => void;
+  rescanIntervalMs?: number;
+  pollIntervalMs?: number;
+}): Promise<{ logs: ContainerLogs; close: () => Promise<void> }> {
   const api = new DockerApi(dockerHost);
   await api.negotiate();
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));

@@ -33,7 +33,11 @@ function cpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 Hz)
 }
 
-function child(cmd: string, args: string[], env: NodeJS.ProcessEnv): { proc: ChildProcess; stderr: () => string; stop: () => Promise<void> } {
+function child(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): { proc: ChildProcess; stderr: () => string; stop: () => Promise<void> } {
   let err = '';
   const proc = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   proc.stderr!.setEncoding('utf8').on('data', (d: string) => (err = (err + d).slice(-5000)));
@@ -52,7 +56,13 @@ type Figures = { lines: number; seconds: number; cpu: number[] };
  * Polls `count` until it reaches `total`; rate and CPU over the window from the first sample that
  * saw lines to the last, so that start-up is not counted.
  */
-async function measure(what: string, total: number, count: () => Promise<number>, pids: Array<() => number | undefined>, intervalMs: number): Promise<Figures> {
+async function measure(
+  what: string,
+  total: number,
+  count: () => Promise<number>,
+  pids: Array<() => number | undefined>,
+  intervalMs: number,
+): Promise<Figures> {
   const deadline = Date.now() + TIMEOUT_MS;
   let first: { t: number; n: number; cpu: number[] } | undefined;
   for (;;) {
@@ -81,7 +91,11 @@ async function ingestedLogs(url: string): Promise<number> {
 }
 
 /** The writer: numbered lines of exactly `bytes` bytes (newline included), as fast as busybox can. */
-async function writeLines(label: string, lines: number, bytes: number): Promise<{ id: string; file: string; seconds: number }> {
+async function writeLines(
+  label: string,
+  lines: number,
+  bytes: number,
+): Promise<{ id: string; file: string; seconds: number }> {
   const script = `awk 'BEGIN { p = sprintf("%${bytes - 12}s", ""); gsub(/ /, "x", p); for (i = 1; i <= ${lines}; i++) printf "%010d %s\\n", i, p }'`;
   const id = await runContainer(['--label', label, '--log-driver', 'json-file'], ['sh', '-c', script]);
   await docker(['wait', id], { timeoutMs: TIMEOUT_MS });
@@ -119,16 +133,24 @@ async function swarmscope(label: string, total: number, withEs: boolean): Promis
   });
   try {
     const count = withEs ? () => esCount(`${prefix}-logs-*`) : () => ingestedLogs(agg.url);
-    return await measure(`swarmscope${withEs ? ' → ES' : ''}`, total, async () => {
-      if (col.proc.exitCode !== null) throw new Error(`collector exited: ${col.stderr()}`);
-      return count();
-    }, [() => col.proc.pid, () => agg.pid], withEs ? 500 : 250);
+    return await measure(
+      `swarmscope${withEs ? ' → ES' : ''}`,
+      total,
+      async () => {
+        if (col.proc.exitCode !== null) throw new Error(`collector exited: ${col.stderr()}`);
+        return count();
+      },
+      [() => col.proc.pid, () => agg.pid],
+      withEs ? 500 : 250,
+    );
   } finally {
     await col.stop();
     await agg.stop();
     if (withEs) {
       await deleteIndices(`${prefix}-*`);
-      await esAdmin().indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
+      await esAdmin()
+        .indices.deleteIndexTemplate({ name: `${prefix}-*` })
+        .catch(() => undefined);
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -140,7 +162,9 @@ async function rsyslog(file: string, total: number): Promise<Figures> {
   const index = `swarmscope-bench-rsyslog-${run}`;
   const es = new URL(testEnv.esUrl);
   const q = (s: string) => JSON.stringify(s);
-  writeFileSync(join(dir, 'rsyslog.conf'), `
+  writeFileSync(
+    join(dir, 'rsyslog.conf'),
+    `
 global(workDirectory=${q(dir)} maxMessageSize="64k")
 module(load="imfile" mode="inotify")
 module(load="mmjsonparse")
@@ -159,13 +183,20 @@ ruleset(name="es" queue.type="LinkedList" queue.size="200000" queue.dequeueBatch
          action.resumeRetryCount="-1" errorFile=${q(join(dir, 'es-errors.json'))})
 }
 input(type="imfile" File=${q(file)} Tag="bench" ruleset="es" freshStartTail="off" addMetadata="off")
-`);
+`,
+  );
   const rs = child('rsyslogd', ['-n', '-f', join(dir, 'rsyslog.conf'), '-i', join(dir, 'rsyslogd.pid')], process.env);
   try {
-    return await measure('rsyslog → ES', total, async () => {
-      if (rs.proc.exitCode !== null) throw new Error(`rsyslogd exited: ${rs.stderr()}`);
-      return esCount(index);
-    }, [() => rs.proc.pid], 500);
+    return await measure(
+      'rsyslog → ES',
+      total,
+      async () => {
+        if (rs.proc.exitCode !== null) throw new Error(`rsyslogd exited: ${rs.stderr()}`);
+        return esCount(index);
+      },
+      [() => rs.proc.pid],
+      500,
+    );
   } finally {
     await rs.stop();
     await deleteIndices(index);
@@ -173,22 +204,35 @@ input(type="imfile" File=${q(file)} Tag="bench" ruleset="es" freshStartTail="off
   }
 }
 
-const rows: string[][] = [['path', 'line', 'lines', 'lines/s', 'MiB/s', 'shipper CPU s/1M lines', 'aggregator CPU s/1M lines']];
-const fmt = (f: Figures, bytes: number, path: string): string[] => f.lines === 0 ? [path, `${bytes} B`, 'all within one poll: raise the line count', '', '', '', ''] : [
-  path,
-  `${bytes} B`,
-  String(f.lines),
-  Math.round(f.lines / f.seconds).toLocaleString('en'),
-  ((f.lines * bytes) / f.seconds / 2 ** 20).toFixed(1),
-  ...f.cpu.map((c) => ((c / f.lines) * 1e6).toFixed(1)),
+const rows: string[][] = [
+  ['path', 'line', 'lines', 'lines/s', 'MiB/s', 'shipper CPU s/1M lines', 'aggregator CPU s/1M lines'],
 ];
+const fmt = (f: Figures, bytes: number, path: string): string[] =>
+  f.lines === 0
+    ? [path, `${bytes} B`, 'all within one poll: raise the line count', '', '', '', '']
+    : [
+        path,
+        `${bytes} B`,
+        String(f.lines),
+        Math.round(f.lines / f.seconds).toLocaleString('en'),
+        ((f.lines * bytes) / f.seconds / 2 ** 20).toFixed(1),
+        ...f.cpu.map((c) => ((c / f.lines) * 1e6).toFixed(1)),
+      ];
 const containers: string[] = [];
 try {
   for (const { bytes, lines } of sizes) {
     const label = `swarmscope.bench=${run}-${bytes}`;
     const w = await writeLines(label, lines, bytes);
     containers.push(w.id);
-    rows.push(['busybox → json-file (dockerd; reference)', `${bytes} B`, String(lines), Math.round(lines / w.seconds).toLocaleString('en'), ((lines * bytes) / w.seconds / 2 ** 20).toFixed(1), '-', '-']);
+    rows.push([
+      'busybox → json-file (dockerd; reference)',
+      `${bytes} B`,
+      String(lines),
+      Math.round(lines / w.seconds).toLocaleString('en'),
+      ((lines * bytes) / w.seconds / 2 ** 20).toFixed(1),
+      '-',
+      '-',
+    ]);
     rows.push(fmt(await swarmscope(label, lines, false), bytes, 'swarmscope → acking aggregator (journal)'));
     rows.push(fmt(await swarmscope(label, lines, true), bytes, 'swarmscope → aggregator → Elasticsearch'));
     rows.push([...fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'), '-']);
@@ -201,5 +245,7 @@ try {
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 const out = rows.map((r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  '));
 out.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
-process.stdout.write(`${out.join('\n')}\n(rates and CPU between the first and the last line acknowledged/indexed; load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`);
+process.stdout.write(
+  `${out.join('\n')}\n(rates and CPU between the first and the last line acknowledged/indexed; load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`,
+);
 process.exit(0);

@@ -29,19 +29,49 @@ const source = await startLogSource({
   },
 });
 
-const flood = (await docker(['run', '-d', '--log-opt', 'max-size=1m', '--log-opt', 'max-file=2', image, 'sh', '-c', 'while true; do seq 1 20000; done'])).stdout.trim();
-const burn = (await docker(['run', '-d', image, 'sh', '-c', 'for i in 1 2 3 4; do (while true; do :; done) & done; wait'])).stdout.trim();
+const flood = (
+  await docker([
+    'run',
+    '-d',
+    '--log-opt',
+    'max-size=1m',
+    '--log-opt',
+    'max-file=2',
+    image,
+    'sh',
+    '-c',
+    'while true; do seq 1 20000; done',
+  ])
+).stdout.trim();
+const burn = (
+  await docker(['run', '-d', image, 'sh', '-c', 'for i in 1 2 3 4; do (while true; do :; done) & done; wait'])
+).stdout.trim();
 const returned = new Map<string, number>();
 const cpu0 = processCpu();
 const t0 = Date.now();
 try {
   const queue = Array.from({ length: total }, (_, i) => `ss-short-${process.pid}-${i}`);
-  await Promise.all(Array.from({ length: width }, async () => {
-    for (let name = queue.shift(); name; name = queue.shift()) {
-      await docker(['run', '--rm', '--name', name, '--network', 'none', '--label', label, image, 'seq', '1', String(linesEach)]);
-      returned.set(name, Date.now());
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      for (let name = queue.shift(); name; name = queue.shift()) {
+        await docker([
+          'run',
+          '--rm',
+          '--name',
+          name,
+          '--network',
+          'none',
+          '--label',
+          label,
+          image,
+          'seq',
+          '1',
+          String(linesEach),
+        ]);
+        returned.set(name, Date.now());
+      }
+    }),
+  );
   const runSeconds = (Date.now() - t0) / 1000;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && [...returned.keys()].some((n) => !seen.get(n)?.complete)) await sleep(250);
@@ -60,8 +90,12 @@ try {
     }
     if (s?.complete) lags.push(Math.max(0, s.complete - at));
   }
-  console.log('containers  at a time  lines each  run s  incomplete  lines missing  lines repeated  last line after exit p50 / p99 / max ms  collector CPU s');
-  console.log(`${String(total).padStart(10)}  ${String(width).padStart(9)}  ${String(linesEach).padStart(10)}  ${runSeconds.toFixed(1).padStart(5)}  ${String(incomplete).padStart(10)}  ${String(missing).padStart(13)}  ${String(repeated).padStart(14)}  ${`${percentile(lags, 50)} / ${percentile(lags, 99)} / ${percentile(lags, 100)}`.padStart(39)}  ${cpu.toFixed(2).padStart(15)}`);
+  console.log(
+    'containers  at a time  lines each  run s  incomplete  lines missing  lines repeated  last line after exit p50 / p99 / max ms  collector CPU s',
+  );
+  console.log(
+    `${String(total).padStart(10)}  ${String(width).padStart(9)}  ${String(linesEach).padStart(10)}  ${runSeconds.toFixed(1).padStart(5)}  ${String(incomplete).padStart(10)}  ${String(missing).padStart(13)}  ${String(repeated).padStart(14)}  ${`${percentile(lags, 50)} / ${percentile(lags, 99)} / ${percentile(lags, 100)}`.padStart(39)}  ${cpu.toFixed(2).padStart(15)}`,
+  );
 } finally {
   await docker(['rm', '-f', flood, burn]).catch(() => undefined);
   await source.close();

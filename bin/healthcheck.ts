@@ -11,14 +11,22 @@ async function collector(env: NodeJS.ProcessEnv): Promise<string> {
   const maxAgeMs = 3 * intervalMs + 30_000;
   const age = await heartbeatAgeMs(env.SWARMSCOPE_DATA_DIR || '.swarmscope');
   if (age === undefined) throw new Error('no sampling round has finished yet');
-  if (age > maxAgeMs) throw new Error(`last sampling round finished ${Math.round(age / 1000)} s ago (limit ${maxAgeMs / 1000} s)`);
+  if (age > maxAgeMs)
+    throw new Error(`last sampling round finished ${Math.round(age / 1000)} s ago (limit ${maxAgeMs / 1000} s)`);
   return `sampling round finished ${Math.round(age / 1000)} s ago`;
 }
 
 async function aggregator(env: NodeJS.ProcessEnv): Promise<string> {
   const m = /^\[?([^\]]*?)\]?:(\d{1,5})$/.exec(env.SWARMSCOPE_LISTEN || '127.0.0.1:9280');
   if (!m) throw new Error(`SWARMSCOPE_LISTEN=${env.SWARMSCOPE_LISTEN}: expected host:port`);
-  const host = m[1] === '' || m[1] === '0.0.0.0' ? '127.0.0.1' : m[1] === '::' ? '[::1]' : m[1]!.includes(':') ? `[${m[1]}]` : m[1]!;
+  const host =
+    m[1] === '' || m[1] === '0.0.0.0'
+      ? '127.0.0.1'
+      : m[1] === '::'
+        ? '[::1]'
+        : m[1]!.includes(':')
+          ? `[${m[1]}]`
+          : m[1]!;
   const res = await fetch(`http://${host}:${m[2]}/healthz`, { signal: AbortSignal.timeout(5_000) });
   if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
   return '/healthz answered 200';

@@ -20,7 +20,7 @@ import { listDeadLetters, replayDeadLetters } from '../aggregator/sinks/elastics
 const program = new Command('swarmscope').description('Monitoring and logging for Docker Swarm clusters');
 
 function fail(err: unknown): never {
-  const message = err instanceof SwarmscopeError ? err.message : (err as Error).stack ?? String(err);
+  const message = err instanceof SwarmscopeError ? err.message : ((err as Error).stack ?? String(err));
   process.stderr.write(`swarmscope: ${message}\n`);
   process.exit(err instanceof SwarmscopeError && /CONFIG/.test(err.code) ? 2 : 1);
 }
@@ -72,14 +72,21 @@ program
   .description('collector and aggregator together on this machine')
   .action(async () => {
     const dataDir = process.env.SWARMSCOPE_DATA_DIR || '.swarmscope';
-    const env: NodeJS.ProcessEnv = { ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || (process.env.SWARMSCOPE_TOKEN_FILE ? '' : await localToken(dataDir)) };
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SWARMSCOPE_TOKEN:
+        process.env.SWARMSCOPE_TOKEN || (process.env.SWARMSCOPE_TOKEN_FILE ? '' : await localToken(dataDir)),
+    };
     const aggConfig = loadAggregatorConfig(env);
     const log = createLogger({ name: 'swarmscope', level: aggConfig.logLevel });
     const { agg, address } = await startAggregator(aggConfig, log);
     // The address fastify reports carries the real port (SWARMSCOPE_LISTEN may ask for port 0).
     const local = new URL(address);
     if (local.hostname === '0.0.0.0') local.hostname = '127.0.0.1';
-    const colConfig = loadCollectorConfig({ ...env, SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || local.origin });
+    const colConfig = loadCollectorConfig({
+      ...env,
+      SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || local.origin,
+    });
     const agent = new Agent(colConfig, log);
     const status = await agent.start();
     process.stdout.write(
@@ -127,21 +134,31 @@ program
   .description('replay the local journal into Elasticsearch (SWARMSCOPE_ES_URL); segments are removed once held')
   .action(async () => {
     const config = loadAggregatorConfig({ ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || 'replay' });
-    if (!config.elasticsearch) throw new SwarmscopeError('AGG_ERR_CONFIG', 'replay needs SWARMSCOPE_ES_URL', { remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again' });
+    if (!config.elasticsearch)
+      throw new SwarmscopeError('AGG_ERR_CONFIG', 'replay needs SWARMSCOPE_ES_URL', {
+        remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again',
+      });
     const log = createLogger({ name: 'swarmscope-replay', level: config.logLevel });
     const sink = new ElasticsearchSink(config.elasticsearch, log);
     await sink.start();
     const result = await replayJournal(join(config.dataDir, 'journal'), sink);
     await sink.close();
-    process.stdout.write(`replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid lines skipped\n`);
+    process.stdout.write(
+      `replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid lines skipped\n`,
+    );
   });
 
-const deadLetter = program.command('dead-letter').description('records Elasticsearch refused (set aside with a reason): inspect and replay them');
+const deadLetter = program
+  .command('dead-letter')
+  .description('records Elasticsearch refused (set aside with a reason): inspect and replay them');
 
 /** The dead-letter commands need Elasticsearch only; no ingest token. */
 function esConfigForTools() {
   const config = loadAggregatorConfig({ ...process.env, SWARMSCOPE_TOKEN: process.env.SWARMSCOPE_TOKEN || 'operator' });
-  if (!config.elasticsearch) throw new SwarmscopeError('AGG_ERR_CONFIG', 'dead-letter needs SWARMSCOPE_ES_URL', { remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again' });
+  if (!config.elasticsearch)
+    throw new SwarmscopeError('AGG_ERR_CONFIG', 'dead-letter needs SWARMSCOPE_ES_URL', {
+      remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again',
+    });
   return { config, es: config.elasticsearch };
 }
 
@@ -162,14 +179,18 @@ deadLetter
 
 deadLetter
   .command('replay')
-  .description('write every set-aside record again (after fixing its cause); records now held leave the dead-letter index')
+  .description(
+    'write every set-aside record again (after fixing its cause); records now held leave the dead-letter index',
+  )
   .action(async () => {
     const { config, es } = esConfigForTools();
     const sink = new ElasticsearchSink(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
     await sink.start();
     const r = await replayDeadLetters(sink.client, es.indexPrefix, sink);
     await sink.close();
-    process.stdout.write(`replayed ${r.replayed}: ${r.held} now held, ${r.stillRefused} refused again (kept), ${r.invalid} unreadable (kept)\n`);
+    process.stdout.write(
+      `replayed ${r.replayed}: ${r.held} now held, ${r.stillRefused} refused again (kept), ${r.invalid} unreadable (kept)\n`,
+    );
   });
 
 program.parseAsync().catch(fail);

@@ -19,9 +19,18 @@ import { Shipper } from './pipeline/shipper.ts';
 import { pipelineReport } from './pipeline/self-report.ts';
 import { beat } from './heartbeat.ts';
 
-type DockerInfo = { ID: string; Name: string; DockerRootDir: string; Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean } };
+type DockerInfo = {
+  ID: string;
+  Name: string;
+  DockerRootDir: string;
+  Swarm?: { NodeID?: string; LocalNodeState?: string; ControlAvailable?: boolean };
+};
 
-export type AgentStatus = { docker: { endpoint: string; version: string; swarm: string } | { endpoint: string; error: string }; node: NodeRef; dockerRoot: string | undefined };
+export type AgentStatus = {
+  docker: { endpoint: string; version: string; swarm: string } | { endpoint: string; error: string };
+  node: NodeRef;
+  dockerRoot: string | undefined;
+};
 
 export class Agent {
   readonly config: CollectorConfig;
@@ -93,18 +102,33 @@ export class Agent {
       this.api = api;
       this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
       const m = this.config.metrics;
-      this.sampler = new ContainerSampler({ cgroupRoot: this.config.cgroupRoot, procRoot: this.config.procRoot, log: this.log, maxOpenFiles: m.maxOpenFiles, networkLoopback: m.networkLoopback });
+      this.sampler = new ContainerSampler({
+        cgroupRoot: this.config.cgroupRoot,
+        procRoot: this.config.procRoot,
+        log: this.log,
+        maxOpenFiles: m.maxOpenFiles,
+        networkLoopback: m.networkLoopback,
+      });
       this.startLogsAndEvents(api, this.config.dockerRoot ?? info.DockerRootDir);
-      if (info.Swarm?.ControlAvailable && info.Swarm.NodeID) this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
+      if (info.Swarm?.ControlAvailable && info.Swarm.NodeID)
+        this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
       return {
-        docker: { endpoint: this.config.dockerHost, version: version.Version, swarm: info.Swarm?.LocalNodeState ?? 'inactive' },
+        docker: {
+          endpoint: this.config.dockerHost,
+          version: version.Version,
+          swarm: info.Swarm?.LocalNodeState ?? 'inactive',
+        },
         node: this.node,
         dockerRoot: this.config.dockerRoot ?? info.DockerRootDir,
       };
     } catch (err) {
       await api.close();
       this.node = { id: '', hostname: this.config.nodeName ?? hostname() };
-      return { docker: { endpoint: this.config.dockerHost, error: (err as Error).message }, node: this.node, dockerRoot: undefined };
+      return {
+        docker: { endpoint: this.config.dockerHost, error: (err as Error).message },
+        node: this.node,
+        dockerRoot: undefined,
+      };
     }
   }
 
@@ -112,7 +136,16 @@ export class Agent {
     const c = this.config;
     const add = (records: WireRecord[]) => this.batcher.add(records);
     if (c.logs.enabled) {
-      this.logs = new ContainerLogs({ api, dockerRoot, dataDir: c.dataDir, node: () => this.node, add, acceptsLogs: () => this.batcher.acceptsLogs(), log: this.log, ...c.logs });
+      this.logs = new ContainerLogs({
+        api,
+        dockerRoot,
+        dataDir: c.dataDir,
+        node: () => this.node,
+        add,
+        acceptsLogs: () => this.batcher.acceptsLogs(),
+        log: this.log,
+        ...c.logs,
+      });
     }
     if (c.events.enabled) {
       this.events = new DockerEvents({
@@ -135,10 +168,13 @@ export class Agent {
 
   /** One sampling round; rounds never overlap (a slow round delays the next instead). */
   private tick(): void {
-    this.round = this.round.then(() => this.sampleOnce()).catch((err: Error) => {
-      this.sampleErrors++;
-      this.log.warn({ err: err.message }, 'sampling round failed');
-    }).then(() => void beat(this.config.dataDir, new Date())); // liveness for the container health check
+    this.round = this.round
+      .then(() => this.sampleOnce())
+      .catch((err: Error) => {
+        this.sampleErrors++;
+        this.log.warn({ err: err.message }, 'sampling round failed');
+      })
+      .then(() => void beat(this.config.dataDir, new Date())); // liveness for the container health check
   }
 
   private async sampleOnce(): Promise<void> {
@@ -150,7 +186,11 @@ export class Agent {
       records.push(...(await this.sampler.sample(this.node, this.inventory.running(), time, this.config.intervalMs)));
     }
     if (this.config.metrics.host) {
-      this.host ??= new HostSampler({ procRoot: this.config.procRoot, filesystemIntervalMs: this.config.metrics.filesystemIntervalMs, log: this.log });
+      this.host ??= new HostSampler({
+        procRoot: this.config.procRoot,
+        filesystemIntervalMs: this.config.metrics.filesystemIntervalMs,
+        log: this.log,
+      });
       records.push(await this.host.sample(this.node, time));
     }
     if (this.swarm) records.push(...(await this.swarm.poll(this.node, time)));
@@ -166,8 +206,21 @@ export class Agent {
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: { ...pipeline.counters, ...this.logsAndEventsCounters(), sample_errors: this.sampleErrors + (this.sampler?.readErrors ?? 0) + (this.host?.readErrors ?? 0) + (this.swarm?.stats.errors ?? 0), uncached_file_reads: this.sampler?.budget.uncachedReads ?? 0 },
-      gauges: { ...pipeline.gauges, containers: this.inventory?.running().length ?? 0, open_stat_files: this.sampler?.budget.open ?? 0 },
+      counters: {
+        ...pipeline.counters,
+        ...this.logsAndEventsCounters(),
+        sample_errors:
+          this.sampleErrors +
+          (this.sampler?.readErrors ?? 0) +
+          (this.host?.readErrors ?? 0) +
+          (this.swarm?.stats.errors ?? 0),
+        uncached_file_reads: this.sampler?.budget.uncachedReads ?? 0,
+      },
+      gauges: {
+        ...pipeline.gauges,
+        containers: this.inventory?.running().length ?? 0,
+        open_stat_files: this.sampler?.budget.open ?? 0,
+      },
     };
   }
 
@@ -180,11 +233,26 @@ export class Agent {
     const out: Record<string, number> = {};
     if (this.logs) {
       const l = this.logs.snapshot();
-      Object.assign(out, { log_records: l.records, log_bytes_read: l.bytesRead, log_bad_lines: l.badLines, log_truncated: l.truncated, log_json_errors: l.jsonErrors, log_unwatched_containers: l.unwatched, log_pauses: l.pauses, log_read_errors: l.readErrors });
+      Object.assign(out, {
+        log_records: l.records,
+        log_bytes_read: l.bytesRead,
+        log_bad_lines: l.badLines,
+        log_truncated: l.truncated,
+        log_json_errors: l.jsonErrors,
+        log_unwatched_containers: l.unwatched,
+        log_pauses: l.pauses,
+        log_read_errors: l.readErrors,
+      });
     }
     if (this.events) {
       const e = this.events.stats;
-      Object.assign(out, { docker_events: e.events, docker_exec_events: e.execEvents, docker_events_reconnects: e.reconnects, docker_events_reconciled: e.reconciled, docker_events_pauses: e.pauses });
+      Object.assign(out, {
+        docker_events: e.events,
+        docker_exec_events: e.execEvents,
+        docker_events_reconnects: e.reconnects,
+        docker_events_reconciled: e.reconciled,
+        docker_events_pauses: e.pauses,
+      });
     }
     return out;
   }

@@ -21,7 +21,15 @@ export type CollectorConfig = Readonly<{
   /** Container and host metrics: kept-open file bound, loopback counters, host source and its filesystem cadence. */
   metrics: { maxOpenFiles: number; networkLoopback: boolean; host: boolean; filesystemIntervalMs: number };
   /** Container logs (json-file from disk, other drivers through the API) and Docker events. */
-  logs: { enabled: boolean; maxMessageBytes: number; pollIntervalMs: number; rescanIntervalMs: number; multilineMaxLines: number; multilineFlushMs: number; selector: string | undefined };
+  logs: {
+    enabled: boolean;
+    maxMessageBytes: number;
+    pollIntervalMs: number;
+    rescanIntervalMs: number;
+    multilineMaxLines: number;
+    multilineFlushMs: number;
+    selector: string | undefined;
+  };
   events: { enabled: boolean };
   queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
   batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
@@ -37,8 +45,13 @@ export const DEFAULT_SHIP_CONCURRENCY = 4;
 export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const r = new EnvReader(env);
   const token = r.secret('SWARMSCOPE_TOKEN');
-  if (!token) r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token the aggregator expects');
-  const urls = r.string('SWARMSCOPE_AGGREGATOR_URL', 'http://127.0.0.1:9280').split(',').map((u) => u.trim()).filter(Boolean);
+  if (!token)
+    r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token the aggregator expects');
+  const urls = r
+    .string('SWARMSCOPE_AGGREGATOR_URL', 'http://127.0.0.1:9280')
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
   for (const u of urls) if (!URL.canParse(u)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${u} is not a URL`);
   const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
   if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
@@ -89,9 +102,12 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     shipConcurrency: r.int('SWARMSCOPE_SHIP_CONCURRENCY', DEFAULT_SHIP_CONCURRENCY, 1),
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
   };
-  if (config.intervalMs < 100) r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);
+  if (config.intervalMs < 100)
+    r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);
   if (r.problems.length) {
-    throw new SwarmscopeError('COL_ERR_CONFIG', `invalid collector configuration:\n  - ${r.problems.join('\n  - ')}`, { context: { problems: r.problems } });
+    throw new SwarmscopeError('COL_ERR_CONFIG', `invalid collector configuration:\n  - ${r.problems.join('\n  - ')}`, {
+      context: { problems: r.problems },
+    });
   }
   return Object.freeze(config);
 }

@@ -18,11 +18,17 @@ export class DockerApi {
   constructor(dockerHost: string) {
     this.endpoint = dockerHost;
     if (dockerHost.startsWith('unix://')) {
-      this.client = new Client('http://docker', { socketPath: dockerHost.slice('unix://'.length), pipelining: 0, keepAliveTimeout: 30_000 });
+      this.client = new Client('http://docker', {
+        socketPath: dockerHost.slice('unix://'.length),
+        pipelining: 0,
+        keepAliveTimeout: 30_000,
+      });
     } else if (dockerHost.startsWith('tcp://') || dockerHost.startsWith('http://')) {
       this.client = new Client(dockerHost.replace(/^tcp:/, 'http:'));
     } else {
-      throw new SwarmscopeError('COL_ERR_CONFIG', `DOCKER_HOST=${dockerHost} is not supported`, { remedy: 'use unix:///var/run/docker.sock or tcp://host:2375' });
+      throw new SwarmscopeError('COL_ERR_CONFIG', `DOCKER_HOST=${dockerHost} is not supported`, {
+        remedy: 'use unix:///var/run/docker.sock or tcp://host:2375',
+      });
     }
   }
 
@@ -31,7 +37,9 @@ export class DockerApi {
     const version = await this.get<DockerVersion>('/version');
     const [maj, min] = version.ApiVersion.split('.').map(Number) as [number, number];
     if (maj < MIN_API[0] || (maj === MIN_API[0] && min < MIN_API[1])) {
-      throw new SwarmscopeError('COL_ERR_DOCKER', `engine API ${version.ApiVersion} is older than 1.41`, { remedy: 'upgrade the Docker Engine to 20.10 or newer' });
+      throw new SwarmscopeError('COL_ERR_DOCKER', `engine API ${version.ApiVersion} is older than 1.41`, {
+        remedy: 'upgrade the Docker Engine to 20.10 or newer',
+      });
     }
     const useMin = maj === MAX_API[0] ? Math.min(min, MAX_API[1]) : MAX_API[1];
     this.prefix = `/v1.${useMin}`;
@@ -63,9 +71,19 @@ export class DockerApi {
     return res.body;
   }
 
-  private async request(path: string, signal?: AbortSignal, timeouts: { bodyTimeout?: number; headersTimeout?: number } = {}) {
+  private async request(
+    path: string,
+    signal?: AbortSignal,
+    timeouts: { bodyTimeout?: number; headersTimeout?: number } = {},
+  ) {
     try {
-      return await this.client.request({ method: 'GET', path: this.prefix + path, signal, bodyTimeout: timeouts.bodyTimeout ?? 30_000, headersTimeout: timeouts.headersTimeout ?? 30_000 });
+      return await this.client.request({
+        method: 'GET',
+        path: this.prefix + path,
+        signal,
+        bodyTimeout: timeouts.bodyTimeout ?? 30_000,
+        headersTimeout: timeouts.headersTimeout ?? 30_000,
+      });
     } catch (err) {
       throw new SwarmscopeError('COL_ERR_DOCKER', `GET ${path} on ${this.endpoint} failed: ${(err as Error).message}`, {
         context: { path, endpoint: this.endpoint },
@@ -87,5 +105,7 @@ function apiError(path: string, status: number, body: string): SwarmscopeError {
   } catch {
     // the engine answered with plain text; keep it as it is
   }
-  return new SwarmscopeError('COL_ERR_DOCKER', `GET ${path} answered ${status}: ${message}`, { context: { path, status } });
+  return new SwarmscopeError('COL_ERR_DOCKER', `GET ${path} answered ${status}: ${message}`, {
+    context: { path, status },
+  });
 }

@@ -4,7 +4,11 @@ export type BackoffPolicy = { initialDelayMs: number; maxDelayMs: number; factor
 export const defaultBackoff: BackoffPolicy = { initialDelayMs: 250, maxDelayMs: 30_000, factor: 2 };
 
 /** Delay before retry number `attempt` (0-based); `random` is injectable for tests. */
-export function backoffDelayMs(attempt: number, policy: BackoffPolicy = defaultBackoff, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  policy: BackoffPolicy = defaultBackoff,
+  random: () => number = Math.random,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * policy.factor ** attempt);
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }

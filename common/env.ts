@@ -5,7 +5,18 @@ import { readFileSync } from 'node:fs';
 const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/;
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|k|kb|kib|m|mb|mib|g|gb|gib)?$/i;
-const SIZE_UNITS: Record<string, number> = { b: 1, k: 1024, kb: 1024, kib: 1024, m: 1024 ** 2, mb: 1024 ** 2, mib: 1024 ** 2, g: 1024 ** 3, gb: 1024 ** 3, gib: 1024 ** 3 };
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  k: 1024,
+  kb: 1024,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
 
 /** Collects every problem so that start-up reports all bad keys at once. */
 export class EnvReader {
@@ -32,7 +43,9 @@ export class EnvReader {
       try {
         return readFileSync(file, 'utf8').replace(/\r?\n$/, '');
       } catch (err) {
-        this.problems.push(`${name}_FILE=${file}: cannot read the secret file (${(err as NodeJS.ErrnoException).code ?? err})`);
+        this.problems.push(
+          `${name}_FILE=${file}: cannot read the secret file (${(err as NodeJS.ErrnoException).code ?? err})`,
+        );
         return undefined;
       }
     }

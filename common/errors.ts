@@ -26,7 +26,11 @@ export class SwarmscopeError extends Error {
   readonly context: Record<string, unknown>;
   readonly remedy: string | undefined;
 
-  constructor(code: ErrorCode, message: string, opts: { context?: Record<string, unknown>; remedy?: string; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { context?: Record<string, unknown>; remedy?: string; cause?: unknown } = {},
+  ) {
     super(`${code}: ${message}${opts.remedy ? ` (${opts.remedy})` : ''}`, { cause: opts.cause });
     this.name = 'SwarmscopeError';
     this.code = code;

@@ -3,7 +3,15 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
 
-const REDACT = ['token', 'password', 'authorization', 'headers.authorization', 'req.headers.authorization', '*.password', '*.token'];
+const REDACT = [
+  'token',
+  'password',
+  'authorization',
+  'headers.authorization',
+  'req.headers.authorization',
+  '*.password',
+  '*.token',
+];
 
 /** destination: where lines go instead of stdout (tests keep a collector's warnings to explain a failure). */
 export function createLogger(opts: { name: string; level?: string; destination?: DestinationStream }): Logger {

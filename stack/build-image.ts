@@ -8,7 +8,19 @@
 //   node stack/build-image.ts [--tag swarmscope:0.1.0]      (DOCKER_HOST picks the engine)
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, realpath, rm, symlink, writeFile, cp } from 'node:fs/promises';
+import {
+  chmod,
+  copyFile,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  realpath,
+  rm,
+  symlink,
+  writeFile,
+  cp,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,11 +38,17 @@ export type BuildOptions = { dockerHost?: string; tag?: string; log?: (line: str
 
 async function docker(host: string | undefined, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await exec('docker', args, { env: { ...process.env, ...(host ? { DOCKER_HOST: host } : {}), ...env }, maxBuffer: 256 * 1024 * 1024, timeout: 900_000 });
+    const { stdout } = await exec('docker', args, {
+      env: { ...process.env, ...(host ? { DOCKER_HOST: host } : {}), ...env },
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 900_000,
+    });
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; stdout?: string; message: string };
-    throw new Error(`docker ${args.slice(0, 3).join(' ')} … failed: ${(e.stderr || e.stdout || e.message).trim().split('\n').slice(-15).join('\n')}`);
+    throw new Error(
+      `docker ${args.slice(0, 3).join(' ')} … failed: ${(e.stderr || e.stdout || e.message).trim().split('\n').slice(-15).join('\n')}`,
+    );
   }
 }
 
@@ -79,12 +97,28 @@ export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> 
   if ((await imageLabel(opts.dockerHost, name, 'org.opencontainers.image.title')) !== undefined) return name;
   const node = await nodeBinary();
   const wanted = /^node:(\d+\.\d+\.\d+)/.exec(name)?.[1];
-  if (wanted !== node.version) throw new Error(`the Dockerfile wants ${name} but the local Node runtime is v${node.version}: a locally made base image must carry the version its name says`);
+  if (wanted !== node.version)
+    throw new Error(
+      `the Dockerfile wants ${name} but the local Node runtime is v${node.version}: a locally made base image must carry the version its name says`,
+    );
   opts.log?.(`making ${name} from ${node.path} (v${node.version}) and its shared libraries`);
   const work = await mkdtemp(join(tmpdir(), 'swarmscope-base-'));
   try {
     const root = join(work, 'rootfs');
-    for (const dir of ['bin', 'etc', 'usr/local/bin', 'usr/local/lib/node_modules', 'proc', 'sys', 'dev', 'run', 'var/lib', 'root', 'home/node']) await mkdir(join(root, dir), { recursive: true });
+    for (const dir of [
+      'bin',
+      'etc',
+      'usr/local/bin',
+      'usr/local/lib/node_modules',
+      'proc',
+      'sys',
+      'dev',
+      'run',
+      'var/lib',
+      'root',
+      'home/node',
+    ])
+      await mkdir(join(root, dir), { recursive: true });
     await mkdir(join(root, 'tmp'));
     await chmod(join(root, 'tmp'), 0o1777);
     await copyFile(node.path, join(root, 'usr/local/bin/node'));
@@ -98,23 +132,34 @@ export async function ensureBaseImage(opts: BuildOptions = {}): Promise<string> 
     // A shell and the coreutils RUN lines use (the official image has Debian's; busybox stands in).
     await copyFile(busybox, join(root, 'bin/busybox'));
     const { stdout } = await exec(busybox, ['--list']);
-    for (const applet of stdout.split('\n').filter((a) => a && a !== 'busybox')) await symlink('busybox', join(root, 'bin', applet));
+    for (const applet of stdout.split('\n').filter((a) => a && a !== 'busybox'))
+      await symlink('busybox', join(root, 'bin', applet));
     await mkdir(join(root, 'usr/bin'));
     await symlink('../../bin/busybox', join(root, 'usr/bin/env')); // npm's `#!/usr/bin/env node`
-    await writeFile(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+    await writeFile(
+      join(root, 'etc/passwd'),
+      'root:x:0:0:root:/root:/bin/sh\nnode:x:1000:1000::/home/node:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+    );
     await writeFile(join(root, 'etc/group'), 'root:x:0:\nnode:x:1000:\nnogroup:x:65534:\n');
     await writeFile(join(root, 'etc/nsswitch.conf'), 'passwd: files\ngroup: files\nhosts: files dns\n');
     await writeFile(join(root, 'etc/hosts'), '127.0.0.1\tlocalhost\n');
     await exec('chown', ['-R', '1000:1000', join(root, 'home/node')]);
     const tarball = join(work, 'rootfs.tar');
-    await exec('tar', ['--create', '--file', tarball, '--numeric-owner', '-C', root, '.'], { maxBuffer: 16 * 1024 * 1024 });
+    await exec('tar', ['--create', '--file', tarball, '--numeric-owner', '-C', root, '.'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
     await docker(opts.dockerHost, [
       'import',
-      '--change', 'ENV PATH=/usr/local/bin:/usr/bin:/bin',
-      '--change', `ENV NODE_VERSION=${node.version}`,
-      '--change', 'CMD ["node"]',
-      '--change', 'LABEL org.opencontainers.image.title=node-local-standin',
-      '--change', `LABEL org.opencontainers.image.description="made by stack/build-image.ts from the local Node v${node.version} runtime"`,
+      '--change',
+      'ENV PATH=/usr/local/bin:/usr/bin:/bin',
+      '--change',
+      `ENV NODE_VERSION=${node.version}`,
+      '--change',
+      'CMD ["node"]',
+      '--change',
+      'LABEL org.opencontainers.image.title=node-local-standin',
+      '--change',
+      `LABEL org.opencontainers.image.description="made by stack/build-image.ts from the local Node v${node.version} runtime"`,
       tarball,
       name,
     ]);
@@ -137,7 +182,12 @@ async function* walk(path: string): AsyncGenerator<string> {
 export async function sourceDigest(): Promise<string> {
   const hash = createHash('sha256').update(await readFile(dockerfile));
   for (const top of contextPaths) {
-    for await (const file of walk(join(repoRoot, top))) hash.update(relative(repoRoot, file)).update('\0').update(await readFile(file)).update('\0');
+    for await (const file of walk(join(repoRoot, top)))
+      hash
+        .update(relative(repoRoot, file))
+        .update('\0')
+        .update(await readFile(file))
+        .update('\0');
   }
   return hash.digest('hex').slice(0, 16);
 }
@@ -164,7 +214,23 @@ export async function buildProjectImage(opts: BuildOptions = {}): Promise<string
   opts.log?.(`building ${tag} from ${relative(repoRoot, dockerfile)}`);
   // The classic builder: this engine's CLI has no buildx; BuildKit users get the same result.
   const ca = await localCaBundle();
-  await docker(opts.dockerHost, ['build', '--network', 'host', ...(ca ? ['--build-arg', `NPM_EXTRA_CA=${ca}`] : []), '--label', `swarmscope.source-digest=${digest}`, '-f', dockerfile, '-t', tag, repoRoot], { DOCKER_BUILDKIT: '0' });
+  await docker(
+    opts.dockerHost,
+    [
+      'build',
+      '--network',
+      'host',
+      ...(ca ? ['--build-arg', `NPM_EXTRA_CA=${ca}`] : []),
+      '--label',
+      `swarmscope.source-digest=${digest}`,
+      '-f',
+      dockerfile,
+      '-t',
+      tag,
+      repoRoot,
+    ],
+    { DOCKER_BUILDKIT: '0' },
+  );
   return tag;
 }
 

@@ -16,7 +16,13 @@ import type { AggregatorConfig } from '../config.ts';
 
 const gunzipAsync = promisify(gunzip);
 
-export type IngestDeps = { config: AggregatorConfig; sink: DurableSink; state: ClusterState; metrics: PipelineMetrics; onAccepted?: (records: readonly WireRecord[]) => void };
+export type IngestDeps = {
+  config: AggregatorConfig;
+  sink: DurableSink;
+  state: ClusterState;
+  metrics: PipelineMetrics;
+  onAccepted?: (records: readonly WireRecord[]) => void;
+};
 
 /** Reasons name the line so that an operator can find the bad record in the set-aside batch. */
 export function parseBatch(text: string): { records: WireRecord[] } | { reason: string } {
@@ -69,16 +75,28 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
     }
   };
 
-  app.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) =>
+    done(null, body),
+  );
 
   app.post(INGEST_PATH, {
     onRequest: async (req, reply) => {
-      const given = createHash('sha256').update(req.headers.authorization ?? '').digest();
-      if (!timingSafeEqual(given, expected)) return refuse(reply, 401, 'unauthorized', 'missing or wrong bearer token; set SWARMSCOPE_TOKEN to the aggregator\'s token');
+      const given = createHash('sha256')
+        .update(req.headers.authorization ?? '')
+        .digest();
+      if (!timingSafeEqual(given, expected))
+        return refuse(
+          reply,
+          401,
+          'unauthorized',
+          "missing or wrong bearer token; set SWARMSCOPE_TOKEN to the aggregator's token",
+        );
       applyAgentHeader(req);
-      if (inflight >= config.limits.maxInflight) return refuse(reply, 429, 'overloaded', `aggregator busy (${inflight} batches in flight)`, 1);
+      if (inflight >= config.limits.maxInflight)
+        return refuse(reply, 429, 'overloaded', `aggregator busy (${inflight} batches in flight)`, 1);
       const wait = sink.unavailableFor?.() ?? 0;
-      if (wait > 0) return refuse(reply, 503, 'unavailable', `${sink.name} unavailable; another request is probing it`, wait);
+      if (wait > 0)
+        return refuse(reply, 503, 'unavailable', `${sink.name} unavailable; another request is probing it`, wait);
       inflight++;
       metrics.inflight.set(inflight);
       reply.raw.once('close', () => {
@@ -92,12 +110,27 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'bad_request', `Content-Type must be ${NDJSON}`);
       let text: string;
       const encoding = req.headers['content-encoding'];
-      if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity') return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
+      if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity')
+        return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
       try {
-        text = encoding === 'gzip' ? (await gunzipAsync(raw, { maxOutputLength: config.limits.maxDecompressedBytes })).toString('utf8') : raw.toString('utf8');
+        text =
+          encoding === 'gzip'
+            ? (await gunzipAsync(raw, { maxOutputLength: config.limits.maxDecompressedBytes })).toString('utf8')
+            : raw.toString('utf8');
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') return refuse(reply, 413, 'too_large', `batch ${batchId} exceeds ${config.limits.maxDecompressedBytes} bytes after decompression`);
-        return refuse(reply, 400, 'bad_request', `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`);
+        if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+          return refuse(
+            reply,
+            413,
+            'too_large',
+            `batch ${batchId} exceeds ${config.limits.maxDecompressedBytes} bytes after decompression`,
+          );
+        return refuse(
+          reply,
+          400,
+          'bad_request',
+          `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`,
+        );
       }
       // The decoded bytes bound memory: past it, answer 429 rather than hold more (one always passes).
       if (inflightBytes > 0 && inflightBytes + text.length > config.limits.maxInflightBytes) {

@@ -24,7 +24,13 @@ export class Batcher {
   private readonly onQueued: (batch: QueuedBatch, records: WireRecord[]) => void;
   private readonly onError: (err: Error) => void;
 
-  constructor(opts: BatcherOptions & { queue: DiskQueue; onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void; onError?: (err: Error) => void }) {
+  constructor(
+    opts: BatcherOptions & {
+      queue: DiskQueue;
+      onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void;
+      onError?: (err: Error) => void;
+    },
+  ) {
     this.opts = opts;
     this.queue = opts.queue;
     this.onQueued = opts.onQueued ?? (() => {});
@@ -32,7 +38,10 @@ export class Batcher {
   }
 
   start(): void {
-    this.timer = setInterval(() => this.flushDue().catch(this.onError), Math.max(50, Math.floor(this.opts.maxAgeMs / 4)));
+    this.timer = setInterval(
+      () => this.flushDue().catch(this.onError),
+      Math.max(50, Math.floor(this.opts.maxAgeMs / 4)),
+    );
     this.timer.unref();
   }
 
@@ -79,7 +88,8 @@ export class Batcher {
     const now = Date.now();
     for (const cls of ['metrics', 'logs'] as const) {
       const p = this.pending[cls];
-      if (p.records.length > 0 && (now - p.since >= this.opts.maxAgeMs || (cls === 'logs' && this.logsRefused))) await this.flush(cls);
+      if (p.records.length > 0 && (now - p.since >= this.opts.maxAgeMs || (cls === 'logs' && this.logsRefused)))
+        await this.flush(cls);
     }
   }
 
@@ -92,7 +102,11 @@ export class Batcher {
       // batch larger than the queue could ever take.
       const records = p.records.slice(0, this.opts.maxRecords);
       const rest = p.records.slice(records.length);
-      this.pending[cls] = { records: rest, bytes: rest.reduce((n, r) => n + approxSize(r), 0), since: rest.length ? p.since : 0 };
+      this.pending[cls] = {
+        records: rest,
+        bytes: rest.reduce((n, r) => n + approxSize(r), 0),
+        since: rest.length ? p.since : 0,
+      };
       try {
         const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
         if (cls === 'logs') this.logsRefused = false;
@@ -101,7 +115,11 @@ export class Batcher {
         if (!(err instanceof QueueFullError)) throw err;
         // Put the refused batch back in front of anything added since, so order is kept.
         const later = this.pending.logs;
-        this.pending.logs = { records: [...records, ...later.records], bytes: records.reduce((n, r) => n + approxSize(r), later.bytes), since: p.since };
+        this.pending.logs = {
+          records: [...records, ...later.records],
+          bytes: records.reduce((n, r) => n + approxSize(r), later.bytes),
+          since: p.since,
+        };
         this.logsRefused = true;
       }
     });

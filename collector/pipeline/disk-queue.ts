@@ -22,7 +22,14 @@ import type { Logger } from '../../common/logger.ts';
 /** 'logs' batches are never dropped at the byte bound; 'metrics' batches are, oldest first. */
 export type BatchClass = 'logs' | 'metrics';
 
-export type QueuedBatch = { seq: number; cls: BatchClass; records: number; bytes: number; createdAt: number; path: string };
+export type QueuedBatch = {
+  seq: number;
+  cls: BatchClass;
+  records: number;
+  bytes: number;
+  createdAt: number;
+  path: string;
+};
 
 /** Why records left the queue without an acknowledgement (rejected = set aside by the shipper). */
 export type DropReason = 'queue_full' | 'expired' | 'rejected';
@@ -83,7 +90,14 @@ export class DiskQueue {
       }
       const { size } = await stat(path);
       const seq = Number(m[1]);
-      this.batches.push({ seq, cls: m[2] as BatchClass, records: Number(m[3]), createdAt: Number(m[4]), bytes: size, path });
+      this.batches.push({
+        seq,
+        cls: m[2] as BatchClass,
+        records: Number(m[3]),
+        createdAt: Number(m[4]),
+        bytes: size,
+        path,
+      });
       this.bytes += size;
       this.nextSeq = Math.max(this.nextSeq, seq + 1);
     }
@@ -98,9 +112,14 @@ export class DiskQueue {
     if (!(await this.makeRoom(body.length, cls))) {
       if (cls === 'logs') {
         this.refusedLogBatches++;
-        throw new QueueFullError('COL_ERR_QUEUE_FULL', `queue at its bound (${this.opts.maxBytes} bytes) holding only log batches; log batch refused`, {
-          remedy: 'log reading pauses until the aggregator drains the queue (raise SWARMSCOPE_QUEUE_MAX_BYTES for a longer outage window)',
-        });
+        throw new QueueFullError(
+          'COL_ERR_QUEUE_FULL',
+          `queue at its bound (${this.opts.maxBytes} bytes) holding only log batches; log batch refused`,
+          {
+            remedy:
+              'log reading pauses until the aggregator drains the queue (raise SWARMSCOPE_QUEUE_MAX_BYTES for a longer outage window)',
+          },
+        );
       }
       this.count('queue_full', 1, records);
       return undefined;
@@ -118,10 +137,14 @@ export class DiskQueue {
       }
     } catch (err) {
       await rm(tmp, { force: true });
-      throw new SwarmscopeError('COL_ERR_QUEUE', `cannot write batch ${seq} to ${this.opts.dir}: ${(err as Error).message}`, {
-        remedy: 'check that SWARMSCOPE_DATA_DIR is writable and has space',
-        cause: err,
-      });
+      throw new SwarmscopeError(
+        'COL_ERR_QUEUE',
+        `cannot write batch ${seq} to ${this.opts.dir}: ${(err as Error).message}`,
+        {
+          remedy: 'check that SWARMSCOPE_DATA_DIR is writable and has space',
+          cause: err,
+        },
+      );
     }
     const batch: QueuedBatch = { seq, cls, records, bytes: body.length, createdAt, path };
     this.batches.push(batch);
@@ -195,7 +218,10 @@ export class DiskQueue {
     while (this.batches[0] && this.batches[0].createdAt < cutoff) {
       const victim = this.batches[0];
       this.count('expired', 1, victim.records);
-      this.opts.log?.warn({ batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs }, 'queued batch older than SWARMSCOPE_QUEUE_MAX_AGE dropped unshipped');
+      this.opts.log?.warn(
+        { batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs },
+        'queued batch older than SWARMSCOPE_QUEUE_MAX_AGE dropped unshipped',
+      );
       await this.remove(victim);
     }
   }
@@ -226,7 +252,9 @@ export class DiskQueue {
   private releaseBound(): void {
     if (!this.atBound || this.bytes > this.opts.maxBytes * BOUND_RELEASE) return;
     this.atBound = false;
-    this.opts.log?.warn({ queuedBytes: this.bytes, dropped: this.droppedRecords }, 'durable queue below its bound again: log reading resumes');
+    this.opts.log?.warn(
+      { queuedBytes: this.bytes, dropped: this.droppedRecords },
+      'durable queue below its bound again: log reading resumes',
+    );
   }
-
 }

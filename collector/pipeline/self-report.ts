@@ -3,7 +3,11 @@
 import type { QueueStats } from './disk-queue.ts';
 import type { ShipperStats } from './shipper.ts';
 
-export function pipelineReport(q: QueueStats, s: ShipperStats, now: number): { counters: Record<string, number>; gauges: Record<string, number> } {
+export function pipelineReport(
+  q: QueueStats,
+  s: ShipperStats,
+  now: number,
+): { counters: Record<string, number>; gauges: Record<string, number> } {
   return {
     counters: {
       shipped_batches: s.shippedBatches,

@@ -55,7 +55,15 @@ export class Shipper {
   /** Consecutive failures; with several URLs each is tried once before backing off. */
   private failuresInRow = 0;
   private authWarned = false;
-  readonly stats: ShipperStats = { shippedBatches: 0, shippedRecords: 0, retries: 0, rejectedBatches: 0, rejectedRecords: 0, lastAckAt: undefined, responses: {} };
+  readonly stats: ShipperStats = {
+    shippedBatches: 0,
+    shippedRecords: 0,
+    retries: 0,
+    rejectedBatches: 0,
+    rejectedRecords: 0,
+    lastAckAt: undefined,
+    responses: {},
+  };
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
@@ -148,7 +156,11 @@ export class Shipper {
       return 0;
     }
     if (status === 401 || status === 403) {
-      if (!this.authWarned) this.opts.log.error({ url, status }, 'aggregator refused the token; batches are kept until SWARMSCOPE_TOKEN matches the aggregator');
+      if (!this.authWarned)
+        this.opts.log.error(
+          { url, status },
+          'aggregator refused the token; batches are kept until SWARMSCOPE_TOKEN matches the aggregator',
+        );
       this.authWarned = true;
     }
     this.stats.retries++;
@@ -160,9 +172,15 @@ export class Shipper {
     }
     // Retry-After is a floor; a little jitter on top keeps many collectors from retrying in step.
     const asked = retryAfterMs(retryAfter);
-    const delay = asked !== undefined ? Math.round(asked * (1 + Math.random() * 0.25)) : backoffDelayMs(this.attempt, this.opts.backoff);
+    const delay =
+      asked !== undefined
+        ? Math.round(asked * (1 + Math.random() * 0.25))
+        : backoffDelayMs(this.attempt, this.opts.backoff);
     this.attempt++;
-    this.opts.log.debug({ url, status, batch: batch.seq, delayMs: delay, reason }, 'batch not acknowledged; will retry');
+    this.opts.log.debug(
+      { url, status, batch: batch.seq, delayMs: delay, reason },
+      'batch not acknowledged; will retry',
+    );
     return delay;
   }
 
@@ -175,7 +193,10 @@ export class Shipper {
     await this.opts.queue.reject(batch);
     this.stats.rejectedBatches++;
     this.stats.rejectedRecords += batch.records;
-    this.opts.log.error({ batch: batch.seq, status, reason, setAsideAt: target }, 'aggregator refused a batch; set aside, not retried');
+    this.opts.log.error(
+      { batch: batch.seq, status, reason, setAsideAt: target },
+      'aggregator refused a batch; set aside, not retried',
+    );
   }
 
   private sleep(ms: number, idle: boolean): Promise<void> {

@@ -16,7 +16,9 @@ export const ContainerRef = Type.Object({
 });
 
 /** RFC 3339 timestamp, with up to nanosecond precision (json-file logs carry nanoseconds). */
-export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?(Z|[+-]\\d\\d:\\d\\d)$' });
+export const Timestamp = Type.String({
+  pattern: '^\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d{1,9})?(Z|[+-]\\d\\d:\\d\\d)$',
+});
 
 export const baseFields = {
   /** Deterministic id derived from the record's origin: a record shipped twice has the same id. */

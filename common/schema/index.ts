@@ -42,11 +42,21 @@ export type Validation = { ok: true; record: WireRecord } | { ok: false; reason:
 
 /** Validates one decoded record; the reason names the first failing field so a sender can fix it. */
 export function validateRecord(value: unknown): Validation {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, reason: 'record is not a JSON object' };
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'record is not a JSON object' };
   const kind = (value as { kind?: unknown }).kind;
   const check = typeof kind === 'string' ? byKind[kind as RecordKind] : undefined;
-  if (!check) return { ok: false, reason: `unknown record kind ${JSON.stringify(kind)}; expected one of ${Object.keys(byKind).join(', ')}` };
+  if (!check)
+    return {
+      ok: false,
+      reason: `unknown record kind ${JSON.stringify(kind)}; expected one of ${Object.keys(byKind).join(', ')}`,
+    };
   if (check.Check(value)) return { ok: true, record: value as WireRecord };
   const first = check.Errors(value)[0];
-  return { ok: false, reason: first ? `${kind} record: ${first.instancePath || '/'} ${first.message}` : `${kind} record does not match the schema` };
+  return {
+    ok: false,
+    reason: first
+      ? `${kind} record: ${first.instancePath || '/'} ${first.message}`
+      : `${kind} record does not match the schema`,
+  };
 }

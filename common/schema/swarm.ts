@@ -12,13 +12,25 @@ export const SwarmService = Type.Object({
   name: Name,
   /** com.docker.stack.namespace, '' when the service is not part of a stack. */
   stack: Name,
-  mode: Type.Union([Type.Literal('replicated'), Type.Literal('global'), Type.Literal('replicated-job'), Type.Literal('global-job')]),
+  mode: Type.Union([
+    Type.Literal('replicated'),
+    Type.Literal('global'),
+    Type.Literal('replicated-job'),
+    Type.Literal('global-job'),
+  ]),
   image: Type.String({ maxLength: 512 }),
   /** ServiceStatus: desired tasks (replicas, or eligible nodes for global) and running tasks. */
   desired: Type.Integer({ minimum: 0 }),
   running: Type.Integer({ minimum: 0 }),
   /** UpdateStatus.State ('updating', 'paused', 'completed', 'rollback_started', …); absent before any update. */
-  update: Type.Optional(Type.Object({ state: Type.String({ maxLength: 32 }), startedAt: Type.Optional(Timestamp), completedAt: Type.Optional(Timestamp), message: Type.Optional(Text) })),
+  update: Type.Optional(
+    Type.Object({
+      state: Type.String({ maxLength: 32 }),
+      startedAt: Type.Optional(Timestamp),
+      completedAt: Type.Optional(Timestamp),
+      message: Type.Optional(Text),
+    }),
+  ),
   version: Type.Integer({ minimum: 0 }),
 });
 
@@ -50,7 +62,13 @@ export const SwarmNode = Type.Object({
   /** When the node object last changed (status, availability, role): the time of its transitions. */
   updatedAt: Timestamp,
   /** Managers only: ManagerStatus. */
-  manager: Type.Optional(Type.Object({ leader: Type.Boolean(), reachability: Type.String({ maxLength: 16 }), address: Type.String({ maxLength: 64 }) })),
+  manager: Type.Optional(
+    Type.Object({
+      leader: Type.Boolean(),
+      reachability: Type.String({ maxLength: 16 }),
+      address: Type.String({ maxLength: 64 }),
+    }),
+  ),
 });
 
 export const SwarmSnapshot = Type.Object({
@@ -86,7 +104,16 @@ export const SwarmChange = Type.Object({
   /** When the engine says it happened (task status time, update start/completion), else when seen. */
   at: Timestamp,
   service: Type.Optional(Type.Object({ id: Id, name: Name, stack: Name })),
-  task: Type.Optional(Type.Object({ id: Id, slot: Type.Optional(Type.Integer({ minimum: 0 })), state: Type.String({ maxLength: 32 }), exitCode: Type.Optional(Type.Integer()), error: Type.Optional(Text), containerId: Type.Optional(Id) })),
+  task: Type.Optional(
+    Type.Object({
+      id: Id,
+      slot: Type.Optional(Type.Integer({ minimum: 0 })),
+      state: Type.String({ maxLength: 32 }),
+      exitCode: Type.Optional(Type.Integer()),
+      error: Type.Optional(Text),
+      containerId: Type.Optional(Id),
+    }),
+  ),
   node: Type.Optional(Type.Object({ id: Id, hostname: Name })),
   /** The state before and after (node status/availability, update state). */
   from: Type.Optional(Type.String({ maxLength: 32 })),
@@ -94,8 +121,18 @@ export const SwarmChange = Type.Object({
   message: Type.Optional(Text),
 });
 
-const SwarmSnapshotRecord = Type.Object({ kind: Type.Literal('swarm'), ...baseFields, type: Type.Literal('snapshot'), body: SwarmSnapshot });
-const SwarmChangeRecord = Type.Object({ kind: Type.Literal('swarm'), ...baseFields, type: Type.Literal('change'), body: SwarmChange });
+const SwarmSnapshotRecord = Type.Object({
+  kind: Type.Literal('swarm'),
+  ...baseFields,
+  type: Type.Literal('snapshot'),
+  body: SwarmSnapshot,
+});
+const SwarmChangeRecord = Type.Object({
+  kind: Type.Literal('swarm'),
+  ...baseFields,
+  type: Type.Literal('change'),
+  body: SwarmChange,
+});
 
 export const SwarmRecord = Type.Union([SwarmSnapshotRecord, SwarmChangeRecord]);
 

@@ -23,10 +23,16 @@ const PANEL_TYPES: Record<string, string> = { graph: 'timeseries', singlestat: '
 const GRID_WIDTH = 24;
 const GRID_ROW_PX = 30;
 
-export type ModernizeOptions = { uid: string; description?: string; refresh?: string; time?: { from: string; to: string } };
+export type ModernizeOptions = {
+  uid: string;
+  description?: string;
+  refresh?: string;
+  time?: { from: string; to: string };
+};
 
 export function modernize(input: DashGenState, opts: ModernizeOptions): Dashboard {
-  if (!/^[a-zA-Z0-9_-]{8,40}$/.test(opts.uid)) throw new SwarmscopeError('DASH_ERR_UID', `uid ${opts.uid}: 8-40 of [a-zA-Z0-9_-]`);
+  if (!/^[a-zA-Z0-9_-]{8,40}$/.test(opts.uid))
+    throw new SwarmscopeError('DASH_ERR_UID', `uid ${opts.uid}: 8-40 of [a-zA-Z0-9_-]`);
   const panels = layout((input.rows ?? []) as unknown as OldRow[]);
   return {
     uid: opts.uid,
@@ -55,7 +61,14 @@ function layout(rows: readonly OldRow[]): Array<Panel | RowPanel> {
   let y = 0;
   for (const row of rows) {
     if (row.showTitle !== false && row.title) {
-      out.push({ type: 'row', id: ++id, title: row.title, collapsed: false, panels: [], gridPos: { x: 0, y, w: GRID_WIDTH, h: 1 } });
+      out.push({
+        type: 'row',
+        id: ++id,
+        title: row.title,
+        collapsed: false,
+        panels: [],
+        gridPos: { x: 0, y, w: GRID_WIDTH, h: 1 },
+      });
       y += 1;
     }
     const h = heightUnits(row.height);
@@ -81,7 +94,8 @@ function heightUnits(height: string | number | undefined): number {
 
 function panel(old: OldPanel, id: number, gridPos: { x: number; y: number; w: number; h: number }): Panel {
   const type = PANEL_TYPES[old.type ?? ''];
-  if (!type) throw new SwarmscopeError('DASH_ERR_PANEL', `panel "${String(old.title)}": no modern type for ${String(old.type)}`);
+  if (!type)
+    throw new SwarmscopeError('DASH_ERR_PANEL', `panel "${String(old.title)}": no modern type for ${String(old.type)}`);
   const targets = (old.targets ?? []).map((t, i) => target(t, i, type, String(old.title)));
   if (targets.length === 0) throw new SwarmscopeError('DASH_ERR_PANEL', `panel "${String(old.title)}" has no query`);
   const out: Panel = {
@@ -102,7 +116,10 @@ function panel(old: OldPanel, id: number, gridPos: { x: number; y: number; w: nu
 function target(t: unknown, index: number, panelType: string, title: string): Record<string, unknown> {
   const p = t as Partial<PromTarget> & { target?: unknown };
   if (typeof p.expr !== 'string' || p.expr.trim() === '') {
-    throw new SwarmscopeError('DASH_ERR_TARGET', `panel "${title}" target ${index}: a Prometheus expr is required (Graphite targets are not supported)`);
+    throw new SwarmscopeError(
+      'DASH_ERR_TARGET',
+      `panel "${title}" target ${index}: a Prometheus expr is required (Graphite targets are not supported)`,
+    );
   }
   const instant = p.instant ?? panelType === 'table';
   return {
@@ -146,11 +163,25 @@ function variable(old: OldVariable): VariableModel {
     ...(old.includeAll === true ? { allValue: typeof old.allValue === 'string' ? old.allValue : '.*' } : {}),
   } as const;
   if (old.type === 'query') {
-    return { ...common, type: 'query', datasource: DATASOURCE, query: String(old.query), refresh: 2, regex: typeof old.regex === 'string' ? old.regex : '', sort: 1, options: [] };
+    return {
+      ...common,
+      type: 'query',
+      datasource: DATASOURCE,
+      query: String(old.query),
+      refresh: 2,
+      regex: typeof old.regex === 'string' ? old.regex : '',
+      sort: 1,
+      options: [],
+    };
   }
   if (old.type === 'custom') {
     const values = ((old.options as Array<{ value: string }> | undefined) ?? []).map((o) => o.value);
-    return { ...common, type: 'custom', query: values.join(','), options: values.map((v, i) => ({ text: v, value: v, selected: i === 0 })) };
+    return {
+      ...common,
+      type: 'custom',
+      query: values.join(','),
+      options: values.map((v, i) => ({ text: v, value: v, selected: i === 0 })),
+    };
   }
   throw new SwarmscopeError('DASH_ERR_VARIABLE', `variable ${old.name}: unsupported type ${old.type}`);
 }

@@ -7,7 +7,15 @@ import { DATASOURCE, modernize, type PromTarget } from './modernize.ts';
 
 export type Target = PromTarget;
 type Threshold = { value: number | null; color: string };
-type Common = { title: string; description?: string; span?: number; unit?: string; min?: number; max?: number; decimals?: number };
+type Common = {
+  title: string;
+  description?: string;
+  span?: number;
+  unit?: string;
+  min?: number;
+  max?: number;
+  decimals?: number;
+};
 
 /** PromQL `legendFormat` shorthand: t('sum(x)', '{{service}}'). */
 export function t(expr: string, legendFormat?: string, extra: Omit<Target, 'expr' | 'legendFormat'> = {}): Target {
@@ -31,27 +39,46 @@ function withTargets<P extends { state: Record<string, unknown> }>(panel: P, tar
 }
 
 export function timeseries(o: Common & { targets: readonly Target[]; stack?: boolean; bars?: boolean }) {
-  const custom = { drawStyle: o.bars ? 'bars' : 'line', lineWidth: 1, fillOpacity: o.stack ? 35 : 10, showPoints: 'never', spanNulls: false, stacking: { mode: o.stack ? 'normal' : 'none', group: 'A' } };
+  const custom = {
+    drawStyle: o.bars ? 'bars' : 'line',
+    lineWidth: 1,
+    fillOpacity: o.stack ? 35 : 10,
+    showPoints: 'never',
+    spanNulls: false,
+    stacking: { mode: o.stack ? 'normal' : 'none', group: 'A' },
+  };
   return withTargets(
     new grafana.Panels.Graph({
       title: o.title,
       span: o.span ?? 6,
       ...(o.description ? { description: o.description } : {}),
       fieldConfig: { defaults: defaults(o, { custom }), overrides: [] },
-      options: { legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] }, tooltip: { mode: 'multi', sort: 'desc' } },
+      options: {
+        legend: { displayMode: 'list', placement: 'bottom', showLegend: true, calcs: [] },
+        tooltip: { mode: 'multi', sort: 'desc' },
+      },
     }),
     o.targets,
   );
 }
 
-export function stat(o: Common & { targets: readonly Target[]; thresholds?: Threshold[]; graph?: boolean; mappings?: unknown[] }) {
+export function stat(
+  o: Common & { targets: readonly Target[]; thresholds?: Threshold[]; graph?: boolean; mappings?: unknown[] },
+) {
   const thresholds = { mode: 'absolute', steps: o.thresholds ?? [{ value: null, color: 'green' }] };
   return withTargets(
     new grafana.Panels.SingleStat({
       title: o.title,
       span: o.span ?? 3,
       ...(o.description ? { description: o.description } : {}),
-      fieldConfig: { defaults: defaults(o, { thresholds, color: { mode: 'thresholds' }, ...(o.mappings ? { mappings: o.mappings } : {}) }), overrides: [] },
+      fieldConfig: {
+        defaults: defaults(o, {
+          thresholds,
+          color: { mode: 'thresholds' },
+          ...(o.mappings ? { mappings: o.mappings } : {}),
+        }),
+        overrides: [],
+      },
       options: {
         reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false },
         colorMode: 'value',
@@ -73,7 +100,9 @@ export function stat(o: Common & { targets: readonly Target[]; thresholds?: Thre
  */
 export function table(o: Common & { targets: readonly Target[]; columns: Record<string, string>; sortBy?: string }) {
   const labels = Object.keys(o.columns);
-  const valueColumns = Object.fromEntries(o.targets.map((x, i) => [`Value #${String.fromCharCode(65 + i)}`, x.legendFormat ?? 'Value']));
+  const valueColumns = Object.fromEntries(
+    o.targets.map((x, i) => [`Value #${String.fromCharCode(65 + i)}`, x.legendFormat ?? 'Value']),
+  );
   const renameByName = { ...o.columns, ...valueColumns };
   const indexByName = Object.fromEntries([...labels, ...Object.keys(valueColumns)].map((k, i) => [k, i]));
   return withTargets(
@@ -81,11 +110,27 @@ export function table(o: Common & { targets: readonly Target[]; columns: Record<
       title: o.title,
       span: o.span ?? 12,
       ...(o.description ? { description: o.description } : {}),
-      fieldConfig: { defaults: defaults(o, { custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: false } }), overrides: [] },
-      options: { showHeader: true, cellHeight: 'sm', footer: { show: false, reducer: ['sum'], countRows: false, fields: '' }, ...(o.sortBy ? { sortBy: [{ displayName: o.sortBy, desc: true }] } : {}) },
+      fieldConfig: {
+        defaults: defaults(o, { custom: { align: 'auto', cellOptions: { type: 'auto' }, inspect: false } }),
+        overrides: [],
+      },
+      options: {
+        showHeader: true,
+        cellHeight: 'sm',
+        footer: { show: false, reducer: ['sum'], countRows: false, fields: '' },
+        ...(o.sortBy ? { sortBy: [{ displayName: o.sortBy, desc: true }] } : {}),
+      },
       transformations: [
         { id: 'merge', options: {} },
-        { id: 'organize', options: { excludeByName: { Time: true }, includeByName: Object.fromEntries(Object.keys(renameByName).map((k) => [k, true])), indexByName, renameByName } },
+        {
+          id: 'organize',
+          options: {
+            excludeByName: { Time: true },
+            includeByName: Object.fromEntries(Object.keys(renameByName).map((k) => [k, true])),
+            indexByName,
+            renameByName,
+          },
+        },
       ],
     }),
     o.targets.map((x) => ({ ...x, instant: true, format: 'table' as const })),
@@ -94,7 +139,14 @@ export function table(o: Common & { targets: readonly Target[]; columns: Record<
 
 export type RowSpec = { title: string; height?: number; panels: Array<{ state: Record<string, unknown> }> };
 
-export type VariableSpec = { name: string; label: string; query: string; includeAll?: boolean; multi?: boolean; regex?: string };
+export type VariableSpec = {
+  name: string;
+  label: string;
+  query: string;
+  includeAll?: boolean;
+  multi?: boolean;
+  regex?: string;
+};
 
 export type DashboardSpec = {
   uid: string;
@@ -107,11 +159,25 @@ export type DashboardSpec = {
 
 /** Builds the dashboard with grafana-dash-gen, then modernizes what it generated. */
 export function dashboard(spec: DashboardSpec): Dashboard {
-  const d = new grafana.Dashboard({ title: spec.title, tags: ['swarmscope', ...spec.tags], time: { from: 'now-1h', to: 'now' }, refresh: '30s' });
+  const d = new grafana.Dashboard({
+    title: spec.title,
+    tags: ['swarmscope', ...spec.tags],
+    time: { from: 'now-1h', to: 'now' },
+    refresh: '30s',
+  });
   for (const v of spec.variables) {
     // grafana-dash-gen types datasource as a string; Grafana takes the {type, uid} reference.
     const datasource = DATASOURCE as unknown as string;
-    d.addTemplate(new grafana.Templates.Query(v.query, { name: v.name, label: v.label, datasource, includeAll: v.includeAll ?? false, multi: v.multi ?? false, ...(v.regex ? { regex: v.regex } : {}) }));
+    d.addTemplate(
+      new grafana.Templates.Query(v.query, {
+        name: v.name,
+        label: v.label,
+        datasource,
+        includeAll: v.includeAll ?? false,
+        multi: v.multi ?? false,
+        ...(v.regex ? { regex: v.regex } : {}),
+      }),
+    );
   }
   for (const r of spec.rows) {
     const row = new grafana.Row({ title: r.title, height: `${r.height ?? 240}px` });
@@ -127,4 +193,8 @@ export function sel(metric: string, ...matchers: string[]): string {
 }
 
 /** The job variable: which aggregator(s) to read; every dashboard has it first. */
-export const JOB_VARIABLE: VariableSpec = { name: 'job', label: 'Job', query: 'label_values(swarmscope_ingest_inflight_requests, job)' };
+export const JOB_VARIABLE: VariableSpec = {
+  name: 'job',
+  label: 'Job',
+  query: 'label_values(swarmscope_ingest_inflight_requests, job)',
+};

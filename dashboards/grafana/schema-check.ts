@@ -27,7 +27,15 @@ export function checkDashboardSchema(dashboards: ReadonlyArray<{ name: string; j
     ].join('\n');
     files.set(join(root, 'dashboards', 'grafana', `__schema_check_${i}.ts`), { name: d.name, text });
   }
-  const options: ts.CompilerOptions = { strict: true, noEmit: true, skipLibCheck: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, types: [] };
+  const options: ts.CompilerOptions = {
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    types: [],
+  };
   const host = ts.createCompilerHost(options);
   const readFile = host.readFile.bind(host);
   const fileExists = host.fileExists.bind(host);
@@ -42,8 +50,14 @@ export function checkDashboardSchema(dashboards: ReadonlyArray<{ name: string; j
   const problems: SchemaProblem[] = [];
   for (const diag of ts.getPreEmitDiagnostics(program)) {
     const file = diag.file ? files.get(diag.file.fileName) : undefined;
-    const where = diag.file && diag.start !== undefined ? `line ${diag.file.getLineAndCharacterOfPosition(diag.start).line + 1}: ` : '';
-    problems.push({ dashboard: file?.name ?? diag.file?.fileName ?? '(global)', message: where + ts.flattenDiagnosticMessageText(diag.messageText, '\n') });
+    const where =
+      diag.file && diag.start !== undefined
+        ? `line ${diag.file.getLineAndCharacterOfPosition(diag.start).line + 1}: `
+        : '';
+    problems.push({
+      dashboard: file?.name ?? diag.file?.fileName ?? '(global)',
+      message: where + ts.flattenDiagnosticMessageText(diag.messageText, '\n'),
+    });
   }
   return problems;
 }

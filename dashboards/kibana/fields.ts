@@ -17,7 +17,12 @@ export function dataViewUses(objects: readonly SavedObject[]): Map<string, DataV
   const views = new Map<string, DataViewUse>();
   for (const o of objects) {
     if (o.type !== 'index-pattern') continue;
-    views.set(o.id, { id: o.id, pattern: String(o.attributes.title), fields: new Set([String(o.attributes.timeFieldName)]), queries: [] });
+    views.set(o.id, {
+      id: o.id,
+      pattern: String(o.attributes.title),
+      fields: new Set([String(o.attributes.timeFieldName)]),
+      queries: [],
+    });
   }
   const use = (id: string | undefined, fields: Iterable<string>, query?: string) => {
     const v = id === undefined ? undefined : views.get(id);
@@ -27,17 +32,27 @@ export function dataViewUses(objects: readonly SavedObject[]): Map<string, DataV
   };
   for (const o of objects) {
     if (o.type === 'search') {
-      const source = JSON.parse(String((o.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON)) as { query: { query: string } };
+      const source = JSON.parse(
+        String((o.attributes.kibanaSavedObjectMeta as { searchSourceJSON: string }).searchSourceJSON),
+      ) as { query: { query: string } };
       const sort = (o.attributes.sort as string[][]).map((s) => s[0]!);
-      use(o.references[0]?.id, [...(o.attributes.columns as string[]), ...sort, ...luceneFields(source.query.query)], source.query.query);
+      use(
+        o.references[0]?.id,
+        [...(o.attributes.columns as string[]), ...sort, ...luceneFields(source.query.query)],
+        source.query.query,
+      );
     }
     if (o.type === 'dashboard') {
-      for (const p of JSON.parse(String(o.attributes.panelsJSON)) as Array<{ embeddableConfig: { attributes?: LensAttributes } }>) {
+      for (const p of JSON.parse(String(o.attributes.panelsJSON)) as Array<{
+        embeddableConfig: { attributes?: LensAttributes };
+      }>) {
         const lens = p.embeddableConfig.attributes;
         if (!lens) continue;
         for (const [layerId, layer] of Object.entries(lens.state.datasourceStates.formBased.layers)) {
           const ref = lens.references.find((r) => r.name === `indexpattern-datasource-layer-${layerId}`);
-          const fields = Object.values(layer.columns).map((c) => c.sourceField).filter((f) => f !== '___records___');
+          const fields = Object.values(layer.columns)
+            .map((c) => c.sourceField)
+            .filter((f) => f !== '___records___');
           use(ref?.id, [...fields, ...luceneFields(lens.state.query.query)], lens.state.query.query || undefined);
         }
       }
@@ -48,5 +63,8 @@ export function dataViewUses(objects: readonly SavedObject[]): Map<string, DataV
 
 type LensAttributes = {
   references: Array<{ id: string; name: string }>;
-  state: { query: { query: string }; datasourceStates: { formBased: { layers: Record<string, { columns: Record<string, { sourceField: string }> }> } } };
+  state: {
+    query: { query: string };
+    datasourceStates: { formBased: { layers: Record<string, { columns: Record<string, { sourceField: string }> }> } };
+  };
 };

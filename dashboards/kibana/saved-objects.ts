@@ -12,7 +12,14 @@ export type SavedObject = {
   managed: boolean;
 };
 
-export type SearchSpec = { id: string; title: string; description: string; dataset: Dataset; query: string; columns: string[] };
+export type SearchSpec = {
+  id: string;
+  title: string;
+  description: string;
+  dataset: Dataset;
+  query: string;
+  columns: string[];
+};
 export type Dataset = 'logs' | 'events' | 'metrics';
 
 const CORE = '8.8.0';
@@ -30,15 +37,18 @@ export function searches(prefix: string): SearchSpec[] {
     {
       id: id('errors-by-service'),
       title: 'swarmscope: errors by service',
-      description: 'Log lines that read like errors (or went to stderr) from Swarm services; break down by orchestrator.service.name.',
+      description:
+        'Log lines that read like errors (or went to stderr) from Swarm services; break down by orchestrator.service.name.',
       dataset: 'logs',
-      query: '_exists_:orchestrator.service.name AND (message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr)',
+      query:
+        '_exists_:orchestrator.service.name AND (message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr)',
       columns: ['orchestrator.service.name', 'container.name', 'host.name', 'stream', 'message'],
     },
     {
       id: id('service-logs'),
-      title: 'swarmscope: a service\'s logs',
-      description: 'Every log line of Swarm services, task by task; filter on orchestrator.service.name to read one service.',
+      title: "swarmscope: a service's logs",
+      description:
+        'Every log line of Swarm services, task by task; filter on orchestrator.service.name to read one service.',
       dataset: 'logs',
       query: '_exists_:orchestrator.service.name',
       columns: ['orchestrator.service.name', 'orchestrator.resource.name', 'host.name', 'message'],
@@ -46,18 +56,33 @@ export function searches(prefix: string): SearchSpec[] {
     {
       id: id('container-lifecycle'),
       title: 'swarmscope: container lifecycle',
-      description: 'Containers created, started, dying (with exit code), OOM-killed, killed, stopped, destroyed, and health changes.',
+      description:
+        'Containers created, started, dying (with exit code), OOM-killed, killed, stopped, destroyed, and health changes.',
       dataset: 'events',
-      query: 'docker.event.type:container AND docker.event.action:(create OR start OR die OR oom OR kill OR stop OR destroy OR restart OR health_status*)',
-      columns: ['docker.event.action', 'container.name', 'docker.event.exit_code', 'orchestrator.service.name', 'host.name'],
+      query:
+        'docker.event.type:container AND docker.event.action:(create OR start OR die OR oom OR kill OR stop OR destroy OR restart OR health_status*)',
+      columns: [
+        'docker.event.action',
+        'container.name',
+        'docker.event.exit_code',
+        'orchestrator.service.name',
+        'host.name',
+      ],
     },
     {
       id: id('task-failures'),
       title: 'swarmscope: Swarm task failures',
       description: 'Swarm task containers that died with a non-zero exit code or were OOM-killed.',
       dataset: 'events',
-      query: '_exists_:orchestrator.service.name AND docker.event.type:container AND (docker.event.action:oom OR (docker.event.action:die AND NOT docker.event.exit_code:0))',
-      columns: ['orchestrator.service.name', 'orchestrator.resource.name', 'docker.event.action', 'docker.event.exit_code', 'host.name'],
+      query:
+        '_exists_:orchestrator.service.name AND docker.event.type:container AND (docker.event.action:oom OR (docker.event.action:die AND NOT docker.event.exit_code:0))',
+      columns: [
+        'orchestrator.service.name',
+        'orchestrator.resource.name',
+        'docker.event.action',
+        'docker.event.exit_code',
+        'host.name',
+      ],
     },
   ];
 }
@@ -66,7 +91,16 @@ function dataView(prefix: string, d: Dataset, name: string): SavedObject {
   return {
     type: 'index-pattern',
     id: ids(prefix).dataView(d),
-    attributes: { title: `${prefix}-${d}-*`, name, timeFieldName: '@timestamp', allowNoIndex: true, fieldFormatMap: '{}', runtimeFieldMap: '{}', sourceFilters: '[]', fieldAttrs: '{}' },
+    attributes: {
+      title: `${prefix}-${d}-*`,
+      name,
+      timeFieldName: '@timestamp',
+      allowNoIndex: true,
+      fieldFormatMap: '{}',
+      runtimeFieldMap: '{}',
+      sourceFilters: '[]',
+      fieldAttrs: '{}',
+    },
     references: [],
     coreMigrationVersion: CORE,
     typeMigrationVersion: '8.0.0',
@@ -75,7 +109,11 @@ function dataView(prefix: string, d: Dataset, name: string): SavedObject {
 }
 
 function search(prefix: string, s: SearchSpec): SavedObject {
-  const searchSource = { query: { query: s.query, language: 'lucene' }, filter: [], indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index' };
+  const searchSource = {
+    query: { query: s.query, language: 'lucene' },
+    filter: [],
+    indexRefName: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+  };
   return {
     type: 'search',
     id: s.id,
@@ -89,7 +127,13 @@ function search(prefix: string, s: SearchSpec): SavedObject {
       isTextBasedQuery: false,
       kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify(searchSource) },
     },
-    references: [{ type: 'index-pattern', id: ids(prefix).dataView(s.dataset), name: 'kibanaSavedObjectMeta.searchSourceJSON.index' }],
+    references: [
+      {
+        type: 'index-pattern',
+        id: ids(prefix).dataView(s.dataset),
+        name: 'kibanaSavedObjectMeta.searchSourceJSON.index',
+      },
+    ],
     coreMigrationVersion: CORE,
     typeMigrationVersion: '8.0.0',
     managed: false,
@@ -97,40 +141,138 @@ function search(prefix: string, s: SearchSpec): SavedObject {
 }
 
 /** A Lens column: a date histogram, a terms split, or a metric over a field. */
-type Column = { label: string; dataType: string; operationType: string; sourceField: string; isBucketed: boolean; params?: Record<string, unknown> };
-export type LensSpec = { panelId: string; title: string; dataset: Dataset; query: string; chart: 'bar_stacked' | 'line'; split?: string; metric: { op: 'count' | 'max' | 'average'; field?: string; label: string } };
+type Column = {
+  label: string;
+  dataType: string;
+  operationType: string;
+  sourceField: string;
+  isBucketed: boolean;
+  params?: Record<string, unknown>;
+};
+export type LensSpec = {
+  panelId: string;
+  title: string;
+  dataset: Dataset;
+  query: string;
+  chart: 'bar_stacked' | 'line';
+  split?: string;
+  metric: { op: 'count' | 'max' | 'average'; field?: string; label: string };
+};
 
 export function lensPanels(): LensSpec[] {
   return [
-    { panelId: 'log-volume', title: 'Log volume by service', dataset: 'logs', query: '', chart: 'bar_stacked', split: 'orchestrator.service.name', metric: { op: 'count', label: 'Log lines' } },
-    { panelId: 'error-lines', title: 'Error lines by service', dataset: 'logs', query: 'message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr', chart: 'bar_stacked', split: 'orchestrator.service.name', metric: { op: 'count', label: 'Error lines' } },
-    { panelId: 'events-timeline', title: 'Container events timeline', dataset: 'events', query: '', chart: 'bar_stacked', split: 'docker.event.action', metric: { op: 'count', label: 'Events' } },
-    { panelId: 'container-memory', title: 'Container memory (working set)', dataset: 'metrics', query: '_exists_:container.name', chart: 'line', split: 'container.name', metric: { op: 'max', field: 'docker.memory.workingset.total', label: 'Working set' } },
-    { panelId: 'container-cpu', title: 'Container CPU time (cumulative seconds)', dataset: 'metrics', query: '_exists_:container.name', chart: 'line', split: 'container.name', metric: { op: 'max', field: 'docker.cpu.total.seconds', label: 'CPU seconds' } },
+    {
+      panelId: 'log-volume',
+      title: 'Log volume by service',
+      dataset: 'logs',
+      query: '',
+      chart: 'bar_stacked',
+      split: 'orchestrator.service.name',
+      metric: { op: 'count', label: 'Log lines' },
+    },
+    {
+      panelId: 'error-lines',
+      title: 'Error lines by service',
+      dataset: 'logs',
+      query: 'message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr',
+      chart: 'bar_stacked',
+      split: 'orchestrator.service.name',
+      metric: { op: 'count', label: 'Error lines' },
+    },
+    {
+      panelId: 'events-timeline',
+      title: 'Container events timeline',
+      dataset: 'events',
+      query: '',
+      chart: 'bar_stacked',
+      split: 'docker.event.action',
+      metric: { op: 'count', label: 'Events' },
+    },
+    {
+      panelId: 'container-memory',
+      title: 'Container memory (working set)',
+      dataset: 'metrics',
+      query: '_exists_:container.name',
+      chart: 'line',
+      split: 'container.name',
+      metric: { op: 'max', field: 'docker.memory.workingset.total', label: 'Working set' },
+    },
+    {
+      panelId: 'container-cpu',
+      title: 'Container CPU time (cumulative seconds)',
+      dataset: 'metrics',
+      query: '_exists_:container.name',
+      chart: 'line',
+      split: 'container.name',
+      metric: { op: 'max', field: 'docker.cpu.total.seconds', label: 'CPU seconds' },
+    },
   ];
 }
 
 function lensAttributes(prefix: string, l: LensSpec) {
   const layerId = `${l.panelId}-layer`;
   const columns: Record<string, Column> = {
-    time: { label: '@timestamp', dataType: 'date', operationType: 'date_histogram', sourceField: '@timestamp', isBucketed: true, params: { interval: 'auto' } },
-    ...(l.split ? { split: { label: l.split, dataType: 'string', operationType: 'terms', sourceField: l.split, isBucketed: true, params: { size: 10, orderBy: { type: 'column', columnId: 'value' }, orderDirection: 'desc', otherBucket: true, missingBucket: false } } } : {}),
-    value: { label: l.metric.label, dataType: 'number', operationType: l.metric.op, sourceField: l.metric.field ?? '___records___', isBucketed: false },
+    time: {
+      label: '@timestamp',
+      dataType: 'date',
+      operationType: 'date_histogram',
+      sourceField: '@timestamp',
+      isBucketed: true,
+      params: { interval: 'auto' },
+    },
+    ...(l.split
+      ? {
+          split: {
+            label: l.split,
+            dataType: 'string',
+            operationType: 'terms',
+            sourceField: l.split,
+            isBucketed: true,
+            params: {
+              size: 10,
+              orderBy: { type: 'column', columnId: 'value' },
+              orderDirection: 'desc',
+              otherBucket: true,
+              missingBucket: false,
+            },
+          },
+        }
+      : {}),
+    value: {
+      label: l.metric.label,
+      dataType: 'number',
+      operationType: l.metric.op,
+      sourceField: l.metric.field ?? '___records___',
+      isBucketed: false,
+    },
   };
   return {
     title: l.title,
     visualizationType: 'lnsXY',
     state: {
-      datasourceStates: { formBased: { layers: { [layerId]: { columns, columnOrder: Object.keys(columns), incompleteColumns: {} } } } },
+      datasourceStates: {
+        formBased: { layers: { [layerId]: { columns, columnOrder: Object.keys(columns), incompleteColumns: {} } } },
+      },
       visualization: {
         preferredSeriesType: l.chart,
         legend: { isVisible: true, position: 'right' },
-        layers: [{ layerId, layerType: 'data', seriesType: l.chart, xAccessor: 'time', accessors: ['value'], ...(l.split ? { splitAccessor: 'split' } : {}) }],
+        layers: [
+          {
+            layerId,
+            layerType: 'data',
+            seriesType: l.chart,
+            xAccessor: 'time',
+            accessors: ['value'],
+            ...(l.split ? { splitAccessor: 'split' } : {}),
+          },
+        ],
       },
       query: { query: l.query, language: 'lucene' },
       filters: [],
     },
-    references: [{ type: 'index-pattern', id: ids(prefix).dataView(l.dataset), name: `indexpattern-datasource-layer-${layerId}` }],
+    references: [
+      { type: 'index-pattern', id: ids(prefix).dataView(l.dataset), name: `indexpattern-datasource-layer-${layerId}` },
+    ],
   };
 }
 
@@ -142,23 +284,43 @@ function overviewDashboard(prefix: string): SavedObject {
     embeddableConfig: { attributes: lensAttributes(prefix, l), enhancements: {} },
     title: l.title,
   }));
-  const searchPanel = { type: 'search', panelIndex: 'error-log', gridData: { i: 'error-log', x: 0, y: Math.ceil(panels.length / 2) * 15, w: 48, h: 15 }, embeddableConfig: { enhancements: {} }, panelRefName: 'panel_error-log', title: 'Error lines' };
+  const searchPanel = {
+    type: 'search',
+    panelIndex: 'error-log',
+    gridData: { i: 'error-log', x: 0, y: Math.ceil(panels.length / 2) * 15, w: 48, h: 15 },
+    embeddableConfig: { enhancements: {} },
+    panelRefName: 'panel_error-log',
+    title: 'Error lines',
+  };
   return {
     type: 'dashboard',
     id: ids(prefix).dashboard,
     attributes: {
       title: 'swarmscope: Swarm logs and events',
-      description: 'Log volume by service, error lines, the container events timeline and container metrics, from swarmscope\'s indices.',
+      description:
+        "Log volume by service, error lines, the container events timeline and container metrics, from swarmscope's indices.",
       panelsJSON: JSON.stringify([...panels, searchPanel]),
-      optionsJSON: JSON.stringify({ useMargins: true, syncColors: false, syncCursor: true, syncTooltips: false, hidePanelTitles: false }),
+      optionsJSON: JSON.stringify({
+        useMargins: true,
+        syncColors: false,
+        syncCursor: true,
+        syncTooltips: false,
+        hidePanelTitles: false,
+      }),
       timeRestore: true,
       timeFrom: 'now-1h',
       timeTo: 'now',
       refreshInterval: { pause: false, value: 30_000 },
-      kibanaSavedObjectMeta: { searchSourceJSON: JSON.stringify({ query: { query: '', language: 'lucene' }, filter: [] }) },
+      kibanaSavedObjectMeta: {
+        searchSourceJSON: JSON.stringify({ query: { query: '', language: 'lucene' }, filter: [] }),
+      },
     },
     references: [
-      ...lensPanels().map((l) => ({ type: 'index-pattern', id: ids(prefix).dataView(l.dataset), name: `${l.panelId}:indexpattern-datasource-layer-${l.panelId}-layer` })),
+      ...lensPanels().map((l) => ({
+        type: 'index-pattern',
+        id: ids(prefix).dataView(l.dataset),
+        name: `${l.panelId}:indexpattern-datasource-layer-${l.panelId}-layer`,
+      })),
       { type: 'search', id: ids(prefix).search('errors-by-service'), name: 'panel_error-log' },
     ],
     coreMigrationVersion: CORE,

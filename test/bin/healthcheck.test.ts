@@ -14,7 +14,9 @@ const script = fileURLToPath(new URL('../../bin/healthcheck.ts', import.meta.url
 
 function healthcheck(role: string, env: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [script, role], { env: { PATH: process.env.PATH ?? '', ...env } }, (err) => resolve(err ? ((err as { code?: number }).code ?? 1) : 0));
+    execFile(process.execPath, [script, role], { env: { PATH: process.env.PATH ?? '', ...env } }, (err) =>
+      resolve(err ? ((err as { code?: number }).code ?? 1) : 0),
+    );
   });
 }
 

@@ -21,12 +21,18 @@ import { RULES_PATH } from '../../dashboards/prometheus/build.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const SERVICE_LABEL = 'container_label_com_docker_swarm_service_name';
-const ctx: { agg?: TestAggregator; demo?: DemoStack; job: string; cleanups: Array<() => Promise<unknown>> } = { job: `swarmscope-dash-${randomBytes(3).toString('hex')}`, cleanups: [] };
+const ctx: { agg?: TestAggregator; demo?: DemoStack; job: string; cleanups: Array<() => Promise<unknown>> } = {
+  job: `swarmscope-dash-${randomBytes(3).toString('hex')}`,
+  cleanups: [],
+};
 
 test.before(async () => {
   const agg = await startTestAggregator();
   ctx.agg = agg;
-  ctx.cleanups.push(() => agg.close(), () => deleteIndices(`${agg.indexPrefix}-*`));
+  ctx.cleanups.push(
+    () => agg.close(),
+    () => deleteIndices(`${agg.indexPrefix}-*`),
+  );
   const collector = await startTestCollector(agg, { SWARMSCOPE_NETWORK_LOOPBACK: 'true' });
   ctx.cleanups.push(() => collector.close());
   // The job label on the target overrides the scrape config's: this test's own $job.
@@ -36,7 +42,12 @@ test.before(async () => {
   const demo = await deployDemoStack();
   ctx.demo = demo;
   ctx.cleanups.push(() => demo.remove());
-  await waitFor(async () => (await promQuery(`container_memory_working_set_bytes{job="${ctx.job}",${SERVICE_LABEL}="${demo.web}"}`)).length > 0, { timeoutMs: 120_000, intervalMs: 2000, what: 'the demo stack\'s container series in Prometheus' });
+  await waitFor(
+    async () =>
+      (await promQuery(`container_memory_working_set_bytes{job="${ctx.job}",${SERVICE_LABEL}="${demo.web}"}`)).length >
+      0,
+    { timeoutMs: 120_000, intervalMs: 2000, what: "the demo stack's container series in Prometheus" },
+  );
 });
 
 test.after.always(async () => {
@@ -48,7 +59,12 @@ async function preferred(): Promise<Record<string, string>> {
   const demo = ctx.demo!;
   const web = await promQuery(`container_memory_working_set_bytes{job="${ctx.job}",${SERVICE_LABEL}="${demo.web}"}`);
   const task = web[0]?.metric;
-  return { job: ctx.job, stack: demo.stack, service: demo.web, ...(task ? { node: task.node!, container: task.name! } : {}) };
+  return {
+    job: ctx.job,
+    stack: demo.stack,
+    service: demo.web,
+    ...(task ? { node: task.node!, container: task.name! } : {}),
+  };
 }
 
 type Resolution = { values: Record<string, string>; problems: string[] };
@@ -68,7 +84,9 @@ async function resolveVariables(d: Dashboard, prefer: Record<string, string>): P
     if (series.length === 0) problems.push(`${d.uid} $${v.name}: ${selector} returns no series`);
     const want = prefer[v.name];
     if (want === undefined || !options.includes(want)) {
-      problems.push(`${d.uid} $${v.name}: ${want ?? '(no live value)'} is not among ${JSON.stringify(options.slice(0, 10))}`);
+      problems.push(
+        `${d.uid} $${v.name}: ${want ?? '(no live value)'} is not among ${JSON.stringify(options.slice(0, 10))}`,
+      );
       if (options[0] === undefined) return { values, problems };
       values[v.name] = options[0];
     } else values[v.name] = want;
@@ -100,7 +118,10 @@ async function emptyQueries(): Promise<string[]> {
 
 test.serial('every Grafana panel and variable query returns series from the live Prometheus', async (t) => {
   t.timeout(300_000);
-  const queries = grafanaDashboards().reduce((n, d) => n + panelQueries(d.dashboard).length + variableQueries(d.dashboard).length, 0);
+  const queries = grafanaDashboards().reduce(
+    (n, d) => n + panelQueries(d.dashboard).length + variableQueries(d.dashboard).length,
+    0,
+  );
   t.true(queries > 50, `expected the dashboards to hold many queries, found ${queries}`);
   let problems: string[] = [];
   // Some series need time: rates need two scrapes, failures and exit codes the demo task's first exit.
@@ -113,38 +134,50 @@ test.serial('every Grafana panel and variable query returns series from the live
   t.deepEqual(problems, [], `${problems.length} queries returned nothing`);
 });
 
-test.serial('every data view matches live indices with documents, and every field Kibana objects use is mapped', async (t) => {
-  t.timeout(180_000);
-  const es = esAdmin();
-  const uses = [...dataViewUses(savedObjects(ctx.agg!.indexPrefix)).values()];
-  t.is(uses.length, 3);
-  const problems: string[] = [];
-  // Events and logs of the demo's failures need its first task exit: wait for documents first.
-  await waitFor(
-    async () => {
-      await es.indices.refresh({ index: `${ctx.agg!.indexPrefix}-*`, ignore_unavailable: true, allow_no_indices: true });
-      for (const u of uses) {
-        for (const q of u.queries) {
-          const hits = await es.count({ index: u.pattern, query: { query_string: { query: q } }, ignore_unavailable: true, allow_no_indices: true });
-          if (hits.count === 0) return false;
+test.serial(
+  'every data view matches live indices with documents, and every field Kibana objects use is mapped',
+  async (t) => {
+    t.timeout(180_000);
+    const es = esAdmin();
+    const uses = [...dataViewUses(savedObjects(ctx.agg!.indexPrefix)).values()];
+    t.is(uses.length, 3);
+    const problems: string[] = [];
+    // Events and logs of the demo's failures need its first task exit: wait for documents first.
+    await waitFor(
+      async () => {
+        await es.indices.refresh({
+          index: `${ctx.agg!.indexPrefix}-*`,
+          ignore_unavailable: true,
+          allow_no_indices: true,
+        });
+        for (const u of uses) {
+          for (const q of u.queries) {
+            const hits = await es.count({
+              index: u.pattern,
+              query: { query_string: { query: q } },
+              ignore_unavailable: true,
+              allow_no_indices: true,
+            });
+            if (hits.count === 0) return false;
+          }
         }
+        return true;
+      },
+      { timeoutMs: 150_000, intervalMs: 3000, what: 'documents matching every saved query' },
+    ).catch(() => undefined);
+    for (const u of uses) {
+      const count = await es.count({ index: u.pattern, allow_no_indices: true });
+      if (count.count === 0) problems.push(`${u.pattern}: no documents`);
+      const caps = await es.fieldCaps({ index: u.pattern, fields: [...u.fields] });
+      for (const f of u.fields) if (!caps.fields[f]) problems.push(`${u.pattern}: ${f} is not in the live mapping`);
+      for (const q of u.queries) {
+        const hits = await es.count({ index: u.pattern, query: { query_string: { query: q } } });
+        if (hits.count === 0) problems.push(`${u.pattern}: no document matches ${q}`);
       }
-      return true;
-    },
-    { timeoutMs: 150_000, intervalMs: 3000, what: 'documents matching every saved query' },
-  ).catch(() => undefined);
-  for (const u of uses) {
-    const count = await es.count({ index: u.pattern, allow_no_indices: true });
-    if (count.count === 0) problems.push(`${u.pattern}: no documents`);
-    const caps = await es.fieldCaps({ index: u.pattern, fields: [...u.fields] });
-    for (const f of u.fields) if (!caps.fields[f]) problems.push(`${u.pattern}: ${f} is not in the live mapping`);
-    for (const q of u.queries) {
-      const hits = await es.count({ index: u.pattern, query: { query_string: { query: q } } });
-      if (hits.count === 0) problems.push(`${u.pattern}: no document matches ${q}`);
     }
-  }
-  t.deepEqual(problems, []);
-});
+    t.deepEqual(problems, []);
+  },
+);
 
 test.serial('renders the service dashboard from live query results to a screenshot', async (t) => {
   t.timeout(120_000);
@@ -155,12 +188,18 @@ test.serial('renders the service dashboard from live query results to a screensh
   for (const p of (dashboard.panels ?? []).filter((x): x is Panel => x.type !== 'row')) {
     const targets = (p.targets ?? []) as Array<{ expr: string; legendFormat: string }>;
     if (p.type === 'table') {
-      const columns = ((p.transformations?.find((x) => x.id === 'organize')?.options as { renameByName: Record<string, string> }).renameByName);
+      const columns = (
+        p.transformations?.find((x) => x.id === 'organize')?.options as { renameByName: Record<string, string> }
+      ).renameByName;
       const rows: string[][] = [];
       for (const [i, tg] of targets.entries()) {
         for (const s of await promQuery(interpolate(tg.expr, values))) {
           const ref = `Value #${String.fromCharCode(65 + i)}`;
-          rows.push(Object.keys(columns).map((k) => (k === ref ? s.value[1] : k.startsWith('Value #') ? '' : (s.metric[k] ?? ''))));
+          rows.push(
+            Object.keys(columns).map((k) =>
+              k === ref ? s.value[1] : k.startsWith('Value #') ? '' : (s.metric[k] ?? ''),
+            ),
+          );
         }
       }
       data.set(p.id!, { kind: 'table', columns: Object.values(columns), rows });
@@ -169,13 +208,32 @@ test.serial('renders the service dashboard from live query results to a screensh
     const series = [];
     for (const tg of targets) {
       for (const s of await promQueryRange(interpolate(tg.expr, values), { startS: endS - 240, endS, stepS: 2 })) {
-        series.push({ name: legendName(tg.legendFormat, s.metric), points: s.values.map(([x, v]) => [x, Number(v)] as [number, number]) });
+        series.push({
+          name: legendName(tg.legendFormat, s.metric),
+          points: s.values.map(([x, v]) => [x, Number(v)] as [number, number]),
+        });
       }
     }
-    data.set(p.id!, p.type === 'stat' ? { kind: 'stat', value: series[0]?.points.at(-1)?.[1] } : { kind: 'timeseries', series });
+    data.set(
+      p.id!,
+      p.type === 'stat' ? { kind: 'stat', value: series[0]?.points.at(-1)?.[1] } : { kind: 'timeseries', series },
+    );
   }
   const file = join('test-results', 'dashboards', 'service.png');
-  await screenshot(renderDashboardHtml(dashboard, data, `stack=${values.stack} service=${values.service} · last 4 minutes · live Prometheus, job ${ctx.job}`), file);
-  const empty = [...data.entries()].filter(([, d]) => (d.kind === 'timeseries' ? d.series.length === 0 : d.kind === 'table' ? d.rows.length === 0 : d.value === undefined));
-  t.deepEqual(empty.map(([id]) => id), [], 'every panel of the picture has data');
+  await screenshot(
+    renderDashboardHtml(
+      dashboard,
+      data,
+      `stack=${values.stack} service=${values.service} · last 4 minutes · live Prometheus, job ${ctx.job}`,
+    ),
+    file,
+  );
+  const empty = [...data.entries()].filter(([, d]) =>
+    d.kind === 'timeseries' ? d.series.length === 0 : d.kind === 'table' ? d.rows.length === 0 : d.value === undefined,
+  );
+  t.deepEqual(
+    empty.map(([id]) => id),
+    [],
+    'every panel of the picture has data',
+  );
 });

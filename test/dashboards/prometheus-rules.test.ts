@@ -26,7 +26,8 @@ async function tool(bin: string, args: string[]): Promise<number> {
 }
 
 test('the checked-in rule and test files are what the generator makes', async (t) => {
-  for (const a of generate()) t.is(await readFile(join(repoRoot, a.path), 'utf8'), a.content, `${a.path} is stale: run npm run dashboards`);
+  for (const a of generate())
+    t.is(await readFile(join(repoRoot, a.path), 'utf8'), a.content, `${a.path} is stale: run npm run dashboards`);
 });
 
 test('promtool check rules accepts the rule pack', async (t) => {
@@ -39,8 +40,14 @@ test('promtool test rules passes: every alert fires in its cases and stays quiet
 
 test('every alert has a firing case and a quiet case', (t) => {
   for (const r of alerts) {
-    t.true(CASES.some((c) => c.alert === r.alert && c.expect.length > 0), `${r.alert} has no firing case`);
-    t.true(CASES.some((c) => c.alert === r.alert && c.expect.length === 0), `${r.alert} has no quiet case`);
+    t.true(
+      CASES.some((c) => c.alert === r.alert && c.expect.length > 0),
+      `${r.alert} has no firing case`,
+    );
+    t.true(
+      CASES.some((c) => c.alert === r.alert && c.expect.length === 0),
+      `${r.alert} has no quiet case`,
+    );
   }
 });
 
@@ -49,7 +56,9 @@ test('every alert has a severity, a scope and annotations naming where it happen
     t.true(['critical', 'warning', 'info'].includes(r.labels.severity), r.alert);
     t.truthy(r.annotations.summary, r.alert);
     const text = r.annotations.summary + r.annotations.description;
-    if (r.labels.scope === 'container') for (const l of ['service', 'task', 'node']) t.true(text.includes(`$labels.${l}`), `${r.alert} does not name the ${l}`);
+    if (r.labels.scope === 'container')
+      for (const l of ['service', 'task', 'node'])
+        t.true(text.includes(`$labels.${l}`), `${r.alert} does not name the ${l}`);
     if (r.labels.scope === 'service') t.true(text.includes('$labels.service'), `${r.alert} does not name the service`);
     if (r.labels.scope === 'node') t.true(text.includes('$labels.node'), `${r.alert} does not name the node`);
   }

@@ -24,19 +24,34 @@ import { createLogger } from '../../common/logger.ts';
 const node = { id: 'test-node', hostname: 'test-host' };
 
 function agentRecord(seq: number): WireRecord {
-  return { kind: 'agent', id: recordId('foundation', 'agent', seq), time: new Date().toISOString(), node, counters: { seq }, gauges: {} };
+  return {
+    kind: 'agent',
+    id: recordId('foundation', 'agent', seq),
+    time: new Date().toISOString(),
+    node,
+    counters: { seq },
+    gauges: {},
+  };
 }
 
 async function post(url: string, token: string | undefined, body: Buffer, encoding = 'gzip') {
   const res = await fetch(url + INGEST_PATH, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-ndjson', 'content-encoding': encoding, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: {
+      'content-type': 'application/x-ndjson',
+      'content-encoding': encoding,
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
     body,
   });
-  return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as Record<string, unknown> };
+  return {
+    status: res.status,
+    retryAfter: res.headers.get('retry-after'),
+    body: (await res.json()) as Record<string, unknown>,
+  };
 }
 
-test('a container\'s cgroup CPU and memory reach Elasticsearch and /metrics under cAdvisor names', async (t) => {
+test("a container's cgroup CPU and memory reach Elasticsearch and /metrics under cAdvisor names", async (t) => {
   const agg = await startTestAggregator();
   const col = await startTestCollector(agg);
   const id = await runContainer(['--memory', '64m'], ['sh', '-c', 'while :; do :; done']);
@@ -48,7 +63,9 @@ test('a container\'s cgroup CPU and memory reach Elasticsearch and /metrics unde
   const metrics = await waitFor(
     async () => {
       const text = await (await fetch(`${agg.url}/metrics`)).text();
-      return text.includes(`id="/docker/${id}"`) && text.includes('container_memory_working_set_bytes{') ? text : undefined;
+      return text.includes(`id="/docker/${id}"`) && text.includes('container_memory_working_set_bytes{')
+        ? text
+        : undefined;
     },
     { timeoutMs: 90_000, what: 'the container on /metrics' },
   );
@@ -58,7 +75,10 @@ test('a container\'s cgroup CPU and memory reach Elasticsearch and /metrics unde
   t.true(Number(cpuLine!.split(' ').pop()) > 0, 'a busy container has used CPU');
   const docs = await waitFor(
     async () => {
-      const hits = await scanAll<{ container: { id: string }; docker: { cpu: { total: { seconds: number } } } }>(`${agg.indexPrefix}-metrics-*`, { term: { 'container.id': id } });
+      const hits = await scanAll<{ container: { id: string }; docker: { cpu: { total: { seconds: number } } } }>(
+        `${agg.indexPrefix}-metrics-*`,
+        { term: { 'container.id': id } },
+      );
       return hits.length >= 2 ? hits : undefined;
     },
     { timeoutMs: 90_000, what: 'metric documents in Elasticsearch' },
@@ -76,12 +96,25 @@ test('ingest refuses a missing token (401) and a malformed batch (400 with its l
   const notJson = await post(agg.url, agg.token, gzipSync('{"kind":"agent"\n'));
   t.is(notJson.status, 400);
   t.regex(String(notJson.body.reason), /line 1/);
-  const badField = await post(agg.url, agg.token, gzipSync(JSON.stringify({ ...agentRecord(2), time: 'yesterday' }) + '\n'));
+  const badField = await post(
+    agg.url,
+    agg.token,
+    gzipSync(JSON.stringify({ ...agentRecord(2), time: 'yesterday' }) + '\n'),
+  );
   t.is(badField.status, 400);
   t.regex(String(badField.body.reason), /\/time/);
   t.is((await post(agg.url, agg.token, Buffer.from('not gzip'))).status, 400);
-  const results = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? post(agg.url, agg.token, gzipSync('garbage\n')) : post(agg.url, agg.token, encodeBatch([agentRecord(100 + i)])))));
-  t.deepEqual(results.map((r) => r.status), Array.from({ length: 20 }, (_, i) => (i % 2 ? 400 : 200)));
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      i % 2
+        ? post(agg.url, agg.token, gzipSync('garbage\n'))
+        : post(agg.url, agg.token, encodeBatch([agentRecord(100 + i)])),
+    ),
+  );
+  t.deepEqual(
+    results.map((r) => r.status),
+    Array.from({ length: 20 }, (_, i) => (i % 2 ? 400 : 200)),
+  );
   const metrics = await (await fetch(`${agg.url}/metrics`)).text();
   t.regex(metrics, /swarmscope_ingest_batches_total\{outcome="bad_request"\} 13/);
   t.regex(metrics, /swarmscope_ingest_batches_total\{outcome="unauthorized"\} 2/);
@@ -102,31 +135,51 @@ test('with Elasticsearch unreachable ingest answers 503 with Retry-After, the co
   const col = await startTestCollector(agg, { SWARMSCOPE_INTERVAL: '500ms' });
   t.teardown(() => col.close());
   const stats = col.agent.shipper.stats;
-  await waitFor(() => (col.agent.queue.stats().batches >= 3 && (stats.responses[503] ?? 0) >= 1) || undefined, { timeoutMs: 60_000, what: 'a 503 answer and batches kept in the collector queue' });
+  await waitFor(() => (col.agent.queue.stats().batches >= 3 && (stats.responses[503] ?? 0) >= 1) || undefined, {
+    timeoutMs: 60_000,
+    what: 'a 503 answer and batches kept in the collector queue',
+  });
   t.true(stats.retries > 0, 'the shipper retried');
   t.is(stats.shippedBatches, 0, 'nothing was acknowledged while Elasticsearch was down');
 
   gate.open();
-  await waitFor(() => col.agent.queue.stats().batches === 0 || undefined, { timeoutMs: 180_000, what: 'the queue to drain' });
+  await waitFor(() => col.agent.queue.stats().batches === 0 || undefined, {
+    timeoutMs: 180_000,
+    what: 'the queue to drain',
+  });
   await col.close();
   const hits = await scanAll(`${agg.indexPrefix}-agent-*`);
   const ids = hits.map((h) => h._id);
   t.true(ids.length >= 3);
   t.is(new Set(ids).size, ids.length, 'no record twice');
   const q = col.agent.queue.stats();
-  t.deepEqual([q.droppedRecords, col.agent.shipper.stats.rejectedRecords], [{ queue_full: 0, expired: 0, rejected: 0 }, 0], 'nothing queued was dropped or refused: all of it was acknowledged');
+  t.deepEqual(
+    [q.droppedRecords, col.agent.shipper.stats.rejectedRecords],
+    [{ queue_full: 0, expired: 0, rejected: 0 }, 0],
+    'nothing queued was dropped or refused: all of it was acknowledged',
+  );
 });
 
 test('npm start with no Docker engine and no Elasticsearch starts, says so, serves /metrics, and its journal replays into Elasticsearch once', async (t) => {
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-start-'));
-  const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/docker.sock', SWARMSCOPE_ES_URL: '', SWARMSCOPE_LISTEN: '127.0.0.1:0', SWARMSCOPE_DATA_DIR: dataDir, SWARMSCOPE_INTERVAL: '500ms' };
+  const env = {
+    ...process.env,
+    DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    SWARMSCOPE_ES_URL: '',
+    SWARMSCOPE_LISTEN: '127.0.0.1:0',
+    SWARMSCOPE_DATA_DIR: dataDir,
+    SWARMSCOPE_INTERVAL: '500ms',
+  };
   const child = spawn(process.execPath, ['bin/swarmscope.ts', 'all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(() => child.kill('SIGKILL'));
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  const metricsUrl = await waitFor(() => /metrics:\s+(\S+)/.exec(out)?.[1], { timeoutMs: 30_000, what: 'the start-up summary' });
+  const metricsUrl = await waitFor(() => /metrics:\s+(\S+)/.exec(out)?.[1], {
+    timeoutMs: 30_000,
+    what: 'the start-up summary',
+  });
   t.regex(out, /docker:\s+none usable/);
   t.regex(out, /no Elasticsearch configured/);
   const metrics = await waitFor(
@@ -141,8 +194,15 @@ test('npm start with no Docker engine and no Elasticsearch starts, says so, serv
   await new Promise((r) => child.once('exit', r));
 
   const journal = await readFile(join(dataDir, 'journal', 'journal-000000000001.ndjson'), 'utf8');
-  const journaled = journal.trim().split('\n').map((l) => (JSON.parse(l) as WireRecord).id);
-  const config = loadAggregatorConfig({ SWARMSCOPE_TOKEN: 'x', SWARMSCOPE_DATA_DIR: dataDir, ...esWriterEnv(`swarmscope-r${Date.now()}`) });
+  const journaled = journal
+    .trim()
+    .split('\n')
+    .map((l) => (JSON.parse(l) as WireRecord).id);
+  const config = loadAggregatorConfig({
+    SWARMSCOPE_TOKEN: 'x',
+    SWARMSCOPE_DATA_DIR: dataDir,
+    ...esWriterEnv(`swarmscope-r${Date.now()}`),
+  });
   const sink = new ElasticsearchSink(config.elasticsearch!, createLogger({ name: 'test', level: 'error' }));
   await sink.start();
   t.teardown(() => sink.close());

@@ -36,8 +36,14 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
   const agg = await startTestAggregator();
   const run = randomBytes(4).toString('hex');
   const log: string[] = [];
-  const collector = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env }, { log });
-  const explain = () => log.filter((l) => (JSON.parse(l) as { level: number }).level >= 40 || l.includes('"container":')).join('\n') || '(nothing)';
+  const collector = await startTestCollector(
+    agg,
+    { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env },
+    { log },
+  );
+  const explain = () =>
+    log.filter((l) => (JSON.parse(l) as { level: number }).level >= 40 || l.includes('"container":')).join('\n') ||
+    '(nothing)';
   return {
     agg,
     run,
@@ -45,11 +51,15 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
     collector,
     explain,
     logsOf: (id, count) =>
-      logsOf(agg.indexPrefix, id, count, { drained: () => collector.agent.containerLogs?.drained(id) }).catch(async (err: Error) => {
-        const stats = JSON.stringify(collector.agent.containerLogs?.stats);
-        const state = await docker(['inspect', '--format', '{{json .State}}', id]).catch((e: Error) => e.message);
-        throw new Error(`${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector log:\n${explain()}`);
-      }),
+      logsOf(agg.indexPrefix, id, count, { drained: () => collector.agent.containerLogs?.drained(id) }).catch(
+        async (err: Error) => {
+          const stats = JSON.stringify(collector.agent.containerLogs?.stats);
+          const state = await docker(['inspect', '--format', '{{json .State}}', id]).catch((e: Error) => e.message);
+          throw new Error(
+            `${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector log:\n${explain()}`,
+          );
+        },
+      ),
     close: async () => {
       await collector.close();
       await agg.close();
@@ -65,16 +75,26 @@ const SETTLE_MS = 15_000;
  * missing, once `drained` (the collector read the container's files to the end and everything it
  * read is acknowledged) has held while the count stood still for a while: waiting longer cannot help.
  */
-export async function logsOf(prefix: string, containerId: string, count: number, opts: { drained?: () => boolean | undefined; timeoutMs?: number } = {}): Promise<Array<Hit<LogDoc>>> {
+export async function logsOf(
+  prefix: string,
+  containerId: string,
+  count: number,
+  opts: { drained?: () => boolean | undefined; timeoutMs?: number } = {},
+): Promise<Array<Hit<LogDoc>>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 240_000);
   let last = -1;
   let stillSince: number | undefined;
   for (;;) {
     const drained = opts.drained?.() === true; // asked before the scan: the scan sees all it acknowledged
     // A failed scan (the shared Elasticsearch under pressure: circuit breaker) is retried, not final.
-    const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } }).catch(() => undefined);
+    const hits = await scanAll<LogDoc>(`${prefix}-logs-*`, { term: { 'container.id': containerId } }).catch(
+      () => undefined,
+    );
     if (!hits) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} log documents of ${containerId.slice(0, 12)}: Elasticsearch scans failing`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting for ${count} log documents of ${containerId.slice(0, 12)}: Elasticsearch scans failing`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
       continue;
     }
@@ -82,7 +102,8 @@ export async function logsOf(prefix: string, containerId: string, count: number,
     stillSince = drained && hits.length === last ? (stillSince ?? Date.now()) : undefined;
     last = hits.length;
     const what = `${count} log documents of ${containerId.slice(0, 12)}: ${hits.length} there, ${count - hits.length} missing`;
-    if (stillSince !== undefined && Date.now() - stillSince > SETTLE_MS) throw new Error(`collector drained, yet only ${what}`);
+    if (stillSince !== undefined && Date.now() - stillSince > SETTLE_MS)
+      throw new Error(`collector drained, yet only ${what}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${drained ? ' (collector drained)' : ''}`);
     await new Promise((r) => setTimeout(r, 1000));
   }

@@ -21,7 +21,14 @@ test('the collector killed with SIGKILL and restarted mid-stream loses no line a
   try {
     collector.start();
     // 30,000 numbered lines, paced (a pause per 1,000) so that the kill lands while it writes.
-    id = await runContainer(['--label', `swarmscope.test.run=${run}`], ['sh', '-c', `awk 'BEGIN{for(i=1;i<=30000;i++){print "kill line " i; if(i%1000==0){fflush(); system("sleep 0.3")}}}'`]);
+    id = await runContainer(
+      ['--label', `swarmscope.test.run=${run}`],
+      [
+        'sh',
+        '-c',
+        `awk 'BEGIN{for(i=1;i<=30000;i++){print "kill line " i; if(i%1000==0){fflush(); system("sleep 0.3")}}}'`,
+      ],
+    );
     const index = `${agg.indexPrefix}-logs-*`;
     const before = await waitFor(
       async () => {

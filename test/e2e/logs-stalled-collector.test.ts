@@ -23,9 +23,24 @@ async function stalledRun(t: ExecutionContext, logOpts: string[], lines: number,
     const how = rm ? ['--rm', '--cidfile', join(dir, 'cid')] : ['-d'];
     const child = spawn(
       'docker',
-      ['run', ...how, '--label', 'swarmscope.test=1', '--network', 'none', ...r.label, ...logOpts.flatMap((o) => ['--log-opt', o]), testEnv.workloadImage,
-        'sh', '-c', `seq 1 ${lines} | awk '{print "stalled line " $1 " padding-padding-padding-padding"}'${rm ? '' : '; sleep 1'}`],
-      { env: { ...process.env, DOCKER_HOST: testEnv.dockerHost }, stdio: ['ignore', rm ? 'ignore' : 'pipe', 'inherit'] },
+      [
+        'run',
+        ...how,
+        '--label',
+        'swarmscope.test=1',
+        '--network',
+        'none',
+        ...r.label,
+        ...logOpts.flatMap((o) => ['--log-opt', o]),
+        testEnv.workloadImage,
+        'sh',
+        '-c',
+        `seq 1 ${lines} | awk '{print "stalled line " $1 " padding-padding-padding-padding"}'${rm ? '' : '; sleep 1'}`,
+      ],
+      {
+        env: { ...process.env, DOCKER_HOST: testEnv.dockerHost },
+        stdio: ['ignore', rm ? 'ignore' : 'pipe', 'inherit'],
+      },
     );
     let out = '';
     child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -45,9 +60,12 @@ async function stalledRun(t: ExecutionContext, logOpts: string[], lines: number,
   }
 }
 
-test.serial('generations written and rotated away while the collector main thread is blocked for 4 s are all read', async (t) => {
-  await stalledRun(t, ['max-size=1m', 'max-file=3'], 60_000);
-});
+test.serial(
+  'generations written and rotated away while the collector main thread is blocked for 4 s are all read',
+  async (t) => {
+    await stalledRun(t, ['max-size=1m', 'max-file=3'], 60_000);
+  },
+);
 
 // Known race, skipped in CI until fixed: with compress=true and the main thread blocked while the
 // generations rotate, a run under load (another log test file beside it) occasionally ends with
@@ -58,6 +76,9 @@ test.skip('compressed generations written while the collector main thread is blo
   await stalledRun(t, ['max-size=200k', 'max-file=5', 'compress=true'], 20_000);
 });
 
-test.serial('a docker run --rm container created, run and removed while the collector main thread is blocked has all its lines read', async (t) => {
-  await stalledRun(t, [], 1000, true);
-});
+test.serial(
+  'a docker run --rm container created, run and removed while the collector main thread is blocked has all its lines read',
+  async (t) => {
+    await stalledRun(t, [], 1000, true);
+  },
+);

@@ -9,7 +9,8 @@ async function main(command: string | undefined): Promise<number> {
   switch (command) {
     case 'up': {
       const env = await ensureEnv();
-      for (const [name, value] of Object.entries(toEnvVars(env))) process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
+      for (const [name, value] of Object.entries(toEnvVars(env)))
+        process.stdout.write(`export ${name}=${shellQuote(value)}\n`);
       break;
     }
     case 'down':
@@ -30,6 +31,8 @@ function shellQuote(value: string): string {
 try {
   process.exitCode = await main(process.argv[2]);
 } catch (error) {
-  process.stderr.write(`[test-env] ${process.argv[2]} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `[test-env] ${process.argv[2]} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 }

@@ -28,7 +28,11 @@ export async function ensureDockerEngine(): Promise<boolean> {
     progress(`a dockerd without our pid file answers on ${socketPath}: using it, and leaving it running`);
     return false;
   }
-  await Promise.all([mkdir(dockerRoot, { recursive: true }), mkdir(execRoot, { recursive: true }), mkdir(stateDir, { recursive: true })]);
+  await Promise.all([
+    mkdir(dockerRoot, { recursive: true }),
+    mkdir(execRoot, { recursive: true }),
+    mkdir(stateDir, { recursive: true }),
+  ]);
   progress(`starting dockerd on ${socketPath} (data root ${dockerRoot}, log ${logFile})`);
   const pid = spawnDaemon('dockerd', daemonArgs(), { logFile });
   await waitForEngine(pid);
@@ -58,7 +62,8 @@ async function waitForEngine(pid?: number): Promise<void> {
   await waitFor('dockerd /_ping', async () => ((await answersPing()) ? true : undefined), {
     timeoutMs: 240_000,
     remedy: `read ${logFile}`,
-    giveUpIf: async () => (pid !== undefined && !(await isAlive(pid)) ? `dockerd exited:\n${await logTail(logFile)}` : undefined),
+    giveUpIf: async () =>
+      pid !== undefined && !(await isAlive(pid)) ? `dockerd exited:\n${await logTail(logFile)}` : undefined,
   });
 }
 
@@ -83,19 +88,33 @@ export async function ensureSwarm(engineSocket: string, host: string, mayInit: b
   if (state.LocalNodeState === 'inactive' && mayInit) {
     const port = await choosePort(2377); // another swarm on this host may hold the usual port
     progress(`initialising a single-node swarm on 127.0.0.1:${port}`);
-    await docker(host, ['swarm', 'init', '--advertise-addr', `127.0.0.1:${port}`, '--listen-addr', `127.0.0.1:${port}`]);
+    await docker(host, [
+      'swarm',
+      'init',
+      '--advertise-addr',
+      `127.0.0.1:${port}`,
+      '--listen-addr',
+      `127.0.0.1:${port}`,
+    ]);
     return;
   }
   throw new EnvError(
     'ENV_ERR_DOCKER',
     `the engine at ${host} is not a swarm manager (state ${state.LocalNodeState})`,
-    mayInit ? `stop the environment (npm run env:down) and remove ${join(dockerRoot, 'swarm')}` : `run \`docker swarm init --advertise-addr 127.0.0.1\` against ${host}, or unset DOCKER_HOST to use the test engine`,
+    mayInit
+      ? `stop the environment (npm run env:down) and remove ${join(dockerRoot, 'swarm')}`
+      : `run \`docker swarm init --advertise-addr 127.0.0.1\` against ${host}, or unset DOCKER_HOST to use the test engine`,
   );
 }
 
 /** Runs the docker CLI against `host`. */
 export function docker(host: string, args: readonly string[]): Promise<string> {
-  return run('docker', args, { env: { ...process.env, DOCKER_HOST: host } }, `check the engine at ${host} (log ${logFile})`);
+  return run(
+    'docker',
+    args,
+    { env: { ...process.env, DOCKER_HOST: host } },
+    `check the engine at ${host} (log ${logFile})`,
+  );
 }
 
 /** Removes what tests left (services, containers, unused networks and volumes), then stops dockerd. */
@@ -104,7 +123,11 @@ export async function stopDockerEngine(): Promise<boolean> {
   if (pid === undefined) return false;
   progress('removing test services and containers, stopping dockerd');
   // Leftovers must not keep the engine running: a failed cleanup is reported and the stop goes on.
-  await removeLeftovers().catch((error: unknown) => progress(`warning: cleanup before stopping dockerd failed: ${error instanceof Error ? error.message : String(error)}`));
+  await removeLeftovers().catch((error: unknown) =>
+    progress(
+      `warning: cleanup before stopping dockerd failed: ${error instanceof Error ? error.message : String(error)}`,
+    ),
+  );
   await stopProcess(pid, 60_000);
   await stopOrphanedContainerd();
   return true;

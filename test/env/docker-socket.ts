@@ -8,12 +8,21 @@ export type EngineResponse = { status: number; body: string };
 /** The socket path of a `unix://` DOCKER_HOST; other schemes are refused. */
 export function socketPathOf(dockerHost: string): string {
   if (!dockerHost.startsWith('unix://')) {
-    throw new EnvError('ENV_ERR_EXTERNAL_CONFIG', `DOCKER_HOST=${dockerHost} is not a unix socket`, 'point DOCKER_HOST at unix:///path/to/docker.sock (tests read the engine\'s files, so it must be local)');
+    throw new EnvError(
+      'ENV_ERR_EXTERNAL_CONFIG',
+      `DOCKER_HOST=${dockerHost} is not a unix socket`,
+      "point DOCKER_HOST at unix:///path/to/docker.sock (tests read the engine's files, so it must be local)",
+    );
   }
   return dockerHost.slice('unix://'.length);
 }
 
-export function engineRequest(socketPath: string, method: string, path: string, timeoutMs = 5_000): Promise<EngineResponse> {
+export function engineRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  timeoutMs = 5_000,
+): Promise<EngineResponse> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
       let body = '';
@@ -22,7 +31,9 @@ export function engineRequest(socketPath: string, method: string, path: string, 
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     });
-    req.on('timeout', () => req.destroy(new Error(`${method} ${path} on ${socketPath} timed out after ${timeoutMs} ms`)));
+    req.on('timeout', () =>
+      req.destroy(new Error(`${method} ${path} on ${socketPath} timed out after ${timeoutMs} ms`)),
+    );
     req.on('error', reject);
     req.end();
   });

@@ -3,7 +3,17 @@
 // checked to authenticate. Stopping deletes what tests wrote (swarmscope-* indices and templates) first.
 import { join } from 'node:path';
 import { EnvError } from './env-error.ts';
-import { esAdminUsername, esClusterName, esEnv, esHome, esVersion, esWriterUsername, installElasticsearch, writeEsConfig, writerRoleName } from './es-install.ts';
+import {
+  esAdminUsername,
+  esClusterName,
+  esEnv,
+  esHome,
+  esVersion,
+  esWriterUsername,
+  installElasticsearch,
+  writeEsConfig,
+  writerRoleName,
+} from './es-install.ts';
 import type { EsAccount } from './es-install.ts';
 import { choosePort } from './env-state.ts';
 import type { EnvState } from './env-state.ts';
@@ -58,7 +68,11 @@ async function startServer(port: number, account: EsAccount): Promise<void> {
   const result = await tryRun(join(esHome, 'bin', 'elasticsearch'), ['-d', '-p', pidFile], options);
   if (result.code !== 0) {
     const output = `${result.stdout}\n${result.stderr}`.trim().split('\n').slice(-15).join('\n');
-    throw new EnvError('ENV_ERR_ES_START', `Elasticsearch exited with ${result.code}:\n${output}\n--- ${serverLog}:\n${await logTail(serverLog, 15)}`, `read ${serverLog}; check ES_JAVA_HOME=${options.env.ES_JAVA_HOME} is Java 17+`);
+    throw new EnvError(
+      'ENV_ERR_ES_START',
+      `Elasticsearch exited with ${result.code}:\n${output}\n--- ${serverLog}:\n${await logTail(serverLog, 15)}`,
+      `read ${serverLog}; check ES_JAVA_HOME=${options.env.ES_JAVA_HOME} is Java 17+`,
+    );
   }
 }
 
@@ -67,9 +81,15 @@ async function waitForHealth(endpoint: EsEndpoint): Promise<void> {
   await waitFor(
     `Elasticsearch at ${endpoint.url} to be yellow or green`,
     async () => {
-      const response = await esRequest(endpoint.url, admin, 'GET', '/_cluster/health?wait_for_status=yellow&timeout=5s');
+      const response = await esRequest(
+        endpoint.url,
+        admin,
+        'GET',
+        '/_cluster/health?wait_for_status=yellow&timeout=5s',
+      );
       const status = (response.body as { status?: string }).status;
-      if (response.status !== 200) throw new Error(`health answered ${response.status}: ${JSON.stringify(response.body)}`);
+      if (response.status !== 200)
+        throw new Error(`health answered ${response.status}: ${JSON.stringify(response.body)}`);
       return status === 'yellow' || status === 'green' ? status : undefined;
     },
     { timeoutMs: 120_000, remedy: `read ${serverLog}` },
@@ -83,7 +103,8 @@ async function checkWriter(endpoint: EsEndpoint): Promise<void> {
     `${endpoint.writerUsername} to authenticate with role ${writerRoleName}`,
     async () => {
       const response = await esRequest(endpoint.url, writer, 'GET', '/_security/_authenticate');
-      if (response.status !== 200) throw new Error(`_authenticate answered ${response.status}: ${JSON.stringify(response.body)}`);
+      if (response.status !== 200)
+        throw new Error(`_authenticate answered ${response.status}: ${JSON.stringify(response.body)}`);
       return (response.body as { roles?: string[] }).roles?.includes(writerRoleName) === true ? true : undefined;
     },
     { timeoutMs: 30_000, remedy: `check ${join(esHome, 'config')}/users, users_roles and roles.yml` },
@@ -102,8 +123,15 @@ export async function stopElasticsearch(state: EnvState): Promise<boolean> {
 
 async function deleteTestData(endpoint: EsEndpoint): Promise<void> {
   const admin = { username: endpoint.adminUsername, password: endpoint.adminPassword };
-  for (const path of ['/swarmscope-*?expand_wildcards=all', '/_index_template/swarmscope*', '/_component_template/swarmscope*']) {
-    const response = await esRequest(endpoint.url, admin, 'DELETE', path).catch((error: unknown) => ({ status: 0, body: String(error) }));
+  for (const path of [
+    '/swarmscope-*?expand_wildcards=all',
+    '/_index_template/swarmscope*',
+    '/_component_template/swarmscope*',
+  ]) {
+    const response = await esRequest(endpoint.url, admin, 'DELETE', path).catch((error: unknown) => ({
+      status: 0,
+      body: String(error),
+    }));
     if (response.status !== 200 && response.status !== 404) {
       progress(`warning: DELETE ${path} answered ${response.status}: ${JSON.stringify(response.body)}`);
     }
@@ -111,7 +139,13 @@ async function deleteTestData(endpoint: EsEndpoint): Promise<void> {
 }
 
 /** One JSON request with basic auth; the body of the answer is parsed when it is JSON. */
-export async function esRequest(url: string, credentials: Credentials, method: string, path: string, body?: unknown): Promise<EsResponse> {
+export async function esRequest(
+  url: string,
+  credentials: Credentials,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<EsResponse> {
   const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`;
   const response = await fetch(`${url}${path}`, {
     method,
@@ -120,5 +154,8 @@ export async function esRequest(url: string, credentials: Credentials, method: s
     signal: AbortSignal.timeout(30_000),
   });
   const text = await response.text();
-  return { status: response.status, body: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as unknown) : text };
+  return {
+    status: response.status,
+    body: text.startsWith('{') || text.startsWith('[') ? (JSON.parse(text) as unknown) : text,
+  };
 }

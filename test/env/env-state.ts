@@ -29,14 +29,25 @@ const lockWaitMs = 20 * 60_000;
 /** Reads the state, creating it (with fresh random passwords) on first use. */
 export async function loadState(): Promise<EnvState> {
   const checkout = await readJson<CheckoutState>(checkoutStateFile, { ports: {} });
-  const es = await readJson<ElasticsearchState>(elasticsearchStateFile, { esAdminPassword: newPassword(), esWriterPassword: newPassword() });
-  return { esAdminPassword: es.esAdminPassword, esWriterPassword: es.esWriterPassword, ports: { ...checkout.ports, elasticsearch: es.port } };
+  const es = await readJson<ElasticsearchState>(elasticsearchStateFile, {
+    esAdminPassword: newPassword(),
+    esWriterPassword: newPassword(),
+  });
+  return {
+    esAdminPassword: es.esAdminPassword,
+    esWriterPassword: es.esWriterPassword,
+    ports: { ...checkout.ports, elasticsearch: es.port },
+  };
 }
 
 export async function saveState(state: EnvState): Promise<void> {
   const { elasticsearch, ...monitoringPorts } = state.ports;
   await writeJson(checkoutStateFile, { ports: monitoringPorts } satisfies CheckoutState);
-  await writeJson(elasticsearchStateFile, { esAdminPassword: state.esAdminPassword, esWriterPassword: state.esWriterPassword, port: elasticsearch } satisfies ElasticsearchState);
+  await writeJson(elasticsearchStateFile, {
+    esAdminPassword: state.esAdminPassword,
+    esWriterPassword: state.esWriterPassword,
+    port: elasticsearch,
+  } satisfies ElasticsearchState);
 }
 
 async function readJson<T>(file: string, initial: T): Promise<T> {
@@ -83,7 +94,11 @@ async function acquireLock(): Promise<void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new EnvError('ENV_ERR_LOCK', `${lockDir} is held by pid ${holder}`, `wait for that process, or remove ${lockDir} if it is gone`);
+      throw new EnvError(
+        'ENV_ERR_LOCK',
+        `${lockDir} is held by pid ${holder}`,
+        `wait for that process, or remove ${lockDir} if it is gone`,
+      );
     }
     if (!announced) progress(`waiting for another environment start (pid ${holder}) to finish`);
     announced = true;

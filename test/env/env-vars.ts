@@ -36,9 +36,16 @@ export function toEnvVars(env: TestEnv): Record<string, string> {
 }
 
 export type ExternalDocker = { dockerHost: string; dockerRoot?: string; workloadImage?: string };
-export type ExternalElasticsearch = Pick<TestEnv, 'esUrl' | 'esUsername' | 'esPassword' | 'esAdminUsername' | 'esAdminPassword'>;
+export type ExternalElasticsearch = Pick<
+  TestEnv,
+  'esUrl' | 'esUsername' | 'esPassword' | 'esAdminUsername' | 'esAdminPassword'
+>;
 export type ExternalMonitoring = Pick<TestEnv, 'prometheusUrl' | 'prometheusTargetsDir' | 'alertmanagerUrl'>;
-export type ExternalServices = { docker?: ExternalDocker; elasticsearch?: ExternalElasticsearch; monitoring?: ExternalMonitoring };
+export type ExternalServices = {
+  docker?: ExternalDocker;
+  elasticsearch?: ExternalElasticsearch;
+  monitoring?: ExternalMonitoring;
+};
 
 /**
  * The services named by the caller's variables. DOCKER_HOST, SWARMSCOPE_ES_URL and PROMETHEUS_URL each
@@ -48,10 +55,20 @@ export function externalServices(vars: NodeJS.ProcessEnv): ExternalServices {
   const services: ExternalServices = {};
   const dockerHost = vars[envVarNames.dockerHost];
   if (nonEmpty(dockerHost)) {
-    services.docker = { dockerHost, dockerRoot: optional(vars, 'dockerRoot'), workloadImage: optional(vars, 'workloadImage') };
+    services.docker = {
+      dockerHost,
+      dockerRoot: optional(vars, 'dockerRoot'),
+      workloadImage: optional(vars, 'workloadImage'),
+    };
   }
   if (nonEmpty(vars[envVarNames.esUrl])) {
-    services.elasticsearch = required(vars, 'esUrl', ['esUrl', 'esUsername', 'esPassword', 'esAdminUsername', 'esAdminPassword']);
+    services.elasticsearch = required(vars, 'esUrl', [
+      'esUrl',
+      'esUsername',
+      'esPassword',
+      'esAdminUsername',
+      'esAdminPassword',
+    ]);
   }
   if (nonEmpty(vars[envVarNames.prometheusUrl])) {
     services.monitoring = required(vars, 'prometheusUrl', ['prometheusUrl', 'prometheusTargetsDir', 'alertmanagerUrl']);
@@ -59,7 +76,11 @@ export function externalServices(vars: NodeJS.ProcessEnv): ExternalServices {
   return services;
 }
 
-function required<K extends keyof TestEnv>(vars: NodeJS.ProcessEnv, trigger: keyof TestEnv, keys: readonly K[]): Pick<TestEnv, K> {
+function required<K extends keyof TestEnv>(
+  vars: NodeJS.ProcessEnv,
+  trigger: keyof TestEnv,
+  keys: readonly K[],
+): Pick<TestEnv, K> {
   const missing = keys.filter((key) => !nonEmpty(vars[envVarNames[key]])).map((key) => envVarNames[key]);
   if (missing.length > 0) {
     throw new EnvError(

@@ -23,7 +23,10 @@ test('the Docker Engine answers /_ping on its unix socket', async (t) => {
 });
 
 test('the engine is an active swarm manager whose data root is the one announced', async (t) => {
-  const info = await engineJson<{ DockerRootDir: string; Swarm: { LocalNodeState: string; ControlAvailable: boolean } }>(socketPathOf(env.dockerHost), '/info');
+  const info = await engineJson<{
+    DockerRootDir: string;
+    Swarm: { LocalNodeState: string; ControlAvailable: boolean };
+  }>(socketPathOf(env.dockerHost), '/info');
   t.is(info.Swarm.LocalNodeState, 'active');
   t.true(info.Swarm.ControlAvailable);
   t.is(info.DockerRootDir, env.dockerRoot);
@@ -31,9 +34,13 @@ test('the engine is an active swarm manager whose data root is the one announced
 
 test('the workload image runs a container without a network and prints a known line', async (t) => {
   const line = `swarmscope-envcheck-${randomBytes(4).toString('hex')}`;
-  const { stdout } = await execFileAsync('docker', ['run', '--rm', '--network', 'none', env.workloadImage, 'sh', '-c', `echo ${line}; seq 3 | tail -n 1`], {
-    env: { ...process.env, DOCKER_HOST: env.dockerHost },
-  });
+  const { stdout } = await execFileAsync(
+    'docker',
+    ['run', '--rm', '--network', 'none', env.workloadImage, 'sh', '-c', `echo ${line}; seq 3 | tail -n 1`],
+    {
+      env: { ...process.env, DOCKER_HOST: env.dockerHost },
+    },
+  );
   t.is(stdout, `${line}\n3\n`);
 });
 
@@ -55,7 +62,10 @@ test('the writer creates a swarmscope-* index and indexes a document into it', a
   });
   const created = await esRequest(env.esUrl, writer, 'PUT', `/${index}`, { settings: { number_of_replicas: 0 } });
   t.is(created.status, 200, JSON.stringify(created.body));
-  const indexed = await esRequest(env.esUrl, writer, 'POST', `/${index}/_create/envcheck-1?refresh=true`, { '@timestamp': new Date().toISOString(), message: 'hello' });
+  const indexed = await esRequest(env.esUrl, writer, 'POST', `/${index}/_create/envcheck-1?refresh=true`, {
+    '@timestamp': new Date().toISOString(),
+    message: 'hello',
+  });
   t.is(indexed.status, 201, JSON.stringify(indexed.body));
   const read = await esRequest(env.esUrl, writer, 'GET', `/${index}/_doc/envcheck-1`);
   t.is((read.body as { _source: { message: string } })._source.message, 'hello');
@@ -72,7 +82,9 @@ test('the writer is forbidden to create an index outside swarmscope-*', async (t
 
 test('Prometheus is ready and scrapes the swarmscope job from the targets directory', async (t) => {
   t.true((await fetch(`${env.prometheusUrl}/-/ready`)).ok);
-  const config = (await (await fetch(`${env.prometheusUrl}/api/v1/status/config`)).json()) as { data: { yaml: string } };
+  const config = (await (await fetch(`${env.prometheusUrl}/api/v1/status/config`)).json()) as {
+    data: { yaml: string };
+  };
   t.true(config.data.yaml.includes('job_name: swarmscope'));
   t.true(config.data.yaml.includes(env.prometheusTargetsDir));
 });

@@ -48,7 +48,11 @@ export async function installElasticsearch(passwords: EsPasswords): Promise<EsAc
 export function esEnv(): NodeJS.ProcessEnv {
   const javaHome = javaHomes.find((home) => existsSync(home));
   if (javaHome === undefined) {
-    throw new EnvError('ENV_ERR_ES_START', `no JDK found in ${javaHomes.join(', ')}`, 'apt-get install openjdk-17-jre-headless');
+    throw new EnvError(
+      'ENV_ERR_ES_START',
+      `no JDK found in ${javaHomes.join(', ')}`,
+      'apt-get install openjdk-17-jre-headless',
+    );
   }
   return { PATH: process.env.PATH, HOME: esHome, LANG: 'C.UTF-8', ES_JAVA_HOME: javaHome };
 }
@@ -67,8 +71,14 @@ export async function writeEsConfig(httpPort: number, account: EsAccount): Promi
     'cluster.routing.allocation.disk.threshold_enabled': false,
     'action.destructive_requires_name': false,
   };
-  const yaml = Object.entries(settings).map(([key, value]) => `${key}: ${value}`).join('\n');
-  await writeOwned(join(esHome, 'config', 'elasticsearch.yml'), `# Written by test/env/es-install.ts\n${yaml}\n`, account);
+  const yaml = Object.entries(settings)
+    .map(([key, value]) => `${key}: ${value}`)
+    .join('\n');
+  await writeOwned(
+    join(esHome, 'config', 'elasticsearch.yml'),
+    `# Written by test/env/es-install.ts\n${yaml}\n`,
+    account,
+  );
   await writeOwned(join(esHome, 'config', 'jvm.options.d', 'swarmscope.options'), '-Xms512m\n-Xmx512m\n', account);
   // JSON is YAML: the role exactly as the security API would take it.
   await writeOwned(join(esHome, 'config', 'roles.yml'), `${writerRoleName}: ${JSON.stringify(writerRole)}\n`, account);
@@ -81,7 +91,16 @@ async function writeOwned(file: string, text: string, account: EsAccount): Promi
 
 async function ensureSystemUser(): Promise<EsAccount> {
   if ((await tryRun('id', ['-u', esUser])).code !== 0) {
-    await run('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', esHome, '--shell', '/usr/sbin/nologin', esUser]);
+    await run('useradd', [
+      '--system',
+      '--user-group',
+      '--no-create-home',
+      '--home-dir',
+      esHome,
+      '--shell',
+      '/usr/sbin/nologin',
+      esUser,
+    ]);
   }
   const uid = Number((await run('id', ['-u', esUser])).trim());
   const gid = Number((await run('id', ['-g', esUser])).trim());
@@ -115,7 +134,11 @@ async function verifySha1(zip: string): Promise<void> {
   const actual = await sha1Of(zip);
   if (actual !== expected) {
     await rm(zip, { force: true });
-    throw new EnvError('ENV_ERR_ES_DOWNLOAD', `${zip} has SHA-1 ${actual}, Maven Central says ${expected}; the file was deleted`, 'run the command again to download it afresh');
+    throw new EnvError(
+      'ENV_ERR_ES_DOWNLOAD',
+      `${zip} has SHA-1 ${actual}, Maven Central says ${expected}; the file was deleted`,
+      'run the command again to download it afresh',
+    );
   }
 }
 
@@ -150,8 +173,14 @@ async function ensureEsUsers(passwords: EsPasswords, account: EsAccount): Promis
   ] as const;
   const usersFile = await readFile(join(esHome, 'config', 'users'), 'utf8');
   for (const [username, password, role] of users) {
-    if (usersFile.split('\n').some((line) => line.startsWith(`${username}:`))) await run(tool, ['userdel', username], options);
-    await run(tool, ['useradd', username, '-p', password, '-r', role], options, `check ${esHome}/config/users is writable by ${esUser}`);
+    if (usersFile.split('\n').some((line) => line.startsWith(`${username}:`)))
+      await run(tool, ['userdel', username], options);
+    await run(
+      tool,
+      ['useradd', username, '-p', password, '-r', role],
+      options,
+      `check ${esHome}/config/users is writable by ${esUser}`,
+    );
   }
   await writeFile(usersMarker, fingerprint, { mode: 0o600 });
 }

@@ -32,18 +32,34 @@ export function tryRun(command: string, args: readonly string[], options: RunOpt
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', (error) => {
-      reject(new EnvError('ENV_ERR_COMMAND', `cannot run ${command}: ${error.message}`, `check that ${command} is installed and on PATH`, { cause: error }));
+      reject(
+        new EnvError(
+          'ENV_ERR_COMMAND',
+          `cannot run ${command}: ${error.message}`,
+          `check that ${command} is installed and on PATH`,
+          { cause: error },
+        ),
+      );
     });
     child.on('close', (code, signal) => resolve({ code: code ?? (signal === null ? 1 : 128), stdout, stderr }));
   });
 }
 
 /** Runs a command and throws with the tail of its output when it exits non-zero. */
-export async function run(command: string, args: readonly string[], options: RunOptions = {}, remedy = 'see the output above'): Promise<string> {
+export async function run(
+  command: string,
+  args: readonly string[],
+  options: RunOptions = {},
+  remedy = 'see the output above',
+): Promise<string> {
   const result = await tryRun(command, args, options);
   if (result.code !== 0) {
     const output = tail(`${result.stdout}\n${result.stderr}`, 20);
-    throw new EnvError('ENV_ERR_COMMAND', `\`${command} ${args.join(' ')}\` exited with ${result.code}:\n${output}`, remedy);
+    throw new EnvError(
+      'ENV_ERR_COMMAND',
+      `\`${command} ${args.join(' ')}\` exited with ${result.code}:\n${output}`,
+      remedy,
+    );
   }
   return result.stdout;
 }
@@ -63,7 +79,11 @@ export function spawnDaemon(command: string, args: readonly string[], options: D
     child.on('error', () => undefined); // a failed spawn shows as a missing pid below
     child.unref();
     if (child.pid === undefined) {
-      throw new EnvError('ENV_ERR_COMMAND', `cannot start ${command}`, `check that ${command} is installed and executable`);
+      throw new EnvError(
+        'ENV_ERR_COMMAND',
+        `cannot start ${command}`,
+        `check that ${command} is installed and executable`,
+      );
     }
     return child.pid;
   } finally {
@@ -137,7 +157,11 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
       throw new EnvError('ENV_ERR_TIMEOUT', `gave up waiting for ${what}: ${reason}`, options.remedy);
     }
     if (Date.now() >= deadline) {
-      throw new EnvError('ENV_ERR_TIMEOUT', `${what} not ready after ${options.timeoutMs} ms (last: ${lastProblem})`, options.remedy);
+      throw new EnvError(
+        'ENV_ERR_TIMEOUT',
+        `${what} not ready after ${options.timeoutMs} ms (last: ${lastProblem})`,
+        options.remedy,
+      );
     }
     await sleep(options.intervalMs ?? 200);
   }

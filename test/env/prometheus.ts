@@ -90,17 +90,20 @@ async function freshAlertmanagerFiles(): Promise<void> {
   await rm(join(alertmanagerDir, 'data'), { recursive: true, force: true });
   await mkdir(join(alertmanagerDir, 'data'), { recursive: true });
   // Tests may overwrite this file and POST /-/reload; each fresh start puts the default back.
-  await writeFile(alertmanagerConfigFile, [
-    '# Written by test/env/prometheus.ts; tests may replace it and POST /-/reload.',
-    'route:',
-    '  receiver: default',
-    '  group_wait: 1s',
-    '  group_interval: 1s',
-    '  repeat_interval: 1h',
-    'receivers:',
-    '  - name: default',
-    '',
-  ].join('\n'));
+  await writeFile(
+    alertmanagerConfigFile,
+    [
+      '# Written by test/env/prometheus.ts; tests may replace it and POST /-/reload.',
+      'route:',
+      '  receiver: default',
+      '  group_wait: 1s',
+      '  group_interval: 1s',
+      '  repeat_interval: 1h',
+      'receivers:',
+      '  - name: default',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function freshPrometheusFiles(alertmanagerPort: number | undefined): Promise<void> {
@@ -108,25 +111,28 @@ async function freshPrometheusFiles(alertmanagerPort: number | undefined): Promi
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
   }
-  await writeFile(prometheusConfigFile, [
-    '# Written by test/env/prometheus.ts at each fresh start.',
-    'global:',
-    '  scrape_interval: 1s',
-    '  scrape_timeout: 1s',
-    '  evaluation_interval: 1s',
-    'rule_files:',
-    `  - ${join(prometheusRulesDir, '*.yml')}`,
-    'alerting:',
-    '  alertmanagers:',
-    '    - static_configs:',
-    `        - targets: ['127.0.0.1:${alertmanagerPort}']`,
-    'scrape_configs:',
-    '  - job_name: swarmscope',
-    '    file_sd_configs:',
-    `      - files: ['${join(prometheusTargetsDir, '*.json')}']`,
-    '        refresh_interval: 1s',
-    '',
-  ].join('\n'));
+  await writeFile(
+    prometheusConfigFile,
+    [
+      '# Written by test/env/prometheus.ts at each fresh start.',
+      'global:',
+      '  scrape_interval: 1s',
+      '  scrape_timeout: 1s',
+      '  evaluation_interval: 1s',
+      'rule_files:',
+      `  - ${join(prometheusRulesDir, '*.yml')}`,
+      'alerting:',
+      '  alertmanagers:',
+      '    - static_configs:',
+      `        - targets: ['127.0.0.1:${alertmanagerPort}']`,
+      'scrape_configs:',
+      '  - job_name: swarmscope',
+      '    file_sd_configs:',
+      `      - files: ['${join(prometheusTargetsDir, '*.json')}']`,
+      '        refresh_interval: 1s',
+      '',
+    ].join('\n'),
+  );
 }
 
 async function startDaemon(daemon: Daemon, port: number): Promise<void> {
@@ -143,7 +149,10 @@ async function waitReady(daemon: Daemon, url: string): Promise<void> {
     {
       timeoutMs: 60_000,
       remedy: `read ${daemon.logFile}`,
-      giveUpIf: async () => ((await livePid(daemon.pidFile, daemon.configFile)) === undefined ? `${daemon.name} exited:\n${await logTail(daemon.logFile)}` : undefined),
+      giveUpIf: async () =>
+        (await livePid(daemon.pidFile, daemon.configFile)) === undefined
+          ? `${daemon.name} exited:\n${await logTail(daemon.logFile)}`
+          : undefined,
     },
   );
 }
@@ -151,7 +160,10 @@ async function waitReady(daemon: Daemon, url: string): Promise<void> {
 /** Stops those of `names` that run (Prometheus first); returns the names it stopped. */
 export async function stopMonitoring(names: readonly MonitoringName[]): Promise<MonitoringName[]> {
   const stopped: MonitoringName[] = [];
-  for (const [name, daemon] of [['prometheus', prometheus], ['alertmanager', alertmanager]] as const) {
+  for (const [name, daemon] of [
+    ['prometheus', prometheus],
+    ['alertmanager', alertmanager],
+  ] as const) {
     if (!names.includes(name)) continue;
     const pid = await livePid(daemon.pidFile, daemon.configFile);
     if (pid === undefined) continue;

@@ -21,7 +21,11 @@ async function main(avaArgs: readonly string[]): Promise<Tally> {
   const started: ServiceName[] = [];
   try {
     const env = await ensureEnvSession(started);
-    const childEnv = { ...process.env, ...toEnvVars(env), PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}` };
+    const childEnv = {
+      ...process.env,
+      ...toEnvVars(env),
+      PATH: `${bin}:${dirname(process.execPath)}:${process.env.PATH ?? ''}`,
+    };
     for (const step of checkSteps()) {
       if (!interrupt.requested) count(tally, step.name, (await runStep(step, childEnv)) === 0);
     }
@@ -40,9 +44,14 @@ function checkSteps(): Step[] {
   const steps: Step[] = [
     { name: 'typecheck (tsc --noEmit)', command: join(bin, 'tsc'), args: ['--noEmit'] },
     { name: 'lint (eslint .)', command: join(bin, 'eslint'), args: ['.'] },
+    { name: 'formatted (prettier --check)', command: join(bin, 'prettier'), args: ['--check', '**/*.ts'] },
   ];
   if (existsSync(join(repoRoot, 'dashboards', 'build.ts'))) {
-    steps.push({ name: 'generated dashboards are current (dashboards/build.ts --check)', command: process.execPath, args: ['dashboards/build.ts', '--check'] });
+    steps.push({
+      name: 'generated dashboards are current (dashboards/build.ts --check)',
+      command: process.execPath,
+      args: ['dashboards/build.ts', '--check'],
+    });
   }
   return steps;
 }
@@ -61,7 +70,11 @@ function runStep(step: Step, env: NodeJS.ProcessEnv): Promise<number> {
 
 /** Streams ava's TAP to stdout and counts its results; `# SKIP` and `# TODO` lines count as neither. */
 async function runAva(avaArgs: readonly string[], env: NodeJS.ProcessEnv, tally: Tally): Promise<void> {
-  const child = spawn(join(bin, 'ava'), ['--tap', ...avaArgs], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(join(bin, 'ava'), ['--tap', ...avaArgs], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const before = { ...tally };
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
@@ -89,7 +102,9 @@ function exitCodeOf(child: ReturnType<typeof spawn>): Promise<number> {
 async function teardown(started: readonly ServiceName[], tally: Tally): Promise<void> {
   if (started.length === 0) return;
   if (process.env.SWARMSCOPE_KEEP_ENV === '1') {
-    process.stderr.write(`[test-env] SWARMSCOPE_KEEP_ENV=1: leaving ${started.join(', ')} running (npm run env:down stops them)\n`);
+    process.stderr.write(
+      `[test-env] SWARMSCOPE_KEEP_ENV=1: leaving ${started.join(', ')} running (npm run env:down stops them)\n`,
+    );
     return;
   }
   try {

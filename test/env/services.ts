@@ -1,14 +1,26 @@
 // The test environment as a whole: `ensureEnv` brings up (or reuses) Docker with Swarm, Elasticsearch,
 // Prometheus and Alertmanager and returns where they are; `stopEnv` stops only what we started.
 // Each service lives in its own module; this one wires them and honours services handed in by variables.
-import { dockerHost as ownDockerHost, dockerRoot as ownDockerRoot, ensureDockerEngine, ensureSwarm, stopDockerEngine } from './docker-engine.ts';
+import {
+  dockerHost as ownDockerHost,
+  dockerRoot as ownDockerRoot,
+  ensureDockerEngine,
+  ensureSwarm,
+  stopDockerEngine,
+} from './docker-engine.ts';
 import { engineJson, socketPathOf } from './docker-socket.ts';
 import { ensureElasticsearch, esRequest, stopElasticsearch } from './elasticsearch.ts';
 import { EnvError } from './env-error.ts';
 import { loadState, saveState, withEnvLock } from './env-state.ts';
 import type { EnvState } from './env-state.ts';
 import { externalServices } from './env-vars.ts';
-import type { ExternalDocker, ExternalElasticsearch, ExternalMonitoring, ExternalServices, TestEnv } from './env-vars.ts';
+import type {
+  ExternalDocker,
+  ExternalElasticsearch,
+  ExternalMonitoring,
+  ExternalServices,
+  TestEnv,
+} from './env-vars.ts';
 import { ensureMonitoring, prometheusTargetsDir, stopMonitoring } from './prometheus.ts';
 import type { MonitoringName } from './prometheus.ts';
 import { ensureSystemPackages } from './system-packages.ts';
@@ -34,7 +46,11 @@ export async function ensureEnv(): Promise<TestEnv> {
 export async function ensureEnvSession(started: ServiceName[]): Promise<TestEnv> {
   const external = externalServices(process.env);
   if (external.docker !== undefined && external.elasticsearch !== undefined && external.monitoring !== undefined) {
-    return assemble(externalDocker(external.docker), externalElasticsearch(external.elasticsearch), externalMonitoring(external.monitoring));
+    return assemble(
+      externalDocker(external.docker),
+      externalElasticsearch(external.elasticsearch),
+      externalMonitoring(external.monitoring),
+    );
   }
   return withEnvLock(() => startOwn(external, started));
 }
@@ -45,7 +61,9 @@ async function startOwn(external: ExternalServices, started: ServiceName[]): Pro
   try {
     return await assemble(
       external.docker === undefined ? ownDocker(started) : externalDocker(external.docker),
-      external.elasticsearch === undefined ? ownElasticsearch(state, started) : externalElasticsearch(external.elasticsearch),
+      external.elasticsearch === undefined
+        ? ownElasticsearch(state, started)
+        : externalElasticsearch(external.elasticsearch),
       external.monitoring === undefined ? ownMonitoring(state, started) : externalMonitoring(external.monitoring),
     );
   } finally {
@@ -53,7 +71,11 @@ async function startOwn(external: ExternalServices, started: ServiceName[]): Pro
   }
 }
 
-async function assemble(docker: Promise<DockerPart>, es: Promise<EsPart>, monitoring: Promise<MonitoringPart>): Promise<TestEnv> {
+async function assemble(
+  docker: Promise<DockerPart>,
+  es: Promise<EsPart>,
+  monitoring: Promise<MonitoringPart>,
+): Promise<TestEnv> {
   const results = await Promise.allSettled([docker, es, monitoring]);
   throwIfAnyFailed(results);
   const [dockerPart, esPart, monitoringPart] = results;
@@ -96,7 +118,10 @@ async function externalElasticsearch(es: ExternalElasticsearch): Promise<EsPart>
     throw unreachable(`Elasticsearch at SWARMSCOPE_ES_URL=${es.esUrl}`, error);
   });
   if (response.status !== 200) {
-    throw unreachable(`Elasticsearch at SWARMSCOPE_ES_URL=${es.esUrl}`, `health as ES_ADMIN_USERNAME answered ${response.status}`);
+    throw unreachable(
+      `Elasticsearch at SWARMSCOPE_ES_URL=${es.esUrl}`,
+      `health as ES_ADMIN_USERNAME answered ${response.status}`,
+    );
   }
   return es;
 }
@@ -119,7 +144,12 @@ async function externalMonitoring(monitoring: ExternalMonitoring): Promise<Monit
 
 function unreachable(what: string, cause: unknown): EnvError {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  return new EnvError('ENV_ERR_EXTERNAL_UNREACHABLE', `cannot use ${what}: ${detail}`, 'start that service, or unset its variables so the test environment starts its own', { cause });
+  return new EnvError(
+    'ENV_ERR_EXTERNAL_UNREACHABLE',
+    `cannot use ${what}: ${detail}`,
+    'start that service, or unset its variables so the test environment starts its own',
+    { cause },
+  );
 }
 
 /** Stops the services we started (all of them, or those in `only`), with what tests left in them. */

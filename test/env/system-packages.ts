@@ -6,7 +6,11 @@ import { progress } from './paths.ts';
 import { tryRun } from './processes.ts';
 
 /** JDKs Elasticsearch 8 runs on, most preferred first; openjdk-17 is installed when none exists. */
-export const javaHomes = ['/usr/lib/jvm/java-17-openjdk-amd64', '/usr/lib/jvm/temurin-25-jdk-amd64', '/usr/lib/jvm/temurin-21-jdk-amd64'];
+export const javaHomes = [
+  '/usr/lib/jvm/java-17-openjdk-amd64',
+  '/usr/lib/jvm/temurin-25-jdk-amd64',
+  '/usr/lib/jvm/temurin-21-jdk-amd64',
+];
 
 const requiredPackages = [
   'docker.io', // dockerd 20.10, containerd, runc and the docker CLI
@@ -29,7 +33,11 @@ export async function ensureSystemPackages(): Promise<void> {
   await apt(['update']);
   const secondTry = await aptInstall(missing);
   if (secondTry.code !== 0) {
-    throw new EnvError('ENV_ERR_PACKAGES', `apt-get install ${missing.join(' ')} failed:\n${secondTry.output}`, 'check the Debian mirror in /etc/apt/sources.list and that this runs as root');
+    throw new EnvError(
+      'ENV_ERR_PACKAGES',
+      `apt-get install ${missing.join(' ')} failed:\n${secondTry.output}`,
+      'check the Debian mirror in /etc/apt/sources.list and that this runs as root',
+    );
   }
 }
 

@@ -24,9 +24,12 @@ export async function ensureWorkloadImage(engineSocket: string, host: string): P
     await run('tar', ['--create', '--file', tarball, '--owner=0', '--group=0', '--numeric-owner', '-C', rootfs, '.']);
     await docker(host, [
       'import',
-      '--change', 'CMD ["/bin/sh"]',
-      '--change', 'ENV PATH=/bin:/sbin:/usr/bin:/usr/sbin',
-      '--change', 'LABEL org.opencontainers.image.title=swarmscope-workload',
+      '--change',
+      'CMD ["/bin/sh"]',
+      '--change',
+      'ENV PATH=/bin:/sbin:/usr/bin:/usr/sbin',
+      '--change',
+      'LABEL org.opencontainers.image.title=swarmscope-workload',
       tarball,
       workloadImage,
     ]);
@@ -49,6 +52,9 @@ async function buildRootfs(rootfs: string): Promise<void> {
   await symlink('../bin', join(rootfs, 'usr', 'bin'));
   await symlink('../bin', join(rootfs, 'usr', 'sbin'));
   await writeFile(join(rootfs, 'etc', 'hosts'), '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n');
-  await writeFile(join(rootfs, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n');
+  await writeFile(
+    join(rootfs, 'etc', 'passwd'),
+    'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n',
+  );
   await writeFile(join(rootfs, 'etc', 'group'), 'root:x:0:\nnogroup:x:65534:\n');
 }

@@ -43,6 +43,10 @@ test('every record arrives exactly once although the aggregator is killed with S
   const report = await checkExactlyOnce(prefix, load.progress());
   t.log(`generated ${report.expected} records, ${KILLS} kills, found ${report.found}`);
   t.is(report.expected, load.generated());
-  t.deepEqual({ missing: report.missing, duplicates: report.duplicates, unexpected: report.unexpected }, { missing: 0, duplicates: 0, unexpected: 0 }, report.examples.join('; '));
+  t.deepEqual(
+    { missing: report.missing, duplicates: report.duplicates, unexpected: report.unexpected },
+    { missing: 0, duplicates: 0, unexpected: 0 },
+    report.examples.join('; '),
+  );
   t.true(report.expected > RATE * SECONDS * 0.5, 'the load actually ran');
 });

@@ -23,10 +23,34 @@ function series(metrics: string, name: string, node: string): number | undefined
 
 test('an Elasticsearch outage under load loses and duplicates nothing; at the disk bound only the counted metric batches are missing', async (t) => {
   const es = await startOwnElasticsearch();
-  const agg = await startTestAggregator({ env: { SWARMSCOPE_ES_URL: es.url, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_PASSWORD: testEnv.esPassword, SWARMSCOPE_ES_RETRY_BUDGET: '2s' } });
+  const agg = await startTestAggregator({
+    env: {
+      SWARMSCOPE_ES_URL: es.url,
+      SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
+      SWARMSCOPE_ES_PASSWORD: testEnv.esPassword,
+      SWARMSCOPE_ES_RETRY_BUDGET: '2s',
+    },
+  });
   const id = randomBytes(3).toString('hex');
-  const roomy = new Loadgen({ urls: [agg.url], token: agg.token, collectors: 2, rate: 500, run: `roomy${id}`, retryMaxMs: 1000 });
-  const bounded = new Loadgen({ urls: [agg.url], token: agg.token, collectors: 1, rate: 200, metricShare: 0.5, queueMaxBytes: 32 * 1024, batchMaxRecords: 100, run: `bound${id}`, retryMaxMs: 1000 });
+  const roomy = new Loadgen({
+    urls: [agg.url],
+    token: agg.token,
+    collectors: 2,
+    rate: 500,
+    run: `roomy${id}`,
+    retryMaxMs: 1000,
+  });
+  const bounded = new Loadgen({
+    urls: [agg.url],
+    token: agg.token,
+    collectors: 1,
+    rate: 200,
+    metricShare: 0.5,
+    queueMaxBytes: 32 * 1024,
+    batchMaxRecords: 100,
+    run: `bound${id}`,
+    retryMaxMs: 1000,
+  });
   t.teardown(async () => {
     await roomy.close();
     await bounded.close();
@@ -45,7 +69,9 @@ test('an Elasticsearch outage under load loses and duplicates nothing; at the di
     async () => {
       const text = await (await fetch(`${agg.url}/metrics`)).text();
       const bytes = series(text, 'swarmscope_collector_queue_bytes', node) ?? 0;
-      return bytes > 20_000 && (series(text, 'swarmscope_collector_oldest_unshipped_age_seconds', node) ?? 0) > 2 ? text : undefined;
+      return bytes > 20_000 && (series(text, 'swarmscope_collector_oldest_unshipped_age_seconds', node) ?? 0) > 2
+        ? text
+        : undefined;
     },
     { timeoutMs: OUTAGE_SECONDS * 1000 + 30_000, what: 'the backlog in /metrics' },
   );
@@ -59,19 +85,36 @@ test('an Elasticsearch outage under load loses and duplicates nothing; at the di
   await new Promise((r) => setTimeout(r, 2000));
   await roomy.stopGenerating();
   await bounded.stopGenerating();
-  const watch = setInterval(() => t.log(`draining: ${roomy.queueBytes()} + ${bounded.queueBytes()} bytes queued, answers ${JSON.stringify(roomy.collectors[0]!.shipper.stats.responses)}`), 5000);
+  const watch = setInterval(
+    () =>
+      t.log(
+        `draining: ${roomy.queueBytes()} + ${bounded.queueBytes()} bytes queued, answers ${JSON.stringify(roomy.collectors[0]!.shipper.stats.responses)}`,
+      ),
+    5000,
+  );
   t.true(await roomy.drain(120_000), 'the roomy collectors drained');
   clearInterval(watch);
   t.true(await bounded.drain(120_000), 'the bounded collector drained');
-  t.log(`outage ${((restartedAt - stoppedAt) / 1000).toFixed(0)} s, backlog ${(backlogBytes / 1024).toFixed(0)} KiB, drained ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after Elasticsearch was back`);
+  t.log(
+    `outage ${((restartedAt - stoppedAt) / 1000).toFixed(0)} s, backlog ${(backlogBytes / 1024).toFixed(0)} KiB, drained ${((Date.now() - restartedAt) / 1000).toFixed(1)} s after Elasticsearch was back`,
+  );
 
-  const admin = new Client({ node: es.url, auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword } });
+  const admin = new Client({
+    node: es.url,
+    auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword },
+  });
   t.teardown(() => admin.close());
   const all = await checkExactlyOnce(agg.indexPrefix, roomy.progress(), admin);
-  t.deepEqual({ missing: all.missing, duplicates: all.duplicates }, { missing: 0, duplicates: 0 }, all.examples.join('; '));
+  t.deepEqual(
+    { missing: all.missing, duplicates: all.duplicates },
+    { missing: 0, duplicates: 0 },
+    all.examples.join('; '),
+  );
   const b = await checkExactlyOnce(agg.indexPrefix, bounded.progress(), admin);
   const dropped = bounded.collectors[0]!.queue.stats().droppedRecords;
-  t.log(`bounded collector: ${b.expected} records, ${dropped.queue_full} metric records dropped at the bound, ${bounded.collectors[0]!.queue.stats().refusedLogBatches} log refusals`);
+  t.log(
+    `bounded collector: ${b.expected} records, ${dropped.queue_full} metric records dropped at the bound, ${bounded.collectors[0]!.queue.stats().refusedLogBatches} log refusals`,
+  );
   t.is(b.missingByKind.logs, 0, 'no log line lost at the bound');
   t.true(dropped.queue_full > 0, 'metric batches were dropped at the bound');
   t.is(b.missingByKind.metrics, dropped.queue_full, 'missing metric records == the drop counter');

@@ -23,7 +23,16 @@ test('200 collectors against one aggregator get 429 with Retry-After, never a ti
     SWARMSCOPE_MAX_INFLIGHT_BYTES: '32MiB',
   });
   await agg.start();
-  const load = new Loadgen({ urls: [agg.url], token, collectors: COLLECTORS, rate: 2000, run, fsync: 'off', batchMaxAgeMs: 1000, retryMaxMs: 2000 });
+  const load = new Loadgen({
+    urls: [agg.url],
+    token,
+    collectors: COLLECTORS,
+    rate: 2000,
+    run,
+    fsync: 'off',
+    batchMaxAgeMs: 1000,
+    retryMaxMs: 2000,
+  });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, agg.rssBytes())), 250);
   t.teardown(async () => {
@@ -39,12 +48,17 @@ test('200 collectors against one aggregator get 429 with Retry-After, never a ti
   clearInterval(sampler);
   t.truthy(agg.pid && agg.rssBytes() > 0, 'the aggregator is still running');
   const responses: Record<string, number> = {};
-  for (const c of load.collectors) for (const [k, v] of Object.entries(c.shipper.stats.responses)) responses[k] = (responses[k] ?? 0) + v;
+  for (const c of load.collectors)
+    for (const [k, v] of Object.entries(c.shipper.stats.responses)) responses[k] = (responses[k] ?? 0) + v;
   t.log(`answers by status ${JSON.stringify(responses)}; aggregator peak RSS ${(peakRss / 2 ** 20).toFixed(0)} MiB`);
   t.true(drained, `every collector drained (${load.queueBytes()} bytes left)`);
   t.is(responses['0'] ?? 0, 0, 'no request went unanswered (no timeout, no reset)');
   t.true((responses['429'] ?? 0) > 0, 'overflow was answered 429');
   t.true(peakRss < 1024 * 2 ** 20, 'aggregator memory stayed bounded');
   const report = await checkExactlyOnce(prefix, load.progress());
-  t.deepEqual({ missing: report.missing, duplicates: report.duplicates }, { missing: 0, duplicates: 0 }, report.examples.join('; '));
+  t.deepEqual(
+    { missing: report.missing, duplicates: report.duplicates },
+    { missing: 0, duplicates: 0 },
+    report.examples.join('; '),
+  );
 });

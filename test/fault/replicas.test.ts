@@ -38,6 +38,10 @@ test('when one of two aggregator replicas dies for good the collectors move to t
   t.true(await load.drain(60_000), 'collectors drained through the survivor');
   t.true((await okBatches(b.url)) > survivorBefore, 'the survivor took batches after the kill');
   const report = await checkExactlyOnce(prefix, load.progress());
-  t.deepEqual({ missing: report.missing, duplicates: report.duplicates, unexpected: report.unexpected }, { missing: 0, duplicates: 0, unexpected: 0 }, report.examples.join('; '));
+  t.deepEqual(
+    { missing: report.missing, duplicates: report.duplicates, unexpected: report.unexpected },
+    { missing: 0, duplicates: 0, unexpected: 0 },
+    report.examples.join('; '),
+  );
   t.true(report.expected > 0);
 });

@@ -14,7 +14,14 @@ import type { ElasticsearchSink } from '../../aggregator/sinks/elasticsearch/sin
 test('a batch whose acknowledgement was lost after the write is sent again and stored only once', async (t) => {
   const agg = await startTestAggregator();
   const proxy = await startFaultProxy(agg.url);
-  const load = new Loadgen({ urls: [proxy.url], token: agg.token, collectors: 2, rate: 400, run: `lost${randomBytes(3).toString('hex')}`, retryMaxMs: 500 });
+  const load = new Loadgen({
+    urls: [proxy.url],
+    token: agg.token,
+    collectors: 2,
+    rate: 400,
+    run: `lost${randomBytes(3).toString('hex')}`,
+    retryMaxMs: 500,
+  });
   t.teardown(async () => {
     await load.close();
     await proxy.stop();
@@ -28,9 +35,16 @@ test('a batch whose acknowledgement was lost after the write is sent again and s
   await load.stopGenerating();
   t.true(await load.drain(60_000), 'collectors drained');
   const report = await checkExactlyOnce(agg.indexPrefix, load.progress());
-  t.deepEqual({ missing: report.missing, duplicates: report.duplicates }, { missing: 0, duplicates: 0 }, report.examples.join('; '));
+  t.deepEqual(
+    { missing: report.missing, duplicates: report.duplicates },
+    { missing: 0, duplicates: 0 },
+    report.examples.join('; '),
+  );
   t.true(report.expected > 0);
   const lostAnswers = load.collectors.reduce((n, c) => n + (c.shipper.stats.responses['0'] ?? 0), 0);
   t.is(lostAnswers, 6, 'the collectors saw six requests without an answer');
-  t.true((agg.sink as ElasticsearchSink).writer.counters.duplicate > 0, 'the re-sent records were recognised as already held (409)');
+  t.true(
+    (agg.sink as ElasticsearchSink).writer.counters.duplicate > 0,
+    'the re-sent records were recognised as already held (409)',
+  );
 });

@@ -27,16 +27,25 @@ export class AggregatorProcess {
 
   constructor(port: number, env: Record<string, string>) {
     this.url = `http://127.0.0.1:${port}`;
-    this.env = { ...process.env, SWARMSCOPE_LISTEN: `127.0.0.1:${port}`, SWARMSCOPE_LOG_LEVEL: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'warn', ...env };
+    this.env = {
+      ...process.env,
+      SWARMSCOPE_LISTEN: `127.0.0.1:${port}`,
+      SWARMSCOPE_LOG_LEVEL: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'warn',
+      ...env,
+    };
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [entry, 'aggregator'], { env: this.env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [entry, 'aggregator'], {
+      env: this.env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr = (this.stderr + d).slice(-20_000)));
     this.child = child;
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`aggregator exited with ${child.exitCode}: ${this.stderr.slice(-2000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`aggregator exited with ${child.exitCode}: ${this.stderr.slice(-2000)}`);
         const res = await fetch(`${this.url}/healthz`).catch(() => undefined);
         return res?.ok ? true : undefined;
       },

@@ -9,9 +9,17 @@ import { loadAggregatorConfig } from '../../aggregator/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { esWriterEnv } from './env.ts';
 
-export type TestAggregator = Aggregator & { url: string; address: string; token: string; indexPrefix: string; close: () => Promise<void> };
+export type TestAggregator = Aggregator & {
+  url: string;
+  address: string;
+  token: string;
+  indexPrefix: string;
+  close: () => Promise<void>;
+};
 
-export async function startTestAggregator(opts: { es?: boolean; env?: Record<string, string> } = {}): Promise<TestAggregator> {
+export async function startTestAggregator(
+  opts: { es?: boolean; env?: Record<string, string> } = {},
+): Promise<TestAggregator> {
   const token = randomBytes(12).toString('hex');
   const indexPrefix = `swarmscope-t${randomBytes(4).toString('hex')}`;
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-agg-'));
@@ -24,7 +32,10 @@ export async function startTestAggregator(opts: { es?: boolean; env?: Record<str
     ...opts.env,
   };
   const config = loadAggregatorConfig(env);
-  const agg = await buildApp(config, createLogger({ name: 'test-aggregator', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' }));
+  const agg = await buildApp(
+    config,
+    createLogger({ name: 'test-aggregator', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' }),
+  );
   const url = await agg.app.listen({ host: '127.0.0.1', port: 0 });
   return { ...agg, url, address: url.replace(/^http:\/\//, ''), token, indexPrefix, close: () => agg.app.close() };
 }

@@ -25,7 +25,10 @@ export class CollectorProcess {
   }
 
   /** Starts it and waits for its first sampling round (the heartbeat file). */
-  static async start(aggregator: { urls: string[]; token: string }, env: Record<string, string> = {}): Promise<CollectorProcess> {
+  static async start(
+    aggregator: { urls: string[]; token: string },
+    env: Record<string, string> = {},
+  ): Promise<CollectorProcess> {
     const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-colp-'));
     const c = new CollectorProcess(dataDir, {
       ...process.env,
@@ -42,7 +45,8 @@ export class CollectorProcess {
     c.child = child;
     await waitFor(
       async () => {
-        if (child.exitCode !== null) throw new Error(`collector exited with ${child.exitCode}: ${c.stderr.slice(-2000)}`);
+        if (child.exitCode !== null)
+          throw new Error(`collector exited with ${child.exitCode}: ${c.stderr.slice(-2000)}`);
         return (await stat(heartbeatPath(dataDir)).catch(() => undefined)) ? true : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 100, what: 'the collector child process' },

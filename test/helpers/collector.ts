@@ -9,7 +9,11 @@ import { createLogger } from '../../common/logger.ts';
 import { testEnv } from './env.ts';
 
 /** log: when given, the collector's log at debug level (its last 2,000 lines) goes there instead of the test output. */
-export async function startTestCollector(aggregator: { url: string; token: string }, env: Record<string, string> = {}, opts: { log?: string[] } = {}): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
+export async function startTestCollector(
+  aggregator: { url: string; token: string },
+  env: Record<string, string> = {},
+  opts: { log?: string[] } = {},
+): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
   const dataDir = env.SWARMSCOPE_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'swarmscope-col-')));
   const config = loadCollectorConfig({
     DOCKER_HOST: testEnv.dockerHost,
@@ -29,7 +33,14 @@ export async function startTestCollector(aggregator: { url: string; token: strin
       kept.splice(0, kept.length - 2000);
     },
   };
-  const agent = new Agent(config, createLogger({ name: 'test-collector', level: kept ? 'debug' : process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error', ...(destination && { destination }) }));
+  const agent = new Agent(
+    config,
+    createLogger({
+      name: 'test-collector',
+      level: kept ? 'debug' : (process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error'),
+      ...(destination && { destination }),
+    }),
+  );
   await agent.start();
   return { agent, dataDir, close: () => agent.close() };
 }

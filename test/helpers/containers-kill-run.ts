@@ -32,7 +32,13 @@ export type ContainersKillFigures = {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
-export async function runContainersUnderKills(opts: { containers: number; rate: number; kills: number; seconds: number; drainTimeoutMs: number }): Promise<ContainersKillFigures> {
+export async function runContainersUnderKills(opts: {
+  containers: number;
+  rate: number;
+  kills: number;
+  seconds: number;
+  drainTimeoutMs: number;
+}): Promise<ContainersKillFigures> {
   const run = `ckill${randomBytes(3).toString('hex')}`;
   const prefix = `swarmscope-t${run}`;
   const token = randomBytes(12).toString('hex');
@@ -47,7 +53,13 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
     await agg.start();
     collector = await CollectorProcess.start(
       { urls: [agg.url], token },
-      { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', SWARMSCOPE_RETRY_MAX: '2s', SWARMSCOPE_HOST_METRICS: 'false', SWARMSCOPE_EVENTS: 'false' },
+      {
+        SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`,
+        SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms',
+        SWARMSCOPE_RETRY_MAX: '2s',
+        SWARMSCOPE_HOST_METRICS: 'false',
+        SWARMSCOPE_EVENTS: 'false',
+      },
     );
     const col = collector;
     const peak = { batches: 0, bytes: 0, rss: 0 };
@@ -58,7 +70,13 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
         peak.bytes = Math.max(peak.bytes, q.bytes);
       });
     }, 500);
-    const started = await startNumberedWriters({ run, containers: opts.containers, rate: opts.rate, seconds: opts.seconds, labels: [`swarmscope.test.run=${run}`] });
+    const started = await startNumberedWriters({
+      run,
+      containers: opts.containers,
+      rate: opts.rate,
+      seconds: opts.seconds,
+      labels: [`swarmscope.test.run=${run}`],
+    });
     removeWriters = started.remove;
     const total = started.writers.reduce((n, w) => n + w.lines, 0);
     const began = Date.now();
@@ -73,8 +91,14 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
     // A busy machine may slow the writers: wait for their exit, and measure the rate they kept.
     await docker(['wait', ...started.writers.map((w) => w.id)], { timeoutMs: opts.seconds * 1000 + 300_000 });
     const writingEnded = Date.now();
-    const spans = await Promise.all(started.writers.map(async (w) => (await inspect<{ State: { StartedAt: string; FinishedAt: string } }>(w.id)).State));
-    const span = Math.max(...spans.map((st) => Date.parse(st.FinishedAt))) - Math.min(...spans.map((st) => Date.parse(st.StartedAt)));
+    const spans = await Promise.all(
+      started.writers.map(
+        async (w) => (await inspect<{ State: { StartedAt: string; FinishedAt: string } }>(w.id)).State,
+      ),
+    );
+    const span =
+      Math.max(...spans.map((st) => Date.parse(st.FinishedAt))) -
+      Math.min(...spans.map((st) => Date.parse(st.StartedAt)));
     const es = esAdmin();
     const searchable = async () => {
       await es.indices.refresh({ index: `${prefix}-logs-*`, ignore_unavailable: true, allow_no_indices: true });
@@ -83,7 +107,8 @@ export async function runContainersUnderKills(opts: { containers: number; rate: 
     const backlog = total - (await searchable());
     let drained = false;
     while (Date.now() < writingEnded + opts.drainTimeoutMs) {
-      if (col.exitCode !== null) throw new Error(`the collector exited with ${col.exitCode}: ${col.stderr.slice(-2000)}`);
+      if (col.exitCode !== null)
+        throw new Error(`the collector exited with ${col.exitCode}: ${col.stderr.slice(-2000)}`);
       if ((await searchable()) >= total && (await col.queue()).logBatches === 0) {
         drained = true;
         break;

@@ -12,13 +12,29 @@ export type PanelData =
   | { kind: 'stat'; value: number | undefined }
   | { kind: 'table'; columns: string[]; rows: string[][] };
 
-const COLORS = ['#73bf69', '#f2cc0c', '#8ab8ff', '#ff780a', '#f2495c', '#5794f2', '#b877d9', '#fade2a', '#37872d', '#c4162a'];
+const COLORS = [
+  '#73bf69',
+  '#f2cc0c',
+  '#8ab8ff',
+  '#ff780a',
+  '#f2495c',
+  '#5794f2',
+  '#b877d9',
+  '#fade2a',
+  '#37872d',
+  '#c4162a',
+];
 const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** Grafana's legendFormat: {{label}} from the series' labels; __auto or empty lists them all. */
 export function legendName(format: string, labels: Record<string, string>): string {
   const { __name__: _name, ...rest } = labels;
-  if (!format || format === '__auto') return Object.entries(rest).map(([k, v]) => `${k}=${v}`).join(', ') || 'value';
+  if (!format || format === '__auto')
+    return (
+      Object.entries(rest)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ') || 'value'
+    );
   return format.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, k: string) => rest[k] ?? '');
 }
 
@@ -65,7 +81,13 @@ function svgChart(series: SeriesData[], unit: string | undefined, width: number,
     return `<line x1="${pad.l}" x2="${width - pad.r}" y1="${Y(v)}" y2="${Y(v)}" class="grid"/><text x="${pad.l - 4}" y="${Y(v) + 4}" class="tick" text-anchor="end">${esc(formatValue(v, unit))}</text>`;
   });
   const time = (t: number) => new Date(t * 1000).toISOString().slice(11, 19);
-  const lines = series.map((s, i) => `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${s.points.filter((p) => Number.isFinite(p[1])).map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`).join(' ')}"/>`);
+  const lines = series.map(
+    (s, i) =>
+      `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${s.points
+        .filter((p) => Number.isFinite(p[1]))
+        .map((p) => `${X(p[0]).toFixed(1)},${Y(p[1]).toFixed(1)}`)
+        .join(' ')}"/>`,
+  );
   return `<svg width="${width}" height="${height}">${grid.join('')}${lines.join('')}<text x="${pad.l}" y="${height - 4}" class="tick">${time(x0)}</text><text x="${width - pad.r}" y="${height - 4}" class="tick" text-anchor="end">${time(x1)} UTC</text></svg>`;
 }
 
@@ -81,9 +103,15 @@ function panelBody(p: Panel, data: PanelData | undefined, width: number, height:
   }
   const legend = data.series
     .slice(0, 8)
-    .map((s, i) => `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${esc(s.name)} <b>${esc(formatValue(s.points.at(-1)?.[1], unit))}</b></span>`)
+    .map(
+      (s, i) =>
+        `<span><i style="background:${COLORS[i % COLORS.length]}"></i>${esc(s.name)} <b>${esc(formatValue(s.points.at(-1)?.[1], unit))}</b></span>`,
+    )
     .join('');
-  return svgChart(data.series, unit, width, height - 22 - 18 * Math.ceil(Math.min(8, data.series.length) / 3)) + `<div class="legend">${legend}</div>`;
+  return (
+    svgChart(data.series, unit, width, height - 22 - 18 * Math.ceil(Math.min(8, data.series.length) / 3)) +
+    `<div class="legend">${legend}</div>`
+  );
 }
 
 export function renderDashboardHtml(d: Dashboard, data: ReadonlyMap<number, PanelData>, subtitle: string): string {
@@ -112,7 +140,10 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:2px 6px;
 
 export async function screenshot(html: string, file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const page = await browser.newPage({ viewport: { width: 1520, height: 900 } });
     await page.setContent(html, { waitUntil: 'load' });

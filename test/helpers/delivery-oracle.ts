@@ -5,12 +5,29 @@ import type { Client } from '@elastic/elasticsearch';
 import { esAdmin, scanAll } from './elasticsearch.ts';
 import type { SourceProgress } from './loadgen.ts';
 
-export type OracleReport = { expected: number; found: number; missing: number; duplicates: number; unexpected: number; missingByKind: { logs: number; metrics: number }; examples: string[] };
+export type OracleReport = {
+  expected: number;
+  found: number;
+  missing: number;
+  duplicates: number;
+  unexpected: number;
+  missingByKind: { logs: number; metrics: number };
+  examples: string[];
+};
 
-type Src = { log?: { offset?: number }; container?: { name?: string }; host?: { name?: string }; swarmscope?: { agent?: { counters?: { loadgen_seq?: number } } } };
+type Src = {
+  log?: { offset?: number };
+  container?: { name?: string };
+  host?: { name?: string };
+  swarmscope?: { agent?: { counters?: { loadgen_seq?: number } } };
+};
 
 /** `es` defaults to the shared test Elasticsearch (admin user). */
-export async function checkExactlyOnce(indexPrefix: string, produced: readonly SourceProgress[], es: Client = esAdmin()): Promise<OracleReport> {
+export async function checkExactlyOnce(
+  indexPrefix: string,
+  produced: readonly SourceProgress[],
+  es: Client = esAdmin(),
+): Promise<OracleReport> {
   const index = `${indexPrefix}-logs-*,${indexPrefix}-agent-*`;
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
   const seen = new Map<string, number>();
@@ -30,7 +47,12 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
     for (const h of hits) {
       const s = h._source ?? {};
       const sample = s.swarmscope?.agent?.counters?.loadgen_seq;
-      const key = s.log?.offset !== undefined ? `log|${s.container?.name}|${s.log.offset}` : sample !== undefined ? `metric|${s.host?.name?.replace(/-samples$/, '')}|${sample}` : undefined;
+      const key =
+        s.log?.offset !== undefined
+          ? `log|${s.container?.name}|${s.log.offset}`
+          : sample !== undefined
+            ? `metric|${s.host?.name?.replace(/-samples$/, '')}|${sample}`
+            : undefined;
       if (key === undefined) continue;
       found++;
       seen.set(key, (seen.get(key) ?? 0) + 1);
@@ -38,10 +60,21 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
     if (hits.length < 10_000) break;
     after = hits[hits.length - 1]!.sort;
   }
-  const report: OracleReport = { expected: 0, found, missing: 0, duplicates: 0, unexpected: 0, missingByKind: { logs: 0, metrics: 0 }, examples: [] };
+  const report: OracleReport = {
+    expected: 0,
+    found,
+    missing: 0,
+    duplicates: 0,
+    unexpected: 0,
+    missingByKind: { logs: 0, metrics: 0 },
+    examples: [],
+  };
   const expectedKeys = new Set<string>();
   for (const p of produced) {
-    for (const [kind, n] of [['log', p.logs], ['metric', p.metrics]] as const) {
+    for (const [kind, n] of [
+      ['log', p.logs],
+      ['metric', p.metrics],
+    ] as const) {
       for (let seq = 0; seq < n; seq++) {
         const key = `${kind}|${p.source}|${seq}`;
         expectedKeys.add(key);
@@ -62,20 +95,41 @@ export async function checkExactlyOnce(indexPrefix: string, produced: readonly S
   return report;
 }
 
-export type LinesReport = { expected: number; found: number; missing: number; duplicates: number; unexpected: number; examples: string[] };
+export type LinesReport = {
+  expected: number;
+  found: number;
+  missing: number;
+  duplicates: number;
+  unexpected: number;
+  examples: string[];
+};
 
 /**
  * The same oracle for real containers that wrote the lines 1..lines (test/helpers/numbered-writers.ts):
  * a full scan of the log documents, every (container name, line number) found exactly once.
  */
-export async function checkLinesExactlyOnce(indexPrefix: string, writers: ReadonlyArray<{ name: string; lines: number }>): Promise<LinesReport> {
-  const hits = await scanAll<{ message?: string; container?: { name?: string } }>(`${indexPrefix}-logs-*`, { match_all: {} }, ['message', 'container.name']);
+export async function checkLinesExactlyOnce(
+  indexPrefix: string,
+  writers: ReadonlyArray<{ name: string; lines: number }>,
+): Promise<LinesReport> {
+  const hits = await scanAll<{ message?: string; container?: { name?: string } }>(
+    `${indexPrefix}-logs-*`,
+    { match_all: {} },
+    ['message', 'container.name'],
+  );
   const seen = new Map<string, number>();
   for (const h of hits) {
     const key = `${h._source.container?.name}|${h._source.message}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }
-  const report: LinesReport = { expected: 0, found: hits.length, missing: 0, duplicates: 0, unexpected: 0, examples: [] };
+  const report: LinesReport = {
+    expected: 0,
+    found: hits.length,
+    missing: 0,
+    duplicates: 0,
+    unexpected: 0,
+    examples: [],
+  };
   const expectedKeys = new Set<string>();
   for (const w of writers) {
     for (let n = 1; n <= w.lines; n++) {

@@ -8,7 +8,11 @@ const exec = promisify(execFile);
 
 export async function docker(args: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
   try {
-    const { stdout } = await exec('docker', args, { env: { ...process.env, DOCKER_HOST: testEnv.dockerHost }, maxBuffer: 64 * 1024 * 1024, timeout: opts.timeoutMs ?? 120_000 });
+    const { stdout } = await exec('docker', args, {
+      env: { ...process.env, DOCKER_HOST: testEnv.dockerHost },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: opts.timeoutMs ?? 120_000,
+    });
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; message: string };

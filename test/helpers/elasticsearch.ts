@@ -6,14 +6,22 @@ import { testEnv } from './env.ts';
 let admin: Client | undefined;
 
 export function esAdmin(): Client {
-  admin ??= new Client({ node: testEnv.esUrl, auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword }, requestTimeout: 60_000 });
+  admin ??= new Client({
+    node: testEnv.esUrl,
+    auth: { username: testEnv.esAdminUsername, password: testEnv.esAdminPassword },
+    requestTimeout: 60_000,
+  });
   return admin;
 }
 
 export type Hit<T> = { _id: string; _index: string; _source: T };
 
 /** `source` limits the fields returned (a large oracle scan needs only a few). */
-export async function scanAll<T = Record<string, unknown>>(index: string, query: Record<string, unknown> = { match_all: {} }, source?: string[]): Promise<Array<Hit<T>>> {
+export async function scanAll<T = Record<string, unknown>>(
+  index: string,
+  query: Record<string, unknown> = { match_all: {} },
+  source?: string[],
+): Promise<Array<Hit<T>>> {
   const es = esAdmin();
   await es.indices.refresh({ index, ignore_unavailable: true, allow_no_indices: true });
   const exists = await es.indices.exists({ index, allow_no_indices: false }).catch(() => false);
@@ -25,7 +33,14 @@ export async function scanAll<T = Record<string, unknown>>(index: string, query:
   let after: unknown[] | undefined;
   try {
     for (;;) {
-      const res = await es.search<T>({ query, _source: source, size: 5000, sort: ['_shard_doc'], search_after: after, pit: { id: pit.id, keep_alive: '1m' } });
+      const res = await es.search<T>({
+        query,
+        _source: source,
+        size: 5000,
+        sort: ['_shard_doc'],
+        search_after: after,
+        pit: { id: pit.id, keep_alive: '1m' },
+      });
       const hits = res.hits.hits as Array<Hit<T> & { sort?: unknown[] }>;
       out.push(...hits);
       if (hits.length < 5000) return out;
@@ -37,5 +52,7 @@ export async function scanAll<T = Record<string, unknown>>(index: string, query:
 }
 
 export async function deleteIndices(pattern: string): Promise<void> {
-  await esAdmin().indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true }).catch(() => undefined);
+  await esAdmin()
+    .indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true })
+    .catch(() => undefined);
 }

@@ -2,7 +2,8 @@
 // `eval "$(npm run -s env:up)"`) exports. A test that needs a service fails with a clear remedy.
 function need(name: string): string {
   const v = process.env[name];
-  if (!v) throw new Error(`${name} is not set: run the tests with \`npm test\`, or first \`eval "$(npm run -s env:up)"\``);
+  if (!v)
+    throw new Error(`${name} is not set: run the tests with \`npm test\`, or first \`eval "$(npm run -s env:up)"\``);
   return v;
 }
 

@@ -3,7 +3,13 @@
 // was applied), and then cuts the connection instead of relaying it: "response lost after write".
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 
-export type FaultProxy = { url: string; cutResponses: (n: number) => void; cut: () => number; relayed: () => number; stop: () => Promise<void> };
+export type FaultProxy = {
+  url: string;
+  cutResponses: (n: number) => void;
+  cut: () => number;
+  relayed: () => number;
+  stop: () => Promise<void>;
+};
 
 export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
   const target = new URL(upstream);
@@ -14,21 +20,30 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const up = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers as IncomingHttpHeaders }, (upRes) => {
-        const body: Buffer[] = [];
-        upRes.on('data', (c: Buffer) => body.push(c));
-        upRes.on('end', () => {
-          if (toCut > 0) {
-            toCut--;
-            cut++;
-            req.socket.destroy();
-            return;
-          }
-          relayed++;
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          res.end(Buffer.concat(body));
-        });
-      });
+      const up = request(
+        {
+          host: target.hostname,
+          port: target.port,
+          method: req.method,
+          path: req.url,
+          headers: req.headers as IncomingHttpHeaders,
+        },
+        (upRes) => {
+          const body: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => body.push(c));
+          upRes.on('end', () => {
+            if (toCut > 0) {
+              toCut--;
+              cut++;
+              req.socket.destroy();
+              return;
+            }
+            relayed++;
+            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+            res.end(Buffer.concat(body));
+          });
+        },
+      );
       up.on('error', () => req.socket.destroy());
       up.end(Buffer.concat(chunks));
     });

@@ -62,7 +62,13 @@ class SimulatedCollector {
     this.onLatency = onLatency;
     this.containerId = createHash('sha256').update(source).digest('hex');
     this.filler = 'x'.repeat(opts.messageBytes ?? 100);
-    this.queue = new DiskQueue({ dir, maxBytes: opts.queueMaxBytes ?? 256 * 1024 * 1024, maxAgeMs: 86_400_000, fsync: opts.fsync ?? 'batch', log });
+    this.queue = new DiskQueue({
+      dir,
+      maxBytes: opts.queueMaxBytes ?? 256 * 1024 * 1024,
+      maxAgeMs: 86_400_000,
+      fsync: opts.fsync ?? 'batch',
+      log,
+    });
     this.shipper = new Shipper({
       queue: this.queue,
       urls: opts.urls,
@@ -135,13 +141,26 @@ class SimulatedCollector {
    * overwrite this collector's live self-report in the aggregator's state.
    */
   private metric(seq: number): WireRecord {
-    return { kind: 'agent', id: recordId(this.source, 'metric', seq), time: new Date().toISOString(), node: { id: '', hostname: `${this.source}-samples` }, counters: { loadgen_seq: seq }, gauges: {} };
+    return {
+      kind: 'agent',
+      id: recordId(this.source, 'metric', seq),
+      time: new Date().toISOString(),
+      node: { id: '', hostname: `${this.source}-samples` },
+      counters: { loadgen_seq: seq },
+      gauges: {},
+    };
   }
 
   private selfReport(): AgentRecord {
     const now = Date.now();
     const p = pipelineReport(this.queue.stats(), this.shipper.stats, now);
-    return { kind: 'agent', id: recordId(this.source, 'agent', now), time: new Date(now).toISOString(), node: { id: '', hostname: this.source }, ...p };
+    return {
+      kind: 'agent',
+      id: recordId(this.source, 'agent', now),
+      time: new Date(now).toISOString(),
+      node: { id: '', hostname: this.source },
+      ...p,
+    };
   }
 
   async close(): Promise<void> {
@@ -167,10 +186,13 @@ export class Loadgen {
   async start(): Promise<void> {
     this.ownsDir = !this.opts.dataDir;
     this.dataDir = this.opts.dataDir ?? (await mkdtemp(join(tmpdir(), 'swarmscope-loadgen-')));
-    const log = this.opts.log ?? createLogger({ name: 'loadgen', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' });
+    const log =
+      this.opts.log ?? createLogger({ name: 'loadgen', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' });
     for (let i = 0; i < this.opts.collectors; i++) {
       const source = `${this.opts.run}-c${i}`;
-      const c = new SimulatedCollector(source, join(this.dataDir, source), this.opts, log, (ms) => this.latenciesMs.push(ms));
+      const c = new SimulatedCollector(source, join(this.dataDir, source), this.opts, log, (ms) =>
+        this.latenciesMs.push(ms),
+      );
       await c.start();
       this.collectors.push(c);
     }
@@ -181,7 +203,12 @@ export class Loadgen {
       const share = (this.opts.rate * (now - last)) / 1000 / this.collectors.length;
       last = now;
       // Ticks never overlap: a slow tick (busy CPU) is caught up by the next one's larger share.
-      this.ticking = this.ticking.then(() => Promise.all(this.collectors.map((c) => c.tick(share)))).then(() => undefined, () => undefined);
+      this.ticking = this.ticking
+        .then(() => Promise.all(this.collectors.map((c) => c.tick(share))))
+        .then(
+          () => undefined,
+          () => undefined,
+        );
     }, tickMs);
   }
 

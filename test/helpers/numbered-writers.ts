@@ -16,13 +16,22 @@ done`;
 export type NumberedWriter = { id: string; name: string; lines: number };
 
 /** `containers` writers sharing `rate` lines/s for `seconds`; each carries `labels` (e.g. a collector selector). */
-export async function startNumberedWriters(opts: { run: string; containers: number; rate: number; seconds: number; labels: string[] }): Promise<{ writers: NumberedWriter[]; remove: () => Promise<void> }> {
+export async function startNumberedWriters(opts: {
+  run: string;
+  containers: number;
+  rate: number;
+  seconds: number;
+  labels: string[];
+}): Promise<{ writers: NumberedWriter[]; remove: () => Promise<void> }> {
   const each = Math.max(1, Math.round(opts.rate / opts.containers));
   const lines = Math.round(each * opts.seconds);
   const writers = await Promise.all(
     Array.from({ length: opts.containers }, async (_, i) => {
       const name = `ss-num-${opts.run}-${i}`;
-      const id = await runContainer(['--name', name, ...opts.labels.flatMap((l) => ['--label', l])], ['sh', '-c', SCRIPT, 'numbered', String(each), String(lines)]);
+      const id = await runContainer(
+        ['--name', name, ...opts.labels.flatMap((l) => ['--label', l])],
+        ['sh', '-c', SCRIPT, 'numbered', String(each), String(lines)],
+      );
       return { id, name, lines };
     }),
   );

@@ -12,7 +12,12 @@ import { freePort } from './aggregator-process.ts';
 import { testEnv } from './env.ts';
 import { waitFor } from './wait.ts';
 
-export type OwnElasticsearch = { url: string; stop: () => Promise<void>; start: () => Promise<void>; remove: () => Promise<void> };
+export type OwnElasticsearch = {
+  url: string;
+  stop: () => Promise<void>;
+  start: () => Promise<void>;
+  remove: () => Promise<void>;
+};
 
 export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
   const name = `own-es-${randomBytes(3).toString('hex')}`;
@@ -26,7 +31,15 @@ export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
   const yml = (await readFile(join(conf, 'elasticsearch.yml'), 'utf8'))
     .split('\n')
     .filter((l) => !/^(http\.port|cluster\.name|node\.name|path\.|transport\.port)/.test(l))
-    .concat([`http.port: ${httpPort}`, `transport.port: ${transportPort}`, `cluster.name: ${name}`, `node.name: ${name}`, `path.data: ${join(root, 'data')}`, `path.logs: ${join(root, 'logs')}`, ''])
+    .concat([
+      `http.port: ${httpPort}`,
+      `transport.port: ${transportPort}`,
+      `cluster.name: ${name}`,
+      `node.name: ${name}`,
+      `path.data: ${join(root, 'data')}`,
+      `path.logs: ${join(root, 'logs')}`,
+      '',
+    ])
     .join('\n');
   await writeFile(join(conf, 'elasticsearch.yml'), yml);
   await run('chown', ['-R', `${uid}:${gid}`, root]);
@@ -37,13 +50,23 @@ export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
 
   const start = async () => {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(join(esHome, 'bin', 'elasticsearch'), ['-d', '-p', pidFile], { uid, gid, cwd: esHome, env: { ...esEnv(), ES_PATH_CONF: conf }, stdio: 'ignore' });
+      const child = spawn(join(esHome, 'bin', 'elasticsearch'), ['-d', '-p', pidFile], {
+        uid,
+        gid,
+        cwd: esHome,
+        env: { ...esEnv(), ES_PATH_CONF: conf },
+        stdio: 'ignore',
+      });
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`own Elasticsearch exited with ${code}; see ${root}/logs`))));
+      child.on('exit', (code) =>
+        code === 0 ? resolve() : reject(new Error(`own Elasticsearch exited with ${code}; see ${root}/logs`)),
+      );
     });
     await waitFor(
       async () => {
-        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, { headers: { authorization: auth } }).catch(() => undefined);
+        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, {
+          headers: { authorization: auth },
+        }).catch(() => undefined);
         return res?.ok ? true : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 500, what: `own Elasticsearch on ${url}` },
@@ -70,8 +93,13 @@ export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
     );
   };
   await start();
-  return { url, start, stop, remove: async () => {
-    await stop();
-    await rm(root, { recursive: true, force: true });
-  } };
+  return {
+    url,
+    start,
+    stop,
+    remove: async () => {
+      await stop();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
 }

@@ -6,7 +6,11 @@ import { testEnv } from './env.ts';
 export type PromSeries = { metric: Record<string, string>; value: [number, string] };
 
 /** Makes Prometheus scrape `address` (host:port) under job swarmscope; returns a function that stops it. */
-export async function scrapeTarget(name: string, address: string, labels: Record<string, string> = {}): Promise<() => Promise<void>> {
+export async function scrapeTarget(
+  name: string,
+  address: string,
+  labels: Record<string, string> = {},
+): Promise<() => Promise<void>> {
   const file = join(testEnv.prometheusTargetsDir, `${name}.json`);
   await writeFile(`${file}.tmp`, JSON.stringify([{ targets: [address], labels: { test: name, ...labels } }]));
   await rename(`${file}.tmp`, file);
@@ -22,8 +26,16 @@ export async function promQuery(expr: string): Promise<PromSeries[]> {
 
 export type PromRangeSeries = { metric: Record<string, string>; values: Array<[number, string]> };
 
-export async function promQueryRange(expr: string, opts: { startS: number; endS: number; stepS: number }): Promise<PromRangeSeries[]> {
-  const q = new URLSearchParams({ query: expr, start: String(opts.startS), end: String(opts.endS), step: String(opts.stepS) });
+export async function promQueryRange(
+  expr: string,
+  opts: { startS: number; endS: number; stepS: number },
+): Promise<PromRangeSeries[]> {
+  const q = new URLSearchParams({
+    query: expr,
+    start: String(opts.startS),
+    end: String(opts.endS),
+    step: String(opts.stepS),
+  });
   const res = await fetch(`${testEnv.prometheusUrl}/api/v1/query_range?${q}`);
   const body = (await res.json()) as { status: string; error?: string; data: { result: PromRangeSeries[] } };
   if (body.status !== 'success') throw new Error(`PromQL range ${expr} failed: ${body.error}`);
@@ -32,7 +44,9 @@ export async function promQueryRange(expr: string, opts: { startS: number; endS:
 
 /** /api/v1/label/<label>/values?match[]=selector: what Grafana's label_values(selector, label) lists. */
 export async function promLabelValues(label: string, selector: string): Promise<string[]> {
-  const res = await fetch(`${testEnv.prometheusUrl}/api/v1/label/${encodeURIComponent(label)}/values?${new URLSearchParams({ 'match[]': selector })}`);
+  const res = await fetch(
+    `${testEnv.prometheusUrl}/api/v1/label/${encodeURIComponent(label)}/values?${new URLSearchParams({ 'match[]': selector })}`,
+  );
   const body = (await res.json()) as { status: string; error?: string; data: string[] };
   if (body.status !== 'success') throw new Error(`label values ${label} of ${selector} failed: ${body.error}`);
   return body.data;

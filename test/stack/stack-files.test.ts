@@ -33,11 +33,18 @@ type Service = {
     placement?: { constraints?: string[] };
   };
 };
-type Stack = { services: Record<string, Service>; secrets?: Record<string, { external?: boolean; file?: string }>; configs?: Record<string, { file?: string }> };
+type Stack = {
+  services: Record<string, Service>;
+  secrets?: Record<string, { external?: boolean; file?: string }>;
+  configs?: Record<string, { file?: string }>;
+};
 
 async function stackConfig(file: string): Promise<Stack> {
   // Interpolation with an empty environment: the defaults in the file must stand on their own.
-  const { stdout } = await exec('docker', ['stack', 'config', '-c', file], { cwd: stackDir, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' } });
+  const { stdout } = await exec('docker', ['stack', 'config', '-c', file], {
+    cwd: stackDir,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root' },
+  });
   return parse(stdout) as Stack;
 }
 
@@ -74,7 +81,8 @@ for (const file of ['swarmscope.yml', 'demo.yml']) {
     const stack = await stackConfig(file);
     for (const [name, s] of Object.entries(stack.services)) {
       for (const [key, value] of Object.entries(s.environment ?? {})) {
-        if (/PASSWORD|TOKEN|SECRET|API_KEY/i.test(key) && !/(_FILE|__FILE)$/.test(key)) t.fail(`${name}: ${key}=${value} is a secret in the environment`);
+        if (/PASSWORD|TOKEN|SECRET|API_KEY/i.test(key) && !/(_FILE|__FILE)$/.test(key))
+          t.fail(`${name}: ${key}=${value} is a secret in the environment`);
         if (/(_FILE|__FILE)$/.test(key)) t.regex(value ?? '', /^\/run\/secrets\//, `${name}: ${key}`);
       }
     }
@@ -88,7 +96,12 @@ test('swarmscope.yml: one collector per node, with only read-only access to the 
   t.deepEqual(c.cap_drop, ['ALL']);
   t.true(c.read_only);
   const binds = (c.volumes ?? []).filter((v) => v.type === 'bind');
-  t.deepEqual(binds.map((v) => v.source).sort(), ['/proc', '/sys/fs/cgroup', '/var/lib/docker/containers', '/var/run/docker.sock']);
+  t.deepEqual(binds.map((v) => v.source).sort(), [
+    '/proc',
+    '/sys/fs/cgroup',
+    '/var/lib/docker/containers',
+    '/var/run/docker.sock',
+  ]);
   for (const b of binds) t.true(b.read_only, `${b.source} is mounted read-only`);
   t.is(c.environment?.SWARMSCOPE_NODE_NAME, '{{.Node.Hostname}}');
   t.deepEqual(c.healthcheck?.test, ['CMD', 'node', '/app/bin/healthcheck.ts', 'collector']);
@@ -105,8 +118,13 @@ test('swarmscope.yml: the aggregator is replicated, non-root, health-checked and
   t.deepEqual(a.healthcheck?.test, ['CMD', 'node', '/app/bin/healthcheck.ts', 'aggregator']);
   t.truthy(a.deploy?.resources?.limits?.memory);
   // Every stack service has a memory limit, and the stateful ones are pinned to labelled nodes.
-  for (const [name, s] of Object.entries(stack.services)) t.truthy(s.deploy?.resources?.limits?.memory, `${name} has a memory limit`);
-  for (const name of ['elasticsearch', 'prometheus']) t.true((stack.services[name]!.deploy?.placement?.constraints ?? []).some((c) => c.startsWith('node.labels.')), name);
+  for (const [name, s] of Object.entries(stack.services))
+    t.truthy(s.deploy?.resources?.limits?.memory, `${name} has a memory limit`);
+  for (const name of ['elasticsearch', 'prometheus'])
+    t.true(
+      (stack.services[name]!.deploy?.placement?.constraints ?? []).some((c) => c.startsWith('node.labels.')),
+      name,
+    );
 });
 
 test('demo.yml: a health-checked replicated web service, a dependent service, a global agent, a secret and rolling updates', async (t) => {

@@ -29,7 +29,11 @@ const STACK = 'ss';
 const LINES = 3000;
 
 async function shared(args: string[]): Promise<string> {
-  const { stdout } = await exec('docker', args, { env: { ...process.env, DOCKER_HOST: testEnv.dockerHost }, maxBuffer: 64 * 1024 * 1024, timeout: 600_000 });
+  const { stdout } = await exec('docker', args, {
+    env: { ...process.env, DOCKER_HOST: testEnv.dockerHost },
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 600_000,
+  });
   return stdout.trim();
 }
 
@@ -60,8 +64,15 @@ async function esForwarder(bindIp: string): Promise<{ server: Server; url: strin
 
 /** collector + aggregator exactly as stack/swarmscope.yml defines them, with the test changes above. */
 async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; prefix: string }): Promise<string> {
-  const { stdout } = await exec('docker', ['stack', 'config', '-c', 'swarmscope.yml'], { cwd: join(repoRoot, 'stack') });
-  const full = parse(stdout) as { services: Record<string, Record<string, unknown> & { environment: Record<string, string>; deploy: Record<string, unknown> }> };
+  const { stdout } = await exec('docker', ['stack', 'config', '-c', 'swarmscope.yml'], {
+    cwd: join(repoRoot, 'stack'),
+  });
+  const full = parse(stdout) as {
+    services: Record<
+      string,
+      Record<string, unknown> & { environment: Record<string, string>; deploy: Record<string, unknown> }
+    >;
+  };
   const { collector, aggregator } = full.services as Record<string, (typeof full.services)[string]>;
   for (const s of [collector!, aggregator!]) s.networks = ['hostnet'];
   Object.assign(collector!.environment, {
@@ -69,7 +80,11 @@ async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; pre
     SWARMSCOPE_INTERVAL: '2s',
     SWARMSCOPE_RETRY_MAX: '2s',
   });
-  Object.assign(aggregator!.environment, { SWARMSCOPE_ES_URL: opts.esUrl, SWARMSCOPE_ES_USERNAME: testEnv.esUsername, SWARMSCOPE_ES_INDEX_PREFIX: opts.prefix });
+  Object.assign(aggregator!.environment, {
+    SWARMSCOPE_ES_URL: opts.esUrl,
+    SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
+    SWARMSCOPE_ES_INDEX_PREFIX: opts.prefix,
+  });
   aggregator!.deploy = {
     ...aggregator!.deploy,
     replicas: opts.aggregatorIps.length,
@@ -87,12 +102,29 @@ async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; pre
 
 type Task = { node: string; state: string };
 async function runningTasks(swarm: TestSwarm, service: string): Promise<Task[]> {
-  const out = await swarm.docker(swarm.manager, ['service', 'ps', `${STACK}_${service}`, '--filter', 'desired-state=running', '--format', '{{.Node}} {{.CurrentState}}']);
-  return out.split('\n').filter(Boolean).map((l) => ({ node: l.split(' ')[0]!, state: l.split(' ')[1]! }));
+  const out = await swarm.docker(swarm.manager, [
+    'service',
+    'ps',
+    `${STACK}_${service}`,
+    '--filter',
+    'desired-state=running',
+    '--format',
+    '{{.Node}} {{.CurrentState}}',
+  ]);
+  return out
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => ({ node: l.split(' ')[0]!, state: l.split(' ')[1]! }));
 }
 
 async function metricsText(ips: string[]): Promise<string> {
-  const bodies = await Promise.all(ips.map((ip) => fetch(`http://${ip}:9280/metrics`).then((r) => r.text()).catch(() => '')));
+  const bodies = await Promise.all(
+    ips.map((ip) =>
+      fetch(`http://${ip}:9280/metrics`)
+        .then((r) => r.text())
+        .catch(() => ''),
+    ),
+  );
   return bodies.join('\n');
 }
 
@@ -138,7 +170,11 @@ test('the stack puts one collector on every node, a joining node gets its own, a
     const running = tasks.filter((x) => x.state === 'Running');
     return running.length === n && new Set(running.map((x) => x.node)).size === n ? running : undefined;
   };
-  const first = await waitFor(() => perNode(2), { timeoutMs: 120_000, intervalMs: 1000, what: 'one running collector per node' });
+  const first = await waitFor(() => perNode(2), {
+    timeoutMs: 120_000,
+    intervalMs: 1000,
+    what: 'one running collector per node',
+  });
   t.deepEqual(first.map((x) => x.node).sort(), [n0.hostname, n1.hostname].sort());
 
   // Every node's data in Elasticsearch, and on /metrics with the node label.
@@ -151,8 +187,16 @@ test('the stack puts one collector on every node, a joining node gets its own, a
     const text = await metricsText([n0.ip, n1.ip]);
     return hosts.every((h) => text.includes(`node="${h}"`)) ? text : undefined;
   };
-  await waitFor(() => nodesIn([n0.hostname, n1.hostname]), { timeoutMs: 120_000, intervalMs: 2000, what: 'metrics of both nodes in Elasticsearch' });
-  const text = await waitFor(() => onMetrics([n0.hostname, n1.hostname]), { timeoutMs: 60_000, intervalMs: 2000, what: 'both nodes on /metrics' });
+  await waitFor(() => nodesIn([n0.hostname, n1.hostname]), {
+    timeoutMs: 120_000,
+    intervalMs: 2000,
+    what: 'metrics of both nodes in Elasticsearch',
+  });
+  const text = await waitFor(() => onMetrics([n0.hostname, n1.hostname]), {
+    timeoutMs: 60_000,
+    intervalMs: 2000,
+    what: 'both nodes on /metrics',
+  });
   const containerSeries = text.split('\n').filter((l) => l.startsWith('container_') && !l.startsWith('#'));
   t.true(containerSeries.length > 0);
   for (const line of containerSeries) t.regex(line, /node="[^"]+"/, line);
@@ -160,16 +204,35 @@ test('the stack puts one collector on every node, a joining node gets its own, a
   // A node joining later gets its own collector, with no redeploy.
   const n2 = await start();
   await waitFor(() => perNode(3), { timeoutMs: 120_000, intervalMs: 1000, what: 'a collector on the joined node' });
-  await waitFor(() => nodesIn([n2.hostname]), { timeoutMs: 120_000, intervalMs: 2000, what: 'metrics of the joined node in Elasticsearch' });
+  await waitFor(() => nodesIn([n2.hostname]), {
+    timeoutMs: 120_000,
+    intervalMs: 2000,
+    what: 'metrics of the joined node in Elasticsearch',
+  });
 
   // Log load on a worker while the aggregator rolls: every numbered line exactly once.
   const writer = await swarm.docker(n1, [
-    'run', '-d', '--network', 'none', '--label', 'swarmscope.test=1', testEnv.workloadImage,
-    'sh', '-c', `i=1; while [ $i -le ${LINES} ]; do echo "line $i"; i=$((i+1)); if [ $((i % 100)) -eq 0 ]; then sleep 0.5; fi; done`,
+    'run',
+    '-d',
+    '--network',
+    'none',
+    '--label',
+    'swarmscope.test=1',
+    testEnv.workloadImage,
+    'sh',
+    '-c',
+    `i=1; while [ $i -le ${LINES} ]; do echo "line $i"; i=$((i+1)); if [ $((i % 100)) -eq 0 ]; then sleep 0.5; fi; done`,
   ]);
   await swarm.docker(m, ['service', 'update', '--detach', '--force', `${STACK}_aggregator`]);
   await waitFor(
-    async () => (await swarm.docker(m, ['service', 'inspect', '--format', '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}', `${STACK}_aggregator`])) === 'completed',
+    async () =>
+      (await swarm.docker(m, [
+        'service',
+        'inspect',
+        '--format',
+        '{{if .UpdateStatus}}{{.UpdateStatus.State}}{{end}}',
+        `${STACK}_aggregator`,
+      ])) === 'completed',
     { timeoutMs: 180_000, intervalMs: 2000, what: 'the aggregator rolling update to complete' },
   );
   const lines = await waitFor(

@@ -18,11 +18,24 @@ const RUN = '/run/swarmscope-stack-test';
 /** The mount point each node's own data root is bound on (created on the host if missing, removed after). */
 const DOCKER_ROOT = '/var/lib/docker';
 
-export type SwarmNode = { index: number; hostname: string; ip: string; host: string; pid: number; mntNs: string; dir: string; log: string };
+export type SwarmNode = {
+  index: number;
+  hostname: string;
+  ip: string;
+  host: string;
+  pid: number;
+  mntNs: string;
+  dir: string;
+  log: string;
+};
 
 async function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<string> {
   try {
-    const { stdout } = await exec(cmd, args, { env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 });
+    const { stdout } = await exec(cmd, args, {
+      env: { ...process.env, ...env },
+      maxBuffer: 64 * 1024 * 1024,
+      timeout: 300_000,
+    });
     return stdout.trim();
   } catch (err) {
     const e = err as { stderr?: string; message: string };
@@ -114,13 +127,32 @@ export class TestSwarm {
     ].join(' && ');
     // nsenter --net, not `ip netns exec` (which remounts /sys and hides the cgroup tree).
     const fd = openSync(log, 'a');
-    const child = spawn('nsenter', [`--net=/var/run/netns/${ns}`, '--', 'unshare', '--uts', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', script], { detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(
+      'nsenter',
+      [
+        `--net=/var/run/netns/${ns}`,
+        '--',
+        'unshare',
+        '--uts',
+        '--mount',
+        '--propagation',
+        'private',
+        '--',
+        '/bin/sh',
+        '-c',
+        script,
+      ],
+      { detached: true, stdio: ['ignore', fd, fd] },
+    );
     closeSync(fd);
     child.unref();
     const pid = child.pid!;
     await writeFile(join(LIB, this.id, `n${index}.pid`), `${pid}\n`);
     const host = `unix://${run}/docker.sock`;
-    await waitFor(async () => (await sh('docker', ['version', '--format', '{{.Server.Version}}'], { DOCKER_HOST: host })) !== '', { timeoutMs: 90_000, intervalMs: 500, what: `dockerd of node ${index} (log ${log})` });
+    await waitFor(
+      async () => (await sh('docker', ['version', '--format', '{{.Server.Version}}'], { DOCKER_HOST: host })) !== '',
+      { timeoutMs: 90_000, intervalMs: 500, what: `dockerd of node ${index} (log ${log})` },
+    );
     const mntNs = await readlink(`/proc/${pid}/ns/mnt`);
     const node: SwarmNode = { index, hostname, ip, host, pid, mntNs, dir: lib, log };
     this.nodes.push(node);
@@ -164,7 +196,10 @@ async function stopNode(pid: number, mntNs: string | undefined): Promise<void> {
 }
 
 async function removeNetwork(id: string, bridge: string): Promise<void> {
-  const namespaces = (await sh('ip', ['netns', 'list']).catch(() => '')).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`ssn-${id}-`));
+  const namespaces = (await sh('ip', ['netns', 'list']).catch(() => ''))
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n.startsWith(`ssn-${id}-`));
   for (const ns of namespaces) await sh('ip', ['netns', 'del', ns]).catch(() => undefined);
   await sh('ip', ['link', 'del', bridge]).catch(() => undefined);
 }
@@ -185,7 +220,10 @@ async function sweepLeftovers(): Promise<void> {
       const cmd = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');
       if (cmd.includes('dockerd')) await stopNode(pid, await readlink(`/proc/${pid}/ns/mnt`).catch(() => undefined));
     }
-    const createdRoot = await stat(join(LIB, id, 'created-docker-root')).then(() => true, () => false);
+    const createdRoot = await stat(join(LIB, id, 'created-docker-root')).then(
+      () => true,
+      () => false,
+    );
     await removeNetwork(id, `ssb${id}`);
     await removeDirs(id, createdRoot);
   }

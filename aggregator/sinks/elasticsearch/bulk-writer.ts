@@ -10,7 +10,15 @@ import { deadLetterDoc } from './dead-letter.ts';
 
 export type BulkItem = { index: string; id: string; doc: Doc; raw: unknown };
 
-export type BulkCounters = { created: number; duplicate: number; retried: number; setAside: number; requests: number; failedRequests: number; seconds: number };
+export type BulkCounters = {
+  created: number;
+  duplicate: number;
+  retried: number;
+  setAside: number;
+  requests: number;
+  failedRequests: number;
+  seconds: number;
+};
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
 
@@ -22,9 +30,22 @@ export class BulkWriter {
   private readonly deadLetterIndex: string;
   private readonly budgetMs: number;
   private readonly onRequest: (seconds: number, ok: boolean) => void;
-  readonly counters: BulkCounters = { created: 0, duplicate: 0, retried: 0, setAside: 0, requests: 0, failedRequests: 0, seconds: 0 };
+  readonly counters: BulkCounters = {
+    created: 0,
+    duplicate: 0,
+    retried: 0,
+    setAside: 0,
+    requests: 0,
+    failedRequests: 0,
+    seconds: 0,
+  };
 
-  constructor(opts: { client: Client; deadLetterIndex: string; budgetMs: number; onRequest?: (seconds: number, ok: boolean) => void }) {
+  constructor(opts: {
+    client: Client;
+    deadLetterIndex: string;
+    budgetMs: number;
+    onRequest?: (seconds: number, ok: boolean) => void;
+  }) {
     this.client = opts.client;
     this.deadLetterIndex = opts.deadLetterIndex;
     this.budgetMs = opts.budgetMs;
@@ -61,24 +82,43 @@ export class BulkWriter {
       this.counters.retried += pending.length;
       const delay = backoffDelayMs(attempt, { initialDelayMs: 100, maxDelayMs: 2000, factor: 2 });
       if (Date.now() + delay > deadline) {
-        throw new SinkUnavailable(`${pending.length} of ${items.length} records in batch ${batchId} still refused by Elasticsearch (429/5xx) after ${budgetMs} ms`, SINK_RETRY_AFTER_SECONDS);
+        throw new SinkUnavailable(
+          `${pending.length} of ${items.length} records in batch ${batchId} still refused by Elasticsearch (429/5xx) after ${budgetMs} ms`,
+          SINK_RETRY_AFTER_SECONDS,
+        );
       }
       await new Promise((r) => setTimeout(r, delay));
     }
     return { held, setAside };
   }
 
-  private async setAside(rejected: Array<{ item: BulkItem; result: ItemResult }>, batchId: string, deadline: number): Promise<number> {
+  private async setAside(
+    rejected: Array<{ item: BulkItem; result: ItemResult }>,
+    batchId: string,
+    deadline: number,
+  ): Promise<number> {
     const now = new Date().toISOString();
     const items: BulkItem[] = rejected.map(({ item, result }) => ({
       index: this.deadLetterIndex,
       id: item.id,
       raw: item.raw,
-      doc: deadLetterDoc({ record: item.raw, recordId: item.id, targetIndex: item.index, batchId, errorType: result.error?.type ?? 'unknown', reason: result.error?.reason ?? `status ${result.status}`, now }),
+      doc: deadLetterDoc({
+        record: item.raw,
+        recordId: item.id,
+        targetIndex: item.index,
+        batchId,
+        errorType: result.error?.type ?? 'unknown',
+        reason: result.error?.reason ?? `status ${result.status}`,
+        now,
+      }),
     }));
     const results = await this.send(items, deadline);
     const failed = results.filter((r) => !r || (r.status !== 201 && r.status !== 200 && r.status !== 409));
-    if (failed.length) throw new SinkUnavailable(`could not store ${failed.length} set-aside records of batch ${batchId} in ${this.deadLetterIndex}`, SINK_RETRY_AFTER_SECONDS);
+    if (failed.length)
+      throw new SinkUnavailable(
+        `could not store ${failed.length} set-aside records of batch ${batchId} in ${this.deadLetterIndex}`,
+        SINK_RETRY_AFTER_SECONDS,
+      );
     this.counters.setAside += items.length;
     return items.length;
   }
@@ -99,10 +139,18 @@ export class BulkWriter {
         this.counters.failedRequests++;
         if (err instanceof errors.ResponseError && err.statusCode === 413 && items.length > 1) {
           const half = Math.ceil(items.length / 2);
-          return [...(await this.send(items.slice(0, half), deadline)), ...(await this.send(items.slice(half), deadline))];
+          return [
+            ...(await this.send(items.slice(0, half), deadline)),
+            ...(await this.send(items.slice(half), deadline)),
+          ];
         }
         const delay = backoffDelayMs(attempt, { initialDelayMs: 200, maxDelayMs: 2000, factor: 2 });
-        if (Date.now() + delay > deadline) throw new SinkUnavailable(`Elasticsearch bulk request failed: ${(err as Error).message}`, SINK_RETRY_AFTER_SECONDS, err);
+        if (Date.now() + delay > deadline)
+          throw new SinkUnavailable(
+            `Elasticsearch bulk request failed: ${(err as Error).message}`,
+            SINK_RETRY_AFTER_SECONDS,
+            err,
+          );
         await new Promise((r) => setTimeout(r, delay));
       }
     }

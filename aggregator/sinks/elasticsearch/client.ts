@@ -7,7 +7,11 @@ import type { ElasticsearchConfig } from '../../config.ts';
 export function createEsClient(config: ElasticsearchConfig): Client {
   return new Client({
     node: config.url,
-    auth: config.apiKey ? { apiKey: config.apiKey } : config.username ? { username: config.username, password: config.password ?? '' } : undefined,
+    auth: config.apiKey
+      ? { apiKey: config.apiKey }
+      : config.username
+        ? { username: config.username, password: config.password ?? '' }
+        : undefined,
     tls: config.caFile ? { ca: readFileSync(config.caFile) } : undefined,
     requestTimeout: config.requestTimeoutMs,
     maxRetries: 0,

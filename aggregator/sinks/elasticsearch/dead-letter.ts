@@ -8,7 +8,15 @@ import { validateRecord } from '../../../common/schema/index.ts';
 import type { DurableSink } from '../sink.ts';
 import type { Doc } from './encode-common.ts';
 
-export type DeadLetterEntry = { id: string; time: string; reason: string; errorType: string; targetIndex: string; batch: string; record: string };
+export type DeadLetterEntry = {
+  id: string;
+  time: string;
+  reason: string;
+  errorType: string;
+  targetIndex: string;
+  batch: string;
+  record: string;
+};
 
 export type ReplayResult = { replayed: number; held: number; stillRefused: number; invalid: number };
 
@@ -17,7 +25,15 @@ export function deadLetterIndex(prefix: string): string {
 }
 
 /** The dead-letter document for one refused record; it reuses the record's id, so setting aside twice is a no-op. */
-export function deadLetterDoc(opts: { record: unknown; recordId: string; targetIndex: string; batchId: string; errorType: string; reason: string; now: string }): Doc {
+export function deadLetterDoc(opts: {
+  record: unknown;
+  recordId: string;
+  targetIndex: string;
+  batchId: string;
+  errorType: string;
+  reason: string;
+  now: string;
+}): Doc {
   return {
     '@timestamp': opts.now,
     reason: opts.reason,
@@ -29,23 +45,52 @@ export function deadLetterDoc(opts: { record: unknown; recordId: string; targetI
   };
 }
 
-type Source = { '@timestamp': string; reason: string; error_type: string; target_index: string; batch: string; record: string };
+type Source = {
+  '@timestamp': string;
+  reason: string;
+  error_type: string;
+  target_index: string;
+  batch: string;
+  record: string;
+};
 
 /** Every entry, oldest first (search_after paging: the store is bounded only by what was refused). */
-export async function* listDeadLetters(client: Client, prefix: string, pageSize = 500): AsyncGenerator<DeadLetterEntry> {
+export async function* listDeadLetters(
+  client: Client,
+  prefix: string,
+  pageSize = 500,
+): AsyncGenerator<DeadLetterEntry> {
   const index = deadLetterIndex(prefix);
   let after: Array<string | number> | undefined;
   for (;;) {
     let res;
     try {
-      res = await client.search<Source>({ index, size: pageSize, sort: [{ '@timestamp': 'asc' }, { record_id: 'asc' }], search_after: after, ignore_unavailable: true, allow_no_indices: true });
+      res = await client.search<Source>({
+        index,
+        size: pageSize,
+        sort: [{ '@timestamp': 'asc' }, { record_id: 'asc' }],
+        search_after: after,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
     } catch (err) {
-      throw new SwarmscopeError('AGG_ERR_DEADLETTER', `cannot read ${index}: ${(err as Error).message}`, { remedy: 'check SWARMSCOPE_ES_URL and that the user may read the index', cause: err });
+      throw new SwarmscopeError('AGG_ERR_DEADLETTER', `cannot read ${index}: ${(err as Error).message}`, {
+        remedy: 'check SWARMSCOPE_ES_URL and that the user may read the index',
+        cause: err,
+      });
     }
     const hits = res.hits.hits;
     for (const h of hits) {
       const s = h._source!;
-      yield { id: h._id!, time: s['@timestamp'], reason: s.reason, errorType: s.error_type, targetIndex: s.target_index, batch: s.batch, record: s.record };
+      yield {
+        id: h._id!,
+        time: s['@timestamp'],
+        reason: s.reason,
+        errorType: s.error_type,
+        targetIndex: s.target_index,
+        batch: s.batch,
+        record: s.record,
+      };
     }
     if (hits.length < pageSize) return;
     after = hits[hits.length - 1]!.sort as Array<string | number>;

@@ -17,7 +17,11 @@ export function baseDoc(record: WireRecord, dataset: string): Doc {
   return {
     '@timestamp': record.time,
     host: { name: record.node.hostname },
-    event: { dataset: `swarmscope.${dataset}`, module: 'swarmscope', kind: dataset === 'logs' ? 'event' : dataset === 'events' ? 'event' : 'metric' },
+    event: {
+      dataset: `swarmscope.${dataset}`,
+      module: 'swarmscope',
+      kind: dataset === 'logs' ? 'event' : dataset === 'events' ? 'event' : 'metric',
+    },
     swarmscope: { record_id: record.id, node_id: record.node.id || undefined },
   };
 }

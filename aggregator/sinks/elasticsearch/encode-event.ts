@@ -6,9 +6,23 @@ import type { Doc } from './encode-common.ts';
 
 /** ECS event.type per Docker action (ECS allows start, end, change, creation, deletion, info). */
 const ECS_TYPE: Record<string, string> = {
-  create: 'creation', destroy: 'deletion', start: 'start', restart: 'start', unpause: 'start',
-  die: 'end', stop: 'end', kill: 'end', oom: 'end', pause: 'change', update: 'change', rename: 'change',
-  health_status: 'change', remove: 'deletion', delete: 'deletion', connect: 'change', disconnect: 'change',
+  create: 'creation',
+  destroy: 'deletion',
+  start: 'start',
+  restart: 'start',
+  unpause: 'start',
+  die: 'end',
+  stop: 'end',
+  kill: 'end',
+  oom: 'end',
+  pause: 'change',
+  update: 'change',
+  rename: 'change',
+  health_status: 'change',
+  remove: 'deletion',
+  delete: 'deletion',
+  connect: 'change',
+  disconnect: 'change',
 };
 
 export function encodeEvent(r: EventRecord, base: Doc): Doc {
@@ -20,6 +34,14 @@ export function encodeEvent(r: EventRecord, base: Doc): Doc {
     event: { ...(base.event as Doc), action, category, type: [ECS_TYPE[action] ?? 'info'] },
     ...(action === 'health_status' && detail ? { container_health: { status: detail } } : {}),
     ...(r.exitCode !== undefined ? { process: { exit_code: r.exitCode } } : {}),
-    docker: { event: { type: r.type, action: r.action, scope: r.scope, actor: { id: r.actor.id, attributes: r.actor.attributes }, exit_code: r.exitCode } },
+    docker: {
+      event: {
+        type: r.type,
+        action: r.action,
+        scope: r.scope,
+        actor: { id: r.actor.id, attributes: r.actor.attributes },
+        exit_code: r.exitCode,
+      },
+    },
   };
 }

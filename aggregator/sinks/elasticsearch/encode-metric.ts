@@ -5,11 +5,13 @@ import type { ContainerMetricRecord, HostMetricRecord } from '../../../common/sc
 import type { Doc } from './encode-common.ts';
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? undefined : a / b);
-const sum = <T>(items: readonly T[] | undefined, f: (t: T) => number) => (items ? items.reduce((a, t) => a + f(t), 0) : undefined);
+const sum = <T>(items: readonly T[] | undefined, f: (t: T) => number) =>
+  items ? items.reduce((a, t) => a + f(t), 0) : undefined;
 
 export function encodeContainerMetric(r: ContainerMetricRecord): Doc {
   const rt = r.rates;
-  const pct = (cores: number | undefined) => (cores === undefined ? undefined : { pct: cores, norm: { pct: cores / rt!.onlineCpus } });
+  const pct = (cores: number | undefined) =>
+    cores === undefined ? undefined : { pct: cores, norm: { pct: cores / rt!.onlineCpus } };
   const readBytes = sum(r.blkio, (d) => d.readBytes);
   const writeBytes = sum(r.blkio, (d) => d.writeBytes);
   const readOps = sum(r.blkio, (d) => d.readOps);
@@ -22,7 +24,10 @@ export function encodeContainerMetric(r: ContainerMetricRecord): Doc {
         total: { ...pct(rt?.cpuTotal), seconds: r.cpu.usageSeconds },
         user: { ...pct(rt?.cpuUser), seconds: r.cpu.userSeconds },
         kernel: { ...pct(rt?.cpuSystem), seconds: r.cpu.systemSeconds },
-        throttling: { periods: r.cpu.periods, throttled: { periods: r.cpu.throttledPeriods, seconds: r.cpu.throttledSeconds } },
+        throttling: {
+          periods: r.cpu.periods,
+          throttled: { periods: r.cpu.throttledPeriods, seconds: r.cpu.throttledSeconds },
+        },
         quota: { us: r.spec?.cpuQuotaUs, period_us: r.spec?.cpuPeriodUs },
         shares: r.spec?.cpuShares,
       },
@@ -55,17 +60,45 @@ export function encodeContainerMetric(r: ContainerMetricRecord): Doc {
           ops: readOps === undefined ? undefined : readOps + writeOps!,
           rate: rt?.diskReadOps === undefined ? undefined : rt.diskReadOps + (rt.diskWriteOps ?? 0),
         },
-        devices: r.blkio?.map((d) => ({ device: d.device, read: { bytes: d.readBytes, ops: d.readOps }, write: { bytes: d.writeBytes, ops: d.writeOps } })),
+        devices: r.blkio?.map((d) => ({
+          device: d.device,
+          read: { bytes: d.readBytes, ops: d.readOps },
+          write: { bytes: d.writeBytes, ops: d.writeOps },
+        })),
       },
       ...(r.network
         ? {
             network: {
               // in/out: per second over the last sample (Metricbeat's "stats per second"); inbound/outbound: since start.
-              in: { bytes: rt?.netRxBytes, packets: rt?.netRxPackets, errors: rt?.netRxErrors, dropped: rt?.netRxDropped },
-              out: { bytes: rt?.netTxBytes, packets: rt?.netTxPackets, errors: rt?.netTxErrors, dropped: rt?.netTxDropped },
-              inbound: { bytes: sum(r.network, (i) => i.rxBytes), packets: sum(r.network, (i) => i.rxPackets), errors: sum(r.network, (i) => i.rxErrors), dropped: sum(r.network, (i) => i.rxDropped) },
-              outbound: { bytes: sum(r.network, (i) => i.txBytes), packets: sum(r.network, (i) => i.txPackets), errors: sum(r.network, (i) => i.txErrors), dropped: sum(r.network, (i) => i.txDropped) },
-              interfaces: r.network.map((i) => ({ name: i.interface, inbound: { bytes: i.rxBytes, packets: i.rxPackets }, outbound: { bytes: i.txBytes, packets: i.txPackets } })),
+              in: {
+                bytes: rt?.netRxBytes,
+                packets: rt?.netRxPackets,
+                errors: rt?.netRxErrors,
+                dropped: rt?.netRxDropped,
+              },
+              out: {
+                bytes: rt?.netTxBytes,
+                packets: rt?.netTxPackets,
+                errors: rt?.netTxErrors,
+                dropped: rt?.netTxDropped,
+              },
+              inbound: {
+                bytes: sum(r.network, (i) => i.rxBytes),
+                packets: sum(r.network, (i) => i.rxPackets),
+                errors: sum(r.network, (i) => i.rxErrors),
+                dropped: sum(r.network, (i) => i.rxDropped),
+              },
+              outbound: {
+                bytes: sum(r.network, (i) => i.txBytes),
+                packets: sum(r.network, (i) => i.txPackets),
+                errors: sum(r.network, (i) => i.txErrors),
+                dropped: sum(r.network, (i) => i.txDropped),
+              },
+              interfaces: r.network.map((i) => ({
+                name: i.interface,
+                inbound: { bytes: i.rxBytes, packets: i.rxPackets },
+                outbound: { bytes: i.txBytes, packets: i.txPackets },
+              })),
             },
           }
         : {}),
@@ -92,19 +125,54 @@ export function encodeHostMetric(r: HostMetricRecord): Doc {
   return {
     system: {
       // Cumulative seconds summed over CPUs (Metricbeat's .ticks are the same in USER_HZ).
-      cpu: { cores: h.cpus.length, ...Object.fromEntries(modes.map((mo) => [mo, { seconds: h.cpus.reduce((a, c) => a + c[mo], 0) }])) },
+      cpu: {
+        cores: h.cpus.length,
+        ...Object.fromEntries(modes.map((mo) => [mo, { seconds: h.cpus.reduce((a, c) => a + c[mo], 0) }])),
+      },
       load: h.load && { 1: h.load.load1, 5: h.load.load5, 15: h.load.load15, cores: h.cpus.length },
       memory: {
         total,
         free,
-        used: { bytes: total === undefined || free === undefined ? undefined : total - free, pct: total && free !== undefined ? (total - free) / total : undefined },
-        actual: { free: available, used: { bytes: total === undefined || available === undefined ? undefined : total - available, pct: total && available !== undefined ? (total - available) / total : undefined } },
-        swap: { total: swapTotal, free: mem.SwapFree, used: { bytes: swapUsed, pct: swapTotal ? swapUsed! / swapTotal : undefined } },
+        used: {
+          bytes: total === undefined || free === undefined ? undefined : total - free,
+          pct: total && free !== undefined ? (total - free) / total : undefined,
+        },
+        actual: {
+          free: available,
+          used: {
+            bytes: total === undefined || available === undefined ? undefined : total - available,
+            pct: total && available !== undefined ? (total - available) / total : undefined,
+          },
+        },
+        swap: {
+          total: swapTotal,
+          free: mem.SwapFree,
+          used: { bytes: swapUsed, pct: swapTotal ? swapUsed! / swapTotal : undefined },
+        },
       },
       uptime: { duration: { ms: h.uptimeSeconds === undefined ? undefined : Math.round(h.uptimeSeconds * 1000) } },
-      filesystem: h.filesystems?.map((f) => ({ device_name: f.device, mount_point: f.mountpoint, type: f.fstype, total: f.sizeBytes, free: f.freeBytes, available: f.availBytes, used: { bytes: f.sizeBytes - f.freeBytes }, files: f.files, free_files: f.filesFree })),
-      diskio: h.disks?.map((d) => ({ name: d.device, read: { count: d.reads, bytes: d.readBytes, time: Math.round(d.readSeconds * 1000) }, write: { count: d.writes, bytes: d.writtenBytes, time: Math.round(d.writeSeconds * 1000) }, io: { time: Math.round(d.ioSeconds * 1000), ops: d.ioNow } })),
-      network: h.network?.map((i) => ({ name: i.interface, in: { bytes: i.rxBytes, packets: i.rxPackets, errors: i.rxErrors, dropped: i.rxDropped }, out: { bytes: i.txBytes, packets: i.txPackets, errors: i.txErrors, dropped: i.txDropped } })),
+      filesystem: h.filesystems?.map((f) => ({
+        device_name: f.device,
+        mount_point: f.mountpoint,
+        type: f.fstype,
+        total: f.sizeBytes,
+        free: f.freeBytes,
+        available: f.availBytes,
+        used: { bytes: f.sizeBytes - f.freeBytes },
+        files: f.files,
+        free_files: f.filesFree,
+      })),
+      diskio: h.disks?.map((d) => ({
+        name: d.device,
+        read: { count: d.reads, bytes: d.readBytes, time: Math.round(d.readSeconds * 1000) },
+        write: { count: d.writes, bytes: d.writtenBytes, time: Math.round(d.writeSeconds * 1000) },
+        io: { time: Math.round(d.ioSeconds * 1000), ops: d.ioNow },
+      })),
+      network: h.network?.map((i) => ({
+        name: i.interface,
+        in: { bytes: i.rxBytes, packets: i.rxPackets, errors: i.rxErrors, dropped: i.rxDropped },
+        out: { bytes: i.txBytes, packets: i.txPackets, errors: i.txErrors, dropped: i.txDropped },
+      })),
     },
   };
 }

@@ -19,15 +19,54 @@ export const SWARM_MAPPING = {
           action: keyword,
           from: keyword,
           to: keyword,
-          task: { properties: { id: keyword, slot: { type: 'integer' }, state: keyword, exit_code: { type: 'integer' }, container_id: keyword } },
+          task: {
+            properties: {
+              id: keyword,
+              slot: { type: 'integer' },
+              state: keyword,
+              exit_code: { type: 'integer' },
+              container_id: keyword,
+            },
+          },
         },
       },
       snapshot: {
         properties: {
           cluster_id: keyword,
           tasks_omitted: { type: 'integer' },
-          services: { properties: { id: keyword, name: keyword, stack: keyword, mode: keyword, image: keyword, desired: { type: 'integer' }, running: { type: 'integer' }, version: { type: 'long' }, update: { properties: { state: keyword, startedAt: { type: 'date_nanos' }, completedAt: { type: 'date_nanos' }, message: { type: 'text' } } } } },
-          nodes: { properties: { id: keyword, hostname: keyword, role: keyword, availability: keyword, status: keyword, address: keyword, engineVersion: keyword, updatedAt: { type: 'date_nanos' }, manager: { properties: { leader: { type: 'boolean' }, reachability: keyword, address: keyword } } } },
+          services: {
+            properties: {
+              id: keyword,
+              name: keyword,
+              stack: keyword,
+              mode: keyword,
+              image: keyword,
+              desired: { type: 'integer' },
+              running: { type: 'integer' },
+              version: { type: 'long' },
+              update: {
+                properties: {
+                  state: keyword,
+                  startedAt: { type: 'date_nanos' },
+                  completedAt: { type: 'date_nanos' },
+                  message: { type: 'text' },
+                },
+              },
+            },
+          },
+          nodes: {
+            properties: {
+              id: keyword,
+              hostname: keyword,
+              role: keyword,
+              availability: keyword,
+              status: keyword,
+              address: keyword,
+              engineVersion: keyword,
+              updatedAt: { type: 'date_nanos' },
+              manager: { properties: { leader: { type: 'boolean' }, reachability: keyword, address: keyword } },
+            },
+          },
           // Thousands of tasks per snapshot: kept for reading, not indexed (task failures are change documents).
           tasks: { type: 'object', enabled: false },
           task_states: { type: 'object', enabled: false },
@@ -46,29 +85,64 @@ export function encodeSwarm(r: SwarmRecord, base: Doc): Doc {
       ...base,
       event: { ...(base.event as Doc), kind: 'state' },
       orchestrator: { type: 'swarm', cluster: { id: b.clusterId } },
-      swarm: { type: 'snapshot', snapshot: { cluster_id: b.clusterId, tasks_omitted: b.tasksOmitted, services: b.services, nodes: b.nodes, tasks: b.tasks, task_states: states } },
+      swarm: {
+        type: 'snapshot',
+        snapshot: {
+          cluster_id: b.clusterId,
+          tasks_omitted: b.tasksOmitted,
+          services: b.services,
+          nodes: b.nodes,
+          tasks: b.tasks,
+          task_states: states,
+        },
+      },
     };
   }
   const c = r.body;
   return {
     ...base,
     message: describe(c),
-    event: { ...(base.event as Doc), kind: 'event', action: c.action, category: [c.task ? 'process' : c.node && !c.service ? 'host' : 'configuration'], type: ['change'], ...(c.task?.exitCode ? { outcome: 'failure' } : {}) },
+    event: {
+      ...(base.event as Doc),
+      kind: 'event',
+      action: c.action,
+      category: [c.task ? 'process' : c.node && !c.service ? 'host' : 'configuration'],
+      type: ['change'],
+      ...(c.task?.exitCode ? { outcome: 'failure' } : {}),
+    },
     orchestrator: {
       type: 'swarm',
-      ...(c.service ? { namespace: c.service.stack || undefined, service: { name: c.service.name, id: c.service.id } } : {}),
-      resource: c.task ? { type: 'task', id: c.task.id } : c.service ? { type: 'service', id: c.service.id, name: c.service.name } : { type: 'node', id: c.node?.id, name: c.node?.hostname },
+      ...(c.service
+        ? { namespace: c.service.stack || undefined, service: { name: c.service.name, id: c.service.id } }
+        : {}),
+      resource: c.task
+        ? { type: 'task', id: c.task.id }
+        : c.service
+          ? { type: 'service', id: c.service.id, name: c.service.name }
+          : { type: 'node', id: c.node?.id, name: c.node?.hostname },
       ...(c.node ? { node: { id: c.node.id } } : {}),
     },
     ...(c.node ? { host: { name: c.node.hostname } } : {}),
-    ...(c.task?.error ? { error: { message: c.task.error, code: c.task.exitCode === undefined ? undefined : String(c.task.exitCode) } } : {}),
+    ...(c.task?.error
+      ? { error: { message: c.task.error, code: c.task.exitCode === undefined ? undefined : String(c.task.exitCode) } }
+      : {}),
     swarm: {
       type: 'change',
       change: {
         action: c.action,
         from: c.from,
         to: c.to,
-        ...(c.task ? { task: { id: c.task.id, slot: c.task.slot, state: c.task.state, exit_code: c.task.exitCode, container_id: c.task.containerId } } : {}),
+        ...(c.task
+          ? {
+              task: {
+                id: c.task.id,
+                slot: c.task.slot,
+                state: c.task.state,
+                exit_code: c.task.exitCode,
+                container_id: c.task.containerId,
+              },
+            }
+          : {}),
       },
     },
   };
@@ -83,6 +157,7 @@ export function describe(c: SwarmChange): string {
     const exit = c.task.exitCode !== undefined ? ` with exit code ${c.task.exitCode}` : '';
     return `task ${c.service?.name ?? ''}${slot} (${c.task.id}) of ${svc} ${c.task.state}${exit} on ${node || 'no node'}${c.task.error ? `: ${c.task.error}` : ''}`;
   }
-  if (c.service) return `${svc}: ${c.action.replace('_', ' ')} (${c.from ?? 'none'} → ${c.to ?? ''})${c.message ? `: ${c.message}` : ''}`;
+  if (c.service)
+    return `${svc}: ${c.action.replace('_', ' ')} (${c.from ?? 'none'} → ${c.to ?? ''})${c.message ? `: ${c.message}` : ''}`;
   return `${node}: ${c.action.replace('_', ' ')} (${c.from ?? 'unknown'} → ${c.to ?? ''})`;
 }

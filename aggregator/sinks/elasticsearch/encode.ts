@@ -12,7 +12,9 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
   const base = baseDoc(record, dataset);
   switch (record.kind) {
     case 'metric':
-      return record.scope === 'container' ? { ...base, ...containerFields(record.container), ...encodeContainerMetric(record) } : { ...base, ...encodeHostMetric(record) };
+      return record.scope === 'container'
+        ? { ...base, ...containerFields(record.container), ...encodeContainerMetric(record) }
+        : { ...base, ...encodeHostMetric(record) };
     case 'log':
       return { ...base, ...containerFields(record.container), ...encodeLog(record) };
     case 'event':
@@ -20,7 +22,10 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
     case 'swarm':
       return encodeSwarm(record, base);
     case 'agent':
-      return { ...base, swarmscope: { ...(base.swarmscope as Doc), agent: { counters: record.counters, gauges: record.gauges } } };
+      return {
+        ...base,
+        swarmscope: { ...(base.swarmscope as Doc), agent: { counters: record.counters, gauges: record.gauges } },
+      };
     case 'inventory':
       return base;
   }

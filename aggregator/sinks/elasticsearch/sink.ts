@@ -35,12 +35,22 @@ export class ElasticsearchSink implements DurableSink {
     this.config = config;
     this.log = log;
     this.client = createEsClient(config);
-    this.writer = new BulkWriter({ client: this.client, deadLetterIndex: deadLetterIndex(config.indexPrefix), budgetMs: config.itemRetryBudgetMs, onRequest });
+    this.writer = new BulkWriter({
+      client: this.client,
+      deadLetterIndex: deadLetterIndex(config.indexPrefix),
+      budgetMs: config.itemRetryBudgetMs,
+      onRequest,
+    });
   }
 
   /** Tries once to install templates; if Elasticsearch is not there yet, write() tries again. */
   async start(): Promise<void> {
-    await this.ensureTemplates().catch((err: Error) => this.log.warn({ err: err.message, url: this.config.url }, 'Elasticsearch not reachable yet; ingest answers 503 until it is'));
+    await this.ensureTemplates().catch((err: Error) =>
+      this.log.warn(
+        { err: err.message, url: this.config.url },
+        'Elasticsearch not reachable yet; ingest answers 503 until it is',
+      ),
+    );
     this.retentionTimer = setInterval(() => void this.retention(), RETENTION_EVERY_MS);
     this.retentionTimer.unref();
     void this.retention();
@@ -64,7 +74,11 @@ export class ElasticsearchSink implements DurableSink {
       return outcome;
     } catch (err) {
       if (err instanceof SinkUnavailable) {
-        if (!this.down) this.log.warn({ url: this.config.url, err: err.message }, 'Elasticsearch unavailable: ingest answers 503 with Retry-After until it is back');
+        if (!this.down)
+          this.log.warn(
+            { url: this.config.url, err: err.message },
+            'Elasticsearch unavailable: ingest answers 503 with Retry-After until it is back',
+          );
         this.down = true;
       }
       throw err;
@@ -73,17 +87,30 @@ export class ElasticsearchSink implements DurableSink {
     }
   }
 
-  private async writeNow(records: readonly WireRecord[], batchId: string, budgetMs: number | undefined): Promise<WriteOutcome> {
+  private async writeNow(
+    records: readonly WireRecord[],
+    batchId: string,
+    budgetMs: number | undefined,
+  ): Promise<WriteOutcome> {
     try {
       await this.ensureTemplates();
     } catch (err) {
-      throw new SinkUnavailable(`Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`, SINK_RETRY_AFTER_SECONDS, err);
+      throw new SinkUnavailable(
+        `Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`,
+        SINK_RETRY_AFTER_SECONDS,
+        err,
+      );
     }
     const items: BulkItem[] = [];
     for (const record of records) {
       const dataset = datasetOf(record);
       if (!dataset) continue;
-      items.push({ index: indexName(this.config.indexPrefix, dataset, record.time), id: record.id, doc: encodeRecord(record, dataset), raw: record });
+      items.push({
+        index: indexName(this.config.indexPrefix, dataset, record.time),
+        id: record.id,
+        doc: encodeRecord(record, dataset),
+        raw: record,
+      });
     }
     if (items.length === 0) return { held: 0, setAside: 0 };
     return this.writer.write(items, batchId, budgetMs);
@@ -96,7 +123,10 @@ export class ElasticsearchSink implements DurableSink {
   }
 
   private async install(): Promise<void> {
-    for (const t of [...DATASETS.map((d) => templateFor(this.config.indexPrefix, d)), deadLetterTemplate(this.config.indexPrefix)]) {
+    for (const t of [
+      ...DATASETS.map((d) => templateFor(this.config.indexPrefix, d)),
+      deadLetterTemplate(this.config.indexPrefix),
+    ]) {
       await this.client.indices.putIndexTemplate(t as Parameters<Client['indices']['putIndexTemplate']>[0]);
     }
     this.installed = true;

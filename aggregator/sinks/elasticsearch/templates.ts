@@ -9,7 +9,9 @@ const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 const common = {
   '@timestamp': { type: 'date_nanos' },
   host: { properties: { name: keyword } },
-  event: { properties: { dataset: keyword, module: keyword, kind: keyword, action: keyword, category: keyword, type: keyword } },
+  event: {
+    properties: { dataset: keyword, module: keyword, kind: keyword, action: keyword, category: keyword, type: keyword },
+  },
   swarmscope: { properties: { record_id: keyword, node_id: keyword } },
   container: {
     properties: {
@@ -48,7 +50,19 @@ const perDataset: Record<Dataset, Record<string, unknown>> = {
     json: { type: 'flattened', ignore_above: 1024 },
   },
   events: {
-    docker: { properties: { event: { properties: { type: keyword, action: keyword, scope: keyword, exit_code: { type: 'integer' }, actor: { properties: { id: keyword, attributes: { type: 'flattened', ignore_above: 1024 } } } } } } },
+    docker: {
+      properties: {
+        event: {
+          properties: {
+            type: keyword,
+            action: keyword,
+            scope: keyword,
+            exit_code: { type: 'integer' },
+            actor: { properties: { id: keyword, attributes: { type: 'flattened', ignore_above: 1024 } } },
+          },
+        },
+      },
+    },
     container_health: { properties: { status: keyword } },
     process: { properties: { exit_code: { type: 'integer' } } },
   },
@@ -62,12 +76,29 @@ export function templateFor(prefix: string, dataset: Dataset) {
     index_patterns: [`${prefix}-${dataset}-*`],
     priority: 200,
     template: {
-      settings: { number_of_shards: 1, number_of_replicas: 0, 'index.mapping.total_fields.limit': 2000, refresh_interval: '1s' },
+      settings: {
+        number_of_shards: 1,
+        number_of_replicas: 0,
+        'index.mapping.total_fields.limit': 2000,
+        refresh_interval: '1s',
+      },
       mappings: {
         dynamic_templates: [
           // Metric numbers are fractional at times (pct, rates, seconds): a first 0 must not map them as long.
-          { docker_numbers_as_double: { path_match: 'docker.*', match_mapping_type: 'long', mapping: { type: 'double' } } },
-          { system_numbers_as_double: { path_match: 'system.*', match_mapping_type: 'long', mapping: { type: 'double' } } },
+          {
+            docker_numbers_as_double: {
+              path_match: 'docker.*',
+              match_mapping_type: 'long',
+              mapping: { type: 'double' },
+            },
+          },
+          {
+            system_numbers_as_double: {
+              path_match: 'system.*',
+              match_mapping_type: 'long',
+              mapping: { type: 'double' },
+            },
+          },
           { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
         ],
         properties: { ...common, ...perDataset[dataset] },

@@ -51,7 +51,10 @@ export class JournalSink implements DurableSink {
   private async append(records: readonly WireRecord[]): Promise<WriteOutcome> {
     const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     if (this.bytes + body.length > this.maxBytes) {
-      throw new SinkUnavailable(`local journal in ${this.dir} is full (${this.maxBytes} bytes); configure SWARMSCOPE_ES_URL and run \`npm run replay\``, 60);
+      throw new SinkUnavailable(
+        `local journal in ${this.dir} is full (${this.maxBytes} bytes); configure SWARMSCOPE_ES_URL and run \`npm run replay\``,
+        60,
+      );
     }
     if (!this.segment || this.segment.bytes + body.length > SEGMENT_BYTES) await this.rotate();
     const seg = this.segment!;

@@ -10,7 +10,11 @@ import { SEGMENT } from './journal.ts';
 
 export type ReplayResult = { segments: number; records: number; held: number; setAside: number; invalid: number };
 
-export async function replayJournal(dir: string, sink: DurableSink, opts: { chunk?: number; skipSegments?: ReadonlySet<string> } = {}): Promise<ReplayResult> {
+export async function replayJournal(
+  dir: string,
+  sink: DurableSink,
+  opts: { chunk?: number; skipSegments?: ReadonlySet<string> } = {},
+): Promise<ReplayResult> {
   const chunk = opts.chunk ?? 2000;
   const result: ReplayResult = { segments: 0, records: 0, held: 0, setAside: 0, invalid: 0 };
   const names = (await readdir(dir)).filter((n) => SEGMENT.test(n) && !opts.skipSegments?.has(n)).sort();

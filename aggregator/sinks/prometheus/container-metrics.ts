@@ -24,13 +24,16 @@ const gauge = (name: string, help: string, value: Row['value']): Row => ({ name,
 /** Throttling series exist only for containers with a CPU quota, as in cAdvisor. */
 const quota = (r: ContainerMetricRecord, v: number | undefined) => (r.spec?.cpuQuotaUs === undefined ? undefined : v);
 
-const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: ContainerMetricRecord) => r.network?.map((i): Sample => ({ labels: { interface: i.interface }, value: i[k] }));
+const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: ContainerMetricRecord) =>
+  r.network?.map((i): Sample => ({ labels: { interface: i.interface }, value: i[k] }));
 
 const dev = (d: BlkioDevice) => ({ device: d.device, major: String(d.major), minor: String(d.minor) });
-const io = (k: 'readBytes' | 'writeBytes' | 'readOps' | 'writeOps') => (r: ContainerMetricRecord) => r.blkio?.map((d): Sample => ({ labels: { device: d.device }, value: d[k] }));
+const io = (k: 'readBytes' | 'writeBytes' | 'readOps' | 'writeOps') => (r: ContainerMetricRecord) =>
+  r.blkio?.map((d): Sample => ({ labels: { device: d.device }, value: d[k] }));
 
 /** cAdvisor: "waiting" is PSI some (at least one task stalled), "stalled" is full (all tasks). */
-const psi = (res: 'cpu' | 'memory' | 'io', line: keyof Psi) => (r: ContainerMetricRecord) => r.psi?.[res]?.[line]?.totalSeconds;
+const psi = (res: 'cpu' | 'memory' | 'io', line: keyof Psi) => (r: ContainerMetricRecord) =>
+  r.psi?.[res]?.[line]?.totalSeconds;
 
 const seconds = (iso: string | undefined) => {
   const ms = iso ? Date.parse(iso) : NaN;
@@ -38,14 +41,34 @@ const seconds = (iso: string | undefined) => {
 };
 
 export const CONTAINER_SERIES: Row[] = [
-  counter('container_cpu_usage_seconds_total', 'Cumulative cpu time consumed in seconds.', (r) => [{ labels: { cpu: 'total' }, value: r.cpu.usageSeconds }]),
-  counter('container_cpu_user_seconds_total', 'Cumulative user cpu time consumed in seconds.', (r) => r.cpu.userSeconds),
-  counter('container_cpu_system_seconds_total', 'Cumulative system cpu time consumed in seconds.', (r) => r.cpu.systemSeconds),
-  counter('container_cpu_cfs_periods_total', 'Number of elapsed enforcement period intervals.', (r) => quota(r, r.cpu.periods)),
-  counter('container_cpu_cfs_throttled_periods_total', 'Number of throttled period intervals.', (r) => quota(r, r.cpu.throttledPeriods)),
-  counter('container_cpu_cfs_throttled_seconds_total', 'Total time duration the container has been throttled.', (r) => quota(r, r.cpu.throttledSeconds)),
+  counter('container_cpu_usage_seconds_total', 'Cumulative cpu time consumed in seconds.', (r) => [
+    { labels: { cpu: 'total' }, value: r.cpu.usageSeconds },
+  ]),
+  counter(
+    'container_cpu_user_seconds_total',
+    'Cumulative user cpu time consumed in seconds.',
+    (r) => r.cpu.userSeconds,
+  ),
+  counter(
+    'container_cpu_system_seconds_total',
+    'Cumulative system cpu time consumed in seconds.',
+    (r) => r.cpu.systemSeconds,
+  ),
+  counter('container_cpu_cfs_periods_total', 'Number of elapsed enforcement period intervals.', (r) =>
+    quota(r, r.cpu.periods),
+  ),
+  counter('container_cpu_cfs_throttled_periods_total', 'Number of throttled period intervals.', (r) =>
+    quota(r, r.cpu.throttledPeriods),
+  ),
+  counter('container_cpu_cfs_throttled_seconds_total', 'Total time duration the container has been throttled.', (r) =>
+    quota(r, r.cpu.throttledSeconds),
+  ),
 
-  gauge('container_memory_usage_bytes', 'Current memory usage in bytes, including all memory regardless of when it was accessed.', (r) => r.memory.usageBytes),
+  gauge(
+    'container_memory_usage_bytes',
+    'Current memory usage in bytes, including all memory regardless of when it was accessed.',
+    (r) => r.memory.usageBytes,
+  ),
   gauge('container_memory_working_set_bytes', 'Current working set in bytes.', (r) => r.memory.workingSetBytes),
   gauge('container_memory_rss', 'Size of RSS in bytes.', (r) => r.memory.rssBytes),
   gauge('container_memory_cache', 'Number of bytes of page cache memory.', (r) => r.memory.cacheBytes),
@@ -54,9 +77,21 @@ export const CONTAINER_SERIES: Row[] = [
   gauge('container_memory_max_usage_bytes', 'Maximum memory usage recorded in bytes.', (r) => r.memory.maxUsageBytes),
   gauge('container_memory_kernel_usage', 'Size of kernel memory allocated in bytes.', (r) => r.memory.kernelBytes),
   gauge('container_memory_file_dirty_bytes', 'Size of dirty file pages in bytes.', (r) => r.memory.dirtyBytes),
-  gauge('container_memory_file_writeback_bytes', 'Size of file pages under writeback in bytes.', (r) => r.memory.writebackBytes),
-  gauge('container_memory_total_active_file_bytes', 'Size of active file pages in bytes.', (r) => r.memory.activeFileBytes),
-  gauge('container_memory_total_inactive_file_bytes', 'Size of inactive file pages in bytes.', (r) => r.memory.inactiveFileBytes),
+  gauge(
+    'container_memory_file_writeback_bytes',
+    'Size of file pages under writeback in bytes.',
+    (r) => r.memory.writebackBytes,
+  ),
+  gauge(
+    'container_memory_total_active_file_bytes',
+    'Size of active file pages in bytes.',
+    (r) => r.memory.activeFileBytes,
+  ),
+  gauge(
+    'container_memory_total_inactive_file_bytes',
+    'Size of inactive file pages in bytes.',
+    (r) => r.memory.inactiveFileBytes,
+  ),
   counter('container_memory_failcnt', 'Number of memory usage hits limits.', (r) => r.memory.failcnt),
   counter('container_memory_failures_total', 'Cumulative count of memory allocation failures.', (r) =>
     r.memory.pgfault === undefined
@@ -64,30 +99,72 @@ export const CONTAINER_SERIES: Row[] = [
       : [
           { labels: { failure_type: 'pgfault', scope: 'container' }, value: r.memory.pgfault },
           { labels: { failure_type: 'pgmajfault', scope: 'container' }, value: r.memory.pgmajfault ?? 0 },
-        ]),
+        ],
+  ),
   counter('container_oom_events_total', 'Count of out of memory events observed for the container.', (r) => r.oomKills),
 
-  counter('container_pressure_cpu_waiting_seconds_total', 'Total time duration tasks in the container have waited due to CPU congestion.', psi('cpu', 'some')),
-  counter('container_pressure_cpu_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to CPU congestion.', psi('cpu', 'full')),
-  counter('container_pressure_memory_waiting_seconds_total', 'Total time duration tasks in the container have waited due to memory congestion.', psi('memory', 'some')),
-  counter('container_pressure_memory_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to memory congestion.', psi('memory', 'full')),
-  counter('container_pressure_io_waiting_seconds_total', 'Total time duration tasks in the container have waited due to IO congestion.', psi('io', 'some')),
-  counter('container_pressure_io_stalled_seconds_total', 'Total time duration no tasks in the container could make progress due to IO congestion.', psi('io', 'full')),
+  counter(
+    'container_pressure_cpu_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to CPU congestion.',
+    psi('cpu', 'some'),
+  ),
+  counter(
+    'container_pressure_cpu_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to CPU congestion.',
+    psi('cpu', 'full'),
+  ),
+  counter(
+    'container_pressure_memory_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to memory congestion.',
+    psi('memory', 'some'),
+  ),
+  counter(
+    'container_pressure_memory_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to memory congestion.',
+    psi('memory', 'full'),
+  ),
+  counter(
+    'container_pressure_io_waiting_seconds_total',
+    'Total time duration tasks in the container have waited due to IO congestion.',
+    psi('io', 'some'),
+  ),
+  counter(
+    'container_pressure_io_stalled_seconds_total',
+    'Total time duration no tasks in the container could make progress due to IO congestion.',
+    psi('io', 'full'),
+  ),
 
   counter('container_network_receive_bytes_total', 'Cumulative count of bytes received.', net('rxBytes')),
   counter('container_network_receive_packets_total', 'Cumulative count of packets received.', net('rxPackets')),
-  counter('container_network_receive_errors_total', 'Cumulative count of errors encountered while receiving.', net('rxErrors')),
-  counter('container_network_receive_packets_dropped_total', 'Cumulative count of packets dropped while receiving.', net('rxDropped')),
+  counter(
+    'container_network_receive_errors_total',
+    'Cumulative count of errors encountered while receiving.',
+    net('rxErrors'),
+  ),
+  counter(
+    'container_network_receive_packets_dropped_total',
+    'Cumulative count of packets dropped while receiving.',
+    net('rxDropped'),
+  ),
   counter('container_network_transmit_bytes_total', 'Cumulative count of bytes transmitted.', net('txBytes')),
   counter('container_network_transmit_packets_total', 'Cumulative count of packets transmitted.', net('txPackets')),
-  counter('container_network_transmit_errors_total', 'Cumulative count of errors encountered while transmitting.', net('txErrors')),
-  counter('container_network_transmit_packets_dropped_total', 'Cumulative count of packets dropped while transmitting.', net('txDropped')),
+  counter(
+    'container_network_transmit_errors_total',
+    'Cumulative count of errors encountered while transmitting.',
+    net('txErrors'),
+  ),
+  counter(
+    'container_network_transmit_packets_dropped_total',
+    'Cumulative count of packets dropped while transmitting.',
+    net('txDropped'),
+  ),
 
   counter('container_blkio_device_usage_total', 'Blkio device bytes usage.', (r) =>
     r.blkio?.flatMap((d): Sample[] => [
       { labels: { ...dev(d), operation: 'Read' }, value: d.readBytes },
       { labels: { ...dev(d), operation: 'Write' }, value: d.writeBytes },
-    ])),
+    ]),
+  ),
   counter('container_fs_reads_bytes_total', 'Cumulative count of bytes read.', io('readBytes')),
   counter('container_fs_writes_bytes_total', 'Cumulative count of bytes written.', io('writeBytes')),
   counter('container_fs_reads_total', 'Cumulative count of reads completed.', io('readOps')),
@@ -95,27 +172,62 @@ export const CONTAINER_SERIES: Row[] = [
 
   // cAdvisor has these only with its "process" metric set, off by default; here always on.
   gauge('container_processes', 'Number of processes running inside the container.', (r) => r.pids?.processes),
-  gauge('container_threads', 'Number of threads (tasks) running inside the container, as pids.current counts them.', (r) => r.pids?.current),
-  gauge('container_threads_max', 'Maximum number of threads allowed inside the container, absent when unlimited.', (r) => r.pids?.limit),
+  gauge(
+    'container_threads',
+    'Number of threads (tasks) running inside the container, as pids.current counts them.',
+    (r) => r.pids?.current,
+  ),
+  gauge(
+    'container_threads_max',
+    'Maximum number of threads allowed inside the container, absent when unlimited.',
+    (r) => r.pids?.limit,
+  ),
 
   gauge('container_spec_cpu_period', 'CPU period of the container.', (r) => r.spec?.cpuPeriodUs),
   gauge('container_spec_cpu_quota', 'CPU quota of the container.', (r) => r.spec?.cpuQuotaUs),
   gauge('container_spec_cpu_shares', 'CPU share of the container.', (r) => r.spec?.cpuShares),
   // cAdvisor reports 0 for "no limit".
   gauge('container_spec_memory_limit_bytes', 'Memory limit for the container.', (r) => r.memory.limitBytes ?? 0),
-  gauge('container_spec_memory_reservation_limit_bytes', 'Memory reservation limit for the container.', (r) => r.spec?.memoryReservationBytes ?? 0),
-  gauge('container_spec_memory_swap_limit_bytes', 'Memory swap limit for the container.', (r) => r.spec?.memorySwapLimitBytes ?? 0),
+  gauge(
+    'container_spec_memory_reservation_limit_bytes',
+    'Memory reservation limit for the container.',
+    (r) => r.spec?.memoryReservationBytes ?? 0,
+  ),
+  gauge(
+    'container_spec_memory_swap_limit_bytes',
+    'Memory swap limit for the container.',
+    (r) => r.spec?.memorySwapLimitBytes ?? 0,
+  ),
 
   gauge('container_last_seen', 'Last time a container was seen by the exporter', (r) => Date.parse(r.time) / 1000),
-  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (r) => seconds(r.state.startedAt)),
-  gauge('container_creation_time_seconds', 'Creation time of the container since unix epoch in seconds.', (r) => seconds(r.state.createdAt)),
-  gauge('container_health_state', 'The result of the container\'s health check: 1 healthy, 0 starting or unhealthy, -1 no health check.', (r) =>
-    r.state.health === 'healthy' ? 1 : r.state.health === 'none' ? -1 : 0),
+  gauge('container_start_time_seconds', 'Start time of the container since unix epoch in seconds.', (r) =>
+    seconds(r.state.startedAt),
+  ),
+  gauge('container_creation_time_seconds', 'Creation time of the container since unix epoch in seconds.', (r) =>
+    seconds(r.state.createdAt),
+  ),
+  gauge(
+    'container_health_state',
+    "The result of the container's health check: 1 healthy, 0 starting or unhealthy, -1 no health check.",
+    (r) => (r.state.health === 'healthy' ? 1 : r.state.health === 'none' ? -1 : 0),
+  ),
 
   // Beyond cAdvisor: Docker's health check and restart count (the alert rules and dashboards read these).
-  gauge('swarmscope_container_health', 'Always 1, labelled with the container\'s health check status (healthy, unhealthy, starting, none).', (r) => [{ labels: { health: r.state.health }, value: 1 }]),
-  gauge('swarmscope_container_health_failing_streak', 'Consecutive failed health check probes; drops to 0 on a passing probe (resets() counts recoveries: flapping).', (r) => r.state.failingStreak),
-  counter('swarmscope_container_restarts_total', 'Times the engine restarted this container (restart policy); Swarm replaces tasks instead: see swarmscope_service_task_failures_total.', (r) => r.state.restartCount),
+  gauge(
+    'swarmscope_container_health',
+    "Always 1, labelled with the container's health check status (healthy, unhealthy, starting, none).",
+    (r) => [{ labels: { health: r.state.health }, value: 1 }],
+  ),
+  gauge(
+    'swarmscope_container_health_failing_streak',
+    'Consecutive failed health check probes; drops to 0 on a passing probe (resets() counts recoveries: flapping).',
+    (r) => r.state.failingStreak,
+  ),
+  counter(
+    'swarmscope_container_restarts_total',
+    'Times the engine restarted this container (restart policy); Swarm replaces tasks instead: see swarmscope_service_task_failures_total.',
+    (r) => r.state.restartCount,
+  ),
 ];
 
 /** Prometheus label name for a Docker label, as cAdvisor sanitises it. */
@@ -123,7 +235,11 @@ export function labelName(dockerLabel: string): string {
   return `container_label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-export function registerContainerMetrics(registry: Registry, state: ClusterState, extraDockerLabels: readonly string[]): void {
+export function registerContainerMetrics(
+  registry: Registry,
+  state: ClusterState,
+  extraDockerLabels: readonly string[],
+): void {
   const labelMap = { ...SWARM_LABELS, ...Object.fromEntries(extraDockerLabels.map((l) => [labelName(l), l])) };
   // A record's labels depend only on the record (replaced at each sample) and its node: computed once per record.
   const cache = new WeakMap<ContainerMetricRecord, Record<string, string>>();
@@ -139,7 +255,8 @@ export function registerContainerMetrics(registry: Registry, state: ClusterState
   registerTable(registry, CONTAINER_SERIES, () => {
     state.sweep();
     const items: Labelled<ContainerMetricRecord>[] = [];
-    for (const node of state.nodes.values()) for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname) });
+    for (const node of state.nodes.values())
+      for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname) });
     return items;
   });
 }

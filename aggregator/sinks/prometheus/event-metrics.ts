@@ -47,8 +47,12 @@ export function registerEventMetrics(registry: Registry): EventMetrics {
     all.inc({ node, type: r.type, action });
     if (r.type !== 'container') return;
     const labels = r.container?.labels ?? {};
-    const swarm = { [SERVICE]: labels['com.docker.swarm.service.name'] ?? '', [STACK]: labels['com.docker.stack.namespace'] ?? '' };
-    const detailed = action === 'health_status' && colon !== -1 ? `health_status_${r.action.slice(colon + 1).trim()}` : action;
+    const swarm = {
+      [SERVICE]: labels['com.docker.swarm.service.name'] ?? '',
+      [STACK]: labels['com.docker.stack.namespace'] ?? '',
+    };
+    const detailed =
+      action === 'health_status' && colon !== -1 ? `health_status_${r.action.slice(colon + 1).trim()}` : action;
     lifecycle.inc({ node, action: detailed, ...swarm });
     if (action === 'die') exits.inc({ node, exit_code: String(r.exitCode ?? ''), ...swarm });
     if (action === 'oom') oom.inc({ node, ...swarm });

@@ -15,27 +15,67 @@ const CPU_MODES = ['user', 'nice', 'system', 'idle', 'iowait', 'irq', 'softirq',
 
 /** The /proc/meminfo keys exposed as node_memory_<Key>_bytes (node-exporter's names; a fixed set keeps the catalog static). */
 const MEMINFO = [
-  'MemTotal', 'MemFree', 'MemAvailable', 'Buffers', 'Cached', 'SwapCached', 'Active', 'Inactive', 'Active(anon)', 'Inactive(anon)',
-  'Active(file)', 'Inactive(file)', 'Unevictable', 'Mlocked', 'SwapTotal', 'SwapFree', 'Dirty', 'Writeback', 'AnonPages', 'Mapped',
-  'Shmem', 'KReclaimable', 'Slab', 'SReclaimable', 'SUnreclaim', 'KernelStack', 'PageTables', 'CommitLimit', 'Committed_AS',
-  'VmallocUsed', 'Hugepagesize',
+  'MemTotal',
+  'MemFree',
+  'MemAvailable',
+  'Buffers',
+  'Cached',
+  'SwapCached',
+  'Active',
+  'Inactive',
+  'Active(anon)',
+  'Inactive(anon)',
+  'Active(file)',
+  'Inactive(file)',
+  'Unevictable',
+  'Mlocked',
+  'SwapTotal',
+  'SwapFree',
+  'Dirty',
+  'Writeback',
+  'AnonPages',
+  'Mapped',
+  'Shmem',
+  'KReclaimable',
+  'Slab',
+  'SReclaimable',
+  'SUnreclaim',
+  'KernelStack',
+  'PageTables',
+  'CommitLimit',
+  'Committed_AS',
+  'VmallocUsed',
+  'Hugepagesize',
 ];
 
-const fs = (k: 'sizeBytes' | 'freeBytes' | 'availBytes' | 'files' | 'filesFree' | 'readonly') => (r: HostMetricRecord) =>
-  r.host.filesystems?.flatMap((f: HostFilesystem): Sample[] => {
-    const v = f[k];
-    return v === undefined ? [] : [{ labels: { device: f.device, mountpoint: f.mountpoint, fstype: f.fstype }, value: Number(v) }];
-  });
+const fs =
+  (k: 'sizeBytes' | 'freeBytes' | 'availBytes' | 'files' | 'filesFree' | 'readonly') => (r: HostMetricRecord) =>
+    r.host.filesystems?.flatMap((f: HostFilesystem): Sample[] => {
+      const v = f[k];
+      return v === undefined
+        ? []
+        : [{ labels: { device: f.device, mountpoint: f.mountpoint, fstype: f.fstype }, value: Number(v) }];
+    });
 
-const disk = (k: keyof Omit<HostDisk, 'device'>) => (r: HostMetricRecord) => r.host.disks?.map((d): Sample => ({ labels: { device: d.device }, value: d[k] }));
-const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: HostMetricRecord) => r.host.network?.map((i): Sample => ({ labels: { device: i.interface }, value: i[k] }));
+const disk = (k: keyof Omit<HostDisk, 'device'>) => (r: HostMetricRecord) =>
+  r.host.disks?.map((d): Sample => ({ labels: { device: d.device }, value: d[k] }));
+const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: HostMetricRecord) =>
+  r.host.network?.map((i): Sample => ({ labels: { device: i.interface }, value: i[k] }));
 
 export const HOST_SERIES: Row[] = [
-  counter('node_cpu_seconds_total', 'Seconds the CPUs spent in each mode.', (r) => r.host.cpus.flatMap((c) => CPU_MODES.map((mode): Sample => ({ labels: { cpu: c.cpu, mode }, value: c[mode] })))),
+  counter('node_cpu_seconds_total', 'Seconds the CPUs spent in each mode.', (r) =>
+    r.host.cpus.flatMap((c) => CPU_MODES.map((mode): Sample => ({ labels: { cpu: c.cpu, mode }, value: c[mode] }))),
+  ),
   gauge('node_load1', '1m load average.', (r) => r.host.load?.load1),
   gauge('node_load5', '5m load average.', (r) => r.host.load?.load5),
   gauge('node_load15', '15m load average.', (r) => r.host.load?.load15),
-  ...MEMINFO.map((key) => gauge(`node_memory_${key.replace(/[()]/g, '_').replace(/_$/, '')}_bytes`, `Memory information field ${key}.`, (r) => r.host.memory[key])),
+  ...MEMINFO.map((key) =>
+    gauge(
+      `node_memory_${key.replace(/[()]/g, '_').replace(/_$/, '')}_bytes`,
+      `Memory information field ${key}.`,
+      (r) => r.host.memory[key],
+    ),
+  ),
   gauge('node_boot_time_seconds', 'Node boot time, in unixtime.', (r) => r.host.bootTimeSeconds),
   gauge('node_time_seconds', 'System time in seconds since epoch (1970).', (r) => Date.parse(r.time) / 1000),
   counter('node_context_switches_total', 'Total number of context switches.', (r) => r.host.contextSwitches),
@@ -55,10 +95,18 @@ export const HOST_SERIES: Row[] = [
   counter('node_disk_read_time_seconds_total', 'The total number of seconds spent by all reads.', disk('readSeconds')),
   counter('node_disk_writes_completed_total', 'The total number of writes completed successfully.', disk('writes')),
   counter('node_disk_written_bytes_total', 'The total number of bytes written successfully.', disk('writtenBytes')),
-  counter('node_disk_write_time_seconds_total', 'This is the total number of seconds spent by all writes.', disk('writeSeconds')),
+  counter(
+    'node_disk_write_time_seconds_total',
+    'This is the total number of seconds spent by all writes.',
+    disk('writeSeconds'),
+  ),
   gauge('node_disk_io_now', 'The number of I/Os currently in progress.', disk('ioNow')),
   counter('node_disk_io_time_seconds_total', 'Total seconds spent doing I/Os.', disk('ioSeconds')),
-  counter('node_disk_io_time_weighted_seconds_total', 'The weighted # of seconds spent doing I/Os.', disk('ioWeightedSeconds')),
+  counter(
+    'node_disk_io_time_weighted_seconds_total',
+    'The weighted # of seconds spent doing I/Os.',
+    disk('ioWeightedSeconds'),
+  ),
 
   counter('node_network_receive_bytes_total', 'Network device statistic receive_bytes.', net('rxBytes')),
   counter('node_network_receive_packets_total', 'Network device statistic receive_packets.', net('rxPackets')),
@@ -74,7 +122,8 @@ export function registerHostMetrics(registry: Registry, state: ClusterState): vo
   registerTable(registry, HOST_SERIES, () => {
     state.sweep();
     const items: Labelled<HostMetricRecord>[] = [];
-    for (const node of state.nodes.values()) if (node.host) items.push({ item: node.host, labels: { node: node.hostname, node_id: node.nodeId } });
+    for (const node of state.nodes.values())
+      if (node.host) items.push({ item: node.host, labels: { node: node.hostname, node_id: node.nodeId } });
     return items;
   });
 }

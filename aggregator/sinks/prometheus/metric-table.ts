@@ -39,6 +39,12 @@ export function registerTable<T>(registry: Registry, rows: readonly TableRow<T>[
       return { name: row.name, help: row.help, type: row.type, values, aggregator: 'sum' as const };
     };
     // The registry only calls get() (and reset() on resetMetrics); it types entries as its own classes.
-    registry.registerMetric({ name: row.name, help: row.help, type: row.type, get, reset: () => undefined } as unknown as Metric);
+    registry.registerMetric({
+      name: row.name,
+      help: row.help,
+      type: row.type,
+      get,
+      reset: () => undefined,
+    } as unknown as Metric);
   }
 }

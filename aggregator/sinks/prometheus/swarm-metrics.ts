@@ -16,19 +16,25 @@ export const SWARM_SERIES: Row[] = [
     name: 'swarmscope_service_replicas_desired',
     help: 'Tasks the service should run (replicas, or eligible nodes for a global service), as the engine reports it.',
     labels: ['service', 'stack', 'mode'],
-    samples: (s) => s.services.map((v) => ({ labels: { service: v.name, stack: v.stack, mode: v.mode }, value: v.desired })),
+    samples: (s) =>
+      s.services.map((v) => ({ labels: { service: v.name, stack: v.stack, mode: v.mode }, value: v.desired })),
   },
   {
     name: 'swarmscope_service_replicas_running',
     help: 'Tasks of the service running now, as the engine reports it.',
     labels: ['service', 'stack', 'mode'],
-    samples: (s) => s.services.map((v) => ({ labels: { service: v.name, stack: v.stack, mode: v.mode }, value: v.running })),
+    samples: (s) =>
+      s.services.map((v) => ({ labels: { service: v.name, stack: v.stack, mode: v.mode }, value: v.running })),
   },
   {
     name: 'swarmscope_service_info',
     help: 'Always 1: a service, its id, mode and image.',
     labels: ['service', 'stack', 'service_id', 'mode', 'image'],
-    samples: (s) => s.services.map((v) => ({ labels: { service: v.name, stack: v.stack, service_id: v.id, mode: v.mode, image: v.image }, value: 1 })),
+    samples: (s) =>
+      s.services.map((v) => ({
+        labels: { service: v.name, stack: v.stack, service_id: v.id, mode: v.mode, image: v.image },
+        value: 1,
+      })),
   },
   {
     name: 'swarmscope_service_tasks',
@@ -64,7 +70,11 @@ export const SWARM_SERIES: Row[] = [
           const key = `${v.id}|${t.nodeId}`;
           const prev = present.get(key);
           const value = t.state === RUNNING ? 1 : 0;
-          if (!prev || value > prev.value) present.set(key, { labels: { service: v.name, stack: v.stack, node: hosts.get(t.nodeId) ?? t.nodeId, node_id: t.nodeId }, value });
+          if (!prev || value > prev.value)
+            present.set(key, {
+              labels: { service: v.name, stack: v.stack, node: hosts.get(t.nodeId) ?? t.nodeId, node_id: t.nodeId },
+              value,
+            });
         }
       }
       yield* present.values();
@@ -72,9 +82,12 @@ export const SWARM_SERIES: Row[] = [
   },
   {
     name: 'swarmscope_service_update_state',
-    help: 'Always 1, labelled with the service\'s rolling update state (updating, paused, completed, rollback_started, rollback_paused, rollback_completed).',
+    help: "Always 1, labelled with the service's rolling update state (updating, paused, completed, rollback_started, rollback_paused, rollback_completed).",
     labels: ['service', 'stack', 'state'],
-    samples: (s) => s.services.flatMap((v) => (v.update ? [{ labels: { service: v.name, stack: v.stack, state: v.update.state }, value: 1 }] : [])),
+    samples: (s) =>
+      s.services.flatMap((v) =>
+        v.update ? [{ labels: { service: v.name, stack: v.stack, state: v.update.state }, value: 1 }] : [],
+      ),
   },
   {
     name: 'swarmscope_task_last_exit_code',
@@ -91,7 +104,13 @@ export const SWARM_SERIES: Row[] = [
         const key = `${t.serviceId}|${slot || t.nodeId}`;
         const prev = newest.get(key);
         if (prev && prev.at >= t.timestamp) continue;
-        const labels = { service: svc.name, stack: svc.stack, slot, node: hosts.get(t.nodeId) ?? t.nodeId, node_id: t.nodeId };
+        const labels = {
+          service: svc.name,
+          stack: svc.stack,
+          slot,
+          node: hosts.get(t.nodeId) ?? t.nodeId,
+          node_id: t.nodeId,
+        };
         newest.set(key, { at: t.timestamp, sample: { labels, value: t.exitCode } });
       }
       for (const n of newest.values()) yield n.sample;
@@ -101,37 +120,58 @@ export const SWARM_SERIES: Row[] = [
     name: 'swarmscope_node_up',
     help: '1 when the Swarm reports the node ready, 0 otherwise.',
     labels: ['node', 'node_id', 'role'],
-    samples: (s) => s.nodes.map((n) => ({ labels: { node: n.hostname, node_id: n.id, role: n.role }, value: n.status === 'ready' ? 1 : 0 })),
+    samples: (s) =>
+      s.nodes.map((n) => ({
+        labels: { node: n.hostname, node_id: n.id, role: n.role },
+        value: n.status === 'ready' ? 1 : 0,
+      })),
   },
   {
     name: 'swarmscope_node_status',
-    help: 'Always 1, labelled with the node\'s status (ready, down, unknown, disconnected).',
+    help: "Always 1, labelled with the node's status (ready, down, unknown, disconnected).",
     labels: ['node', 'node_id', 'role', 'status'],
-    samples: (s) => s.nodes.map((n) => ({ labels: { node: n.hostname, node_id: n.id, role: n.role, status: n.status }, value: 1 })),
+    samples: (s) =>
+      s.nodes.map((n) => ({ labels: { node: n.hostname, node_id: n.id, role: n.role, status: n.status }, value: 1 })),
   },
   {
     name: 'swarmscope_node_availability',
-    help: 'Always 1, labelled with the node\'s availability (active, pause, drain).',
+    help: "Always 1, labelled with the node's availability (active, pause, drain).",
     labels: ['node', 'node_id', 'role', 'availability'],
-    samples: (s) => s.nodes.map((n) => ({ labels: { node: n.hostname, node_id: n.id, role: n.role, availability: n.availability }, value: 1 })),
+    samples: (s) =>
+      s.nodes.map((n) => ({
+        labels: { node: n.hostname, node_id: n.id, role: n.role, availability: n.availability },
+        value: 1,
+      })),
   },
   {
     name: 'swarmscope_node_info',
     help: 'Always 1: a node, its role, engine version and address.',
     labels: ['node', 'node_id', 'role', 'engine_version', 'address'],
-    samples: (s) => s.nodes.map((n) => ({ labels: { node: n.hostname, node_id: n.id, role: n.role, engine_version: n.engineVersion, address: n.address }, value: 1 })),
+    samples: (s) =>
+      s.nodes.map((n) => ({
+        labels: { node: n.hostname, node_id: n.id, role: n.role, engine_version: n.engineVersion, address: n.address },
+        value: 1,
+      })),
   },
   {
     name: 'swarmscope_node_leader',
     help: '1 for the manager that leads the Raft quorum, 0 for the other managers.',
     labels: ['node', 'node_id'],
-    samples: (s) => s.nodes.flatMap((n) => (n.manager ? [{ labels: { node: n.hostname, node_id: n.id }, value: n.manager.leader ? 1 : 0 }] : [])),
+    samples: (s) =>
+      s.nodes.flatMap((n) =>
+        n.manager ? [{ labels: { node: n.hostname, node_id: n.id }, value: n.manager.leader ? 1 : 0 }] : [],
+      ),
   },
   {
     name: 'swarmscope_manager_reachable',
     help: '1 when a manager is reachable by the others, 0 otherwise (one series per manager).',
     labels: ['node', 'node_id'],
-    samples: (s) => s.nodes.flatMap((n) => (n.manager ? [{ labels: { node: n.hostname, node_id: n.id }, value: n.manager.reachability === 'reachable' ? 1 : 0 }] : [])),
+    samples: (s) =>
+      s.nodes.flatMap((n) =>
+        n.manager
+          ? [{ labels: { node: n.hostname, node_id: n.id }, value: n.manager.reachability === 'reachable' ? 1 : 0 }]
+          : [],
+      ),
   },
 ];
 
@@ -170,7 +210,8 @@ export function registerSwarmMetrics(registry: Registry, view: SwarmView): void 
       const s = view.current();
       const live = s ? new Set(s.body.services.map((v) => v.id)) : undefined;
       // Every live service has the series from the start, so its first failure is an increase.
-      for (const v of s?.body.services ?? []) if (!view.failures.has(v.id)) this.inc({ service: v.name, stack: v.stack }, 0);
+      for (const v of s?.body.services ?? [])
+        if (!view.failures.has(v.id)) this.inc({ service: v.name, stack: v.stack }, 0);
       for (const [id, f] of view.failures) {
         // A removed service's counter goes with it; the bound on services is the cluster's own.
         if (live && !live.has(id)) view.failures.delete(id);

@@ -5,7 +5,14 @@
 import { existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
-import type { BlkioDevice, ContainerMetricRecord, ContainerRates, InventoryRecord, NetworkInterface, NodeRef } from '../../../common/schema/index.ts';
+import type {
+  BlkioDevice,
+  ContainerMetricRecord,
+  ContainerRates,
+  InventoryRecord,
+  NetworkInterface,
+  NodeRef,
+} from '../../../common/schema/index.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { ContainerInfo } from '../docker-inventory/inventory.ts';
@@ -28,7 +35,17 @@ export type ContainerSamplerOptions = {
 };
 
 /** Cumulative counters of the previous sample, for rates. */
-type Totals = { timeMs: number; cpu: number; user: number; system: number; rb: number; wb: number; ro: number; wo: number; net: number[] };
+type Totals = {
+  timeMs: number;
+  cpu: number;
+  user: number;
+  system: number;
+  rb: number;
+  wb: number;
+  ro: number;
+  wo: number;
+  net: number[];
+};
 
 type Tracked = { loc: CgroupLocation; files: KeptFiles; pid: number; prev?: Totals };
 
@@ -60,7 +77,12 @@ export class ContainerSampler {
     this.devices = new DeviceNames(this.procRoot);
   }
 
-  async sample(node: NodeRef, containers: ContainerInfo[], time: Date, intervalMs: number): Promise<Array<ContainerMetricRecord | InventoryRecord>> {
+  async sample(
+    node: NodeRef,
+    containers: ContainerInfo[],
+    time: Date,
+    intervalMs: number,
+  ): Promise<Array<ContainerMetricRecord | InventoryRecord>> {
     this.version ??= await detectCgroupVersion(this.cgroupRoot);
     const iso = time.toISOString();
     const nodeKey = node.id || node.hostname;
@@ -106,7 +128,14 @@ export class ContainerSampler {
         rates: this.rates(c.ref.id, time.getTime(), sample, network),
       });
     }
-    records.push({ kind: 'inventory', id: recordId(nodeKey, 'inventory', time.getTime()), time: iso, node, intervalMs, containerIds: [...live] });
+    records.push({
+      kind: 'inventory',
+      id: recordId(nodeKey, 'inventory', time.getTime()),
+      time: iso,
+      node,
+      intervalMs,
+      containerIds: [...live],
+    });
     return records;
   }
 
@@ -124,7 +153,8 @@ export class ContainerSampler {
     const t = this.tracked.get(c.ref.id);
     if (!t) return this.fail(c, 'no cgroup directory found');
     try {
-      const sample = t.loc.version === 1 ? readCgroupV1(t.loc.dirs, t.files.read) : readCgroupV2(t.loc.dir, t.files.read);
+      const sample =
+        t.loc.version === 1 ? readCgroupV1(t.loc.dirs, t.files.read) : readCgroupV2(t.loc.dir, t.files.read);
       this.unreadable.delete(c.ref.id);
       return { c, sample, network: this.network(c, t) };
     } catch (err) {
@@ -148,11 +178,25 @@ export class ContainerSampler {
     return this.networkLoopback ? all : all.filter((i) => i.interface !== 'lo');
   }
 
-  private rates(id: string, timeMs: number, s: CgroupSample, network: NetworkInterface[] | undefined): ContainerRates | undefined {
+  private rates(
+    id: string,
+    timeMs: number,
+    s: CgroupSample,
+    network: NetworkInterface[] | undefined,
+  ): ContainerRates | undefined {
     const t = this.tracked.get(id);
     if (!t) return undefined;
     const sum = (k: 'readBytes' | 'writeBytes' | 'readOps' | 'writeOps') => s.blkio.reduce((a, d) => a + d[k], 0);
-    const netKeys = ['rxBytes', 'txBytes', 'rxPackets', 'txPackets', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped'] as const;
+    const netKeys = [
+      'rxBytes',
+      'txBytes',
+      'rxPackets',
+      'txPackets',
+      'rxErrors',
+      'txErrors',
+      'rxDropped',
+      'txDropped',
+    ] as const;
     const now: Totals = {
       timeMs,
       cpu: s.cpu.usageSeconds,
@@ -170,7 +214,11 @@ export class ContainerSampler {
     // A counter that went backwards means the cgroup was recreated: no rate for this window.
     if (!prev || dt <= 0 || now.cpu < prev.cpu || now.rb < prev.rb || now.wb < prev.wb) return undefined;
     const rate = (a: number, b: number) => Math.max(0, (a - b) / dt);
-    const net = network ? Object.fromEntries(netKeys.map((k, i) => [`net${k[0]!.toUpperCase()}${k.slice(1)}`, rate(now.net[i]!, prev.net[i]!)])) : {};
+    const net = network
+      ? Object.fromEntries(
+          netKeys.map((k, i) => [`net${k[0]!.toUpperCase()}${k.slice(1)}`, rate(now.net[i]!, prev.net[i]!)]),
+        )
+      : {};
     return {
       windowSeconds: dt,
       onlineCpus: this.onlineCpus,
@@ -192,7 +240,10 @@ export class ContainerSampler {
       this.unreadable.add(c.ref.id);
       // A container that exited since the inventory listed it has no cgroup left: that is no fault.
       const exited = c.pid <= 0 || !existsSync(`${this.procRoot}/${c.pid}`);
-      this.log[exited ? 'debug' : 'warn']({ container: c.ref.name, id: c.ref.id, cgroupRoot: this.cgroupRoot, why, exited }, 'cannot read container cgroup; mount the host cgroup tree (SWARMSCOPE_CGROUP_ROOT)');
+      this.log[exited ? 'debug' : 'warn'](
+        { container: c.ref.name, id: c.ref.id, cgroupRoot: this.cgroupRoot, why, exited },
+        'cannot read container cgroup; mount the host cgroup tree (SWARMSCOPE_CGROUP_ROOT)',
+      );
     }
     return undefined;
   }

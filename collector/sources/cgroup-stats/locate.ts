@@ -22,24 +22,39 @@ export async function detectCgroupVersion(root: string): Promise<1 | 2> {
 /** Candidate leaf names, cgroupfs first then systemd; cgroupParent lets a custom parent win. */
 function leaves(id: string, cgroupParent?: string): string[] {
   const out = [`docker/${id}`, `system.slice/docker-${id}.scope`];
-  if (cgroupParent) out.unshift(`${cgroupParent.replace(/^\/+/, '')}/${id}`, `${cgroupParent.replace(/^\/+/, '')}/docker-${id}.scope`);
+  if (cgroupParent)
+    out.unshift(`${cgroupParent.replace(/^\/+/, '')}/${id}`, `${cgroupParent.replace(/^\/+/, '')}/docker-${id}.scope`);
   return out;
 }
 
-export async function locateCgroup(root: string, version: 1 | 2, id: string, cgroupParent?: string): Promise<CgroupLocation | undefined> {
+export async function locateCgroup(
+  root: string,
+  version: 1 | 2,
+  id: string,
+  cgroupParent?: string,
+): Promise<CgroupLocation | undefined> {
   for (const leaf of leaves(id, cgroupParent)) {
     if (version === 2) {
       if (await exists(`${root}/${leaf}/cpu.stat`)) return { version: 2, dir: `${root}/${leaf}` };
       continue;
     }
-    const cpuacct = (await exists(`${root}/cpuacct/${leaf}`)) ? `${root}/cpuacct/${leaf}` : `${root}/cpu,cpuacct/${leaf}`;
+    const cpuacct = (await exists(`${root}/cpuacct/${leaf}`))
+      ? `${root}/cpuacct/${leaf}`
+      : `${root}/cpu,cpuacct/${leaf}`;
     if (!(await exists(`${cpuacct}/cpuacct.usage`))) continue;
     const cpu = (await exists(`${root}/cpu/${leaf}`)) ? `${root}/cpu/${leaf}` : cpuacct;
     // Hybrid hosts mount the unified hierarchy beside v1; it carries the container's PSI files.
     const unified = (await exists(`${root}/unified/${leaf}/cpu.pressure`)) ? `${root}/unified/${leaf}` : undefined;
     return {
       version: 1,
-      dirs: { cpuacct, cpu, memory: `${root}/memory/${leaf}`, blkio: `${root}/blkio/${leaf}`, pids: `${root}/pids/${leaf}`, unified },
+      dirs: {
+        cpuacct,
+        cpu,
+        memory: `${root}/memory/${leaf}`,
+        blkio: `${root}/blkio/${leaf}`,
+        pids: `${root}/pids/${leaf}`,
+        unified,
+      },
     };
   }
   return undefined;

@@ -50,14 +50,26 @@ export function parsePsi(text: string | undefined): Psi | undefined {
       const eq = kv.indexOf('=');
       if (eq > 0) f[kv.slice(0, eq)] = Number(kv.slice(eq + 1));
     }
-    const entry = { avg10: f.avg10 ?? 0, avg60: f.avg60 ?? 0, avg300: f.avg300 ?? 0, totalSeconds: (f.total ?? 0) / 1e6 };
+    const entry = {
+      avg10: f.avg10 ?? 0,
+      avg60: f.avg60 ?? 0,
+      avg300: f.avg300 ?? 0,
+      totalSeconds: (f.total ?? 0) / 1e6,
+    };
     if (kind === 'some') some = entry;
     else full = entry;
   }
   return some ? { some, ...(full ? { full } : {}) } : undefined;
 }
 
-export type DeviceIo = { major: number; minor: number; readBytes: number; writeBytes: number; readOps: number; writeOps: number };
+export type DeviceIo = {
+  major: number;
+  minor: number;
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+};
 
 function device(map: Map<string, DeviceIo>, key: string): DeviceIo | undefined {
   let d = map.get(key);
@@ -100,10 +112,18 @@ export function parseIoStat(text: string | undefined): DeviceIo[] {
       const eq = kv.indexOf('=');
       const v = Number(kv.slice(eq + 1)) || 0;
       switch (kv.slice(0, eq)) {
-        case 'rbytes': d.readBytes = v; break;
-        case 'wbytes': d.writeBytes = v; break;
-        case 'rios': d.readOps = v; break;
-        case 'wios': d.writeOps = v; break;
+        case 'rbytes':
+          d.readBytes = v;
+          break;
+        case 'wbytes':
+          d.writeBytes = v;
+          break;
+        case 'rios':
+          d.readOps = v;
+          break;
+        case 'wios':
+          d.writeOps = v;
+          break;
       }
     }
   }
@@ -115,7 +135,10 @@ export function parseCpuMax(text: string | undefined): { quotaUs?: number; perio
   if (!text) return {};
   const [quota, period] = text.trim().split(' ');
   const periodUs = Number(period);
-  return { quotaUs: quota === 'max' ? undefined : Number(quota), periodUs: Number.isFinite(periodUs) ? periodUs : undefined };
+  return {
+    quotaUs: quota === 'max' ? undefined : Number(quota),
+    periodUs: Number.isFinite(periodUs) ? periodUs : undefined,
+  };
 }
 
 /** v2 cpu.weight (1..10000) back to v1 shares, the inverse of runc's shares→weight mapping (as cAdvisor does). */

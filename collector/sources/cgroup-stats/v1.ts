@@ -11,7 +11,8 @@ export type V1Dirs = { cpuacct: string; cpu: string; memory: string; blkio?: str
 export function readCgroupV1(dirs: V1Dirs, read: ReadFn): CgroupSample {
   const usage = read(`${dirs.cpuacct}/cpuacct.usage`);
   const memUsage = read(`${dirs.memory}/memory.usage_in_bytes`);
-  if (usage === undefined || memUsage === undefined) throw new Error(`cgroup v1 files missing under ${dirs.cpuacct} / ${dirs.memory}`);
+  if (usage === undefined || memUsage === undefined)
+    throw new Error(`cgroup v1 files missing under ${dirs.cpuacct} / ${dirs.memory}`);
   const acct = parseFlatKeyed(read(`${dirs.cpuacct}/cpuacct.stat`) ?? '');
   const cpu = parseFlatKeyed(read(`${dirs.cpu}/cpu.stat`) ?? '');
   const mem = parseFlatKeyed(read(`${dirs.memory}/memory.stat`) ?? '');
@@ -23,7 +24,12 @@ export function readCgroupV1(dirs: V1Dirs, read: ReadFn): CgroupSample {
   const memsw = parseSingle(read(`${dirs.memory}/memory.memsw.usage_in_bytes`));
   const quota = parseSingle(read(`${dirs.cpu}/cpu.cfs_quota_us`));
   const pidsCurrent = dirs.pids ? parseSingle(read(`${dirs.pids}/pids.current`)) : undefined;
-  const blkio = dirs.blkio ? parseBlkioV1(read(`${dirs.blkio}/blkio.throttle.io_service_bytes_recursive`), read(`${dirs.blkio}/blkio.throttle.io_serviced_recursive`)) : [];
+  const blkio = dirs.blkio
+    ? parseBlkioV1(
+        read(`${dirs.blkio}/blkio.throttle.io_service_bytes_recursive`),
+        read(`${dirs.blkio}/blkio.throttle.io_serviced_recursive`),
+      )
+    : [];
   return {
     cpu: {
       usageSeconds: (parseSingle(usage) ?? 0) / 1e9,
@@ -61,8 +67,21 @@ export function readCgroupV1(dirs: V1Dirs, read: ReadFn): CgroupSample {
     },
     // oom_kill appeared in oom_control with Linux 4.13; older kernels leave it out.
     oomKills: oom.get('oom_kill'),
-    pids: pidsCurrent === undefined ? undefined : { current: pidsCurrent, limit: parseSingle(read(`${dirs.pids}/pids.max`)), processes: countLines(read(`${dirs.cpuacct}/cgroup.procs`)) },
+    pids:
+      pidsCurrent === undefined
+        ? undefined
+        : {
+            current: pidsCurrent,
+            limit: parseSingle(read(`${dirs.pids}/pids.max`)),
+            processes: countLines(read(`${dirs.cpuacct}/cgroup.procs`)),
+          },
     blkio,
-    psi: dirs.unified ? psiOf(parsePsi(read(`${dirs.unified}/cpu.pressure`)), parsePsi(read(`${dirs.unified}/memory.pressure`)), parsePsi(read(`${dirs.unified}/io.pressure`))) : undefined,
+    psi: dirs.unified
+      ? psiOf(
+          parsePsi(read(`${dirs.unified}/cpu.pressure`)),
+          parsePsi(read(`${dirs.unified}/memory.pressure`)),
+          parsePsi(read(`${dirs.unified}/io.pressure`)),
+        )
+      : undefined,
   };
 }

@@ -1,7 +1,15 @@
 // cgroup v2 reader: a pure function over one container's unified-hierarchy directory and a file
 // reader (fixture trees in the kernel's exact formats test it; kept-files.ts reads live ones).
 import type { ReadFn } from './kept-files.ts';
-import { countLines, parseCpuMax, parseFlatKeyed, parseIoStat, parsePsi, parseSingle, weightToShares } from './parse.ts';
+import {
+  countLines,
+  parseCpuMax,
+  parseFlatKeyed,
+  parseIoStat,
+  parsePsi,
+  parseSingle,
+  weightToShares,
+} from './parse.ts';
 import { psiOf, type CgroupSample } from './sample.ts';
 
 export function readCgroupV2(dir: string, read: ReadFn): CgroupSample {
@@ -15,7 +23,11 @@ export function readCgroupV2(dir: string, read: ReadFn): CgroupSample {
   const usageBytes = parseSingle(memCurrent) ?? 0;
   const pidsCurrent = parseSingle(read(`${dir}/pids.current`));
   // Newer kernels sum kernel memory as "kernel"; older ones only give its parts.
-  const kernel = mem.get('kernel') ?? (mem.has('slab') ? (mem.get('slab') ?? 0) + (mem.get('kernel_stack') ?? 0) + (mem.get('sock') ?? 0) + (mem.get('pagetables') ?? 0) : undefined);
+  const kernel =
+    mem.get('kernel') ??
+    (mem.has('slab')
+      ? (mem.get('slab') ?? 0) + (mem.get('kernel_stack') ?? 0) + (mem.get('sock') ?? 0) + (mem.get('pagetables') ?? 0)
+      : undefined);
   return {
     cpu: {
       usageSeconds: (cpu.get('usage_usec') ?? 0) / 1e6,
@@ -54,8 +66,19 @@ export function readCgroupV2(dir: string, read: ReadFn): CgroupSample {
     },
     oomKills: events.get('oom_kill'),
     oomEvents: events.get('oom'),
-    pids: pidsCurrent === undefined ? undefined : { current: pidsCurrent, limit: parseSingle(read(`${dir}/pids.max`)), processes: countLines(read(`${dir}/cgroup.procs`)) },
+    pids:
+      pidsCurrent === undefined
+        ? undefined
+        : {
+            current: pidsCurrent,
+            limit: parseSingle(read(`${dir}/pids.max`)),
+            processes: countLines(read(`${dir}/cgroup.procs`)),
+          },
     blkio: parseIoStat(read(`${dir}/io.stat`)),
-    psi: psiOf(parsePsi(read(`${dir}/cpu.pressure`)), parsePsi(read(`${dir}/memory.pressure`)), parsePsi(read(`${dir}/io.pressure`))),
+    psi: psiOf(
+      parsePsi(read(`${dir}/cpu.pressure`)),
+      parsePsi(read(`${dir}/memory.pressure`)),
+      parsePsi(read(`${dir}/io.pressure`)),
+    ),
   };
 }

@@ -31,7 +31,14 @@ export class ApiLogReader {
   unreadable = '';
   bad = 0;
 
-  constructor(opts: { id: string; api: DockerApi; tty: boolean; cursor: ApiCursorValue | undefined; assembler: AssemblerOptions; onStep: (step: ApiStep) => Promise<void> }) {
+  constructor(opts: {
+    id: string;
+    api: DockerApi;
+    tty: boolean;
+    cursor: ApiCursorValue | undefined;
+    assembler: AssemblerOptions;
+    onStep: (step: ApiStep) => Promise<void>;
+  }) {
     this.id = opts.id;
     this.api = opts.api;
     this.tty = opts.tty;
@@ -78,7 +85,10 @@ export class ApiLogReader {
     const since = this.resume ? toSince(this.resume.time) : '0';
     let body;
     try {
-      body = await api.stream(`/containers/${this.id}/logs?follow=${follow ? 1 : 0}&stdout=1&stderr=1&timestamps=1&since=${since}`, signal);
+      body = await api.stream(
+        `/containers/${this.id}/logs?follow=${follow ? 1 : 0}&stdout=1&stderr=1&timestamps=1&since=${since}`,
+        signal,
+      );
     } catch (err) {
       const status = err instanceof SwarmscopeError ? Number(err.context.status) : 0;
       if (status === 404) {
@@ -124,10 +134,17 @@ export class ApiLogReader {
         this.sameTime = 0;
       }
       // Lines already read (by the previous run, or this run's follow before its catch-up read) come again (since is inclusive): skip them.
-      if (this.resume && (ts.time < this.resume.time || (ts.time === this.resume.time && this.sameTime < this.resume.count))) continue;
+      if (
+        this.resume &&
+        (ts.time < this.resume.time || (ts.time === this.resume.time && this.sameTime < this.resume.count))
+      )
+        continue;
       const n = this.lineNo++;
       this.after.set(n, { time: ts.time, count: this.sameTime + 1 });
-      this.assembler.push({ stream: l.stream, text: ts.text, time: ts.time, partial: l.partial, file: 'api', offset: n }, messages);
+      this.assembler.push(
+        { stream: l.stream, text: ts.text, time: ts.time, partial: l.partial, file: 'api', offset: n },
+        messages,
+      );
     }
     this.assembler.flush(messages, end);
     if (messages.length === 0 && !end) return;

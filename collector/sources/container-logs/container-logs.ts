@@ -39,20 +39,38 @@ export type ContainerLogsOptions = {
 };
 
 export type ContainerLogsStats = {
-  records: number; bytesRead: number; badLines: number; truncated: number; jsonErrors: number; unwatched: number;
-  pauses: number; tailers: number; apiReaders: number; openFiles: number; checkpointWrites: number; readErrors: number;
+  records: number;
+  bytesRead: number;
+  badLines: number;
+  truncated: number;
+  jsonErrors: number;
+  unwatched: number;
+  pauses: number;
+  tailers: number;
+  apiReaders: number;
+  openFiles: number;
+  checkpointWrites: number;
+  readErrors: number;
 };
 
 type Meta = { ref: ContainerRef; tty: boolean; assembler: AssemblerOptions; json: boolean };
 
-export const LABELS = { optOut: 'swarmscope.logs', multiline: 'swarmscope.multiline.pattern', multilineMaxLines: 'swarmscope.multiline.max_lines', json: 'swarmscope.json' } as const;
+export const LABELS = {
+  optOut: 'swarmscope.logs',
+  multiline: 'swarmscope.multiline.pattern',
+  multilineMaxLines: 'swarmscope.multiline.max_lines',
+  json: 'swarmscope.json',
+} as const;
 
 export class ContainerLogs {
   private readonly opts: ContainerLogsOptions;
   private readonly store: CheckpointStore;
   readonly acks = new AckTracker();
   private readonly tailers = new Map<string, { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher }>();
-  private readonly readers = new Map<string, { reader: ApiLogReader; meta: Meta; running?: Promise<void>; again?: boolean }>();
+  private readonly readers = new Map<
+    string,
+    { reader: ApiLogReader; meta: Meta; running?: Promise<void>; again?: boolean }
+  >();
   private readonly unwatched = new Set<string>();
   private readonly ensuring = new Map<string, Promise<void>>();
   /** Asked to follow while a look at it was under way: look again once that one is done. */
@@ -66,7 +84,10 @@ export class ContainerLogs {
   private readonly pinner = new LogPinner(
     (dir, err) => {
       this.stats.readErrors++;
-      this.opts.log.warn({ dir, err }, 'cannot watch a log directory: generations rotated away before the next poll are missed; raise fs.inotify.max_user_instances / max_user_watches');
+      this.opts.log.warn(
+        { dir, err },
+        'cannot watch a log directory: generations rotated away before the next poll are missed; raise fs.inotify.max_user_instances / max_user_watches',
+      );
     },
     (dir) => void this.ensure(basename(dir)),
   );
@@ -75,7 +96,20 @@ export class ContainerLogs {
   private loop: Promise<void> | undefined;
   private closed = false;
   private readonly buf = { b: Buffer.allocUnsafe(1024 * 1024) };
-  readonly stats: ContainerLogsStats = { records: 0, bytesRead: 0, badLines: 0, truncated: 0, jsonErrors: 0, unwatched: 0, pauses: 0, tailers: 0, apiReaders: 0, openFiles: 0, checkpointWrites: 0, readErrors: 0 };
+  readonly stats: ContainerLogsStats = {
+    records: 0,
+    bytesRead: 0,
+    badLines: 0,
+    truncated: 0,
+    jsonErrors: 0,
+    unwatched: 0,
+    pauses: 0,
+    tailers: 0,
+    apiReaders: 0,
+    openFiles: 0,
+    checkpointWrites: 0,
+    readErrors: 0,
+  };
 
   constructor(opts: ContainerLogsOptions) {
     this.opts = opts;
@@ -144,13 +178,18 @@ export class ContainerLogs {
       this.again.add(id);
       return p;
     }
-    p = this.follow(id).catch((err: Error) => {
-      this.stats.readErrors++;
-      this.opts.log.warn({ container: id, err: err.message }, 'cannot follow container logs; will retry at the next reconcile');
-    }).finally(() => {
-      this.ensuring.delete(id);
-      if (this.again.delete(id)) return this.ensure(id);
-    });
+    p = this.follow(id)
+      .catch((err: Error) => {
+        this.stats.readErrors++;
+        this.opts.log.warn(
+          { container: id, err: err.message },
+          'cannot follow container logs; will retry at the next reconcile',
+        );
+      })
+      .finally(() => {
+        this.ensuring.delete(id);
+        if (this.again.delete(id)) return this.ensure(id);
+      });
     this.ensuring.set(id, p);
     return p;
   }
@@ -180,7 +219,10 @@ export class ContainerLogs {
         this.opts.log.debug({ container: id, pins }, 'container gone before its configuration was read');
         if (pins > 0) {
           this.stats.unwatched++;
-          this.opts.log.warn({ container: id }, 'container removed before its configuration could be read; its logs are not collected');
+          this.opts.log.warn(
+            { container: id },
+            'container removed before its configuration could be read; its logs are not collected',
+          );
         }
         return;
       }
@@ -190,7 +232,10 @@ export class ContainerLogs {
     const labels = cfg.labels;
     const driver = cfg.driver;
     const wanted = labels[LABELS.optOut] !== 'false' && this.selected(labels);
-    this.opts.log.debug({ container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinned(dir).length }, 'container found');
+    this.opts.log.debug(
+      { container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinned(dir).length },
+      'container found',
+    );
     if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
     if (!wanted) {
       this.unwatched.add(id);
@@ -199,7 +244,8 @@ export class ContainerLogs {
     const meta = this.metaOf(id, cfg, labels);
     if (driver === 'json-file') {
       const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler, pinner: this.pinner });
-      if (gone) tailer.markRemoved(); // its destroy event came before there was a tailer to tell
+      if (gone)
+        tailer.markRemoved(); // its destroy event came before there was a tailer to tell
       else if (cfg.exited) tailer.markStopped(); // exited before we saw it: its last partial line is final
       await tailer.open();
       let watcher: FSWatcher | undefined;
@@ -219,7 +265,14 @@ export class ContainerLogs {
       return;
     }
     if (driver === 'none') return this.reportUnwatched(id, cfg.name, driver);
-    const reader = new ApiLogReader({ id, api: this.opts.api, tty: cfg.tty, cursor: this.store.api(id), assembler: meta.assembler, onStep: (s) => this.apiStep(id, s) });
+    const reader = new ApiLogReader({
+      id,
+      api: this.opts.api,
+      tty: cfg.tty,
+      cursor: this.store.api(id),
+      assembler: meta.assembler,
+      onStep: (s) => this.apiStep(id, s),
+    });
     this.readers.set(id, { reader, meta });
     this.restartReader(id);
   }
@@ -227,7 +280,10 @@ export class ContainerLogs {
   private reportUnwatched(id: string, name: string, driver: string, answer?: string): void {
     this.unwatched.add(id);
     this.stats.unwatched++;
-    this.opts.log.warn({ container: id, name, driver, answer }, 'container logs are not readable with this log driver; container unwatched');
+    this.opts.log.warn(
+      { container: id, name, driver, answer },
+      'container logs are not readable with this log driver; container unwatched',
+    );
   }
 
   private restartReader(id: string): void {
@@ -238,21 +294,27 @@ export class ContainerLogs {
       return;
     }
     r.again = false;
-    r.running = r.reader.run().then(
-      () => {
-        if (r.reader.status === 'unreadable') {
-          this.readers.delete(id);
-          this.reportUnwatched(id, r.meta.ref.name, 'api', r.reader.unreadable);
-        }
-      },
-      (err: Error) => {
-        this.stats.readErrors++;
-        this.opts.log.warn({ container: id, err: err.message }, 'log API stream failed; resumes at the next start or reconcile');
-      },
-    ).finally(() => {
-      r.running = undefined;
-      if (r.again && !this.closed) this.restartReader(id);
-    });
+    r.running = r.reader
+      .run()
+      .then(
+        () => {
+          if (r.reader.status === 'unreadable') {
+            this.readers.delete(id);
+            this.reportUnwatched(id, r.meta.ref.name, 'api', r.reader.unreadable);
+          }
+        },
+        (err: Error) => {
+          this.stats.readErrors++;
+          this.opts.log.warn(
+            { container: id, err: err.message },
+            'log API stream failed; resumes at the next start or reconcile',
+          );
+        },
+      )
+      .finally(() => {
+        r.running = undefined;
+        if (r.again && !this.closed) this.restartReader(id);
+      });
   }
 
   private selected(labels: Record<string, string>): boolean {
@@ -279,7 +341,13 @@ export class ContainerLogs {
       json: labels[LABELS.json] === 'true',
       assembler: {
         maxMessageBytes: this.opts.maxMessageBytes,
-        multiline: pattern ? { pattern, maxLines: Number.isInteger(maxLines) && maxLines > 0 ? maxLines : this.opts.multilineMaxLines, flushTimeoutMs: this.opts.multilineFlushMs } : undefined,
+        multiline: pattern
+          ? {
+              pattern,
+              maxLines: Number.isInteger(maxLines) && maxLines > 0 ? maxLines : this.opts.multilineMaxLines,
+              flushTimeoutMs: this.opts.multilineFlushMs,
+            }
+          : undefined,
       },
     };
   }
@@ -327,7 +395,9 @@ export class ContainerLogs {
     }
     this.stats.badLines += step.bad;
     this.stats.bytesRead += t.tailer.bytesRead - before;
-    const records = step.messages.map((m) => this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, t.tailer.identity(m.file), m.offset)));
+    const records = step.messages.map((m) =>
+      this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, t.tailer.identity(m.file), m.offset)),
+    );
     const progress = step.progress;
     const finished = t.tailer.finished;
     this.acks.step(records, () => this.applyFileProgress(id, t.tailer, progress, finished));
@@ -353,7 +423,9 @@ export class ContainerLogs {
   private async apiStep(id: string, s: ApiStep): Promise<void> {
     const r = this.readers.get(id);
     if (!r) return;
-    const records = s.messages.map((m) => this.record(r.meta, m, 'api', recordId(this.nodeKey(), 'log', id, 'api', m.time, m.index)));
+    const records = s.messages.map((m) =>
+      this.record(r.meta, m, 'api', recordId(this.nodeKey(), 'log', id, 'api', m.time, m.index)),
+    );
     const cursor = s.cursor;
     this.acks.step(records, () => cursor && this.store.setApi(id, cursor));
     await this.submit(records);
@@ -422,7 +494,13 @@ export class ContainerLogs {
   snapshot(): ContainerLogsStats {
     let openFiles = 0;
     for (const t of this.tailers.values()) openFiles += t.tailer.openFiles;
-    return { ...this.stats, tailers: this.tailers.size, apiReaders: this.readers.size, openFiles, checkpointWrites: this.store.writes };
+    return {
+      ...this.stats,
+      tailers: this.tailers.size,
+      apiReaders: this.readers.size,
+      openFiles,
+      checkpointWrites: this.store.writes,
+    };
   }
 
   async close(): Promise<void> {

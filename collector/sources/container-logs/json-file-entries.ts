@@ -15,7 +15,13 @@ export type ScanResult = {
  * Parses buf[0..len) whose first byte is at file offset `base`; calls `onPiece` per entry.
  * Invalid UTF-8 never reaches us: the engine's JSON encoder already replaced it with U+FFFD.
  */
-export function scanEntries(buf: Buffer, len: number, base: number, file: string, onPiece: (p: Piece) => void): ScanResult {
+export function scanEntries(
+  buf: Buffer,
+  len: number,
+  base: number,
+  file: string,
+  onPiece: (p: Piece) => void,
+): ScanResult {
   let pos = 0;
   let bad = 0;
   for (;;) {

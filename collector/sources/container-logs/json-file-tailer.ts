@@ -6,7 +6,17 @@ import { join } from 'node:path';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { scanEntries } from './json-file-entries.ts';
 import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
-import { closeFile, currentName, fingerprintFile, identityOf, listGenerations, openGeneration, readAt, type Generation, type OpenedFile } from './log-files.ts';
+import {
+  closeFile,
+  currentName,
+  fingerprintFile,
+  identityOf,
+  listGenerations,
+  openGeneration,
+  readAt,
+  type Generation,
+  type OpenedFile,
+} from './log-files.ts';
 import type { LogPinner } from './log-pinner.ts';
 
 /** How far a file is consumed once the messages of this step are acknowledged. */
@@ -47,7 +57,13 @@ export class JsonFileTailer {
 
   private readonly pinner: LogPinner | undefined;
 
-  constructor(opts: { id: string; dir: string; store: CheckpointStore; assembler: AssemblerOptions; pinner?: LogPinner }) {
+  constructor(opts: {
+    id: string;
+    dir: string;
+    store: CheckpointStore;
+    assembler: AssemblerOptions;
+    pinner?: LogPinner;
+  }) {
     this.pinner = opts.pinner;
     this.id = opts.id;
     this.dir = opts.dir;
@@ -168,16 +184,33 @@ export class JsonFileTailer {
     // Nothing new while the newest held file is still the live one, unless a pin came in that was not
     // looked at yet (its message can arrive after the listing that no longer shows the file).
     const pinsSeen = (this.pinner?.pinned(this.dir) ?? []).every((p) => this.handled.has(p.key));
-    if (!this.gzPending && pinsSeen && newest && !newest.gz && (await identityOf(join(this.dir, currentName(this.id)))) === newest.key) return false;
+    if (
+      !this.gzPending &&
+      pinsSeen &&
+      newest &&
+      !newest.gz &&
+      (await identityOf(join(this.dir, currentName(this.id)))) === newest.key
+    )
+      return false;
     this.gzPending = false;
     // Generations listed now (with their dev:inode), after those pinned but gone from the directory
     // (renamed away or deleted since: older than every listed one).
     const gens: Array<Generation & { raw?: string }> = [];
-    for (const g of await listGenerations(this.dir, this.id)) gens.push({ ...g, raw: await identityOf(join(this.dir, g.name)) });
+    for (const g of await listGenerations(this.dir, this.id))
+      gens.push({ ...g, raw: await identityOf(join(this.dir, g.name)) });
     const listedRaw = new Set(gens.map((g) => g.raw));
     const gone = (this.pinner?.pinned(this.dir) ?? []).filter((p) => !listedRaw.has(p.key));
-    gens.unshift(...gone.map((p) => ({ name: p.name, n: Infinity, gz: p.name.endsWith('.gz'), raw: p.key, path: `/proc/self/fd/${p.fd}` })));
-    const keyOf = (g: { gz: boolean; raw?: string }) => (g.gz ? this.gzResolved.get(`gz:${g.raw}`) ?? `gz:${g.raw}` : g.raw);
+    gens.unshift(
+      ...gone.map((p) => ({
+        name: p.name,
+        n: Infinity,
+        gz: p.name.endsWith('.gz'),
+        raw: p.key,
+        path: `/proc/self/fd/${p.fd}`,
+      })),
+    );
+    const keyOf = (g: { gz: boolean; raw?: string }) =>
+      g.gz ? (this.gzResolved.get(`gz:${g.raw}`) ?? `gz:${g.raw}`) : g.raw;
     const listed = new Set(gens.map(keyOf));
     let at = 0;
     this.files.forEach((f, i) => {

@@ -116,7 +116,14 @@ export async function closeFile(f: OpenedFile): Promise<void> {
   f.data = undefined;
 }
 
-export type ContainerFiles = { name: string; image: string; labels: Record<string, string>; tty: boolean; exited: boolean; driver: string | undefined };
+export type ContainerFiles = {
+  name: string;
+  image: string;
+  labels: Record<string, string>;
+  tty: boolean;
+  exited: boolean;
+  driver: string | undefined;
+};
 
 /** The texts of a container's config.v2.json and hostconfig.json, as the engine wrote them. */
 export type ContainerFileTexts = { config: string; hostconfig: string };
@@ -124,11 +131,22 @@ export type ContainerFileTexts = { config: string; hostconfig: string };
 /** A container's metadata and log driver from its config files; undefined when either does not parse. */
 export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | undefined {
   try {
-    const c = JSON.parse(t.config) as { Name?: string; State?: { Running?: boolean; FinishedAt?: string }; Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean } };
+    const c = JSON.parse(t.config) as {
+      Name?: string;
+      State?: { Running?: boolean; FinishedAt?: string };
+      Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean };
+    };
     const h = JSON.parse(t.hostconfig) as { LogConfig?: { Type?: string } };
     // Not running is not exited: a container just created (not started yet) has no finish time.
     const exited = c.State?.Running === false && !(c.State.FinishedAt ?? '').startsWith('0001-');
-    return { name: (c.Name ?? '').replace(/^\//, ''), image: c.Config?.Image ?? '', labels: c.Config?.Labels ?? {}, tty: c.Config?.Tty ?? false, exited, driver: h.LogConfig?.Type };
+    return {
+      name: (c.Name ?? '').replace(/^\//, ''),
+      image: c.Config?.Image ?? '',
+      labels: c.Config?.Labels ?? {},
+      tty: c.Config?.Tty ?? false,
+      exited,
+      driver: h.LogConfig?.Type,
+    };
   } catch {
     return undefined;
   }
@@ -137,7 +155,10 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
 /** A container's metadata from its files on disk, read without the API (it may be gone from the API already). */
 export async function readContainerFiles(dir: string): Promise<ContainerFiles | undefined> {
   try {
-    return parseContainerFiles({ config: await readFile(join(dir, 'config.v2.json'), 'utf8'), hostconfig: await readFile(join(dir, 'hostconfig.json'), 'utf8') });
+    return parseContainerFiles({
+      config: await readFile(join(dir, 'config.v2.json'), 'utf8'),
+      hostconfig: await readFile(join(dir, 'hostconfig.json'), 'utf8'),
+    });
   } catch {
     return undefined;
   }

@@ -26,7 +26,10 @@ const ignored = new Set<string>();
  */
 function sendConfig(dir: string, d: Dir): void {
   try {
-    const texts = { config: readFileSync(join(dir, 'config.v2.json'), 'utf8'), hostconfig: readFileSync(join(dir, 'hostconfig.json'), 'utf8') };
+    const texts = {
+      config: readFileSync(join(dir, 'config.v2.json'), 'utf8'),
+      hostconfig: readFileSync(join(dir, 'hostconfig.json'), 'utf8'),
+    };
     JSON.parse(texts.config);
     JSON.parse(texts.hostconfig);
     d.configSent = true;

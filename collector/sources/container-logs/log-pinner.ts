@@ -9,7 +9,10 @@ export type Pinned = { key: string; fd: number; name: string };
 export class LogPinner {
   private readonly worker: Worker;
   /** Pins by directory; onPin is set once the main thread follows the directory. */
-  private readonly byDir = new Map<string, { pinned: Map<string, Pinned>; onPin?: () => void; config?: ContainerFileTexts }>();
+  private readonly byDir = new Map<
+    string,
+    { pinned: Map<string, Pinned>; onPin?: () => void; config?: ContainerFileTexts }
+  >();
   /** Directories let go of whose release the worker has not confirmed: pins still in flight for them are its closed fds. */
   private readonly dropped = new Set<string>();
   private readonly syncs = new Map<number, () => void>();

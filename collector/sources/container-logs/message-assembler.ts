@@ -25,7 +25,18 @@ export type MultilineOptions = { pattern: RegExp; maxLines: number; flushTimeout
 export type AssemblerOptions = { maxMessageBytes: number; multiline?: MultilineOptions; now?: () => number };
 
 /** A message being built: text pieces under the size bound, and the first offset it holds in each file. */
-type Building = { parts: string[]; bytes: number; originalLength: number; truncated: boolean; time: string; file: string; offset: number; lines: number; starts: Map<string, number>; since: number };
+type Building = {
+  parts: string[];
+  bytes: number;
+  originalLength: number;
+  truncated: boolean;
+  time: string;
+  file: string;
+  offset: number;
+  lines: number;
+  starts: Map<string, number>;
+  since: number;
+};
 
 export class MessageAssembler {
   private readonly opts: AssemblerOptions;
@@ -128,12 +139,32 @@ export class MessageAssembler {
 }
 
 function building(p: Piece, now: number): Building {
-  return { parts: [], bytes: 0, originalLength: 0, truncated: false, time: p.time, file: p.file, offset: p.offset, lines: 1, starts: new Map([[p.file, p.offset]]), since: now };
+  return {
+    parts: [],
+    bytes: 0,
+    originalLength: 0,
+    truncated: false,
+    time: p.time,
+    file: p.file,
+    offset: p.offset,
+    lines: 1,
+    starts: new Map([[p.file, p.offset]]),
+    since: now,
+  };
 }
 
 function finish(stream: Stream, b: Building): Message {
   const text = b.parts.length === 1 ? b.parts[0]! : b.parts.join('');
-  return { stream, text, time: b.time, file: b.file, offset: b.offset, truncated: b.truncated, originalLength: b.originalLength, lines: b.lines };
+  return {
+    stream,
+    text,
+    time: b.time,
+    file: b.file,
+    offset: b.offset,
+    truncated: b.truncated,
+    originalLength: b.originalLength,
+    lines: b.lines,
+  };
 }
 
 /** The longest prefix of `text` that fits in maxBytes of UTF-8 without cutting a character. */

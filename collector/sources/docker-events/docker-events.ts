@@ -14,10 +14,25 @@ import { recordId } from '../../../common/record-id.ts';
 import type { EventRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import type { DockerApi } from '../../docker-api.ts';
 import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
-import { baseAction, eventId, isExecNoise, sinceFromNanos, timeNanoOf, toEventRecord, type DockerEvent } from './event-record.ts';
+import {
+  baseAction,
+  eventId,
+  isExecNoise,
+  sinceFromNanos,
+  timeNanoOf,
+  toEventRecord,
+  type DockerEvent,
+} from './event-record.ts';
 
 type Cursor = { timeNano: string; ids: string[] };
-type ListItem = { Id: string; State: string; Status: string; Names?: string[]; Image: string; Labels?: Record<string, string> | null };
+type ListItem = {
+  Id: string;
+  State: string;
+  Status: string;
+  Names?: string[];
+  Image: string;
+  Labels?: Record<string, string> | null;
+};
 
 export type DockerEventsOptions = {
   api: DockerApi;
@@ -35,7 +50,15 @@ export type DockerEventsOptions = {
   onReconcile?: (ids: string[]) => void;
 };
 
-export type DockerEventsStats = { events: number; execEvents: number; reconnects: number; reconciled: number; badLines: number; cursorWrites: number; pauses: number };
+export type DockerEventsStats = {
+  events: number;
+  execEvents: number;
+  reconnects: number;
+  reconciled: number;
+  badLines: number;
+  cursorWrites: number;
+  pauses: number;
+};
 
 /** How often a paused stream asks whether the queue takes events again. */
 const PAUSE_POLL_MS = 200;
@@ -57,7 +80,15 @@ export class DockerEvents {
   /** Container states from the last list, and which containers had an event since. */
   private states = new Map<string, string>();
   private touched = new Set<string>();
-  readonly stats: DockerEventsStats = { events: 0, execEvents: 0, reconnects: 0, reconciled: 0, badLines: 0, cursorWrites: 0, pauses: 0 };
+  readonly stats: DockerEventsStats = {
+    events: 0,
+    execEvents: 0,
+    reconnects: 0,
+    reconciled: 0,
+    badLines: 0,
+    cursorWrites: 0,
+    pauses: 0,
+  };
   readonly execByAction = new Map<string, number>();
 
   constructor(opts: DockerEventsOptions) {
@@ -71,7 +102,8 @@ export class DockerEvents {
     try {
       this.cursor = JSON.parse(await readFile(this.path, 'utf8')) as Cursor;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.opts.log.warn({ err: (err as Error).message }, 'events cursor unreadable; starting from now');
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.opts.log.warn({ err: (err as Error).message }, 'events cursor unreadable; starting from now');
     }
     await this.reconcileLogged();
     this.loop = this.run();
@@ -157,7 +189,10 @@ export class DockerEvents {
       const at = BigInt(this.cursor.timeNano);
       if (nanos < at || (nanos === at && this.cursor.ids.includes(id))) return;
     }
-    this.cursor = this.cursor && BigInt(this.cursor.timeNano) === nanos ? { timeNano: this.cursor.timeNano, ids: [...this.cursor.ids, id] } : { timeNano: nanos.toString(), ids: [id] };
+    this.cursor =
+      this.cursor && BigInt(this.cursor.timeNano) === nanos
+        ? { timeNano: this.cursor.timeNano, ids: [...this.cursor.ids, id] }
+        : { timeNano: nanos.toString(), ids: [id] };
     const actor = e.Actor?.ID ?? '';
     if (e.Type === 'container' && actor) {
       this.touched.add(actor);
@@ -183,10 +218,12 @@ export class DockerEvents {
   }
 
   private persist(c: Cursor): void {
-    this.writing = this.writing.then(async () => {
-      await writeFileAtomic(this.path, JSON.stringify(c));
-      this.stats.cursorWrites++;
-    }).catch((err: Error) => this.opts.log.warn({ err: err.message }, 'events cursor not saved'));
+    this.writing = this.writing
+      .then(async () => {
+        await writeFileAtomic(this.path, JSON.stringify(c));
+        this.stats.cursorWrites++;
+      })
+      .catch((err: Error) => this.opts.log.warn({ err: err.message }, 'events cursor not saved'));
   }
 
   /**
@@ -215,14 +252,26 @@ export class DockerEvents {
         const action = c.State === 'running' ? 'start' : c.State === 'exited' ? 'die' : c.State;
         records.push({
           kind: 'event',
-          id: recordId(node.id || node.hostname, 'event-reconcile', c.Id, was, c.State, Math.floor(now / this.opts.reconcileMs)),
+          id: recordId(
+            node.id || node.hostname,
+            'event-reconcile',
+            c.Id,
+            was,
+            c.State,
+            Math.floor(now / this.opts.reconcileMs),
+          ),
           time: new Date(now).toISOString(),
           node,
           type: 'container',
           action,
           scope: 'reconcile',
           actor: { id: c.Id, attributes: { from: was, to: c.State } },
-          container: { id: c.Id, name: (c.Names?.[0] ?? '').replace(/^\//, ''), image: c.Image, labels: c.Labels ?? {} },
+          container: {
+            id: c.Id,
+            name: (c.Names?.[0] ?? '').replace(/^\//, ''),
+            image: c.Image,
+            labels: c.Labels ?? {},
+          },
           ...(action === 'die' && exit ? { exitCode: Number(exit[1]) } : {}),
         });
       }

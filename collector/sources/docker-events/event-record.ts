@@ -71,7 +71,8 @@ export function toEventRecord(node: NodeRef, e: DockerEvent): EventRecord {
   if (e.scope) record.scope = e.scope.slice(0, 16);
   const container = containerRefOf(e);
   if (container) record.container = container;
-  if (e.Action === 'die' && attrs.exitCode !== undefined && /^-?\d+$/.test(attrs.exitCode)) record.exitCode = Number(attrs.exitCode);
+  if (e.Action === 'die' && attrs.exitCode !== undefined && /^-?\d+$/.test(attrs.exitCode))
+    record.exitCode = Number(attrs.exitCode);
   return record;
 }
 

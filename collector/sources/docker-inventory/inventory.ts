@@ -28,14 +28,32 @@ export type Inspect = {
   Created: string;
   RestartCount: number;
   LogPath: string;
-  State: { Status: string; Running: boolean; Pid: number; StartedAt: string; Health?: { Status: string; FailingStreak: number } };
+  State: {
+    Status: string;
+    Running: boolean;
+    Pid: number;
+    StartedAt: string;
+    Health?: { Status: string; FailingStreak: number };
+  };
   Config: { Image: string; Labels: Record<string, string> | null; Tty: boolean };
-  HostConfig: { NanoCpus?: number; CpuQuota?: number; CpuPeriod?: number; Memory?: number; CgroupParent?: string; NetworkMode?: string; LogConfig?: { Type: string } };
+  HostConfig: {
+    NanoCpus?: number;
+    CpuQuota?: number;
+    CpuPeriod?: number;
+    Memory?: number;
+    CgroupParent?: string;
+    NetworkMode?: string;
+    LogConfig?: { Type: string };
+  };
 };
 
 export function containerInfoFromInspect(c: Inspect, now: number): ContainerInfo {
   const hc = c.HostConfig;
-  const cpuLimit = hc.NanoCpus ? hc.NanoCpus / 1e9 : hc.CpuQuota && hc.CpuQuota > 0 ? hc.CpuQuota / (hc.CpuPeriod || 100_000) : undefined;
+  const cpuLimit = hc.NanoCpus
+    ? hc.NanoCpus / 1e9
+    : hc.CpuQuota && hc.CpuQuota > 0
+      ? hc.CpuQuota / (hc.CpuPeriod || 100_000)
+      : undefined;
   return {
     ref: { id: c.Id, name: c.Name.replace(/^\//, ''), image: c.Config.Image, labels: c.Config.Labels ?? {} },
     state: {

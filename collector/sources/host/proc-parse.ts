@@ -14,12 +14,22 @@ export function parseNetDev(text: string | undefined): NetworkInterface[] {
     const colon = line.indexOf(':');
     if (colon < 0) continue;
     const name = line.slice(0, colon).trim();
-    const f = line.slice(colon + 1).trim().split(ws).map(Number);
+    const f = line
+      .slice(colon + 1)
+      .trim()
+      .split(ws)
+      .map(Number);
     if (!name || f.length < 16 || f.some((n) => !Number.isFinite(n))) continue;
     out.push({
       interface: name,
-      rxBytes: f[0]!, rxPackets: f[1]!, rxErrors: f[2]!, rxDropped: f[3]!,
-      txBytes: f[8]!, txPackets: f[9]!, txErrors: f[10]!, txDropped: f[11]!,
+      rxBytes: f[0]!,
+      rxPackets: f[1]!,
+      rxErrors: f[2]!,
+      rxDropped: f[3]!,
+      txBytes: f[8]!,
+      txPackets: f[9]!,
+      txErrors: f[10]!,
+      txDropped: f[11]!,
     });
   }
   return out;
@@ -35,7 +45,14 @@ export function parsePartitions(text: string | undefined): Map<string, string> {
   return out;
 }
 
-export type ProcStat = { cpus: HostCpu[]; bootTimeSeconds?: number; contextSwitches?: number; forks?: number; procsRunning?: number; procsBlocked?: number };
+export type ProcStat = {
+  cpus: HostCpu[];
+  bootTimeSeconds?: number;
+  contextSwitches?: number;
+  forks?: number;
+  procsRunning?: number;
+  procsBlocked?: number;
+};
 
 /** /proc/stat: per-CPU "cpuN user nice system idle iowait irq softirq steal …" in ticks, plus counters. */
 export function parseProcStat(text: string): ProcStat {
@@ -45,7 +62,17 @@ export function parseProcStat(text: string): ProcStat {
     const key = f[0] ?? '';
     if (key.startsWith('cpu') && key.length > 3) {
       const t = (i: number) => (Number(f[i]) || 0) / USER_HZ;
-      out.cpus.push({ cpu: key.slice(3), user: t(1), nice: t(2), system: t(3), idle: t(4), iowait: t(5), irq: t(6), softirq: t(7), steal: t(8) });
+      out.cpus.push({
+        cpu: key.slice(3),
+        user: t(1),
+        nice: t(2),
+        system: t(3),
+        idle: t(4),
+        iowait: t(5),
+        irq: t(6),
+        softirq: t(7),
+        steal: t(8),
+      });
     } else if (key === 'btime') out.bootTimeSeconds = Number(f[1]);
     else if (key === 'ctxt') out.contextSwitches = Number(f[1]);
     else if (key === 'processes') out.forks = Number(f[1]);
@@ -67,7 +94,9 @@ export function parseMeminfo(text: string): Record<string, number> {
 
 export function parseLoadavg(text: string): { load1: number; load5: number; load15: number } | undefined {
   const [a, b, c] = text.trim().split(ws).map(Number);
-  return a === undefined || b === undefined || c === undefined || [a, b, c].some((n) => !Number.isFinite(n)) ? undefined : { load1: a, load5: b, load15: c };
+  return a === undefined || b === undefined || c === undefined || [a, b, c].some((n) => !Number.isFinite(n))
+    ? undefined
+    : { load1: a, load5: b, load15: c };
 }
 
 /** /proc/uptime "12345.67 23456.78" → seconds since boot. */
@@ -90,9 +119,15 @@ export function parseDiskstats(text: string, exclude: RegExp = DEFAULT_DISK_EXCL
     const n = (i: number) => Number(f[i]) || 0;
     out.push({
       device: name,
-      reads: n(3), readBytes: n(5) * 512, readSeconds: n(6) / 1000,
-      writes: n(7), writtenBytes: n(9) * 512, writeSeconds: n(10) / 1000,
-      ioNow: n(11), ioSeconds: n(12) / 1000, ioWeightedSeconds: n(13) / 1000,
+      reads: n(3),
+      readBytes: n(5) * 512,
+      readSeconds: n(6) / 1000,
+      writes: n(7),
+      writtenBytes: n(9) * 512,
+      writeSeconds: n(10) / 1000,
+      ioNow: n(11),
+      ioSeconds: n(12) / 1000,
+      ioWeightedSeconds: n(13) / 1000,
     });
   }
   return out;

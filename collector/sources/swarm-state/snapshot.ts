@@ -21,7 +21,13 @@ export type ApiTask = {
   NodeID?: string;
   Slot?: number;
   DesiredState: string;
-  Status: { Timestamp: string; State: string; Message?: string; Err?: string; ContainerStatus?: { ContainerID?: string; ExitCode?: number } };
+  Status: {
+    Timestamp: string;
+    State: string;
+    Message?: string;
+    Err?: string;
+    ContainerStatus?: { ContainerID?: string; ExitCode?: number };
+  };
 };
 
 export type ApiNode = {
@@ -47,7 +53,13 @@ function clip(s: string | undefined, max = 4096): string | undefined {
 
 export function toService(s: ApiService): SwarmService {
   const mode = s.Spec.Mode ?? {};
-  const kind = mode.Global ? 'global' : mode.ReplicatedJob ? 'replicated-job' : mode.GlobalJob ? 'global-job' : 'replicated';
+  const kind = mode.Global
+    ? 'global'
+    : mode.ReplicatedJob
+      ? 'replicated-job'
+      : mode.GlobalJob
+        ? 'global-job'
+        : 'replicated';
   const u = s.UpdateStatus;
   return {
     id: s.ID,
@@ -59,7 +71,14 @@ export function toService(s: ApiService): SwarmService {
     desired: s.ServiceStatus?.DesiredTasks ?? mode.Replicated?.Replicas ?? 0,
     running: s.ServiceStatus?.RunningTasks ?? 0,
     ...(u?.State
-      ? { update: { state: u.State, ...(time(u.StartedAt) ? { startedAt: time(u.StartedAt) } : {}), ...(time(u.CompletedAt) ? { completedAt: time(u.CompletedAt) } : {}), ...(u.Message ? { message: clip(u.Message) } : {}) } }
+      ? {
+          update: {
+            state: u.State,
+            ...(time(u.StartedAt) ? { startedAt: time(u.StartedAt) } : {}),
+            ...(time(u.CompletedAt) ? { completedAt: time(u.CompletedAt) } : {}),
+            ...(u.Message ? { message: clip(u.Message) } : {}),
+          },
+        }
       : {}),
     version: s.Version?.Index ?? 0,
   };
@@ -93,7 +112,9 @@ export function toNode(n: ApiNode): SwarmNode {
     address: n.Status.Addr ?? '',
     engineVersion: n.Description?.Engine?.EngineVersion ?? '',
     updatedAt: n.UpdatedAt,
-    ...(m ? { manager: { leader: m.Leader === true, reachability: m.Reachability ?? 'unknown', address: m.Addr ?? '' } } : {}),
+    ...(m
+      ? { manager: { leader: m.Leader === true, reachability: m.Reachability ?? 'unknown', address: m.Addr ?? '' } }
+      : {}),
   };
 }
 
@@ -101,10 +122,22 @@ export function toNode(n: ApiNode): SwarmNode {
  * The snapshot, with at most maxTasks tasks: tasks meant to run come first, then history newest
  * first, so what is cut is the oldest history (counted in tasksOmitted).
  */
-export function toSnapshot(clusterId: string, services: ApiService[], tasks: ApiTask[], nodes: ApiNode[], maxTasks: number): SwarmSnapshot {
+export function toSnapshot(
+  clusterId: string,
+  services: ApiService[],
+  tasks: ApiTask[],
+  nodes: ApiNode[],
+  maxTasks: number,
+): SwarmSnapshot {
   const all = tasks.map(toTask);
   const live = (t: SwarmTask) => (t.desiredState === 'running' || t.desiredState === 'ready' ? 1 : 0);
   all.sort((a, b) => live(b) - live(a) || (a.timestamp < b.timestamp ? 1 : a.timestamp > b.timestamp ? -1 : 0));
   const kept = all.slice(0, maxTasks);
-  return { clusterId, services: services.map(toService), tasks: kept, nodes: nodes.map(toNode), tasksOmitted: all.length - kept.length };
+  return {
+    clusterId,
+    services: services.map(toService),
+    tasks: kept,
+    nodes: nodes.map(toNode),
+    tasksOmitted: all.length - kept.length,
+  };
 }

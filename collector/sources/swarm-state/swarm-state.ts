@@ -9,7 +9,13 @@ import type { DockerApi } from '../../docker-api.ts';
 import { detectChanges } from './changes.ts';
 import { toSnapshot, type ApiNode, type ApiService, type ApiTask } from './snapshot.ts';
 
-export type SwarmStateStats = { rounds: number; reports: number; errors: number; tasksOmitted: number; leader: boolean };
+export type SwarmStateStats = {
+  rounds: number;
+  reports: number;
+  errors: number;
+  tasksOmitted: number;
+  leader: boolean;
+};
 
 export class SwarmStateSource {
   private readonly api: DockerApi;
@@ -32,7 +38,13 @@ export class SwarmStateSource {
     try {
       const me = await this.api.get<ApiNode>(`/nodes/${encodeURIComponent(self.id)}`);
       const leader = me.ManagerStatus?.Leader === true;
-      if (leader !== this.stats.leader) this.log.info({ node: self.hostname, leader }, leader ? 'this manager leads: reporting Swarm state' : 'this manager no longer leads: Swarm state reported by the leader');
+      if (leader !== this.stats.leader)
+        this.log.info(
+          { node: self.hostname, leader },
+          leader
+            ? 'this manager leads: reporting Swarm state'
+            : 'this manager no longer leads: Swarm state reported by the leader',
+        );
       this.stats.leader = leader;
       if (!leader) {
         this.prev = undefined;
@@ -55,7 +67,14 @@ export class SwarmStateSource {
         node: self,
         body: change,
       }));
-      records.push({ kind: 'swarm', type: 'snapshot', id: recordId(this.clusterId, 'swarm-snapshot', self.id, time.getTime()), time: iso, node: self, body: snapshot });
+      records.push({
+        kind: 'swarm',
+        type: 'snapshot',
+        id: recordId(this.clusterId, 'swarm-snapshot', self.id, time.getTime()),
+        time: iso,
+        node: self,
+        body: snapshot,
+      });
       this.prev = snapshot;
       this.stats.reports++;
       this.failing = false;
@@ -65,7 +84,11 @@ export class SwarmStateSource {
       this.stats.errors++;
       this.stats.leader = false;
       this.prev = undefined;
-      if (!this.failing) this.log.warn({ err: (err as Error).message }, 'Swarm state rounds failing (counted in sample_errors; logged once until one succeeds)');
+      if (!this.failing)
+        this.log.warn(
+          { err: (err as Error).message },
+          'Swarm state rounds failing (counted in sample_errors; logged once until one succeeds)',
+        );
       this.failing = true;
       return [];
     }

@@ -24,7 +24,11 @@ function line(source: string, seq: number, json?: Record<string, unknown>): Wire
 }
 
 function post(url: string, token: string, body: Buffer, headers: Record<string, string> = {}) {
-  return fetch(url + INGEST_PATH, { method: 'POST', headers: { 'content-type': NDJSON, 'content-encoding': 'gzip', authorization: `Bearer ${token}`, ...headers }, body: new Uint8Array(body) });
+  return fetch(url + INGEST_PATH, {
+    method: 'POST',
+    headers: { 'content-type': NDJSON, 'content-encoding': 'gzip', authorization: `Bearer ${token}`, ...headers },
+    body: new Uint8Array(body),
+  });
 }
 
 test('a batch with a poison record is acknowledged: the good records are indexed once and the poison one is set aside with its reason', async (t) => {
@@ -46,7 +50,9 @@ test('a batch with a poison record is acknowledged: the good records are indexed
   t.is((await post(agg.url, agg.token, batch)).status, 200);
   const docs = await scanAll<{ log: { offset: number } }>(`${agg.indexPrefix}-logs-*`);
   t.deepEqual(docs.map((d) => d._source.log.offset).sort(), [0, 1, 2, 3]);
-  const dead = await scanAll<{ record_id: string; error_type: string; reason: string }>(`${agg.indexPrefix}-deadletter`);
+  const dead = await scanAll<{ record_id: string; error_type: string; reason: string }>(
+    `${agg.indexPrefix}-deadletter`,
+  );
   t.is(dead.length, 1);
   t.is(dead[0]!._source.record_id, poison.id);
   t.is(dead[0]!._source.error_type, 'document_parsing_exception');
@@ -71,10 +77,23 @@ test('bad token, malformed batch and unknown encoding get 401, 400 and 415', asy
 });
 
 test('while Elasticsearch is unreachable ingest answers 503 with Retry-After, and the self-report header still updates the node backlog', async (t) => {
-  const agg = await startTestAggregator({ env: { SWARMSCOPE_ES_URL: `http://127.0.0.1:${await freePort()}`, SWARMSCOPE_ES_RETRY_BUDGET: '1s' } });
+  const agg = await startTestAggregator({
+    env: { SWARMSCOPE_ES_URL: `http://127.0.0.1:${await freePort()}`, SWARMSCOPE_ES_RETRY_BUDGET: '1s' },
+  });
   t.teardown(() => agg.close());
-  const report = { kind: 'agent', id: recordId('n1', 'agent', 1), time: new Date().toISOString(), node: { id: '', hostname: 'n1' }, counters: { retries: 7, dropped_records_queue_full: 3 }, gauges: { queue_bytes: 12345, queue_batches: 9, oldest_unshipped_age_seconds: 42 } };
-  const answers = await Promise.all([0, 1, 2].map((i) => post(agg.url, agg.token, encodeBatch([line('n1', i)]), { 'x-swarmscope-agent': JSON.stringify(report) })));
+  const report = {
+    kind: 'agent',
+    id: recordId('n1', 'agent', 1),
+    time: new Date().toISOString(),
+    node: { id: '', hostname: 'n1' },
+    counters: { retries: 7, dropped_records_queue_full: 3 },
+    gauges: { queue_bytes: 12345, queue_batches: 9, oldest_unshipped_age_seconds: 42 },
+  };
+  const answers = await Promise.all(
+    [0, 1, 2].map((i) =>
+      post(agg.url, agg.token, encodeBatch([line('n1', i)]), { 'x-swarmscope-agent': JSON.stringify(report) }),
+    ),
+  );
   for (const res of answers) {
     t.is(res.status, 503);
     t.true(Number(res.headers.get('retry-after')) > 0);

@@ -37,7 +37,8 @@ test('a log batch refused at the queue bound is held in order and the reader is 
   const drain = async () => {
     for (let head = q.peek(); head; head = q.peek()) {
       const text = gunzipSync(await q.read(head)).toString();
-      for (const l of text.trim().split('\n')) shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
+      for (const l of text.trim().split('\n'))
+        shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
       await q.ack(head);
     }
   };
@@ -45,6 +46,10 @@ test('a log batch refused at the queue bound is held in order and the reader is 
   await b.flushAll();
   t.true(b.acceptsLogs());
   await drain();
-  t.deepEqual(shipped, Array.from({ length: seq }, (_, i) => i), 'every line once, in order');
+  t.deepEqual(
+    shipped,
+    Array.from({ length: seq }, (_, i) => i),
+    'every line once, in order',
+  );
   t.is(q.stats().droppedRecords.queue_full, 0);
 });

@@ -7,7 +7,13 @@ import { DiskQueue, QueueFullError } from '../../../collector/pipeline/disk-queu
 
 async function queue(opts: { maxBytes?: number; maxAgeMs?: number; now?: () => number; dir?: string } = {}) {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'swarmscope-dq-')));
-  const q = new DiskQueue({ dir, maxBytes: opts.maxBytes ?? 1_000_000, maxAgeMs: opts.maxAgeMs ?? 3_600_000, fsync: 'batch', now: opts.now });
+  const q = new DiskQueue({
+    dir,
+    maxBytes: opts.maxBytes ?? 1_000_000,
+    maxAgeMs: opts.maxAgeMs ?? 3_600_000,
+    fsync: 'batch',
+    now: opts.now,
+  });
   await q.start();
   return { q, dir };
 }

@@ -3,13 +3,13 @@ import grafana from 'grafana-dash-gen';
 import { grafanaDashboards } from '../../../dashboards/grafana/artefacts.ts';
 import { checkDashboardSchema } from '../../../dashboards/grafana/schema-check.ts';
 
-test('every generated dashboard satisfies @grafana/schema\'s Dashboard type', (t) => {
+test("every generated dashboard satisfies @grafana/schema's Dashboard type", (t) => {
   const dashboards = grafanaDashboards();
   t.is(dashboards.length, 5);
   t.deepEqual(checkDashboardSchema(dashboards.map((d) => ({ name: d.file, json: d.dashboard }))), []);
 });
 
-test('rejects flot-era leftovers, wrong types and grafana-dash-gen\'s raw output', (t) => {
+test("rejects flot-era leftovers, wrong types and grafana-dash-gen's raw output", (t) => {
   const good = grafanaDashboards()[0]!.dashboard;
   const leftover = structuredClone(good) as unknown as { panels: Array<Record<string, unknown>> };
   leftover.panels[1]!.y_formats = ['short', 'short'];

@@ -20,14 +20,23 @@ test('dead-letter list shows a refused record with its reason, and replay keeps 
     await deleteIndices(`${agg.indexPrefix}-*`);
   });
   const poison = {
-    kind: 'log', id: recordId('dl', 1), time: new Date().toISOString(), node: { id: '', hostname: 'dl' },
-    container: { id: 'd'.repeat(64), name: 'dl', image: 'i', labels: {} }, stream: 'stdout', message: 'm', origin: { source: 'test', offset: 2 ** 70 },
+    kind: 'log',
+    id: recordId('dl', 1),
+    time: new Date().toISOString(),
+    node: { id: '', hostname: 'dl' },
+    container: { id: 'd'.repeat(64), name: 'dl', image: 'i', labels: {} },
+    stream: 'stdout',
+    message: 'm',
+    origin: { source: 'test', offset: 2 ** 70 },
   } as WireRecord;
   t.deepEqual(await agg.sink.write([poison], 'b1'), { held: 0, setAside: 1 });
   const env = { ...process.env, ...esWriterEnv(agg.indexPrefix) };
   await scanAll(`${agg.indexPrefix}-deadletter`); // refresh
   const list = await exec(process.execPath, [entry, 'dead-letter', 'list'], { env });
-  const lines = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; errorType: string; record: string });
+  const lines = list.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { id: string; errorType: string; record: string });
   t.is(lines.length, 1);
   t.is(lines[0]!.id, poison.id);
   t.is(lines[0]!.errorType, 'document_parsing_exception');

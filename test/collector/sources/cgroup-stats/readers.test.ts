@@ -7,7 +7,12 @@ import { detectCgroupVersion, locateCgroup } from '../../../../collector/sources
 import { FdBudget, KeptFiles } from '../../../../collector/sources/cgroup-stats/kept-files.ts';
 import { readCgroupV1 } from '../../../../collector/sources/cgroup-stats/v1.ts';
 import { readCgroupV2 } from '../../../../collector/sources/cgroup-stats/v2.ts';
-import { parseBlkioV1, parseCpuMax, parsePsi, weightToShares } from '../../../../collector/sources/cgroup-stats/parse.ts';
+import {
+  parseBlkioV1,
+  parseCpuMax,
+  parsePsi,
+  weightToShares,
+} from '../../../../collector/sources/cgroup-stats/parse.ts';
 
 const fixtures = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const v2Root = `${fixtures}cgroup-v2`;
@@ -25,7 +30,10 @@ test('detects v2 by cgroup.controllers at the root, v1 otherwise', async (t) => 
 });
 
 test('locates v2 containers under the systemd and the cgroupfs layouts', async (t) => {
-  t.deepEqual(await locateCgroup(v2Root, 2, LIMITED), { version: 2, dir: `${v2Root}/system.slice/docker-${LIMITED}.scope` });
+  t.deepEqual(await locateCgroup(v2Root, 2, LIMITED), {
+    version: 2,
+    dir: `${v2Root}/system.slice/docker-${LIMITED}.scope`,
+  });
   t.deepEqual(await locateCgroup(v2Root, 2, UNLIMITED), { version: 2, dir: `${v2Root}/docker/${UNLIMITED}` });
   t.is(await locateCgroup(v2Root, 2, 'c'.repeat(64)), undefined);
 });
@@ -34,7 +42,14 @@ test('v2: a limited container gives CPU with throttling, full memory, limits, OO
   const loc = await locateCgroup(v2Root, 2, LIMITED);
   if (loc?.version !== 2) return t.fail('not located');
   const s = readCgroupV2(loc.dir, files().read);
-  t.deepEqual(s.cpu, { usageSeconds: 12.5, userSeconds: 10, systemSeconds: 2.5, periods: 250, throttledPeriods: 120, throttledSeconds: 6 });
+  t.deepEqual(s.cpu, {
+    usageSeconds: 12.5,
+    userSeconds: 10,
+    systemSeconds: 2.5,
+    periods: 250,
+    throttledPeriods: 120,
+    throttledSeconds: 6,
+  });
   t.is(s.memory.usageBytes, 41943040);
   t.is(s.memory.workingSetBytes, 41943040 - 6291456);
   t.is(s.memory.rssBytes, 33554432);
@@ -46,7 +61,13 @@ test('v2: a limited container gives CPU with throttling, full memory, limits, OO
   t.is(s.memory.swapBytes, 0);
   t.is(s.memory.kernelBytes, 786432);
   t.is(s.memory.pgmajfault, 7);
-  t.deepEqual(s.spec, { cpuPeriodUs: 100000, cpuQuotaUs: 50000, cpuShares: 2597, memoryReservationBytes: 33554432, memorySwapLimitBytes: undefined });
+  t.deepEqual(s.spec, {
+    cpuPeriodUs: 100000,
+    cpuQuotaUs: 50000,
+    cpuShares: 2597,
+    memoryReservationBytes: 33554432,
+    memorySwapLimitBytes: undefined,
+  });
   t.is(s.oomKills, 2);
   t.is(s.oomEvents, 3);
   t.deepEqual(s.pids, { current: 3, limit: 100, processes: 2 });
@@ -54,7 +75,10 @@ test('v2: a limited container gives CPU with throttling, full memory, limits, OO
     { major: 254, minor: 0, readBytes: 1048576, writeBytes: 16777216, readOps: 64, writeOps: 128 },
     { major: 8, minor: 16, readBytes: 4096, writeBytes: 0, readOps: 1, writeOps: 0 },
   ]);
-  t.deepEqual(s.psi?.cpu, { some: { avg10: 12.5, avg60: 8.01, avg300: 2.33, totalSeconds: 7.25 }, full: { avg10: 1, avg60: 0.5, avg300: 0.1, totalSeconds: 1.25 } });
+  t.deepEqual(s.psi?.cpu, {
+    some: { avg10: 12.5, avg60: 8.01, avg300: 2.33, totalSeconds: 7.25 },
+    full: { avg10: 1, avg60: 0.5, avg300: 0.1, totalSeconds: 1.25 },
+  });
   t.is(s.psi?.memory?.full?.totalSeconds, 0.3);
   t.is(s.psi?.io?.some.totalSeconds, 0.000015);
 });
@@ -95,17 +119,25 @@ test('v1: reads every controller of a container copied from the live engine', as
   t.is(s.oomKills, 0);
   t.is(s.pids?.limit, 100);
   t.true((s.pids?.processes ?? 0) >= 1);
-  t.deepEqual(s.blkio, [{ major: 254, minor: 0, readBytes: 1032192, writeBytes: 4 * 1024 * 1024, readOps: 71, writeOps: 4 }]);
+  t.deepEqual(s.blkio, [
+    { major: 254, minor: 0, readBytes: 1032192, writeBytes: 4 * 1024 * 1024, readOps: 71, writeOps: 4 },
+  ]);
   t.truthy(s.psi?.cpu?.some);
 });
 
 test('kernel-format parsers: v1 blkio tables, cpu.max, PSI without a full line, weight → shares', (t) => {
-  t.deepEqual(parseBlkioV1('8:0 Read 10\n8:0 Write 20\n8:0 Sync 30\n8:0 Total 30\nTotal 30\n', '8:0 Read 1\n8:0 Write 2\nTotal 3\n'), [
-    { major: 8, minor: 0, readBytes: 10, writeBytes: 20, readOps: 1, writeOps: 2 },
-  ]);
+  t.deepEqual(
+    parseBlkioV1(
+      '8:0 Read 10\n8:0 Write 20\n8:0 Sync 30\n8:0 Total 30\nTotal 30\n',
+      '8:0 Read 1\n8:0 Write 2\nTotal 3\n',
+    ),
+    [{ major: 8, minor: 0, readBytes: 10, writeBytes: 20, readOps: 1, writeOps: 2 }],
+  );
   t.deepEqual(parseBlkioV1('Total 0\n', 'Total 0\n'), []);
   t.deepEqual(parseCpuMax('max 100000\n'), { quotaUs: undefined, periodUs: 100000 });
-  t.deepEqual(parsePsi('some avg10=1.00 avg60=0.00 avg300=0.00 total=2000000\n'), { some: { avg10: 1, avg60: 0, avg300: 0, totalSeconds: 2 } });
+  t.deepEqual(parsePsi('some avg10=1.00 avg60=0.00 avg300=0.00 total=2000000\n'), {
+    some: { avg10: 1, avg60: 0, avg300: 0, totalSeconds: 2 },
+  });
   t.is(weightToShares(1), 2);
   t.is(weightToShares(10000), 262144);
 });

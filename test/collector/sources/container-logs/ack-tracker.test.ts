@@ -11,7 +11,14 @@ const rec = (n: number): WireRecord => {
   if (!records.has(n)) records.set(n, { kind: 'log', id: `r${n}` } as unknown as WireRecord);
   return records.get(n)!;
 };
-const batch = (seq: number): QueuedBatch => ({ seq, cls: 'logs', records: 1, bytes: 1, createdAt: 0, path: `/q/${seq}` });
+const batch = (seq: number): QueuedBatch => ({
+  seq,
+  cls: 'logs',
+  records: 1,
+  bytes: 1,
+  createdAt: 0,
+  path: `/q/${seq}`,
+});
 
 test('positions advance only up to the lowest unacknowledged batch', (t) => {
   const a = new AckTracker();
@@ -45,7 +52,7 @@ test('a step without records waits behind an unacknowledged one and is applied r
   t.deepEqual(applied, ['empty-first', 'one', 'empty-after']);
 });
 
-test('an acknowledgement that overtakes an earlier batch\'s moves nothing until the earlier one is acknowledged too (batches in flight at once)', (t) => {
+test("an acknowledgement that overtakes an earlier batch's moves nothing until the earlier one is acknowledged too (batches in flight at once)", (t) => {
   const a = new AckTracker();
   const applied: number[] = [];
   a.step([rec(1)], () => applied.push(1));

@@ -4,7 +4,8 @@ import test from 'ava';
 import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
 import type { Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
 
-const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.000000001Z') => `${JSON.stringify({ log, stream, time })}\n`;
+const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.000000001Z') =>
+  `${JSON.stringify({ log, stream, time })}\n`;
 
 test('each entry comes with its stream, time, partial flag and the file offset of its first byte', (t) => {
   const a = entry('hello\n', 'stdout');
@@ -14,8 +15,22 @@ test('each entry comes with its stream, time, partial flag and the file offset o
   const r = scanEntries(buf, buf.length, 1000, 'f1', (p) => pieces.push(p));
   t.deepEqual(r, { consumed: buf.length, bad: 0 });
   t.deepEqual(pieces, [
-    { stream: 'stdout', text: 'hello\n', time: '2026-01-01T00:00:00.000000001Z', partial: false, file: 'f1', offset: 1000 },
-    { stream: 'stderr', text: 'x'.repeat(10), time: '2026-01-01T00:00:00.000000001Z', partial: true, file: 'f1', offset: 1000 + Buffer.byteLength(a) },
+    {
+      stream: 'stdout',
+      text: 'hello\n',
+      time: '2026-01-01T00:00:00.000000001Z',
+      partial: false,
+      file: 'f1',
+      offset: 1000,
+    },
+    {
+      stream: 'stderr',
+      text: 'x'.repeat(10),
+      time: '2026-01-01T00:00:00.000000001Z',
+      partial: true,
+      file: 'f1',
+      offset: 1000 + Buffer.byteLength(a),
+    },
   ]);
 });
 
@@ -34,7 +49,10 @@ test('only the first len bytes of the buffer are read (a reused read buffer)', (
   const buf = Buffer.from(a + entry('stale\n', 'stdout'));
   const pieces: Piece[] = [];
   scanEntries(buf, Buffer.byteLength(a), 0, 'f', (p) => pieces.push(p));
-  t.deepEqual(pieces.map((p) => p.text), ['one\n']);
+  t.deepEqual(
+    pieces.map((p) => p.text),
+    ['one\n'],
+  );
 });
 
 test('lines that are not json-file entries are counted and skipped, empty lines are not counted', (t) => {
@@ -42,7 +60,10 @@ test('lines that are not json-file entries are counted and skipped, empty lines 
   const pieces: Piece[] = [];
   const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
   t.is(r.bad, 2);
-  t.deepEqual(pieces.map((p) => p.text), ['ok\n']);
+  t.deepEqual(
+    pieces.map((p) => p.text),
+    ['ok\n'],
+  );
 });
 
 test('an entry with an unknown stream name counts as stdout; one without time is refused', (t) => {
@@ -51,7 +72,7 @@ test('an entry with an unknown stream name counts as stdout; one without time is
   t.is(parseEntry('null', 'f', 0), undefined);
 });
 
-test('unicode, ANSI escapes and the engine\'s U+FFFD replacement come through unchanged', (t) => {
+test("unicode, ANSI escapes and the engine's U+FFFD replacement come through unchanged", (t) => {
   const text = 'héllo 🎉 \u001b[31mred\u001b[0m \uFFFD\n';
   const buf = Buffer.from(entry(text, 'stdout'));
   const pieces: Piece[] = [];

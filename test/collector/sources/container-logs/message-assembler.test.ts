@@ -2,10 +2,21 @@
 // across a rotation), the size bound (truncated once, flagged, original length kept, cut at a
 // character boundary), and the multiline merger's bounds and flushes.
 import test from 'ava';
-import { MessageAssembler, truncateUtf8, type Message, type Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
+import {
+  MessageAssembler,
+  truncateUtf8,
+  type Message,
+  type Piece,
+} from '../../../../collector/sources/container-logs/message-assembler.ts';
 
 const T = '2026-01-01T00:00:00.000000001Z';
-const piece = (stream: Piece['stream'], text: string, file: string, offset: number, partial = !text.endsWith('\n')): Piece => ({ stream, text, time: T, partial, file, offset });
+const piece = (
+  stream: Piece['stream'],
+  text: string,
+  file: string,
+  offset: number,
+  partial = !text.endsWith('\n'),
+): Piece => ({ stream, text, time: T, partial, file, offset });
 const MiB = 1024 * 1024;
 
 test('16 KiB pieces of interleaved stdout and stderr lines join per stream, in the order each ends', (t) => {
@@ -18,10 +29,13 @@ test('16 KiB pieces of interleaved stdout and stderr lines join per stream, in t
   a.push(piece('stdout', 'O-end\n', 'f', 200), out);
   t.is(out.length, 1);
   a.push(piece('stderr', 'E-end\n', 'f', 300), out);
-  t.deepEqual(out.map((m) => [m.stream, m.text, m.offset, m.truncated]), [
-    ['stdout', `${outA}O-end`, 0, false],
-    ['stderr', `${errA}E-end`, 100, false],
-  ]);
+  t.deepEqual(
+    out.map((m) => [m.stream, m.text, m.offset, m.truncated]),
+    [
+      ['stdout', `${outA}O-end`, 0, false],
+      ['stderr', `${errA}E-end`, 100, false],
+    ],
+  );
   t.false(a.pending);
 });
 
@@ -69,10 +83,17 @@ test('multiline: continuation lines merge into the event that the pattern starts
   const a = new MessageAssembler({ maxMessageBytes: MiB, multiline: stackTrace });
   const out: Message[] = [];
   let off = 0;
-  for (const l of ['Error: boom\n', '  at a\n', '  at b\n', 'next event\n']) a.push(piece('stdout', l, 'f', (off += 10)), out);
-  t.deepEqual(out.map((m) => [m.text, m.lines, m.offset]), [['Error: boom\n  at a\n  at b', 3, 10]]);
+  for (const l of ['Error: boom\n', '  at a\n', '  at b\n', 'next event\n'])
+    a.push(piece('stdout', l, 'f', (off += 10)), out);
+  t.deepEqual(
+    out.map((m) => [m.text, m.lines, m.offset]),
+    [['Error: boom\n  at a\n  at b', 3, 10]],
+  );
   a.flush(out, true);
-  t.deepEqual(out.map((m) => m.text), ['Error: boom\n  at a\n  at b', 'next event']);
+  t.deepEqual(
+    out.map((m) => m.text),
+    ['Error: boom\n  at a\n  at b', 'next event'],
+  );
 });
 
 test('multiline: an event reaching max lines ends there and the next continuation starts a new one', (t) => {
@@ -80,7 +101,13 @@ test('multiline: an event reaching max lines ends there and the next continuatio
   const out: Message[] = [];
   for (const l of ['E\n', ' 1\n', ' 2\n', ' 3\n', ' 4\n']) a.push(piece('stdout', l, 'f', 0), out);
   a.flush(out, true);
-  t.deepEqual(out.map((m) => [m.text, m.lines]), [['E\n 1\n 2', 3], [' 3\n 4', 2]]);
+  t.deepEqual(
+    out.map((m) => [m.text, m.lines]),
+    [
+      ['E\n 1\n 2', 3],
+      [' 3\n 4', 2],
+    ],
+  );
 });
 
 test('multiline: an event reaching max bytes is truncated once and flagged; what follows starts a new event', (t) => {
@@ -88,10 +115,13 @@ test('multiline: an event reaching max bytes is truncated once and flagged; what
   const out: Message[] = [];
   for (const l of ['Error\n', '  at aaaa\n', '  at bbbb\n']) a.push(piece('stdout', l, 'f', 0), out);
   a.flush(out, true);
-  t.deepEqual(out.map((m) => [m.text, m.truncated, m.originalLength]), [
-    ['Error\n  at a', true, 5 + 1 + 9],
-    ['  at bbbb', false, 9],
-  ]);
+  t.deepEqual(
+    out.map((m) => [m.text, m.truncated, m.originalLength]),
+    [
+      ['Error\n  at a', true, 5 + 1 + 9],
+      ['  at bbbb', false, 9],
+    ],
+  );
   t.true(out.every((m) => Buffer.byteLength(m.text) <= 12));
 });
 
@@ -106,7 +136,10 @@ test('multiline: a waiting event is flushed after the timeout, not before; an un
   t.is(out.length, 0);
   now = 1000;
   a.flush(out, false);
-  t.deepEqual(out.map((m) => m.text), ['Error']);
+  t.deepEqual(
+    out.map((m) => m.text),
+    ['Error'],
+  );
   t.true(a.pending, 'the unfinished line is still held');
 });
 
@@ -117,6 +150,9 @@ test('multiline: on container exit everything held comes out, the unfinished lin
   a.push(piece('stdout', '  at x\n', 'f', 10), out);
   a.push(piece('stdout', 'last words', 'f', 20), out);
   a.flush(out, true);
-  t.deepEqual(out.map((m) => m.text), ['Error\n  at x', 'last words']);
+  t.deepEqual(
+    out.map((m) => m.text),
+    ['Error\n  at x', 'last words'],
+  );
   t.false(a.pending);
 });

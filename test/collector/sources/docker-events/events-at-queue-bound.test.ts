@@ -33,7 +33,13 @@ test('at the queue bound the events source pauses instead of dropping, and every
     reconcileMs: 600_000,
     backoff: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2 },
   });
-  const b = new Batcher({ maxRecords: 1, maxBytes: 1_000_000, maxAgeMs: 100, queue: q, onQueued: (batch, records) => events.onQueued(batch, records) });
+  const b = new Batcher({
+    maxRecords: 1,
+    maxBytes: 1_000_000,
+    maxAgeMs: 100,
+    queue: q,
+    onQueued: (batch, records) => events.onQueued(batch, records),
+  });
   b.start();
   await events.start();
   const id = await runContainer([], ['sleep', '600']);
@@ -53,7 +59,10 @@ test('at the queue bound the events source pauses instead of dropping, and every
   await waitFor(
     async () => {
       for (let head = q.peek(); head; head = q.peek()) {
-        for (const l of gunzipSync(await q.read(head)).toString().trim().split('\n')) {
+        for (const l of gunzipSync(await q.read(head))
+          .toString()
+          .trim()
+          .split('\n')) {
           const rec = JSON.parse(l) as EventRecord;
           if (rec.actor.id === id) seen.push(rec);
         }
@@ -63,7 +72,10 @@ test('at the queue bound the events source pauses instead of dropping, and every
     },
     { timeoutMs: 120_000, intervalMs: 100, what: 'the die event through the drained queue' },
   );
-  t.deepEqual(seen.map((e) => e.action), ['create', 'start', 'pause', 'unpause', 'kill', 'die']);
+  t.deepEqual(
+    seen.map((e) => e.action),
+    ['create', 'start', 'pause', 'unpause', 'kill', 'die'],
+  );
   t.is(new Set(seen.map((e) => e.id)).size, seen.length, 'each event once');
   t.is(q.stats().droppedRecords.queue_full, 0);
 });

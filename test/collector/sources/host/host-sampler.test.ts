@@ -5,7 +5,14 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Registry } from 'prom-client';
-import { parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat, parseUptime } from '../../../../collector/sources/host/proc-parse.ts';
+import {
+  parseDiskstats,
+  parseLoadavg,
+  parseMeminfo,
+  parseNetDev,
+  parseProcStat,
+  parseUptime,
+} from '../../../../collector/sources/host/proc-parse.ts';
 import { HostSampler } from '../../../../collector/sources/host/host-sampler.ts';
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
 import { registerHostMetrics } from '../../../../aggregator/sinks/prometheus/host-metrics.ts';
@@ -17,7 +24,10 @@ const fixture = (name: string) => readFileSync(`${proc}${name}`, 'utf8');
 
 test('parses /proc/stat per CPU in seconds, with boot time and counters', (t) => {
   const s = parseProcStat(fixture('stat'));
-  const line = fixture('stat').split('\n').find((l) => l.startsWith('cpu0 '))!.split(/\s+/);
+  const line = fixture('stat')
+    .split('\n')
+    .find((l) => l.startsWith('cpu0 '))!
+    .split(/\s+/);
   t.true(s.cpus.length >= 1);
   t.is(s.cpus[0]!.cpu, '0');
   t.is(s.cpus[0]!.user, Number(line[1]) / 100);
@@ -33,15 +43,33 @@ test('parses meminfo into bytes, loadavg, uptime, diskstats without partitions, 
   t.false('HugePages_Total' in mem);
   t.truthy(parseLoadavg(fixture('loadavg')));
   t.true(parseUptime(fixture('uptime'))! > 0);
-  t.deepEqual(parseDiskstats('254 0 vda 10 0 80 5 20 0 160 7 0 12 13 0 0 0 0\n254 1 vda1 1 0 8 1 2 0 16 1 0 1 1 0 0 0 0\n'), [
-    { device: 'vda', reads: 10, readBytes: 80 * 512, readSeconds: 0.005, writes: 20, writtenBytes: 160 * 512, writeSeconds: 0.007, ioNow: 0, ioSeconds: 0.012, ioWeightedSeconds: 0.013 },
-  ]);
+  t.deepEqual(
+    parseDiskstats('254 0 vda 10 0 80 5 20 0 160 7 0 12 13 0 0 0 0\n254 1 vda1 1 0 8 1 2 0 16 1 0 1 1 0 0 0 0\n'),
+    [
+      {
+        device: 'vda',
+        reads: 10,
+        readBytes: 80 * 512,
+        readSeconds: 0.005,
+        writes: 20,
+        writtenBytes: 160 * 512,
+        writeSeconds: 0.007,
+        ioNow: 0,
+        ioSeconds: 0.012,
+        ioWeightedSeconds: 0.013,
+      },
+    ],
+  );
   const lo = parseNetDev(fixture('net-dev')).find((i) => i.interface === 'lo')!;
   t.is(lo.rxBytes, lo.txBytes);
 });
 
 test('a live host sample is a valid record that agrees with /proc and renders under node-exporter names', async (t) => {
-  const sampler = new HostSampler({ procRoot: '/proc', filesystemIntervalMs: 60_000, log: createLogger({ name: 'test', level: 'silent' }) });
+  const sampler = new HostSampler({
+    procRoot: '/proc',
+    filesystemIntervalMs: 60_000,
+    log: createLogger({ name: 'test', level: 'silent' }),
+  });
   const node = { id: 'n1', hostname: 'h1' };
   const r = await sampler.sample(node, new Date());
   await sampler.close();
@@ -49,7 +77,10 @@ test('a live host sample is a valid record that agrees with /proc and renders un
   t.is(r.host.cpus.length, cpus().length);
   t.is(r.host.memory.MemTotal, Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))![1]) * 1024);
   t.true(r.host.filesystems!.some((f) => f.mountpoint === '/' && f.sizeBytes > 0 && f.availBytes <= f.freeBytes));
-  t.false(r.host.filesystems!.some((f) => f.fstype === 'overlay'), 'container overlays are excluded, as node-exporter does');
+  t.false(
+    r.host.filesystems!.some((f) => f.fstype === 'overlay'),
+    'container overlays are excluded, as node-exporter does',
+  );
 
   const state = new ClusterState({ staleAfterMs: 60_000 });
   state.apply([r]);
@@ -59,7 +90,10 @@ test('a live host sample is a valid record that agrees with /proc and renders un
   t.regex(text, /^node_cpu_seconds_total\{node="h1",node_id="n1",cpu="0",mode="idle"\} \d/m);
   t.regex(text, /^node_memory_MemAvailable_bytes\{node="h1",node_id="n1"\} \d+/m);
   t.regex(text, /^node_memory_Active_anon_bytes\{/m);
-  t.regex(text, /^node_filesystem_avail_bytes\{node="h1",node_id="n1",device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d+/m);
+  t.regex(
+    text,
+    /^node_filesystem_avail_bytes\{node="h1",node_id="n1",device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d+/m,
+  );
   t.regex(text, /^node_load1\{/m);
   t.regex(text, /^node_boot_time_seconds\{/m);
   t.regex(text, /^node_network_receive_bytes_total\{node="h1",node_id="n1",device="lo"\} \d+/m);

@@ -4,10 +4,16 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { Compile } from 'typebox/compile';
 import { SwarmRecord } from '../../../../common/schema/index.ts';
-import { toSnapshot, type ApiNode, type ApiService, type ApiTask } from '../../../../collector/sources/swarm-state/snapshot.ts';
+import {
+  toSnapshot,
+  type ApiNode,
+  type ApiService,
+  type ApiTask,
+} from '../../../../collector/sources/swarm-state/snapshot.ts';
 import { detectChanges, leaderOf } from '../../../../collector/sources/swarm-state/changes.ts';
 
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../../fixtures/swarm-state/${name}.json`, import.meta.url), 'utf8')) as T;
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`../../../fixtures/swarm-state/${name}.json`, import.meta.url), 'utf8')) as T;
 const services = () => fixture<ApiService[]>('services');
 const tasks = () => fixture<ApiTask[]>('tasks');
 const nodes = () => fixture<ApiNode[]>('nodes');
@@ -27,7 +33,16 @@ test('a snapshot carries desired and running counts, task states with exit codes
     t.truthy(f.error);
   }
   t.is(leaderOf(s.nodes)?.id, nodes()[0]!.ID);
-  t.true(checkRecord.Check({ kind: 'swarm', type: 'snapshot', id: 'abcdefgh12', time: NOW, node: { id: 'n', hostname: 'h' }, body: s }));
+  t.true(
+    checkRecord.Check({
+      kind: 'swarm',
+      type: 'snapshot',
+      id: 'abcdefgh12',
+      time: NOW,
+      node: { id: 'n', hostname: 'h' },
+      body: s,
+    }),
+  );
 });
 
 test('the task bound cuts the oldest history first and counts what it cut', (t) => {
@@ -35,14 +50,20 @@ test('the task bound cuts the oldest history first and counts what it cut', (t) 
   t.is(s.tasks.length, 2);
   t.is(s.tasksOmitted, 1);
   t.is(s.tasks[0]!.desiredState, 'ready', 'the task meant to run is kept first');
-  const history = tasks().filter((x) => x.DesiredState === 'shutdown').map((x) => x.Status.Timestamp).sort();
+  const history = tasks()
+    .filter((x) => x.DesiredState === 'shutdown')
+    .map((x) => x.Status.Timestamp)
+    .sort();
   t.is(s.tasks[1]!.timestamp, history.at(-1)!, 'then the newest failure');
 });
 
 test('a first look reports every failed task once; the next look with no news reports nothing', (t) => {
   const s = toSnapshot('c1', services(), tasks(), nodes(), 100);
   const first = detectChanges(undefined, s, NOW);
-  t.deepEqual(first.map((c) => c.change.action), ['task_failed', 'task_failed']);
+  t.deepEqual(
+    first.map((c) => c.change.action),
+    ['task_failed', 'task_failed'],
+  );
   t.is(first[0]!.change.service?.name, services()[0]!.Spec.Name);
   t.is(first[0]!.change.node?.hostname, nodes()[0]!.Description?.Hostname);
   t.deepEqual(detectChanges(s, s, NOW), []);
@@ -50,7 +71,10 @@ test('a first look reports every failed task once; the next look with no news re
 
 test('the same transition seen by two managers gets the same key', (t) => {
   const s = toSnapshot('c1', services(), tasks(), nodes(), 100);
-  t.deepEqual(detectChanges(undefined, s, NOW).map((c) => c.key), detectChanges(undefined, s, '2030-01-01T00:00:00Z').map((c) => c.key));
+  t.deepEqual(
+    detectChanges(undefined, s, NOW).map((c) => c.key),
+    detectChanges(undefined, s, '2030-01-01T00:00:00Z').map((c) => c.key),
+  );
 });
 
 test('a node going down, then drained, is reported as each transition', (t) => {
@@ -59,15 +83,27 @@ test('a node going down, then drained, is reported as each transition', (t) => {
   down[0]!.Status.State = 'down';
   down[0]!.UpdatedAt = '2026-11-21T23:31:00Z';
   const s1 = toSnapshot('c1', services(), [], down, 100);
-  t.deepEqual(detectChanges(before, s1, NOW).map((c) => [c.change.action, c.change.from, c.change.to]), [['node_down', 'ready', 'down']]);
+  t.deepEqual(
+    detectChanges(before, s1, NOW).map((c) => [c.change.action, c.change.from, c.change.to]),
+    [['node_down', 'ready', 'down']],
+  );
   down[0]!.Spec.Availability = 'drain';
   down[0]!.UpdatedAt = '2026-11-21T23:32:00Z';
   const s2 = toSnapshot('c1', services(), [], down, 100);
-  t.deepEqual(detectChanges(s1, s2, NOW).map((c) => c.change.action), ['node_drained']);
-  t.deepEqual(detectChanges(undefined, s2, NOW).map((c) => c.change.action).sort(), ['node_down', 'node_drained'], 'a fresh leader reports what is still wrong');
+  t.deepEqual(
+    detectChanges(s1, s2, NOW).map((c) => c.change.action),
+    ['node_drained'],
+  );
+  t.deepEqual(
+    detectChanges(undefined, s2, NOW)
+      .map((c) => c.change.action)
+      .sort(),
+    ['node_down', 'node_drained'],
+    'a fresh leader reports what is still wrong',
+  );
 });
 
-test('a rolling update is reported as started, paused and completed with the engine\'s times', (t) => {
+test("a rolling update is reported as started, paused and completed with the engine's times", (t) => {
   const svc = services();
   const base = toSnapshot('c1', svc, [], nodes(), 100);
   const steps = [
@@ -83,7 +119,11 @@ test('a rolling update is reported as started, paused and completed with the eng
     for (const c of detectChanges(prev, next, NOW)) seen.push(`${c.change.action}@${c.change.at}`);
     prev = next;
   }
-  t.deepEqual(seen, ['update_started@2026-11-21T23:40:00Z', 'update_paused@2026-11-21T23:40:00Z', 'update_completed@2026-11-21T23:41:00Z']);
+  t.deepEqual(seen, [
+    'update_started@2026-11-21T23:40:00Z',
+    'update_paused@2026-11-21T23:40:00Z',
+    'update_completed@2026-11-21T23:41:00Z',
+  ]);
 });
 
 test('a global service reads as global with no slot on its tasks', (t) => {
