@@ -2,6 +2,7 @@
 // (documented in the README's configuration table); all problems are reported at once.
 import { EnvReader } from '../common/env.ts';
 import { SwarmscopeError } from '../common/errors.ts';
+import { settingNames } from '../common/setting-names.ts';
 
 export type ElasticsearchConfig = Readonly<{
   url: string;
@@ -33,6 +34,22 @@ export type AggregatorConfig = Readonly<{
 
 export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): AggregatorConfig {
   const r = new EnvReader(env);
+  const config = readAggregatorConfig(r);
+  r.refuseUnknown(settingNames());
+  if (r.problems.length) {
+    throw new SwarmscopeError('AGG_ERR_CONFIG', `invalid aggregator configuration:\n  - ${r.problems.join('\n  - ')}`, {
+      context: { problems: r.problems },
+      remedy: 'fix the settings named above (README: Configuration); `swarmscope config` checks them without starting',
+    });
+  }
+  return Object.freeze(config);
+}
+
+/**
+ * Every aggregator setting read from `r`, problems left in `r.problems`. Each name is read
+ * unconditionally: the names read are the list of known settings (common/setting-names.ts).
+ */
+export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
   const token = r.secret('SWARMSCOPE_TOKEN');
   if (!token)
     r.problems.push(
@@ -42,23 +59,21 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
   const prefix = r.string('SWARMSCOPE_ES_INDEX_PREFIX', 'swarmscope');
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix))
     r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
+  const es = {
+    username: r.optional('SWARMSCOPE_ES_USERNAME'),
+    password: r.secret('SWARMSCOPE_ES_PASSWORD'),
+    apiKey: r.secret('SWARMSCOPE_ES_API_KEY'),
+    caFile: r.optional('SWARMSCOPE_ES_CA_FILE'),
+    indexPrefix: prefix,
+    retentionDays: r.int('SWARMSCOPE_RETENTION_DAYS', 7, 1),
+    itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
+    requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
+  };
   const config: AggregatorConfig = {
     listen: r.listen('SWARMSCOPE_LISTEN', '127.0.0.1:9280'),
     token: token ?? '',
     dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
-    elasticsearch: esUrl
-      ? {
-          url: esUrl,
-          username: r.optional('SWARMSCOPE_ES_USERNAME'),
-          password: r.secret('SWARMSCOPE_ES_PASSWORD'),
-          apiKey: r.secret('SWARMSCOPE_ES_API_KEY'),
-          caFile: r.optional('SWARMSCOPE_ES_CA_FILE'),
-          indexPrefix: prefix,
-          retentionDays: r.int('SWARMSCOPE_RETENTION_DAYS', 7, 1),
-          itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
-          requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
-        }
-      : undefined,
+    elasticsearch: esUrl ? { url: esUrl, ...es } : undefined,
     journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },
     limits: {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
@@ -72,14 +87,9 @@ export function loadAggregatorConfig(env: NodeJS.ProcessEnv = process.env): Aggr
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
-    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
+    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
   };
-  if (config.elasticsearch?.username && !config.elasticsearch.password)
+  if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
-  if (r.problems.length) {
-    throw new SwarmscopeError('AGG_ERR_CONFIG', `invalid aggregator configuration:\n  - ${r.problems.join('\n  - ')}`, {
-      context: { problems: r.problems },
-    });
-  }
-  return Object.freeze(config);
+  return config;
 }

@@ -1,23 +1,31 @@
 #!/usr/bin/env node
 // The entry point: `all` (collector + aggregator on this machine, the quick start), `collector`,
-// `aggregator` (as the stack runs them), `replay` (local journal → Elasticsearch) and
-// `dead-letter list|replay` (records Elasticsearch refused).
+// `aggregator` (as the stack runs them), `replay` (local journal → Elasticsearch),
+// `dead-letter list|replay` (records Elasticsearch refused) and `config` (the effective settings).
 // The only place that calls process.exit.
 import { Command } from 'commander';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { SwarmscopeError } from '../common/errors.ts';
-import { loadAggregatorConfig, type AggregatorConfig } from '../aggregator/config.ts';
-import { loadCollectorConfig } from '../collector/config.ts';
+import { loadAggregatorConfig, readAggregatorConfig, type AggregatorConfig } from '../aggregator/config.ts';
+import { loadCollectorConfig, readCollectorConfig } from '../collector/config.ts';
+import { EnvReader, redact } from '../common/env.ts';
+import { settingNames } from '../common/setting-names.ts';
 import { buildApp } from '../aggregator/app.ts';
 import { Agent, type AgentStatus } from '../collector/agent.ts';
 import { ElasticsearchSink } from '../aggregator/sinks/elasticsearch/sink.ts';
 import { replayJournal } from '../aggregator/sinks/journal/replay.ts';
 import { listDeadLetters, replayDeadLetters } from '../aggregator/sinks/elasticsearch/dead-letter.ts';
 
-const program = new Command('swarmscope').description('Monitoring and logging for Docker Swarm clusters');
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+const program = new Command('swarmscope')
+  .description('Monitoring and logging for Docker Swarm clusters')
+  .version(version, '-V, --version');
 
 function fail(err: unknown): never {
   const message = err instanceof SwarmscopeError ? err.message : ((err as Error).stack ?? String(err));
@@ -114,7 +122,7 @@ program
     const log = createLogger({ name: 'swarmscope-collector', level: config.logLevel });
     const agent = new Agent(config, log);
     const status = await agent.start();
-    log.warn({ docker: status.docker, node: status.node, aggregators: config.aggregatorUrls }, 'collector started');
+    log.info({ docker: status.docker, node: status.node, aggregators: config.aggregatorUrls }, 'collector started');
     onSignals(() => agent.close());
   });
 
@@ -125,7 +133,7 @@ program
     const config = loadAggregatorConfig();
     const log = createLogger({ name: 'swarmscope-aggregator', level: config.logLevel });
     const { agg, address } = await startAggregator(config, log);
-    log.warn({ address, sink: agg.sink.name }, 'aggregator started');
+    log.info({ address, sink: agg.sink.name }, 'aggregator started');
     onSignals(() => agg.app.close());
   });
 
@@ -191,6 +199,40 @@ deadLetter
     process.stdout.write(
       `replayed ${r.replayed}: ${r.held} now held, ${r.stillRefused} refused again (kept), ${r.invalid} unreadable (kept)\n`,
     );
+  });
+
+program
+  .command('config')
+  .argument('[component]', 'all, collector or aggregator', 'all')
+  .description(
+    'print the effective configuration (defaults filled in, secrets redacted) as JSON; exit 0 if valid, 2 if not',
+  )
+  .action(async (component: string) => {
+    if (!['all', 'collector', 'aggregator'].includes(component)) {
+      process.stderr.write(`swarmscope config: unknown component ${component}; use all, collector or aggregator\n`);
+      process.exit(2);
+    }
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    // `all` makes its token at first start (localToken): that is not a missing setting.
+    if (component === 'all' && !env.SWARMSCOPE_TOKEN && !env.SWARMSCOPE_TOKEN_FILE)
+      env.SWARMSCOPE_TOKEN = await readFile(join(env.SWARMSCOPE_DATA_DIR || '.swarmscope', 'token'), 'utf8').then(
+        (t) => t.trim(),
+        () => '(made at first start)',
+      );
+    const r = new EnvReader(env);
+    const out: Record<string, unknown> = { version };
+    if (component !== 'aggregator') out.collector = readCollectorConfig(r);
+    if (component !== 'collector') out.aggregator = readAggregatorConfig(r);
+    r.refuseUnknown(settingNames());
+    // undefined → null: every setting shows, set or not.
+    process.stdout.write(JSON.stringify(redact(out, r.secretValues), (_k, v: unknown) => v ?? null, 2) + '\n');
+    const problems = [...new Set(r.problems)];
+    if (problems.length) {
+      process.stderr.write(
+        `swarmscope: invalid configuration:\n  - ${redact(problems, r.secretValues).join('\n  - ')}\n`,
+      );
+      process.exit(2);
+    }
   });
 
 program.parseAsync().catch(fail);

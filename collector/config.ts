@@ -2,6 +2,7 @@
 // default here (documented in the README's configuration table); all problems are reported at once.
 import { EnvReader } from '../common/env.ts';
 import { SwarmscopeError } from '../common/errors.ts';
+import { settingNames } from '../common/setting-names.ts';
 import type { BackoffPolicy } from '../common/backoff.ts';
 
 export type CollectorConfig = Readonly<{
@@ -44,6 +45,22 @@ export const DEFAULT_SHIP_CONCURRENCY = 4;
 
 export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const r = new EnvReader(env);
+  const config = readCollectorConfig(r);
+  r.refuseUnknown(settingNames());
+  if (r.problems.length) {
+    throw new SwarmscopeError('COL_ERR_CONFIG', `invalid collector configuration:\n  - ${r.problems.join('\n  - ')}`, {
+      context: { problems: r.problems },
+      remedy: 'fix the settings named above (README: Configuration); `swarmscope config` checks them without starting',
+    });
+  }
+  return Object.freeze(config);
+}
+
+/**
+ * Every collector setting read from `r`, problems left in `r.problems`. Each name is read
+ * unconditionally: the names read are the list of known settings (common/setting-names.ts).
+ */
+export function readCollectorConfig(r: EnvReader): CollectorConfig {
   const token = r.secret('SWARMSCOPE_TOKEN');
   if (!token)
     r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token the aggregator expects');
@@ -100,14 +117,9 @@ export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): Colle
     },
     requestTimeoutMs: r.durationMs('SWARMSCOPE_REQUEST_TIMEOUT', '60s'),
     shipConcurrency: r.int('SWARMSCOPE_SHIP_CONCURRENCY', DEFAULT_SHIP_CONCURRENCY, 1),
-    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'warn'),
+    logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
   };
   if (config.intervalMs < 100)
     r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);
-  if (r.problems.length) {
-    throw new SwarmscopeError('COL_ERR_CONFIG', `invalid collector configuration:\n  - ${r.problems.join('\n  - ')}`, {
-      context: { problems: r.problems },
-    });
-  }
-  return Object.freeze(config);
+  return config;
 }
