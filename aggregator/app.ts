@@ -1,7 +1,7 @@
 // buildApp(config): the aggregator as a fastify instance with its routes, sink and Prometheus
 // registry wired; it never listens by itself (tests use inject(), the entry point listens).
 import { join } from 'node:path';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '../common/logger.ts';
 import type { AggregatorConfig } from './config.ts';
@@ -17,18 +17,37 @@ import { registerEventMetrics } from './sinks/prometheus/event-metrics.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
+import { registerReadAuth } from './read-auth.ts';
+import { registerRefusals } from './refusals.ts';
+import { httpsOptions, requireClientCertificate } from './tls.ts';
 
 export type Aggregator = { app: FastifyInstance; sink: DurableSink; registry: Registry; state: ClusterState };
 
+/** Request logging off; errors logged only when they are the server's own (5xx). */
+class QuietRequests extends LogController {
+  constructor() {
+    super({ disableRequestLogging: true });
+  }
+  override defaultErrorLog(error: Error, _req: unknown, reply: { statusCode: number; log: FastifyBaseLogger }): void {
+    if (reply.statusCode >= 500) reply.log.error({ err: error }, error?.message);
+  }
+}
+
 export async function buildApp(config: AggregatorConfig, log: Logger): Promise<Aggregator> {
   // A client that never finishes its request is cut off, so slow senders cannot pin sockets forever.
+  // No line per request or per refused request (refusals.ts counts and summarises them).
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
+    logController: new QuietRequests(),
+    https: httpsOptions(config.tls) ?? null,
     bodyLimit: config.limits.maxBodyBytes,
     requestTimeout: 120_000,
     connectionTimeout: 120_000,
-  });
+  }) as unknown as FastifyInstance;
   const registry = new Registry();
+  registerRefusals(app, { registry, log });
+  requireClientCertificate(app, config.tls);
+  registerReadAuth(app, config.read);
   collectDefaultMetrics({ register: registry, prefix: 'swarmscope_aggregator_' });
   const state = new ClusterState({ staleAfterMs: config.staleAfterMs });
 

@@ -3,6 +3,8 @@
 import { EnvReader } from '../common/env.ts';
 import { SwarmscopeError } from '../common/errors.ts';
 import { settingNames } from '../common/setting-names.ts';
+import type { ReadAuthConfig } from './read-auth.ts';
+import type { AggregatorTlsConfig } from './tls.ts';
 
 export type ElasticsearchConfig = Readonly<{
   url: string;
@@ -20,6 +22,10 @@ export type ElasticsearchConfig = Readonly<{
 export type AggregatorConfig = Readonly<{
   listen: { host: string; port: number };
   token: string;
+  /** HTTPS (certificate + key) and optional mTLS for collectors (client CA). */
+  tls: AggregatorTlsConfig;
+  /** Credentials /metrics and data endpoints require (none configured: open). */
+  read: ReadAuthConfig;
   dataDir: string;
   elasticsearch: ElasticsearchConfig | undefined;
   journal: { maxBytes: number };
@@ -69,9 +75,29 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
     requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
   };
+  const tls = {
+    certFile: r.file('SWARMSCOPE_TLS_CERT_FILE'),
+    keyFile: r.file('SWARMSCOPE_TLS_KEY_FILE'),
+    clientCaFile: r.file('SWARMSCOPE_TLS_CLIENT_CA_FILE'),
+  };
+  if (!tls.certFile !== !tls.keyFile)
+    r.problems.push('SWARMSCOPE_TLS_CERT_FILE and SWARMSCOPE_TLS_KEY_FILE go together: set both for HTTPS, or neither');
+  if (tls.clientCaFile && !tls.certFile)
+    r.problems.push('SWARMSCOPE_TLS_CLIENT_CA_FILE (mTLS) needs HTTPS: set SWARMSCOPE_TLS_CERT_FILE and _KEY_FILE too');
+  const read = {
+    token: r.secret('SWARMSCOPE_READ_TOKEN'),
+    username: r.optional('SWARMSCOPE_READ_USERNAME'),
+    password: r.secret('SWARMSCOPE_READ_PASSWORD'),
+  };
+  if (!read.username !== !read.password)
+    r.problems.push('SWARMSCOPE_READ_USERNAME and SWARMSCOPE_READ_PASSWORD (or _FILE) go together');
+  if (read.token && read.token === token)
+    r.problems.push('SWARMSCOPE_READ_TOKEN must differ from SWARMSCOPE_TOKEN: readers must not be able to write');
   const config: AggregatorConfig = {
     listen: r.listen('SWARMSCOPE_LISTEN', '127.0.0.1:9280'),
     token: token ?? '',
+    tls,
+    read,
     dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
     elasticsearch: esUrl ? { url: esUrl, ...es } : undefined,
     journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },

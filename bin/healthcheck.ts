@@ -2,6 +2,7 @@
 // Container health checks for the stack, kept small because Swarm runs them every few seconds on
 // every node: `collector` checks that the sampling loop finished a round recently (its heartbeat
 // file); `aggregator` asks the local /healthz. Exit 0 healthy, 1 unhealthy, one line of why.
+import { get as httpsGet } from 'node:https';
 import { parseDurationMs } from '../common/env.ts';
 import { heartbeatAgeMs } from '../collector/heartbeat.ts';
 
@@ -27,9 +28,23 @@ async function aggregator(env: NodeJS.ProcessEnv): Promise<string> {
         : m[1]!.includes(':')
           ? `[${m[1]}]`
           : m[1]!;
-  const res = await fetch(`http://${host}:${m[2]}/healthz`, { signal: AbortSignal.timeout(5_000) });
-  if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+  // Over HTTPS the certificate names the service, not this loopback address: liveness only, so unverified.
+  const status = env.SWARMSCOPE_TLS_CERT_FILE
+    ? await httpsStatus(`https://${host}:${m[2]}/healthz`)
+    : (await fetch(`http://${host}:${m[2]}/healthz`, { signal: AbortSignal.timeout(5_000) })).status;
+  if (status !== 200) throw new Error(`/healthz answered ${status}`);
   return '/healthz answered 200';
+}
+
+function httpsStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpsGet(url, { rejectUnauthorized: false, timeout: 5_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', reject);
+  });
 }
 
 const checks: Record<string, (env: NodeJS.ProcessEnv) => Promise<string>> = { collector, aggregator };

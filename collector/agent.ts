@@ -65,6 +65,7 @@ export class Agent {
       backoff: config.backoff,
       requestTimeoutMs: config.requestTimeoutMs,
       concurrency: config.shipConcurrency,
+      tls: config.tls,
       log,
       selfReport: () => this.selfReport(new Date()),
       onAck: (batch) => this.logs?.onAck(batch),

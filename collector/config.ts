@@ -4,11 +4,14 @@ import { EnvReader } from '../common/env.ts';
 import { SwarmscopeError } from '../common/errors.ts';
 import { settingNames } from '../common/setting-names.ts';
 import type { BackoffPolicy } from '../common/backoff.ts';
+import type { AggregatorTls } from './pipeline/aggregator-client.ts';
 
 export type CollectorConfig = Readonly<{
   dockerHost: string;
   aggregatorUrls: string[];
   token: string;
+  /** https aggregators: the CA to verify them with, and a client certificate for mTLS. */
+  tls: AggregatorTls;
   intervalMs: number;
   dataDir: string;
   cgroupRoot: string;
@@ -72,10 +75,20 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
   for (const u of urls) if (!URL.canParse(u)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${u} is not a URL`);
   const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
   if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
+  const tls = {
+    caFile: r.file('SWARMSCOPE_AGGREGATOR_CA_FILE'),
+    certFile: r.file('SWARMSCOPE_CLIENT_CERT_FILE'),
+    keyFile: r.file('SWARMSCOPE_CLIENT_KEY_FILE'),
+  };
+  if (!tls.certFile !== !tls.keyFile)
+    r.problems.push(
+      'SWARMSCOPE_CLIENT_CERT_FILE and SWARMSCOPE_CLIENT_KEY_FILE go together (mTLS): set both, or neither',
+    );
   const config: CollectorConfig = {
     dockerHost: r.string('DOCKER_HOST', 'unix:///var/run/docker.sock'),
     aggregatorUrls: urls.map((u) => u.replace(/\/$/, '')),
     token: token ?? '',
+    tls,
     intervalMs: r.durationMs('SWARMSCOPE_INTERVAL', '10s'),
     dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
     cgroupRoot: r.string('SWARMSCOPE_CGROUP_ROOT', '/sys/fs/cgroup'),

@@ -87,6 +87,18 @@ export class EnvReader {
     return value;
   }
 
+  /** A path to a file that must be readable now (certificates, keys, CAs). */
+  file(name: string): string | undefined {
+    const path = this.raw(name);
+    if (path === undefined) return undefined;
+    try {
+      readFileSync(path);
+    } catch (err) {
+      this.problems.push(`${name}=${path}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? err})`);
+    }
+    return path;
+  }
+
   durationMs(name: string, fallback: string): number {
     const raw = this.string(name, fallback);
     try {

@@ -2,7 +2,7 @@
 // for its acknowledgement, so one slow fsync or bulk does not stall the others), and removes each
 // from the queue only on a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
 // a batch the aggregator calls malformed (400/413/other 4xx) is set aside with its reason, not retried.
-import { Agent, request } from 'undici';
+import { request, type Agent } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
@@ -10,6 +10,7 @@ import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common
 import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
+import { createAggregatorAgent, type AggregatorTls } from './aggregator-client.ts';
 
 export type ShipperOptions = {
   queue: DiskQueue;
@@ -27,6 +28,7 @@ export type ShipperOptions = {
   onAck?: (batch: QueuedBatch) => void;
   /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
   selfReport?: () => AgentRecord;
+  tls?: AggregatorTls;
 };
 
 export type ShipperStats = {
@@ -67,7 +69,7 @@ export class Shipper {
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
-    this.agent = new Agent({ keepAliveTimeout: 10_000, connections: opts.concurrency });
+    this.agent = createAggregatorAgent({ connections: opts.concurrency, tls: opts.tls });
   }
 
   start(): void {

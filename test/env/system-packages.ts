@@ -20,6 +20,7 @@ const requiredPackages = [
   'chromium', // driven by playwright-core in the dashboard tests
   'curl', // downloads the Elasticsearch distribution
   'unzip',
+  'openssl', // certificates for the TLS tests (test/helpers/tls-certs.ts)
 ];
 
 export async function ensureSystemPackages(): Promise<void> {

@@ -96,7 +96,11 @@ async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; pre
     services: { collector, aggregator },
     networks: { hostnet: { external: true, name: 'host' } },
     volumes: { 'collector-data': {}, 'aggregator-data': {} },
-    secrets: { swarmscope_token: { external: true }, swarmscope_es_password: { external: true } },
+    secrets: {
+      swarmscope_token: { external: true },
+      swarmscope_es_password: { external: true },
+      swarmscope_read_token: { external: true },
+    },
   });
 }
 
@@ -117,10 +121,10 @@ async function runningTasks(swarm: TestSwarm, service: string): Promise<Task[]> 
     .map((l) => ({ node: l.split(' ')[0]!, state: l.split(' ')[1]! }));
 }
 
-async function metricsText(ips: string[]): Promise<string> {
+async function metricsText(ips: string[], readToken: string): Promise<string> {
   const bodies = await Promise.all(
     ips.map((ip) =>
-      fetch(`http://${ip}:9280/metrics`)
+      fetch(`http://${ip}:9280/metrics`, { headers: { authorization: `Bearer ${readToken}` } })
         .then((r) => r.text())
         .catch(() => ''),
     ),
@@ -159,6 +163,8 @@ test('the stack puts one collector on every node, a joining node gets its own, a
   };
   await secret('swarmscope_token', token);
   await secret('swarmscope_es_password', testEnv.esPassword);
+  const readToken = randomBytes(16).toString('hex');
+  await secret('swarmscope_read_token', readToken);
   const stackFile = join(n0.dir, 'stack.yml');
   await writeFile(stackFile, await testStackFile({ aggregatorIps: [n0.ip, n1.ip], esUrl: es.url, prefix }));
   await swarm.docker(m, ['stack', 'deploy', '--resolve-image', 'never', '-c', stackFile, STACK]);
@@ -184,7 +190,7 @@ test('the stack puts one collector on every node, a joining node gets its own, a
     return hosts.every((h) => seen.has(h)) ? seen : undefined;
   };
   const onMetrics = async (hosts: string[]) => {
-    const text = await metricsText([n0.ip, n1.ip]);
+    const text = await metricsText([n0.ip, n1.ip], readToken);
     return hosts.every((h) => text.includes(`node="${h}"`)) ? text : undefined;
   };
   await waitFor(() => nodesIn([n0.hostname, n1.hostname]), {
