@@ -189,6 +189,9 @@ export class Agent {
     if (this.config.metrics.host) {
       this.host ??= new HostSampler({
         procRoot: this.config.procRoot,
+        sysRoot: this.config.metrics.sysRoot,
+        hostRoot: this.config.metrics.hostRoot,
+        mountpointPrefix: this.config.metrics.mountpointPrefix,
         filesystemIntervalMs: this.config.metrics.filesystemIntervalMs,
         log: this.log,
       });

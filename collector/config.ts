@@ -23,7 +23,17 @@ export type CollectorConfig = Readonly<{
   /** Bound on the tasks in one Swarm snapshot (managers only); older task history is cut first. */
   swarmMaxTasks: number;
   /** Container and host metrics: kept-open file bound, loopback counters, host source and its filesystem cadence. */
-  metrics: { maxOpenFiles: number; networkLoopback: boolean; host: boolean; filesystemIntervalMs: number };
+  metrics: {
+    maxOpenFiles: number;
+    networkLoopback: boolean;
+    host: boolean;
+    filesystemIntervalMs: number;
+    /** The host's /sys and root filesystem as this process sees them (/host/sys, /host/root in the stack). */
+    sysRoot: string;
+    hostRoot: string;
+    /** Prepended to reported filesystem mountpoints ('/rootfs' keeps swarmprom's queries). */
+    mountpointPrefix: string;
+  };
   /** Container logs (json-file from disk, other drivers through the API) and Docker events. */
   logs: {
     enabled: boolean;
@@ -102,6 +112,9 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
       networkLoopback: r.bool('SWARMSCOPE_NETWORK_LOOPBACK', false),
       host: r.bool('SWARMSCOPE_HOST_METRICS', true),
       filesystemIntervalMs: r.durationMs('SWARMSCOPE_FILESYSTEM_INTERVAL', '60s'),
+      sysRoot: r.string('SWARMSCOPE_SYS_ROOT', '/sys'),
+      hostRoot: r.string('SWARMSCOPE_HOST_ROOT', '/'),
+      mountpointPrefix: r.string('SWARMSCOPE_FILESYSTEM_MOUNTPOINT_PREFIX', ''),
     },
     logs: {
       enabled: r.bool('SWARMSCOPE_LOGS', true),

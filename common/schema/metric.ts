@@ -93,6 +93,15 @@ export const NetworkInterface = Type.Object({
   txPackets: Count,
   txErrors: Count,
   txDropped: Count,
+  /** The remaining /proc/net/dev columns; the host source fills them (node_network_*_total), containers leave them out. */
+  rxFifo: OptCount,
+  rxFrame: OptCount,
+  rxCompressed: OptCount,
+  rxMulticast: OptCount,
+  txFifo: OptCount,
+  txColls: OptCount,
+  txCarrier: OptCount,
+  txCompressed: OptCount,
 });
 
 const PsiLine = Type.Object({ avg10: Count, avg60: Count, avg300: Count, totalSeconds: Count });
@@ -145,6 +154,9 @@ export const HostCpu = Type.Object({
   irq: Count,
   softirq: Count,
   steal: Count,
+  /** Time running guests, already counted in user and nice (node_cpu_guest_seconds_total). */
+  guest: OptCount,
+  guestNice: OptCount,
 });
 
 export const HostFilesystem = Type.Object({
@@ -157,6 +169,8 @@ export const HostFilesystem = Type.Object({
   files: OptCount,
   filesFree: OptCount,
   readonly: Type.Boolean(),
+  /** statfs failed on this mount (node_filesystem_device_error); sizes are then 0. */
+  deviceError: Type.Optional(Type.Boolean()),
 });
 
 /** /proc/diskstats, converted to bytes and seconds (node_disk_*). */
@@ -171,6 +185,67 @@ export const HostDisk = Type.Object({
   ioNow: Count,
   ioSeconds: Count,
   ioWeightedSeconds: Count,
+  major: Type.Optional(Type.Integer({ minimum: 0 })),
+  minor: Type.Optional(Type.Integer({ minimum: 0 })),
+  readsMerged: OptCount,
+  writesMerged: OptCount,
+  /** Kernel 4.18+ discard columns and 5.5+ flush columns; absent on older kernels. */
+  discards: OptCount,
+  discardsMerged: OptCount,
+  discardedSectors: OptCount,
+  discardSeconds: OptCount,
+  flushes: OptCount,
+  flushSeconds: OptCount,
+});
+
+const Label = Type.String({ maxLength: 256 });
+
+/** One interface's /sys/class/net/<device> attributes (node_network_up, _info, _mtu_bytes, _speed_bytes, …). */
+export const HostNetDevice = Type.Object({
+  device: Type.String({ maxLength: 64 }),
+  operstate: Label,
+  address: Label,
+  broadcast: Label,
+  duplex: Label,
+  ifalias: Label,
+  /** Numeric attributes keyed as node-exporter names the series (node_network_<key>); unreadable ones left out. */
+  values: Type.Record(Type.String({ maxLength: 64, pattern: '^[a-z_]+$' }), Type.Number(), { maxProperties: 32 }),
+});
+
+/** Per-CPU /proc/net/softnet_stat columns (node_softnet_*_total). */
+export const HostSoftnet = Type.Object({
+  cpu: Type.String({ maxLength: 16 }),
+  processed: Count,
+  dropped: Count,
+  timesSqueezed: Count,
+  receivedRps: OptCount,
+  flowLimitCount: OptCount,
+});
+
+/** What the host is: uname, /etc/os-release of the host root, machine identity, clock source. */
+export const HostSystem = Type.Object({
+  uname: Type.Object({
+    sysname: Label,
+    release: Label,
+    version: Label,
+    machine: Label,
+    nodename: Label,
+    domainname: Label,
+  }),
+  /** /etc/os-release keys, lowercased (id, name, pretty_name, version_id, …). */
+  os: Type.Record(Type.String({ maxLength: 64, pattern: '^[a-z_]+$' }), Label, { maxProperties: 32 }),
+  bootId: Label,
+  machineId: Label,
+  systemUuid: Label,
+  clocksource: Type.Optional(Type.Object({ current: Label, available: Type.Array(Label, { maxItems: 16 }) })),
+  selinuxEnabled: Type.Boolean(),
+});
+
+/** Time (seconds) and outcome of each host reader in the last round (node_scrape_collector_*). */
+export const HostReaderStat = Type.Object({
+  collector: Type.String({ maxLength: 32 }),
+  seconds: Count,
+  success: Type.Boolean(),
 });
 
 export const HostSample = Type.Object({
@@ -188,6 +263,24 @@ export const HostSample = Type.Object({
   filesystems: Type.Optional(Type.Array(HostFilesystem, { maxItems: 1024 })),
   disks: Type.Optional(Type.Array(HostDisk, { maxItems: 1024 })),
   network: Type.Optional(Type.Array(NetworkInterface, { maxItems: 1024 })),
+  interrupts: OptCount,
+  /**
+   * Kernel counters and gauges keyed by their node-exporter series name without `node_`
+   * (vmstat_pgfault, netstat_Tcp_InSegs, sockstat_TCP_inuse, pressure_cpu_waiting_seconds_total,
+   * filefd_allocated, nf_conntrack_entries, memory_HugePages_Total, …); the aggregator's catalog
+   * says which keys it exposes.
+   */
+  kernel: Type.Optional(
+    Type.Record(Type.String({ maxLength: 96, pattern: '^[A-Za-z0-9_]+$' }), Type.Number(), { maxProperties: 512 }),
+  ),
+  netDevices: Type.Optional(Type.Array(HostNetDevice, { maxItems: 1024 })),
+  softnet: Type.Optional(Type.Array(HostSoftnet, { maxItems: 4096 })),
+  /** /proc/net/arp entries per device. */
+  arp: Type.Optional(
+    Type.Array(Type.Object({ device: Type.String({ maxLength: 64 }), entries: Count }), { maxItems: 1024 }),
+  ),
+  system: Type.Optional(HostSystem),
+  readers: Type.Optional(Type.Array(HostReaderStat, { maxItems: 64 })),
 });
 
 /** Host series under node-exporter's vocabulary; a host lacking a source leaves its field out. */
@@ -212,3 +305,7 @@ export type HostSample = Type.Static<typeof HostSample>;
 export type HostCpu = Type.Static<typeof HostCpu>;
 export type HostFilesystem = Type.Static<typeof HostFilesystem>;
 export type HostDisk = Type.Static<typeof HostDisk>;
+export type HostNetDevice = Type.Static<typeof HostNetDevice>;
+export type HostSoftnet = Type.Static<typeof HostSoftnet>;
+export type HostSystem = Type.Static<typeof HostSystem>;
+export type HostReaderStat = Type.Static<typeof HostReaderStat>;

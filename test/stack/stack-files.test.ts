@@ -97,7 +97,9 @@ test('swarmscope.yml: one collector per node, with only read-only access to the 
   t.true(c.read_only);
   const binds = (c.volumes ?? []).filter((v) => v.type === 'bind');
   t.deepEqual(binds.map((v) => v.source).sort(), [
+    '/',
     '/proc',
+    '/sys',
     '/sys/fs/cgroup',
     '/var/lib/docker/containers',
     '/var/run/docker.sock',

@@ -2,8 +2,9 @@
 // series), rendered from the cluster state at every scrape so gone containers vanish. Rows that
 // cAdvisor lacks (pids always on, health) say so; the collector's records carry the values.
 import type { Registry } from 'prom-client';
-import type { BlkioDevice, ContainerMetricRecord, NetworkInterface, Psi } from '../../../common/schema/index.ts';
+import type { BlkioDevice, ContainerMetricRecord, HostMetricRecord, Psi } from '../../../common/schema/index.ts';
 import type { ClusterState } from './cluster-state.ts';
+import { ROOT_SERIES, rootCgroupRecord, rootHost, TASK_STATES } from './root-cgroup.ts';
 import { registerTable, type Labelled, type Sample, type TableRow } from './metric-table.ts';
 
 type Row = TableRow<ContainerMetricRecord>;
@@ -24,7 +25,9 @@ const gauge = (name: string, help: string, value: Row['value']): Row => ({ name,
 /** Throttling series exist only for containers with a CPU quota, as in cAdvisor. */
 const quota = (r: ContainerMetricRecord, v: number | undefined) => (r.spec?.cpuQuotaUs === undefined ? undefined : v);
 
-const net = (k: keyof Omit<NetworkInterface, 'interface'>) => (r: ContainerMetricRecord) =>
+type NetCounter =
+  'rxBytes' | 'rxPackets' | 'rxErrors' | 'rxDropped' | 'txBytes' | 'txPackets' | 'txErrors' | 'txDropped';
+const net = (k: NetCounter) => (r: ContainerMetricRecord) =>
   r.network?.map((i): Sample => ({ labels: { interface: i.interface }, value: i[k] }));
 
 const dev = (d: BlkioDevice) => ({ device: d.device, major: String(d.major), minor: String(d.minor) });
@@ -34,6 +37,19 @@ const io = (k: 'readBytes' | 'writeBytes' | 'readOps' | 'writeOps') => (r: Conta
 /** cAdvisor: "waiting" is PSI some (at least one task stalled), "stalled" is full (all tasks). */
 const psi = (res: 'cpu' | 'memory' | 'io', line: keyof Psi) => (r: ContainerMetricRecord) =>
   r.psi?.[res]?.[line]?.totalSeconds;
+
+/** One sample per device (bind mounts of one device counted once, as cAdvisor does). */
+const rootFs = (
+  r: ContainerMetricRecord,
+  v: (f: NonNullable<HostMetricRecord['host']['filesystems']>[number]) => number,
+) => {
+  const fss = rootHost(r)?.host.filesystems?.filter((f) => !f.deviceError);
+  if (!fss) return undefined;
+  const seen = new Set<string>();
+  return fss.flatMap((f): Sample[] =>
+    seen.has(f.device) ? [] : (seen.add(f.device), [{ labels: { device: f.device }, value: v(f) }]),
+  );
+};
 
 const seconds = (iso: string | undefined) => {
   const ms = iso ? Date.parse(iso) : NaN;
@@ -169,6 +185,24 @@ export const CONTAINER_SERIES: Row[] = [
   counter('container_fs_writes_bytes_total', 'Cumulative count of bytes written.', io('writeBytes')),
   counter('container_fs_reads_total', 'Cumulative count of reads completed.', io('readOps')),
   counter('container_fs_writes_total', 'Cumulative count of writes completed.', io('writeOps')),
+  // The root cgroup's filesystems (the host's); a container's writable layer size is not measured (see README).
+  gauge('container_fs_usage_bytes', 'Number of bytes that are consumed by the container on this filesystem.', (r) =>
+    rootFs(r, (f) => f.sizeBytes - f.freeBytes),
+  ),
+  gauge('container_fs_limit_bytes', 'Number of bytes that can be consumed by the container on this filesystem.', (r) =>
+    rootFs(r, (f) => f.sizeBytes),
+  ),
+  gauge(
+    'container_tasks_state',
+    'Number of tasks in given state. As cAdvisor without --enable_load_reader, 0 per state for containers (counts of series per service work; container_threads counts threads); the root cgroup (id="/") has the host\'s running and blocked tasks.',
+    (r) => {
+      const h = rootHost(r)?.host;
+      return TASK_STATES.map((state): Sample => ({
+        labels: { state },
+        value: (state === 'running' ? h?.procsRunning : state === 'uninterruptible' ? h?.procsBlocked : 0) ?? 0,
+      }));
+    },
+  ),
 
   // cAdvisor has these only with its "process" metric set, off by default; here always on.
   gauge('container_processes', 'Number of processes running inside the container.', (r) => r.pids?.processes),
@@ -252,11 +286,24 @@ export function registerContainerMetrics(
     }
     return out;
   };
-  registerTable(registry, CONTAINER_SERIES, () => {
+  // The root cgroup (id="/") answers only the rows cAdvisor has for it; the others skip it.
+  const rows = CONTAINER_SERIES.map((row): Row =>
+    ROOT_SERIES.has(row.name) ? row : { ...row, value: (r) => (rootHost(r) ? undefined : row.value(r)) },
+  );
+  const rootLabels = (node: string) => ({
+    ...Object.fromEntries(Object.keys(labelMap).map((k) => [k, ''])),
+    id: '/',
+    name: '',
+    image: '',
+    node,
+  });
+  registerTable(registry, rows, () => {
     state.sweep();
     const items: Labelled<ContainerMetricRecord>[] = [];
-    for (const node of state.nodes.values())
+    for (const node of state.nodes.values()) {
+      if (node.host) items.push({ item: rootCgroupRecord(node.host), labels: rootLabels(node.hostname) });
       for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname) });
+    }
     return items;
   });
 }

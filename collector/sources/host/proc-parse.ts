@@ -7,8 +7,8 @@ export const USER_HZ = 100;
 
 const ws = /\s+/;
 
-/** /proc/<pid>/net/dev: per interface rx (8 columns) then tx (8 columns). */
-export function parseNetDev(text: string | undefined): NetworkInterface[] {
+/** /proc/<pid>/net/dev: per interface rx (8 columns) then tx (8 columns); `all` keeps the columns only hosts report. */
+export function parseNetDev(text: string | undefined, all = false): NetworkInterface[] {
   const out: NetworkInterface[] = [];
   for (const line of (text ?? '').split('\n')) {
     const colon = line.indexOf(':');
@@ -30,6 +30,16 @@ export function parseNetDev(text: string | undefined): NetworkInterface[] {
       txPackets: f[9]!,
       txErrors: f[10]!,
       txDropped: f[11]!,
+      ...(all && {
+        rxFifo: f[4]!,
+        rxFrame: f[5]!,
+        rxCompressed: f[6]!,
+        rxMulticast: f[7]!,
+        txFifo: f[12]!,
+        txColls: f[13]!,
+        txCarrier: f[14]!,
+        txCompressed: f[15]!,
+      }),
     });
   }
   return out;
@@ -52,6 +62,7 @@ export type ProcStat = {
   forks?: number;
   procsRunning?: number;
   procsBlocked?: number;
+  interrupts?: number;
 };
 
 /** /proc/stat: per-CPU "cpuN user nice system idle iowait irq softirq steal …" in ticks, plus counters. */
@@ -72,12 +83,14 @@ export function parseProcStat(text: string): ProcStat {
         irq: t(6),
         softirq: t(7),
         steal: t(8),
+        ...(f.length > 10 && { guest: t(9), guestNice: t(10) }),
       });
     } else if (key === 'btime') out.bootTimeSeconds = Number(f[1]);
     else if (key === 'ctxt') out.contextSwitches = Number(f[1]);
     else if (key === 'processes') out.forks = Number(f[1]);
     else if (key === 'procs_running') out.procsRunning = Number(f[1]);
     else if (key === 'procs_blocked') out.procsBlocked = Number(f[1]);
+    else if (key === 'intr') out.interrupts = Number(f[1]);
   }
   return out;
 }
@@ -119,15 +132,26 @@ export function parseDiskstats(text: string, exclude: RegExp = DEFAULT_DISK_EXCL
     const n = (i: number) => Number(f[i]) || 0;
     out.push({
       device: name,
+      major: n(0),
+      minor: n(1),
       reads: n(3),
+      readsMerged: n(4),
       readBytes: n(5) * 512,
       readSeconds: n(6) / 1000,
       writes: n(7),
+      writesMerged: n(8),
       writtenBytes: n(9) * 512,
       writeSeconds: n(10) / 1000,
       ioNow: n(11),
       ioSeconds: n(12) / 1000,
       ioWeightedSeconds: n(13) / 1000,
+      ...(f.length >= 18 && {
+        discards: n(14),
+        discardsMerged: n(15),
+        discardedSectors: n(16),
+        discardSeconds: n(17) / 1000,
+      }),
+      ...(f.length >= 20 && { flushes: n(18), flushSeconds: n(19) / 1000 }),
     });
   }
   return out;

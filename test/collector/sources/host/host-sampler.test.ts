@@ -44,10 +44,20 @@ test('parses meminfo into bytes, loadavg, uptime, diskstats without partitions, 
   t.truthy(parseLoadavg(fixture('loadavg')));
   t.true(parseUptime(fixture('uptime'))! > 0);
   t.deepEqual(
-    parseDiskstats('254 0 vda 10 0 80 5 20 0 160 7 0 12 13 0 0 0 0\n254 1 vda1 1 0 8 1 2 0 16 1 0 1 1 0 0 0 0\n'),
+    parseDiskstats('254 0 vda 10 1 80 5 20 2 160 7 0 12 13 3 4 5 6 7 8\n254 1 vda1 1 0 8 1 2 0 16 1 0 1 1 0 0 0 0\n'),
     [
       {
         device: 'vda',
+        major: 254,
+        minor: 0,
+        readsMerged: 1,
+        writesMerged: 2,
+        discards: 3,
+        discardsMerged: 4,
+        discardedSectors: 5,
+        discardSeconds: 0.006,
+        flushes: 7,
+        flushSeconds: 0.008,
         reads: 10,
         readBytes: 80 * 512,
         readSeconds: 0.005,
