@@ -145,6 +145,11 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
     shipConcurrency: r.int('SWARMSCOPE_SHIP_CONCURRENCY', DEFAULT_SHIP_CONCURRENCY, 1),
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
   };
+  const prefix = config.metrics.mountpointPrefix;
+  if (prefix && !/^\/[^\s]*[^/\s]$/.test(prefix))
+    r.problems.push(
+      `SWARMSCOPE_FILESYSTEM_MOUNTPOINT_PREFIX=${prefix}: expected an absolute path such as /rootfs, or empty`,
+    );
   if (config.intervalMs < 100)
     r.problems.push(`SWARMSCOPE_INTERVAL=${config.intervalMs}ms: the shortest interval is 100ms`);
   return config;
