@@ -181,7 +181,7 @@ export function parseDurationMs(text: string): number {
   if (BARE_NUMBER.test(t)) throw new Error(`a duration needs its unit; did you mean ${t}s? (units: ms, s, m, h, d)`);
   const m = DURATION.exec(t);
   if (!m) throw new Error('not a duration; use e.g. 500ms, 10s, 5m, 1h');
-  return Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!);
+  return bounded(Math.round(Number(m[1]) * DURATION_UNITS[m[2]!]!));
 }
 
 /** `512k`, `64MiB`, `2g`, `100b`; the unit is required (a bare `0` means nothing else). */
@@ -191,7 +191,12 @@ export function parseBytes(text: string): number {
   if (BARE_NUMBER.test(t)) throw new Error(`a size needs its unit; did you mean ${t}b? (units: b, KiB, MiB, GiB)`);
   const m = SIZE.exec(t);
   if (!m) throw new Error('not a size; use e.g. 512KiB, 64MiB, 2GiB');
-  return Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!);
+  return bounded(Math.round(Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]!));
+}
+
+function bounded(n: number): number {
+  if (!Number.isSafeInteger(n)) throw new Error('too large');
+  return n;
 }
 
 /** The known name nearest to `name` by edit distance, if near enough to be a typo. */

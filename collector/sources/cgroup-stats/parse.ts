@@ -48,7 +48,9 @@ export function parsePsi(text: string | undefined): Psi | undefined {
     const f: Record<string, number> = {};
     for (const kv of fields) {
       const eq = kv.indexOf('=');
-      if (eq > 0) f[kv.slice(0, eq)] = Number(kv.slice(eq + 1));
+      // A field cut short or garbled (a read racing the kernel) counts as absent, never NaN.
+      const n = Number(kv.slice(eq + 1));
+      if (eq > 0 && Number.isFinite(n)) f[kv.slice(0, eq)] = n;
     }
     const entry = {
       avg10: f.avg10 ?? 0,
@@ -135,8 +137,9 @@ export function parseCpuMax(text: string | undefined): { quotaUs?: number; perio
   if (!text) return {};
   const [quota, period] = text.trim().split(' ');
   const periodUs = Number(period);
+  const quotaUs = Number(quota);
   return {
-    quotaUs: quota === 'max' ? undefined : Number(quota),
+    quotaUs: quota === 'max' || !Number.isFinite(quotaUs) ? undefined : quotaUs,
     periodUs: Number.isFinite(periodUs) ? periodUs : undefined,
   };
 }

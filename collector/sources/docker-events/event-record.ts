@@ -50,11 +50,13 @@ export function eventId(node: NodeRef, e: DockerEvent): string {
 
 export function containerRefOf(e: DockerEvent): ContainerRef | undefined {
   const id = e.Actor?.ID ?? '';
-  if (e.Type !== 'container' || id.length < 12) return undefined;
-  const attrs = e.Actor?.Attributes ?? {};
+  // A container id is 64 hex digits (12 when short): anything else is no container to refer to.
+  if (e.Type !== 'container' || id.length < 12 || id.length > 64) return undefined;
+  const attrs = clip(e.Actor?.Attributes ?? {});
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(attrs)) if (!NOT_LABELS.has(k)) labels[k] = v;
-  return { id, name: attrs.name ?? '', image: attrs.image ?? '', labels };
+  // Within the wire schema's bounds, or one odd event would get its whole batch refused.
+  return { id, name: (attrs.name ?? '').slice(0, 255), image: (attrs.image ?? '').slice(0, 512), labels };
 }
 
 export function toEventRecord(node: NodeRef, e: DockerEvent): EventRecord {
