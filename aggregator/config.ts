@@ -5,9 +5,20 @@ import { SwarmscopeError } from '../common/errors.ts';
 import { settingNames } from '../common/setting-names.ts';
 import type { ReadAuthConfig } from './read-auth.ts';
 import type { AggregatorTlsConfig } from './tls.ts';
+import {
+  DEFAULT_REPLICAS,
+  DEFAULT_SHARDS,
+  parseIndexCounts,
+  type IndexCounts,
+} from './sinks/elasticsearch/index-settings.ts';
 
 export type ElasticsearchConfig = Readonly<{
-  url: string;
+  /** One or more nodes of one cluster; requests go round the pool, a failed node is skipped. */
+  urls: readonly string[];
+  /** Ask the cluster for its other nodes (at start and on a connection fault); off: only `urls`. */
+  sniff: boolean;
+  /** Primary shards and replicas per index family, applied by the index templates. */
+  indexCounts: IndexCounts;
   username: string | undefined;
   password: string | undefined;
   apiKey: string | undefined;
@@ -61,11 +72,17 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     r.problems.push(
       'SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token collectors must present',
     );
-  const esUrl = r.url('SWARMSCOPE_ES_URL');
+  const esUrls = esUrlList(r);
   const prefix = r.string('SWARMSCOPE_ES_INDEX_PREFIX', 'swarmscope');
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix))
     r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
   const es = {
+    sniff: r.bool('SWARMSCOPE_ES_SNIFF', false),
+    indexCounts: parseIndexCounts(
+      r.string('SWARMSCOPE_ES_SHARDS', DEFAULT_SHARDS),
+      r.string('SWARMSCOPE_ES_REPLICAS', DEFAULT_REPLICAS),
+      r.problems,
+    ),
     username: r.optional('SWARMSCOPE_ES_USERNAME'),
     password: r.secret('SWARMSCOPE_ES_PASSWORD'),
     apiKey: r.secret('SWARMSCOPE_ES_API_KEY'),
@@ -99,7 +116,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     tls,
     read,
     dataDir: r.string('SWARMSCOPE_DATA_DIR', '.swarmscope'),
-    elasticsearch: esUrl ? { url: esUrl, ...es } : undefined,
+    elasticsearch: esUrls.length ? { urls: esUrls, ...es } : undefined,
     journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },
     limits: {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
@@ -118,4 +135,21 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
   if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
   return config;
+}
+
+/** SWARMSCOPE_ES_URL: one URL or several, comma-separated (nodes of one cluster). */
+function esUrlList(r: EnvReader): string[] {
+  const raw = r.optional('SWARMSCOPE_ES_URL') ?? '';
+  const urls: string[] = [];
+  for (const part of raw.split(',').map((u) => u.trim())) {
+    if (!part) continue;
+    try {
+      urls.push(new URL(part).toString().replace(/\/$/, ''));
+    } catch {
+      r.problems.push(
+        `SWARMSCOPE_ES_URL=${raw}: "${part}" is not a URL; use e.g. http://127.0.0.1:9200,http://127.0.0.2:9200`,
+      );
+    }
+  }
+  return urls;
 }

@@ -71,7 +71,7 @@ function describeDocker(status: AgentStatus): string {
 
 function describeSink(config: AggregatorConfig): string {
   return config.elasticsearch
-    ? `Elasticsearch at ${config.elasticsearch.url} (indices ${config.elasticsearch.indexPrefix}-*)`
+    ? `Elasticsearch at ${config.elasticsearch.urls.join(', ')} (indices ${config.elasticsearch.indexPrefix}-*)`
     : `no Elasticsearch configured (SWARMSCOPE_ES_URL): documents go to the local journal ${join(config.dataDir, 'journal')}; replay later with \`npm run replay\``;
 }
 

@@ -1,5 +1,5 @@
-// Kibana 8.x saved objects over the aggregator's indices (<prefix>-logs-*, -events-*, -metrics-*):
-// data views, saved searches (Lucene queries, so the same text runs as an Elasticsearch
+// Kibana 8.x saved objects over the aggregator's indices (<prefix>-logs-*, -events-*, -metrics-*,
+// -swarm-*, -agent-*): a data view per index family, saved searches (Lucene queries, so the same text runs as an Elasticsearch
 // query_string), and one dashboard of Lens panels. Written for the lowest supported Kibana 8
 // migration versions so the file imports into any newer 8.x and into 9.x.
 export type SavedObject = {
@@ -20,7 +20,7 @@ export type SearchSpec = {
   query: string;
   columns: string[];
 };
-export type Dataset = 'logs' | 'events' | 'metrics';
+export type Dataset = 'logs' | 'events' | 'metrics' | 'swarm' | 'agent';
 
 const CORE = '8.8.0';
 
@@ -38,20 +38,19 @@ export function searches(prefix: string): SearchSpec[] {
       id: id('errors-by-service'),
       title: 'swarmscope: errors by service',
       description:
-        'Log lines that read like errors (or went to stderr) from Swarm services; break down by orchestrator.service.name.',
+        'Log lines that read like errors (or went to stderr) from Swarm services; break down by service.name.',
       dataset: 'logs',
       query:
-        '_exists_:orchestrator.service.name AND (message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr)',
-      columns: ['orchestrator.service.name', 'container.name', 'host.name', 'stream', 'message'],
+        '_exists_:service.name AND (message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr)',
+      columns: ['service.name', 'container.name', 'host.name', 'stream', 'message'],
     },
     {
       id: id('service-logs'),
       title: "swarmscope: a service's logs",
-      description:
-        'Every log line of Swarm services, task by task; filter on orchestrator.service.name to read one service.',
+      description: 'Every log line of Swarm services, task by task; filter on service.name to read one service.',
       dataset: 'logs',
-      query: '_exists_:orchestrator.service.name',
-      columns: ['orchestrator.service.name', 'orchestrator.resource.name', 'host.name', 'message'],
+      query: '_exists_:service.name',
+      columns: ['service.name', 'orchestrator.resource.name', 'host.name', 'message'],
     },
     {
       id: id('container-lifecycle'),
@@ -61,13 +60,7 @@ export function searches(prefix: string): SearchSpec[] {
       dataset: 'events',
       query:
         'docker.event.type:container AND docker.event.action:(create OR start OR die OR oom OR kill OR stop OR destroy OR restart OR health_status*)',
-      columns: [
-        'docker.event.action',
-        'container.name',
-        'docker.event.exit_code',
-        'orchestrator.service.name',
-        'host.name',
-      ],
+      columns: ['docker.event.action', 'container.name', 'docker.event.exit_code', 'service.name', 'host.name'],
     },
     {
       id: id('task-failures'),
@@ -75,9 +68,9 @@ export function searches(prefix: string): SearchSpec[] {
       description: 'Swarm task containers that died with a non-zero exit code or were OOM-killed.',
       dataset: 'events',
       query:
-        '_exists_:orchestrator.service.name AND docker.event.type:container AND (docker.event.action:oom OR (docker.event.action:die AND NOT docker.event.exit_code:0))',
+        '_exists_:service.name AND docker.event.type:container AND (docker.event.action:oom OR (docker.event.action:die AND NOT docker.event.exit_code:0))',
       columns: [
-        'orchestrator.service.name',
+        'service.name',
         'orchestrator.resource.name',
         'docker.event.action',
         'docker.event.exit_code',
@@ -167,7 +160,7 @@ export function lensPanels(): LensSpec[] {
       dataset: 'logs',
       query: '',
       chart: 'bar_stacked',
-      split: 'orchestrator.service.name',
+      split: 'service.name',
       metric: { op: 'count', label: 'Log lines' },
     },
     {
@@ -176,7 +169,7 @@ export function lensPanels(): LensSpec[] {
       dataset: 'logs',
       query: 'message:(error OR err OR fatal OR panic OR exception OR failed) OR stream:stderr',
       chart: 'bar_stacked',
-      split: 'orchestrator.service.name',
+      split: 'service.name',
       metric: { op: 'count', label: 'Error lines' },
     },
     {
@@ -198,13 +191,51 @@ export function lensPanels(): LensSpec[] {
       metric: { op: 'max', field: 'docker.memory.workingset.total', label: 'Working set' },
     },
     {
+      // Metricbeat's docker.cpu.total.pct: 1 = one full core, averaged over the bucket.
       panelId: 'container-cpu',
-      title: 'Container CPU time (cumulative seconds)',
+      title: 'Container CPU (share of one core)',
       dataset: 'metrics',
-      query: '_exists_:container.name',
+      query: '_exists_:docker.cpu.total.pct',
       chart: 'line',
       split: 'container.name',
-      metric: { op: 'max', field: 'docker.cpu.total.seconds', label: 'CPU seconds' },
+      metric: { op: 'average', field: 'docker.cpu.total.pct', label: 'CPU (1 = one core)' },
+    },
+    {
+      panelId: 'container-memory-pct',
+      title: 'Container memory usage (share of the limit)',
+      dataset: 'metrics',
+      query: '_exists_:docker.memory.usage.pct',
+      chart: 'line',
+      split: 'container.name',
+      metric: { op: 'average', field: 'docker.memory.usage.pct', label: 'Memory (1 = the limit)' },
+    },
+    {
+      // docker.network.in.bytes is already a per-second rate (Metricbeat's meaning), not a counter.
+      panelId: 'container-network-in',
+      title: 'Container network received (bytes per second)',
+      dataset: 'metrics',
+      query: '_exists_:docker.network.in.bytes',
+      chart: 'line',
+      split: 'container.name',
+      metric: { op: 'average', field: 'docker.network.in.bytes', label: 'Received bytes/s' },
+    },
+    {
+      panelId: 'swarm-changes',
+      title: 'Swarm changes (task failures, node and update changes)',
+      dataset: 'swarm',
+      query: 'swarmscope.swarm.type:change',
+      chart: 'bar_stacked',
+      split: 'event.action',
+      metric: { op: 'count', label: 'Changes' },
+    },
+    {
+      panelId: 'collector-lag',
+      title: "Collectors' oldest unshipped record (seconds)",
+      dataset: 'agent',
+      query: '_exists_:swarmscope.agent.gauges.oldest_unshipped_age_seconds',
+      chart: 'line',
+      split: 'host.name',
+      metric: { op: 'max', field: 'swarmscope.agent.gauges.oldest_unshipped_age_seconds', label: 'Seconds' },
     },
   ];
 }
@@ -298,7 +329,7 @@ function overviewDashboard(prefix: string): SavedObject {
     attributes: {
       title: 'swarmscope: Swarm logs and events',
       description:
-        "Log volume by service, error lines, the container events timeline and container metrics, from swarmscope's indices.",
+        "Log volume by service, error lines, the container events timeline, container CPU, memory and network, Swarm changes and collector lag, from swarmscope's indices.",
       panelsJSON: JSON.stringify([...panels, searchPanel]),
       optionsJSON: JSON.stringify({
         useMargins: true,
@@ -334,6 +365,8 @@ export function savedObjects(prefix: string): SavedObject[] {
     dataView(prefix, 'logs', 'swarmscope logs'),
     dataView(prefix, 'events', 'swarmscope events'),
     dataView(prefix, 'metrics', 'swarmscope metrics'),
+    dataView(prefix, 'swarm', 'swarmscope swarm'),
+    dataView(prefix, 'agent', 'swarmscope collectors'),
     ...searches(prefix).map((s) => search(prefix, s)),
     overviewDashboard(prefix),
   ];

@@ -140,7 +140,7 @@ test.serial(
     t.timeout(180_000);
     const es = esAdmin();
     const uses = [...dataViewUses(savedObjects(ctx.agg!.indexPrefix)).values()];
-    t.is(uses.length, 3);
+    t.is(uses.length, 5);
     const problems: string[] = [];
     // Events and logs of the demo's failures need its first task exit: wait for documents first.
     await waitFor(

@@ -15,8 +15,11 @@ export type LogDoc = {
   stream: string;
   '@timestamp': string;
   container: { id: string; name: string; labels: Record<string, string> };
-  log: { offset?: number; truncated?: boolean; original_length?: number; multiline?: { lines: number } };
-  orchestrator?: { service?: { name?: string } };
+  log: { offset?: number; file?: { path: string } };
+  swarmscope: {
+    log: { source: string; truncated?: boolean; original_length?: number; multiline?: { lines: number } };
+  };
+  service?: { name?: string };
   json?: Record<string, unknown>;
 };
 

@@ -75,7 +75,7 @@ test('lines of 16383, 16384 and 16385 bytes, 40 KiB and 1 MiB arrive as one mess
     docs.map((d) => sha(d.message)),
     sizes.map((n) => sha(digits(n))),
   );
-  t.true(docs.every((d) => d.log.truncated === undefined));
+  t.true(docs.every((d) => d.swarmscope.log.truncated === undefined));
 });
 
 test('unicode, empty lines, ANSI escapes and invalid UTF-8 are stored faithfully (invalid bytes as U+FFFD, as the engine writes them)', async (t) => {
@@ -196,6 +196,6 @@ test('a stack trace is merged into one document by the multiline label, and JSON
   const docs = byOffset(await r.logsOf(id, 2));
   t.is(docs.length, 2);
   t.is(docs[0]!.message, 'Exception: boom\n  at a()\n  at b()');
-  t.is(docs[0]!.log.multiline?.lines, 3);
+  t.is(docs[0]!.swarmscope.log.multiline?.lines, 3);
   t.deepEqual(docs[1]!.json, { level: 'info', n: 1 });
 });

@@ -165,13 +165,17 @@ test('health check failing, tasks exiting 1 and a stopped collector each fire th
   const seenInEs = new Map<string, number>();
   await waitFor(
     async () => {
-      const docs = await scanAll<{ swarm: { change: { task?: { id: string } } } }>(`${agg.indexPrefix}-swarm-*`, {
-        bool: {
-          filter: [{ term: { 'event.action': 'task_failed' } }, { term: { 'orchestrator.service.name': failing } }],
+      const docs = await scanAll<{ swarmscope: { swarm: { change: { task?: { id: string } } } } }>(
+        `${agg.indexPrefix}-swarm-*`,
+        {
+          bool: {
+            filter: [{ term: { 'event.action': 'task_failed' } }, { term: { 'service.name': failing } }],
+          },
         },
-      });
+      );
       for (const d of docs)
-        if (!seenInEs.has(d._source.swarm.change.task!.id)) seenInEs.set(d._source.swarm.change.task!.id, Date.now());
+        if (!seenInEs.has(d._source.swarmscope.swarm.change.task!.id))
+          seenInEs.set(d._source.swarmscope.swarm.change.task!.id, Date.now());
       return firing('ServiceBelowDesiredReplicas', { service: failing });
     },
     { timeoutMs: 400_000, intervalMs: 500, what: 'ServiceBelowDesiredReplicas firing' },

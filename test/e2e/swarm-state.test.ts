@@ -16,15 +16,15 @@ const value = async (agg: TestAggregator, metric: string, labels: Record<string,
 
 type ChangeDoc = {
   event: { action: string };
-  orchestrator: { service?: { name: string } };
-  swarm: { change: { task?: { exit_code?: number; state: string; id: string } } };
+  service?: { name: string };
+  swarmscope: { swarm: { change: { task?: { exit_code?: number; state: string; id: string } } } };
   error?: { message: string };
   message: string;
   '@timestamp': string;
 };
 const changes = (agg: TestAggregator, service: string) =>
   scanAll<ChangeDoc>(`${agg.indexPrefix}-swarm-*`, {
-    bool: { filter: [{ term: { 'swarm.type': 'change' } }, { term: { 'orchestrator.service.name': service } }] },
+    bool: { filter: [{ term: { 'swarmscope.swarm.type': 'change' } }, { term: { 'service.name': service } }] },
   });
 
 test("replicas, global presence, scaling and a rolling update show on /metrics as the engine reports them, and the update's events reach Elasticsearch", async (t) => {
@@ -152,13 +152,17 @@ test('tasks that keep exiting 1 are reported as failures with their exit code an
   );
   const failed = docs.filter((d) => d._source.event.action === 'task_failed');
   for (const d of failed) {
-    t.is(d._source.swarm.change.task?.exit_code, 1);
+    t.is(d._source.swarmscope.swarm.change.task?.exit_code, 1);
     t.truthy(d._source.error?.message);
   }
-  t.is(new Set(failed.map((d) => d._source.swarm.change.task?.id)).size, failed.length, 'each failed task once');
+  t.is(
+    new Set(failed.map((d) => d._source.swarmscope.swarm.change.task?.id)).size,
+    failed.length,
+    'each failed task once',
+  );
   // Ground truth: every failure the engine lists (as of the ES read) is in Elasticsearch.
   const engineFailed = (await serviceTasks(name)).filter((x) => x.state === 'failed');
-  const inEs = new Set(failed.map((d) => d._source.swarm.change.task?.id));
+  const inEs = new Set(failed.map((d) => d._source.swarmscope.swarm.change.task?.id));
   const seenBefore = engineFailed.filter(
     (x) =>
       x.timestamp <=

@@ -1,5 +1,5 @@
 // Docker event records → ECS event documents: event.action/category/type from the Docker action,
-// the health status parsed out of "health_status: …", the exit code of `die`, and the raw event
+// the health status parsed out of "health_status: …" (docker.healthcheck.status), the exit code of `die`, and the raw event
 // under docker.event (actor attributes flattened: no mapping growth).
 import type { EventRecord } from '../../../common/schema/index.ts';
 import type { Doc } from './encode-common.ts';
@@ -32,7 +32,6 @@ export function encodeEvent(r: EventRecord, base: Doc): Doc {
   const category = r.type === 'container' ? ['process'] : r.type === 'node' ? ['host'] : ['configuration'];
   return {
     event: { ...(base.event as Doc), action, category, type: [ECS_TYPE[action] ?? 'info'] },
-    ...(action === 'health_status' && detail ? { container_health: { status: detail } } : {}),
     ...(r.exitCode !== undefined ? { process: { exit_code: r.exitCode } } : {}),
     docker: {
       event: {
@@ -42,6 +41,8 @@ export function encodeEvent(r: EventRecord, base: Doc): Doc {
         actor: { id: r.actor.id, attributes: r.actor.attributes },
         exit_code: r.exitCode,
       },
+      // Metricbeat's healthcheck metricset name for the status a health_status event reports.
+      ...(action === 'health_status' && detail ? { healthcheck: { status: detail } } : {}),
     },
   };
 }

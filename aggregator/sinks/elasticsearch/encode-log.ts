@@ -1,6 +1,7 @@
-// Log records → ECS log documents: message, stream, log.file/log.offset (the Elastic Agent
-// container-log shape, so Kibana Logs and Discover work as users know them), truncation flags,
-// and the decoded JSON body when the container asked for it.
+// Log records → ECS log documents: message, log.file.path and log.offset (the Filebeat / Elastic
+// Agent container-log shape, with Filebeat's `stream`, so Kibana Logs and Discover work as users
+// know them); how the line was read and was reshaped (truncation, multiline) under swarmscope.log;
+// the decoded JSON body when the container asked for it.
 import type { LogRecord } from '../../../common/schema/index.ts';
 import type { Doc } from './encode-common.ts';
 
@@ -11,10 +12,14 @@ export function encodeLog(r: LogRecord): Doc {
     log: {
       file: r.origin.file === undefined ? undefined : { path: r.origin.file },
       offset: r.origin.offset,
-      origin: { source: r.origin.source },
-      truncated: r.truncated,
-      original_length: r.originalLength,
-      multiline: r.multiline ? { lines: r.multiline.lines } : undefined,
+    },
+    swarmscope: {
+      log: {
+        source: r.origin.source,
+        truncated: r.truncated,
+        original_length: r.originalLength,
+        multiline: r.multiline ? { lines: r.multiline.lines } : undefined,
+      },
     },
     ...(r.json ? { json: r.json } : {}),
   };

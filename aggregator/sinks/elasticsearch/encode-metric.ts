@@ -1,12 +1,30 @@
 // Metric records → Metricbeat's field names: container records as the docker module's
 // (docker.cpu.*.pct and .norm.pct from the collector's rates, docker.memory.*, docker.diskio.*,
-// docker.network.*), host records as the system module's (system.cpu, load, memory, …).
+// docker.network.*) plus ECS's container.cpu.usage / container.memory.usage, host records as the
+// system module's (system.cpu, load, memory, …).
 import type { ContainerMetricRecord, HostMetricRecord } from '../../../common/schema/index.ts';
 import type { Doc } from './encode-common.ts';
 
 const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || !b ? undefined : a / b);
 const sum = <T>(items: readonly T[] | undefined, f: (t: T) => number) =>
   items ? items.reduce((a, t) => a + f(t), 0) : undefined;
+
+/**
+ * ECS's container metrics: cpu.usage and memory.usage (0..1: share of the host's cores, of the
+ * limit), network ingress/egress and disk read/write bytes since the previous sample.
+ */
+export function ecsContainerMetrics(r: ContainerMetricRecord): Doc {
+  const rt = r.rates;
+  const mem = ratio(r.memory.usageBytes, r.memory.limitBytes);
+  const since = (perSecond: number | undefined) =>
+    perSecond === undefined ? undefined : { bytes: Math.round(perSecond * rt!.windowSeconds) };
+  return {
+    ...(rt ? { cpu: { usage: rt.cpuTotal / rt.onlineCpus } } : {}),
+    ...(mem === undefined ? {} : { memory: { usage: mem } }),
+    ...(rt && r.network ? { network: { ingress: since(rt.netRxBytes), egress: since(rt.netTxBytes) } } : {}),
+    ...(rt && r.blkio ? { disk: { read: since(rt.diskReadBytes), write: since(rt.diskWriteBytes) } } : {}),
+  };
+}
 
 export function encodeContainerMetric(r: ContainerMetricRecord): Doc {
   const rt = r.rates;

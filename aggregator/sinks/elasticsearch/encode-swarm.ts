@@ -1,7 +1,7 @@
-// Swarm records → documents of the swarm index. A change is an ECS event (event.kind event,
-// event.action task_failed/node_down/update_started…, orchestrator.* naming service, task and node,
-// a message a person can read); a snapshot is a state document: services and nodes indexed, the
-// task list kept in _source only (see SWARM_MAPPING).
+// Swarm records → documents of the swarm index. A change is an ECS event (event.kind event, event.action
+// task_failed/node_down/update_started…, service.*, orchestrator.*, host.* and container.id naming
+// service, task, node and container, a message a person can read); a snapshot is a state document:
+// services and nodes indexed, the task list kept in _source only (see SWARM_MAPPING).
 import type { SwarmChange, SwarmRecord } from '../../../common/schema/index.ts';
 import type { Doc } from './encode-common.ts';
 
@@ -11,65 +11,70 @@ const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 export const SWARM_MAPPING = {
   message: { type: 'text' },
   error: { properties: { message: { type: 'text' }, code: keyword } },
-  swarm: {
+  orchestrator: { properties: { cluster: { properties: { id: keyword } } } },
+  swarmscope: {
     properties: {
-      type: keyword,
-      change: {
+      swarm: {
         properties: {
-          action: keyword,
-          from: keyword,
-          to: keyword,
-          task: {
+          type: keyword,
+          change: {
             properties: {
-              id: keyword,
-              slot: { type: 'integer' },
-              state: keyword,
-              exit_code: { type: 'integer' },
-              container_id: keyword,
-            },
-          },
-        },
-      },
-      snapshot: {
-        properties: {
-          cluster_id: keyword,
-          tasks_omitted: { type: 'integer' },
-          services: {
-            properties: {
-              id: keyword,
-              name: keyword,
-              stack: keyword,
-              mode: keyword,
-              image: keyword,
-              desired: { type: 'integer' },
-              running: { type: 'integer' },
-              version: { type: 'long' },
-              update: {
+              action: keyword,
+              from: keyword,
+              to: keyword,
+              task: {
                 properties: {
+                  id: keyword,
+                  slot: { type: 'integer' },
                   state: keyword,
-                  startedAt: { type: 'date_nanos' },
-                  completedAt: { type: 'date_nanos' },
-                  message: { type: 'text' },
+                  exit_code: { type: 'integer' },
+                  container_id: keyword,
                 },
               },
             },
           },
-          nodes: {
+          snapshot: {
             properties: {
-              id: keyword,
-              hostname: keyword,
-              role: keyword,
-              availability: keyword,
-              status: keyword,
-              address: keyword,
-              engineVersion: keyword,
-              updatedAt: { type: 'date_nanos' },
-              manager: { properties: { leader: { type: 'boolean' }, reachability: keyword, address: keyword } },
+              cluster_id: keyword,
+              tasks_omitted: { type: 'integer' },
+              services: {
+                properties: {
+                  id: keyword,
+                  name: keyword,
+                  stack: keyword,
+                  mode: keyword,
+                  image: keyword,
+                  desired: { type: 'integer' },
+                  running: { type: 'integer' },
+                  version: { type: 'long' },
+                  update: {
+                    properties: {
+                      state: keyword,
+                      startedAt: { type: 'date_nanos' },
+                      completedAt: { type: 'date_nanos' },
+                      message: { type: 'text' },
+                    },
+                  },
+                },
+              },
+              nodes: {
+                properties: {
+                  id: keyword,
+                  hostname: keyword,
+                  role: keyword,
+                  availability: keyword,
+                  status: keyword,
+                  address: keyword,
+                  engineVersion: keyword,
+                  updatedAt: { type: 'date_nanos' },
+                  manager: { properties: { leader: { type: 'boolean' }, reachability: keyword, address: keyword } },
+                },
+              },
+              // Thousands of tasks per snapshot: kept for reading, not indexed (task failures are change documents).
+              tasks: { type: 'object', enabled: false },
+              task_states: { type: 'object', enabled: false },
             },
           },
-          // Thousands of tasks per snapshot: kept for reading, not indexed (task failures are change documents).
-          tasks: { type: 'object', enabled: false },
-          task_states: { type: 'object', enabled: false },
         },
       },
     },
@@ -85,15 +90,17 @@ export function encodeSwarm(r: SwarmRecord, base: Doc): Doc {
       ...base,
       event: { ...(base.event as Doc), kind: 'state' },
       orchestrator: { type: 'swarm', cluster: { id: b.clusterId } },
-      swarm: {
-        type: 'snapshot',
-        snapshot: {
-          cluster_id: b.clusterId,
-          tasks_omitted: b.tasksOmitted,
-          services: b.services,
-          nodes: b.nodes,
-          tasks: b.tasks,
-          task_states: states,
+      swarmscope: {
+        swarm: {
+          type: 'snapshot',
+          snapshot: {
+            cluster_id: b.clusterId,
+            tasks_omitted: b.tasksOmitted,
+            services: b.services,
+            nodes: b.nodes,
+            tasks: b.tasks,
+            task_states: states,
+          },
         },
       },
     };
@@ -110,39 +117,41 @@ export function encodeSwarm(r: SwarmRecord, base: Doc): Doc {
       type: ['change'],
       ...(c.task?.exitCode ? { outcome: 'failure' } : {}),
     },
+    ...(c.service ? { service: { name: c.service.name, id: c.service.id } } : {}),
     orchestrator: {
       type: 'swarm',
-      ...(c.service
-        ? { namespace: c.service.stack || undefined, service: { name: c.service.name, id: c.service.id } }
-        : {}),
+      ...(c.service ? { namespace: c.service.stack || undefined } : {}),
       resource: c.task
-        ? { type: 'task', id: c.task.id }
+        ? { type: 'task', id: c.task.id, ...(c.service ? { parent: { type: 'service' } } : {}) }
         : c.service
           ? { type: 'service', id: c.service.id, name: c.service.name }
           : { type: 'node', id: c.node?.id, name: c.node?.hostname },
-      ...(c.node ? { node: { id: c.node.id } } : {}),
     },
-    ...(c.node ? { host: { name: c.node.hostname } } : {}),
+    // The node the change is about (not the manager that reported it).
+    ...(c.node ? { host: { name: c.node.hostname, id: c.node.id } } : {}),
+    ...(c.task?.containerId ? { container: { id: c.task.containerId } } : {}),
     ...(c.task?.error
       ? { error: { message: c.task.error, code: c.task.exitCode === undefined ? undefined : String(c.task.exitCode) } }
       : {}),
-    swarm: {
-      type: 'change',
-      change: {
-        action: c.action,
-        from: c.from,
-        to: c.to,
-        ...(c.task
-          ? {
-              task: {
-                id: c.task.id,
-                slot: c.task.slot,
-                state: c.task.state,
-                exit_code: c.task.exitCode,
-                container_id: c.task.containerId,
-              },
-            }
-          : {}),
+    swarmscope: {
+      swarm: {
+        type: 'change',
+        change: {
+          action: c.action,
+          from: c.from,
+          to: c.to,
+          ...(c.task
+            ? {
+                task: {
+                  id: c.task.id,
+                  slot: c.task.slot,
+                  state: c.task.state,
+                  exit_code: c.task.exitCode,
+                  container_id: c.task.containerId,
+                },
+              }
+            : {}),
+        },
       },
     },
   };

@@ -2,7 +2,7 @@
 // module names for container metrics ECS lacks.
 import type { WireRecord } from '../../../common/schema/index.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
-import { encodeContainerMetric, encodeHostMetric } from './encode-metric.ts';
+import { ecsContainerMetrics, encodeContainerMetric, encodeHostMetric } from './encode-metric.ts';
 import { encodeSwarm } from './encode-swarm.ts';
 import { encodeLog } from './encode-log.ts';
 import { encodeEvent } from './encode-event.ts';
@@ -11,10 +11,16 @@ import type { Dataset } from './index-name.ts';
 export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
   const base = baseDoc(record, dataset);
   switch (record.kind) {
-    case 'metric':
-      return record.scope === 'container'
-        ? { ...base, ...containerFields(record.container), ...encodeContainerMetric(record) }
-        : { ...base, ...encodeHostMetric(record) };
+    case 'metric': {
+      if (record.scope !== 'container') return { ...base, ...encodeHostMetric(record) };
+      const fields = containerFields(record.container);
+      return {
+        ...base,
+        ...fields,
+        container: { ...(fields.container as Doc), ...ecsContainerMetrics(record) },
+        ...encodeContainerMetric(record),
+      };
+    }
     case 'log':
       return { ...base, ...containerFields(record.container), ...encodeLog(record) };
     case 'event':
@@ -24,7 +30,7 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
     case 'agent':
       return {
         ...base,
-        swarmscope: { ...(base.swarmscope as Doc), agent: { counters: record.counters, gauges: record.gauges } },
+        swarmscope: { agent: { counters: record.counters, gauges: record.gauges } },
       };
     case 'inventory':
       return base;

@@ -47,7 +47,7 @@ export class ElasticsearchSink implements DurableSink {
   async start(): Promise<void> {
     await this.ensureTemplates().catch((err: Error) =>
       this.log.warn(
-        { err: err.message, url: this.config.url },
+        { err: err.message, urls: this.config.urls.join(',') },
         'Elasticsearch not reachable yet; ingest answers 503 until it is',
       ),
     );
@@ -69,14 +69,14 @@ export class ElasticsearchSink implements DurableSink {
     if (probe) this.probing = true;
     try {
       const outcome = await this.writeNow(records, batchId, probe ? PROBE_BUDGET_MS : undefined);
-      if (this.down) this.log.warn({ url: this.config.url }, 'Elasticsearch takes writes again');
+      if (this.down) this.log.warn({ urls: this.config.urls.join(',') }, 'Elasticsearch takes writes again');
       this.down = false;
       return outcome;
     } catch (err) {
       if (err instanceof SinkUnavailable) {
         if (!this.down)
           this.log.warn(
-            { url: this.config.url, err: err.message },
+            { urls: this.config.urls.join(','), err: err.message },
             'Elasticsearch unavailable: ingest answers 503 with Retry-After until it is back',
           );
         this.down = true;
@@ -96,7 +96,7 @@ export class ElasticsearchSink implements DurableSink {
       await this.ensureTemplates();
     } catch (err) {
       throw new SinkUnavailable(
-        `Elasticsearch at ${this.config.url} unavailable: ${(err as Error).message}`,
+        `Elasticsearch at ${this.config.urls.join(', ')} unavailable: ${(err as Error).message}`,
         SINK_RETRY_AFTER_SECONDS,
         err,
       );
@@ -124,8 +124,8 @@ export class ElasticsearchSink implements DurableSink {
 
   private async install(): Promise<void> {
     for (const t of [
-      ...DATASETS.map((d) => templateFor(this.config.indexPrefix, d)),
-      deadLetterTemplate(this.config.indexPrefix),
+      ...DATASETS.map((d) => templateFor(this.config.indexPrefix, d, this.config.indexCounts)),
+      deadLetterTemplate(this.config.indexPrefix, this.config.indexCounts),
     ]) {
       await this.client.indices.putIndexTemplate(t as Parameters<Client['indices']['putIndexTemplate']>[0]);
     }

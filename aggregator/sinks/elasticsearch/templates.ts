@@ -3,48 +3,80 @@
 // strings default to keyword; the message is full text.
 import type { Dataset } from './index-name.ts';
 import { SWARM_MAPPING } from './encode-swarm.ts';
+import { parseIndexCounts, shardSettings, type IndexCounts } from './index-settings.ts';
+
+/** The documented defaults (SWARMSCOPE_ES_SHARDS / SWARMSCOPE_ES_REPLICAS unset). */
+const DEFAULT_COUNTS = parseIndexCounts('', '', []);
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
+const scaledPct = { type: 'scaled_float', scaling_factor: 1000 } as const;
+const bytesField = { properties: { bytes: { type: 'long' } } } as const;
+
 const common = {
   '@timestamp': { type: 'date_nanos' },
-  host: { properties: { name: keyword } },
+  ecs: { properties: { version: keyword } },
+  host: { properties: { name: keyword, id: keyword } },
   event: {
-    properties: { dataset: keyword, module: keyword, kind: keyword, action: keyword, category: keyword, type: keyword },
+    properties: {
+      id: keyword,
+      dataset: keyword,
+      module: keyword,
+      kind: keyword,
+      action: keyword,
+      category: keyword,
+      type: keyword,
+      outcome: keyword,
+    },
   },
-  swarmscope: { properties: { record_id: keyword, node_id: keyword } },
   container: {
     properties: {
       id: keyword,
       name: keyword,
+      runtime: keyword,
       image: { properties: { name: keyword } },
       labels: { type: 'flattened', ignore_above: 1024 },
     },
   },
+  service: { properties: { name: keyword, id: keyword } },
   orchestrator: {
     properties: {
       type: keyword,
       namespace: keyword,
-      resource: { properties: { type: keyword, name: keyword, id: keyword } },
-      service: { properties: { name: keyword, id: keyword } },
-      node: { properties: { id: keyword } },
+      resource: {
+        properties: { type: keyword, name: keyword, id: keyword, parent: { properties: { type: keyword } } },
+      },
     },
   },
 };
 
 const perDataset: Record<Dataset, Record<string, unknown>> = {
-  metrics: {},
+  metrics: {
+    // ECS's container metrics (usage 0..1 as ECS maps it; bytes since the previous sample), beside
+    // Metricbeat's docker.* numbers.
+    container: {
+      properties: {
+        cpu: { properties: { usage: scaledPct } },
+        memory: { properties: { usage: scaledPct } },
+        network: { properties: { ingress: bytesField, egress: bytesField } },
+        disk: { properties: { read: bytesField, write: bytesField } },
+      },
+    },
+  },
   logs: {
     message: { type: 'text' },
     stream: keyword,
-    log: {
+    log: { properties: { file: { properties: { path: keyword } }, offset: { type: 'long' } } },
+    swarmscope: {
       properties: {
-        file: { properties: { path: keyword } },
-        offset: { type: 'long' },
-        origin: { properties: { source: keyword } },
-        truncated: { type: 'boolean' },
-        original_length: { type: 'long' },
-        multiline: { properties: { lines: { type: 'integer' } } },
+        log: {
+          properties: {
+            source: keyword,
+            truncated: { type: 'boolean' },
+            original_length: { type: 'long' },
+            multiline: { properties: { lines: { type: 'integer' } } },
+          },
+        },
       },
     },
     json: { type: 'flattened', ignore_above: 1024 },
@@ -61,24 +93,37 @@ const perDataset: Record<Dataset, Record<string, unknown>> = {
             actor: { properties: { id: keyword, attributes: { type: 'flattened', ignore_above: 1024 } } },
           },
         },
+        healthcheck: { properties: { status: keyword } },
       },
     },
-    container_health: { properties: { status: keyword } },
     process: { properties: { exit_code: { type: 'integer' } } },
   },
   swarm: SWARM_MAPPING,
   agent: {},
 };
 
-export function templateFor(prefix: string, dataset: Dataset) {
+type Properties = Record<string, unknown>;
+
+/** A dataset's fields added to the common ones: objects named on both sides merge their properties. */
+export function mergeProperties(a: Properties, b: Properties): Properties {
+  const out: Properties = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    const av = a[k] as { properties?: Properties } | undefined;
+    const bv = v as { properties?: Properties };
+    out[k] =
+      av?.properties && bv.properties ? { ...av, ...bv, properties: mergeProperties(av.properties, bv.properties) } : v;
+  }
+  return out;
+}
+
+export function templateFor(prefix: string, dataset: Dataset, counts: IndexCounts = DEFAULT_COUNTS) {
   return {
     name: `${prefix}-${dataset}`,
     index_patterns: [`${prefix}-${dataset}-*`],
     priority: 200,
     template: {
       settings: {
-        number_of_shards: 1,
-        number_of_replicas: 0,
+        ...shardSettings(counts.shards[dataset], counts.replicas[dataset]),
         'index.mapping.total_fields.limit': 2000,
         refresh_interval: '1s',
       },
@@ -99,9 +144,16 @@ export function templateFor(prefix: string, dataset: Dataset) {
               mapping: { type: 'double' },
             },
           },
+          {
+            agent_numbers_as_double: {
+              path_match: 'swarmscope.agent.*',
+              match_mapping_type: 'long',
+              mapping: { type: 'double' },
+            },
+          },
           { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
         ],
-        properties: { ...common, ...perDataset[dataset] },
+        properties: mergeProperties(common, perDataset[dataset]),
       },
     },
     _meta: { managed_by: 'swarmscope' },
@@ -109,13 +161,14 @@ export function templateFor(prefix: string, dataset: Dataset) {
 }
 
 /** Where set-aside records go: the raw record as a string, kept but not indexed, with the reason. */
-export function deadLetterTemplate(prefix: string) {
+export function deadLetterTemplate(prefix: string, counts: IndexCounts = DEFAULT_COUNTS) {
   return {
     name: `${prefix}-deadletter`,
     index_patterns: [`${prefix}-deadletter`],
     priority: 200,
     template: {
-      settings: { number_of_shards: 1, number_of_replicas: 0 },
+      // One small index: one shard, as many replicas as the log indices.
+      settings: shardSettings(1, counts.replicas.logs),
       mappings: {
         dynamic: 'strict',
         properties: {

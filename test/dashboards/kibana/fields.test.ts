@@ -15,7 +15,7 @@ test('finds every data view a saved object goes through, with the fields it name
   const uses = dataViewUses(savedObjects('pfx'));
   t.deepEqual(
     [...uses.values()].map((u) => u.pattern),
-    ['pfx-logs-*', 'pfx-events-*', 'pfx-metrics-*'],
+    ['pfx-logs-*', 'pfx-events-*', 'pfx-metrics-*', 'pfx-swarm-*', 'pfx-agent-*'],
   );
   t.true(uses.get('pfx-events')!.fields.has('docker.event.exit_code'));
   t.true(uses.get('pfx-metrics')!.fields.has('docker.memory.workingset.total'));

@@ -12,10 +12,9 @@ import { waitFor } from '../../../helpers/wait.ts';
 type EventDoc = {
   event: { action: string };
   container?: { id: string; name: string; labels: Record<string, string> };
-  orchestrator?: { service?: { name?: string } };
-  docker: { event: { action: string; actor: { id: string } } };
+  service?: { name?: string };
+  docker: { event: { action: string; actor: { id: string } }; healthcheck?: { status: string } };
   process?: { exit_code: number };
-  container_health?: { status: string };
 };
 
 let agg: TestAggregator;
@@ -81,7 +80,7 @@ test.serial(
     const dies = await eventsOf(task, 1, (d) => d.event.action === 'die');
     t.is(dies.length, 1);
     t.is(dies[0]!.process?.exit_code, 3);
-    t.is(dies[0]!.orchestrator?.service?.name, name);
+    t.is(dies[0]!.service?.name, name);
     const text = await waitFor(
       async () => {
         const body = await (await fetch(`${agg.url}/metrics`)).text();
@@ -107,7 +106,7 @@ test.serial(
     );
     cleanup.push(() => removeContainers([id]));
     const unhealthy = await eventsOf(id, 1, (d) => d.docker.event.action === 'health_status: unhealthy');
-    t.is(unhealthy[0]!.container_health?.status, 'unhealthy');
+    t.is(unhealthy[0]!.docker.healthcheck?.status, 'unhealthy');
     const all = await scanAll<EventDoc>(`${agg.indexPrefix}-events-*`, { term: { 'docker.event.actor.id': id } });
     t.false(all.some((h) => h._source.event.action.startsWith('exec_')));
     t.true((col.agent as unknown as { events: { stats: { execEvents: number } } }).events.stats.execEvents > 0);
