@@ -1,6 +1,7 @@
 // A second, private Elasticsearch for tests that stop and start it (an outage), so the shared one
-// keeps serving the other tests. It reuses the test environment's install (test/env/es-install.ts):
-// same binaries, users and roles (a copy of its config dir), with its own port, data and logs.
+// keeps serving the other tests; or a private cluster of several such nodes on loopback (one node to
+// kill). It reuses the test environment's install (test/env/es-install.ts): same binaries, users and
+// roles (a copy of its config dir), with its own ports, data and logs per node.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
@@ -14,34 +15,96 @@ import { waitFor } from './wait.ts';
 
 export type OwnElasticsearch = {
   url: string;
+  /** SIGTERM, waited for. */
   stop: () => Promise<void>;
+  /** SIGKILL, waited for: the node dies as a crashed machine's would. */
+  kill: () => Promise<void>;
   start: () => Promise<void>;
   remove: () => Promise<void>;
 };
 
+export type OwnCluster = { urls: string[]; nodes: OwnElasticsearch[]; remove: () => Promise<void> };
+
+type NodePlan = { name: string; root: string; httpPort: number; transportPort: number };
+
 export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
-  const name = `own-es-${randomBytes(3).toString('hex')}`;
-  const root = join(systemDataDir, name);
+  const plan = await planNode(`own-es-${randomBytes(3).toString('hex')}`);
+  const node = await prepareNode(plan, plan.name, []);
+  await node.start();
+  return node;
+}
+
+/**
+ * `count` nodes of one cluster on loopback, security on as in the shared one. The first node is the
+ * only master-eligible one (two master-eligible nodes cannot lose either and keep a quorum), the
+ * others hold data only: kill one of those. Each node gets `heap` (default 512m).
+ */
+export async function startOwnCluster(count: number, heap = '512m'): Promise<OwnCluster> {
+  const cluster = `own-esc-${randomBytes(3).toString('hex')}`;
+  const plans: NodePlan[] = [];
+  for (let i = 0; i < count; i++) plans.push(await planNode(`${cluster}-${i}`));
+  const seeds = plans.map((p) => `127.0.0.1:${p.transportPort}`);
+  const nodes: OwnElasticsearch[] = [];
+  for (const [i, plan] of plans.entries()) {
+    nodes.push(
+      await prepareNode(
+        plan,
+        cluster,
+        [
+          `discovery.seed_hosts: ${JSON.stringify(seeds)}`,
+          i === 0 ? `cluster.initial_master_nodes: ${JSON.stringify([plans[0]!.name])}` : '',
+          `node.roles: ${JSON.stringify(i === 0 ? ['master', 'data', 'ingest'] : ['data', 'ingest'])}`,
+        ],
+        heap,
+        count,
+      ),
+    );
+  }
+  await Promise.all(nodes.map((n) => n.start()));
+  return {
+    urls: nodes.map((n) => n.url),
+    nodes,
+    remove: async () => {
+      for (const n of nodes.slice().reverse()) await n.remove();
+    },
+  };
+}
+
+async function planNode(name: string): Promise<NodePlan> {
+  return { name, root: join(systemDataDir, name), httpPort: await freePort(), transportPort: await freePort() };
+}
+
+async function prepareNode(
+  plan: NodePlan,
+  clusterName: string,
+  settings: string[],
+  heap = '512m',
+  waitForNodes = 1,
+): Promise<OwnElasticsearch> {
+  const { name, root, httpPort, transportPort } = plan;
   const conf = join(root, 'config');
   const uid = Number((await run('stat', ['-c', '%u', esHome])).trim());
   const gid = Number((await run('stat', ['-c', '%g', esHome])).trim());
   await mkdir(root, { recursive: true });
   await cp(join(esHome, 'config'), conf, { recursive: true });
-  const [httpPort, transportPort] = [await freePort(), await freePort()];
+  const cluster = settings.some((l) => l.startsWith('discovery.seed_hosts'));
   const yml = (await readFile(join(conf, 'elasticsearch.yml'), 'utf8'))
     .split('\n')
     .filter((l) => !/^(http\.port|cluster\.name|node\.name|path\.|transport\.port)/.test(l))
+    .filter((l) => !cluster || !l.startsWith('discovery.type'))
     .concat([
       `http.port: ${httpPort}`,
       `transport.port: ${transportPort}`,
-      `cluster.name: ${name}`,
+      `cluster.name: ${clusterName}`,
       `node.name: ${name}`,
       `path.data: ${join(root, 'data')}`,
       `path.logs: ${join(root, 'logs')}`,
+      ...settings.filter(Boolean),
       '',
     ])
     .join('\n');
   await writeFile(join(conf, 'elasticsearch.yml'), yml);
+  await writeFile(join(conf, 'jvm.options.d', 'swarmscope.options'), `-Xms${heap}\n-Xmx${heap}\n`);
   await run('chown', ['-R', `${uid}:${gid}`, root]);
   await chown(root, uid, gid);
   const pidFile = join(root, 'es.pid');
@@ -64,19 +127,20 @@ export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
     });
     await waitFor(
       async () => {
-        const res = await fetch(`${url}/_cluster/health?wait_for_status=yellow&timeout=2s`, {
-          headers: { authorization: auth },
-        }).catch(() => undefined);
+        const res = await fetch(
+          `${url}/_cluster/health?wait_for_status=yellow&wait_for_nodes=>=${waitForNodes}&timeout=2s`,
+          { headers: { authorization: auth } },
+        ).catch(() => undefined);
         return res?.ok ? true : undefined;
       },
       { timeoutMs: 180_000, intervalMs: 500, what: `own Elasticsearch on ${url}` },
     );
   };
-  const stop = async () => {
+  const end = async (signal: NodeJS.Signals) => {
     const pid = Number((await readFile(pidFile, 'utf8').catch(() => '')).trim());
     if (!pid) return;
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, signal);
     } catch {
       return;
     }
@@ -91,12 +155,15 @@ export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
       },
       { timeoutMs: 60_000, what: 'own Elasticsearch to exit' },
     );
+    // A killed node leaves its pid file behind; a later start must not find it.
+    await rm(pidFile, { force: true });
   };
-  await start();
+  const stop = () => end('SIGTERM');
   return {
     url,
     start,
     stop,
+    kill: () => end('SIGKILL'),
     remove: async () => {
       await stop();
       await rm(root, { recursive: true, force: true });

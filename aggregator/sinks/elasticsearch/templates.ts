@@ -10,7 +10,9 @@ const DEFAULT_COUNTS = parseIndexCounts('', '', []);
 
 const keyword = { type: 'keyword', ignore_above: 1024 } as const;
 
-const scaledPct = { type: 'scaled_float', scaling_factor: 1000 } as const;
+// ECS maps the 0..1 usages as scaled_float, which lives in a module (mapper-extras) not every
+// distribution carries; double reads the same in every query and panel.
+const usagePct = { type: 'double' } as const;
 const bytesField = { properties: { bytes: { type: 'long' } } } as const;
 
 const common = {
@@ -52,12 +54,12 @@ const common = {
 
 const perDataset: Record<Dataset, Record<string, unknown>> = {
   metrics: {
-    // ECS's container metrics (usage 0..1 as ECS maps it; bytes since the previous sample), beside
+    // ECS's container metrics (usage 0..1; bytes since the previous sample), beside
     // Metricbeat's docker.* numbers.
     container: {
       properties: {
-        cpu: { properties: { usage: scaledPct } },
-        memory: { properties: { usage: scaledPct } },
+        cpu: { properties: { usage: usagePct } },
+        memory: { properties: { usage: usagePct } },
         network: { properties: { ingress: bytesField, egress: bytesField } },
         disk: { properties: { read: bytesField, write: bytesField } },
       },
