@@ -281,6 +281,19 @@ export const HostSample = Type.Object({
   ),
   system: Type.Optional(HostSystem),
   readers: Type.Optional(Type.Array(HostReaderStat, { maxItems: 64 })),
+  /** The collector's own process, the node's exporter (node-exporter dashboards' process_* panels). */
+  exporter: Type.Optional(
+    Type.Object({
+      cpuSeconds: Count,
+      residentBytes: Count,
+      virtualBytes: Count,
+      /** RLIMIT_AS and RLIMIT_NOFILE; -1 when unlimited. */
+      virtualMaxBytes: Type.Number(),
+      openFds: Count,
+      maxFds: Type.Number(),
+      startTimeSeconds: Count,
+    }),
+  ),
 });
 
 /** Host series under node-exporter's vocabulary; a host lacking a source leaves its field out. */

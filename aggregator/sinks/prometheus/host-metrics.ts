@@ -343,6 +343,27 @@ export const HOST_SERIES: Row[] = [
   gauge('node_scrape_collector_duration_seconds', 'node_exporter: Duration of a collector scrape.', reader('seconds')),
   gauge('node_scrape_collector_success', 'node_exporter: Whether a collector succeeded.', reader('success')),
 
+  // The node's exporter is the collector: its own process, as node-exporter reports itself.
+  counter(
+    'process_cpu_seconds_total',
+    'Total user and system CPU time spent in seconds.',
+    (r) => r.host.exporter?.cpuSeconds,
+  ),
+  gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', (r) => r.host.exporter?.residentBytes),
+  gauge('process_virtual_memory_bytes', 'Virtual memory size in bytes.', (r) => r.host.exporter?.virtualBytes),
+  gauge(
+    'process_virtual_memory_max_bytes',
+    'Maximum amount of virtual memory available in bytes.',
+    (r) => r.host.exporter?.virtualMaxBytes,
+  ),
+  gauge('process_open_fds', 'Number of open file descriptors.', (r) => r.host.exporter?.openFds),
+  gauge('process_max_fds', 'Maximum number of open file descriptors.', (r) => r.host.exporter?.maxFds),
+  gauge(
+    'process_start_time_seconds',
+    'Start time of the process since unix epoch in seconds.',
+    (r) => r.host.exporter?.startTimeSeconds,
+  ),
+
   // cAdvisor's machine-level series.
   gauge('machine_cpu_cores', 'Number of logical CPU cores.', (r) => [
     { labels: machine(r), value: r.host.cpus.length },

@@ -13,6 +13,7 @@ import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
 import { FdBudget, KeptFiles } from '../cgroup-stats/kept-files.ts';
 import { parseMountinfo, statFilesystems } from './filesystems.ts';
+import { readExporterProcess } from './exporter-process.ts';
 import { readKernelCounters } from './kernel-counters.ts';
 import { readNetClass } from './net-class.ts';
 import { parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat, parseUptime } from './proc-parse.ts';
@@ -116,6 +117,7 @@ export class HostSampler {
         arp: k.arp,
         system: this.system,
         readers,
+        exporter: readExporterProcess(stat.bootTimeSeconds),
       },
     };
   }
