@@ -17,6 +17,7 @@ import { testEnv } from '../test/helpers/env.ts';
 import { docker, inspect, removeContainers, runContainer } from '../test/helpers/docker.ts';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
 import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
+import { ensurePackages } from '../test/env/system-packages.ts';
 
 const sizes = [
   { bytes: 100, lines: Number(process.argv[2] ?? 200_000) },
@@ -218,6 +219,8 @@ const fmt = (f: Figures, bytes: number, path: string): string[] =>
         ((f.lines * bytes) / f.seconds / 2 ** 20).toFixed(1),
         ...f.cpu.map((c) => ((c / f.lines) * 1e6).toFixed(1)),
       ];
+// The peer is a Debian package: installed here when missing (a fresh machine has none).
+await ensurePackages(['rsyslog', 'rsyslog-elasticsearch']);
 const containers: string[] = [];
 try {
   for (const { bytes, lines } of sizes) {

@@ -10,7 +10,11 @@ export interface DurableSink {
   start(): Promise<void>;
   /** True once the sink can take writes (templates installed, store reachable). */
   ready(): boolean;
-  write(records: readonly WireRecord[], batchId: string): Promise<WriteOutcome>;
+  /**
+   * `ndjson`, when given, is the batch as it arrived (one validated record per line, in order): a
+   * sink that stores records as JSON lines may write it as is instead of serialising them again.
+   */
+  write(records: readonly WireRecord[], batchId: string, ndjson?: string): Promise<WriteOutcome>;
   /**
    * Seconds a client should wait when the sink is known to be down and one request is already
    * probing it (ingest answers 503 at once instead of tying up a slot); 0 = try the write.

@@ -26,6 +26,15 @@ const requiredPackages = [
 export async function ensureSystemPackages(): Promise<void> {
   const missing = await missingPackages(requiredPackages);
   if (!javaHomes.some((home) => existsSync(home))) missing.push('openjdk-17-jre-headless');
+  await installPackages(missing);
+}
+
+/** Installs whichever of `names` are missing (benches use it for their peers, e.g. rsyslog). */
+export async function ensurePackages(names: readonly string[]): Promise<void> {
+  await installPackages(await missingPackages(names));
+}
+
+async function installPackages(missing: readonly string[]): Promise<void> {
   if (missing.length === 0) return;
   progress(`installing Debian packages: ${missing.join(' ')}`);
   const firstTry = await aptInstall(missing);

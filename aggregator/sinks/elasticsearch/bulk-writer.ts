@@ -2,6 +2,10 @@
 // held; 429/5xx = retried (with backoff, within a time budget); any other item error = set aside
 // in the dead-letter index with its reason. The batch is acknowledged only when every item is
 // held or set aside. A request Elasticsearch refuses as too large (413) is split in halves.
+// Each request body is serialised once, as NDJSON text, and gzipped once at level 1 off the main
+// thread (a retry resends the same bytes); the response is filtered to the per-item status.
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { backoffDelayMs } from '../../../common/backoff.ts';
 import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
@@ -21,6 +25,18 @@ export type BulkCounters = {
 };
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
+
+const gzipAsync = promisify(gzip);
+/** Only what the writer reads of a bulk response: a tenth of the full answer to parse. */
+const BULK_FILTER = 'items.*.status,items.*.error.type,items.*.error.reason';
+
+/** The `_bulk` body of `items`: an action line and the document per item. */
+export function bulkBody(items: readonly BulkItem[]): string {
+  let body = '';
+  for (const it of items)
+    body += `{"create":{"_index":${JSON.stringify(it.index)},"_id":${JSON.stringify(it.id)}}}\n${JSON.stringify(it.doc)}\n`;
+  return body;
+}
 
 /** How long a client is told to wait when Elasticsearch cannot take the batch now. */
 export const SINK_RETRY_AFTER_SECONDS = 2;
@@ -125,15 +141,19 @@ export class BulkWriter {
 
   /** One _bulk request (two halves on 413); a whole-request failure is retried until the deadline, then 503. */
   private async send(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
-    const operations: unknown[] = [];
-    for (const it of items) operations.push({ create: { _index: it.index, _id: it.id } }, it.doc);
+    // Level 1: nearly the ratio of the default level on JSON for a fraction of the CPU.
+    const body = await gzipAsync(Buffer.from(bulkBody(items)), { level: 1 });
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       this.counters.requests++;
       try {
-        const res = await this.client.bulk({ operations, refresh: false });
+        const res = await this.client.bulk(
+          { body, filter_path: BULK_FILTER } as unknown as Parameters<Client['bulk']>[0],
+          { compression: false, headers: { 'content-encoding': 'gzip', 'accept-encoding': 'identity' } },
+        );
         this.observe(started, true);
-        return res.items.map((entry) => entry.create as ItemResult | undefined);
+        const answered = (res.items ?? []) as Array<{ create?: ItemResult }>;
+        return items.map((_, i) => answered[i]?.create);
       } catch (err) {
         this.observe(started, false);
         this.counters.failedRequests++;

@@ -42,14 +42,15 @@ export class JournalSink implements DurableSink {
   }
 
   /** Appends are serialised so a batch's lines are contiguous and each fsync covers whole batches. */
-  write(records: readonly WireRecord[]): Promise<WriteOutcome> {
-    const run = this.chain.then(() => this.append(records));
+  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string): Promise<WriteOutcome> {
+    const run = this.chain.then(() => this.append(records, ndjson));
     this.chain = run.catch(() => {});
     return run;
   }
 
-  private async append(records: readonly WireRecord[]): Promise<WriteOutcome> {
-    const body = Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  private async append(records: readonly WireRecord[], ndjson: string | undefined): Promise<WriteOutcome> {
+    const text = ndjson ?? records.map((r) => JSON.stringify(r)).join('\n');
+    const body = Buffer.from(text.endsWith('\n') ? text : text + '\n');
     if (this.bytes + body.length > this.maxBytes) {
       throw new SinkUnavailable(
         `local journal in ${this.dir} is full (${this.maxBytes} bytes); configure SWARMSCOPE_ES_URL and run \`npm run replay\``,
