@@ -1,6 +1,7 @@
 // What the container benches share: the engine under test (DOCKER_HOST, the workload image), the
-// docker CLI against it, a bounded-width runner and this process's CPU time.
+// docker CLI against it, a bounded-width runner, and a process's CPU time and resident set.
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 
 const exec = promisify(execFile);
@@ -25,3 +26,12 @@ export const processCpu = (): number => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
 };
+
+/** Resident set of a live process in bytes (VmRSS), 0 once it is gone. */
+export function rssBytes(pid: number | undefined): number {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+}

@@ -3,6 +3,9 @@
 //   swarmscope → acking aggregator (no Elasticsearch: local journal, fsync per batch)
 //   swarmscope → aggregator → Elasticsearch (the test ES, writer user)
 //   rsyslog (own rsyslogd: imfile + mmjsonparse + omelasticsearch, bulk mode) → the same ES (admin user)
+//   Elasticsearch's own ceiling: the very documents swarmscope indexed (read back), sent again into a
+//   fresh index by a plain loop of pre-serialised, uncompressed `_bulk` requests (5000 per request,
+//   4 at once: the collector's batch and concurrency), so nothing but Elasticsearch can limit it
 // Rate and CPU are taken between the first and the last line acknowledged/indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
 // Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB]
@@ -16,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { testEnv } from '../test/helpers/env.ts';
 import { docker, inspect, removeContainers, runContainer } from '../test/helpers/docker.ts';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
-import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
+import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
+import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
+import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
 import { ensurePackages } from '../test/env/system-packages.ts';
 
 const sizes = [
@@ -108,8 +113,10 @@ async function writeLines(
   return { id, file, seconds: (Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000 };
 }
 
+type Docs = Array<{ id: string; doc: Record<string, unknown> }>;
+
 /** swarmscope: an aggregator child process (with or without ES) and a collector child process restricted to the writer. */
-async function swarmscope(label: string, total: number, withEs: boolean): Promise<Figures> {
+async function swarmscope(label: string, total: number, withEs: boolean, keep?: Docs): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));
   const token = randomBytes(12).toString('hex');
   const prefix = `swarmscope-bench${run}${withEs ? 'es' : 'ack'}`;
@@ -148,6 +155,7 @@ async function swarmscope(label: string, total: number, withEs: boolean): Promis
     await col.stop();
     await agg.stop();
     if (withEs) {
+      if (keep) for (const h of await scanAll(`${prefix}-logs-*`)) keep.push({ id: h._id, doc: h._source });
       await deleteIndices(`${prefix}-*`);
       await esAdmin()
         .indices.deleteIndexTemplate({ name: `${prefix}-*` })
@@ -205,19 +213,55 @@ input(type="imfile" File=${q(file)} Tag="bench" ruleset="es" freshStartTail="off
   }
 }
 
+/** The ceiling: `docs` into a fresh index (same template) by a plain loop of pre-serialised `_bulk` bodies. */
+async function bulkCeiling(docs: Docs): Promise<Figures> {
+  const prefix = `swarmscope-bench${run}ceil`;
+  const es = esAdmin();
+  await es.indices.putIndexTemplate(templateFor(prefix, 'logs') as Parameters<typeof es.indices.putIndexTemplate>[0]);
+  const index = `${prefix}-logs-bench`;
+  const items: BulkItem[] = docs.map((d) => ({ index, id: d.id, doc: d.doc, raw: undefined }));
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < items.length; i += 5000) bodies.push(Buffer.from(bulkBody(items.slice(i, i + 5000))));
+  const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
+  let failed = '';
+  const send = async () => {
+    for (let b = bodies.shift(); b; b = bodies.shift()) {
+      const res = await fetch(`${testEnv.esUrl}/_bulk?filter_path=errors`, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/x-ndjson' },
+        body: b,
+      });
+      const answer = await res.text();
+      if (!res.ok || answer.includes('true')) failed ||= `${res.status} ${answer.slice(0, 300)}`;
+    }
+  };
+  const loop = Promise.all(Array.from({ length: 4 }, send));
+  try {
+    const f = await measure('plain _bulk → ES', docs.length, () => esCount(index), [], 100);
+    await loop;
+    if (failed) throw new Error(`plain _bulk loop: ${failed}`);
+    return f;
+  } finally {
+    await loop.catch(() => undefined);
+    await deleteIndices(`${prefix}-*`);
+    await es.indices.deleteIndexTemplate({ name: `${prefix}-logs` }).catch(() => undefined);
+  }
+}
+
 const rows: string[][] = [
-  ['path', 'line', 'lines', 'lines/s', 'MiB/s', 'shipper CPU s/1M lines', 'aggregator CPU s/1M lines'],
+  ['path', 'line', 'lines', 'lines/s', 'MiB/s', 'shipper CPU s/1M lines', 'aggregator CPU s/1M lines', 'shipper cores'],
 ];
 const fmt = (f: Figures, bytes: number, path: string): string[] =>
   f.lines === 0
-    ? [path, `${bytes} B`, 'all within one poll: raise the line count', '', '', '', '']
+    ? [path, `${bytes} B`, 'all within one poll: raise the line count', '', '', '', '', '']
     : [
         path,
         `${bytes} B`,
         String(f.lines),
         Math.round(f.lines / f.seconds).toLocaleString('en'),
         ((f.lines * bytes) / f.seconds / 2 ** 20).toFixed(1),
-        ...f.cpu.map((c) => ((c / f.lines) * 1e6).toFixed(1)),
+        ...[0, 1].map((i) => (f.cpu[i] === undefined ? '-' : ((f.cpu[i] / f.lines) * 1e6).toFixed(1))),
+        f.cpu[0] === undefined ? '-' : (f.cpu[0] / f.seconds).toFixed(2),
       ];
 // The peer is a Debian package: installed here when missing (a fresh machine has none).
 await ensurePackages(['rsyslog', 'rsyslog-elasticsearch']);
@@ -235,10 +279,13 @@ try {
       ((lines * bytes) / w.seconds / 2 ** 20).toFixed(1),
       '-',
       '-',
+      '-',
     ]);
+    const docs: Docs = [];
     rows.push(fmt(await swarmscope(label, lines, false), bytes, 'swarmscope → acking aggregator (journal)'));
-    rows.push(fmt(await swarmscope(label, lines, true), bytes, 'swarmscope → aggregator → Elasticsearch'));
-    rows.push([...fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'), '-']);
+    rows.push(fmt(await swarmscope(label, lines, true, docs), bytes, 'swarmscope → aggregator → Elasticsearch'));
+    rows.push(fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'));
+    rows.push(fmt(await bulkCeiling(docs), bytes, 'plain pre-serialised _bulk loop → ES (ceiling)'));
     await removeContainers([w.id]);
     containers.pop();
   }

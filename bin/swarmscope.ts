@@ -14,11 +14,12 @@ import { loadAggregatorConfig, readAggregatorConfig, type AggregatorConfig } fro
 import { loadCollectorConfig, readCollectorConfig } from '../collector/config.ts';
 import { EnvReader, redact } from '../common/env.ts';
 import { settingNames } from '../common/setting-names.ts';
-import { buildApp } from '../aggregator/app.ts';
-import { Agent, type AgentStatus } from '../collector/agent.ts';
-import { ElasticsearchSink } from '../aggregator/sinks/elasticsearch/sink.ts';
-import { replayJournal } from '../aggregator/sinks/journal/replay.ts';
-import { listDeadLetters, replayDeadLetters } from '../aggregator/sinks/elasticsearch/dead-letter.ts';
+import type { AgentStatus } from '../collector/agent.ts';
+
+// Each command loads only what it runs: a collector never loads fastify, the Elasticsearch client or
+// prom-client (tens of MiB of resident code and heap on every node).
+const collectorAgent = async () => (await import('../collector/agent.ts')).Agent;
+const esSink = async () => (await import('../aggregator/sinks/elasticsearch/sink.ts')).ElasticsearchSink;
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   version: string;
@@ -58,6 +59,7 @@ async function localToken(dataDir: string): Promise<string> {
 }
 
 async function startAggregator(config: AggregatorConfig, log: Logger) {
+  const { buildApp } = await import('../aggregator/app.ts');
   const agg = await buildApp(config, log);
   const address = await agg.app.listen({ host: config.listen.host, port: config.listen.port });
   return { agg, address };
@@ -95,7 +97,7 @@ program
       ...env,
       SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || local.origin,
     });
-    const agent = new Agent(colConfig, log);
+    const agent = new (await collectorAgent())(colConfig, log);
     const status = await agent.start();
     process.stdout.write(
       [
@@ -120,7 +122,7 @@ program
   .action(async () => {
     const config = loadCollectorConfig();
     const log = createLogger({ name: 'swarmscope-collector', level: config.logLevel });
-    const agent = new Agent(config, log);
+    const agent = new (await collectorAgent())(config, log);
     const status = await agent.start();
     log.info({ docker: status.docker, node: status.node, aggregators: config.aggregatorUrls }, 'collector started');
     onSignals(() => agent.close());
@@ -147,8 +149,9 @@ program
         remedy: 'set SWARMSCOPE_ES_URL and credentials, then run again',
       });
     const log = createLogger({ name: 'swarmscope-replay', level: config.logLevel });
-    const sink = new ElasticsearchSink(config.elasticsearch, log);
+    const sink = new (await esSink())(config.elasticsearch, log);
     await sink.start();
+    const { replayJournal } = await import('../aggregator/sinks/journal/replay.ts');
     const result = await replayJournal(join(config.dataDir, 'journal'), sink);
     await sink.close();
     process.stdout.write(
@@ -175,7 +178,8 @@ deadLetter
   .description('one JSON line per set-aside record: id, time, reason, error type, target index, batch, record')
   .action(async () => {
     const { config, es } = esConfigForTools();
-    const sink = new ElasticsearchSink(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
+    const sink = new (await esSink())(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
+    const { listDeadLetters } = await import('../aggregator/sinks/elasticsearch/dead-letter.ts');
     let n = 0;
     for await (const entry of listDeadLetters(sink.client, es.indexPrefix)) {
       process.stdout.write(JSON.stringify(entry) + '\n');
@@ -192,8 +196,9 @@ deadLetter
   )
   .action(async () => {
     const { config, es } = esConfigForTools();
-    const sink = new ElasticsearchSink(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
+    const sink = new (await esSink())(es, createLogger({ name: 'swarmscope-dead-letter', level: config.logLevel }));
     await sink.start();
+    const { replayDeadLetters } = await import('../aggregator/sinks/elasticsearch/dead-letter.ts');
     const r = await replayDeadLetters(sink.client, es.indexPrefix, sink);
     await sink.close();
     process.stdout.write(

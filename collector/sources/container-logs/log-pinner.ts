@@ -23,7 +23,10 @@ export class LogPinner {
    * onConfig: the worker read a container's config files (a new container under the watched root).
    */
   constructor(onWatchError: (dir: string, message: string) => void, onConfig: (dir: string) => void) {
-    this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url));
+    // A small young generation: the worker only keeps fds and stats (its default would add ~30 MiB RSS).
+    this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url), {
+      resourceLimits: { maxYoungGenerationSizeMb: 2 },
+    });
     this.worker.unref();
     type FromWorker =
       | (Pinned & { kind: 'pin'; dir: string })
