@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.cache/**', 'dashboards/generated/**', 'test-results/**'] },
+  { ignores: ['node_modules/**', '.cache/**', 'dashboards/generated/**', 'test-results/**', 'aggregator/ui/assets/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,5 +1,6 @@
 // buildApp(config): the aggregator as a fastify instance with its routes, sink and Prometheus
 // registry wired; it never listens by itself (tests use inject(), the entry point listens).
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -18,10 +19,21 @@ import { registerIngest } from './routes/ingest.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerReadAuth } from './read-auth.ts';
+import { registerUi } from './routes/ui.ts';
+import { ReplicaSet } from '../common/replica-set.ts';
+import { UiData } from './ui/ui-data.ts';
+import { EsLogSearch, JournalLogSearch } from './ui/log-search.ts';
+import { registerUiMetrics } from './ui/ui-metrics.ts';
 import { registerRefusals } from './refusals.ts';
 import { httpsOptions, requireClientCertificate } from './tls.ts';
 
-export type Aggregator = { app: FastifyInstance; sink: DurableSink; registry: Registry; state: ClusterState };
+export type Aggregator = {
+  app: FastifyInstance;
+  sink: DurableSink;
+  registry: Registry;
+  state: ClusterState;
+  ui: UiData | undefined;
+};
 
 /** Request logging off; errors logged only when they are the server's own (5xx). */
 class QuietRequests extends LogController {
@@ -54,6 +66,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   let bulkItems = () => ({}) as Record<string, number>;
   const metrics = registerPipelineMetrics(registry, state, () => bulkItems());
   let sink: DurableSink;
+  let logs: EsLogSearch | JournalLogSearch;
   if (config.elasticsearch) {
     const es = new ElasticsearchSink(config.elasticsearch, log, (s, ok) =>
       metrics.bulkDuration.observe({ outcome: ok ? 'ok' : 'error' }, s),
@@ -61,18 +74,51 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     const c = es.writer.counters;
     bulkItems = () => ({ created: c.created, duplicate: c.duplicate, retried: c.retried, set_aside: c.setAside });
     sink = es;
+    logs = new EsLogSearch(es.client, config.elasticsearch.indexPrefix);
   } else {
-    sink = new JournalSink({ dir: join(config.dataDir, 'journal'), maxBytes: config.journal.maxBytes });
+    const dir = join(config.dataDir, 'journal');
+    sink = new JournalSink({ dir, maxBytes: config.journal.maxBytes });
+    logs = new JournalLogSearch(dir);
   }
   registerContainerMetrics(registry, state, config.extraContainerLabels);
   registerHostMetrics(registry, state);
   registerSwarmMetrics(registry, state.swarm);
   const events = registerEventMetrics(registry);
-  registerIngest(app, { config, sink, state, metrics, onAccepted: events.observe });
+  // The UI's peers come from the shared replica discovery (static URLs or dns+ names re-resolved).
+  const uiPeers =
+    config.ui.enabled && config.ui.peers.length ? new ReplicaSet({ entries: config.ui.peers }) : undefined;
+  const ui = config.ui.enabled
+    ? new UiData({
+        config: config.ui,
+        state,
+        logs,
+        token: config.token,
+        replica: hostname(),
+        ...(uiPeers ? { peers: () => uiPeers.members() } : {}),
+      })
+    : undefined;
+  registerIngest(app, {
+    config,
+    sink,
+    state,
+    metrics,
+    onAccepted: (records) => {
+      events.observe(records);
+      ui?.observe(records);
+    },
+  });
   registerHealth(app, sink);
   registerMetrics(app, registry);
+  if (ui) {
+    registerUi(app, { ui, credentials: [config.token, config.ui.password, config.read.token] });
+    registerUiMetrics(registry, ui);
+  }
 
   await sink.start();
-  app.addHook('onClose', async () => sink.close());
-  return { app, sink, registry, state };
+  await uiPeers?.start();
+  app.addHook('onClose', async () => {
+    uiPeers?.close();
+    await sink.close();
+  });
+  return { app, sink, registry, state, ui };
 }

@@ -3,6 +3,7 @@
 import { EnvReader } from '../common/env.ts';
 import { SwarmscopeError } from '../common/errors.ts';
 import { settingNames } from '../common/setting-names.ts';
+import { entryProblems, parseEntries } from '../common/replica-set.ts';
 import type { ReadAuthConfig } from './read-auth.ts';
 import type { AggregatorTlsConfig } from './tls.ts';
 import {
@@ -30,6 +31,21 @@ export type ElasticsearchConfig = Readonly<{
   requestTimeoutMs: number;
 }>;
 
+/** The built-in web UI (aggregator/ui/, routes/ui.ts): read-only, behind a login. */
+export type UiConfig = Readonly<{
+  enabled: boolean;
+  /** A read-only credential for the UI besides the ingest and read tokens (which are accepted too). */
+  password: string | undefined;
+  /** Recent stats kept per container and node for the UI's charts: how far back, how many points, how many series. */
+  historyWindowMs: number;
+  historyMaxPoints: number;
+  historyMaxSeries: number;
+  /** Other aggregator replicas (URLs or dns+URL, common/replica-set.ts), asked for their part of the cluster. */
+  peers: string[];
+  /** Alertmanager's base URL: firing alerts on the cluster page. */
+  alertmanagerUrl: string | undefined;
+}>;
+
 export type AggregatorConfig = Readonly<{
   listen: { host: string; port: number };
   token: string;
@@ -46,6 +62,7 @@ export type AggregatorConfig = Readonly<{
   staleAfterMs: number;
   /** Container labels beyond the Swarm ones that become Prometheus labels (opt-in: cardinality). */
   extraContainerLabels: string[];
+  ui: UiConfig;
   logLevel: string;
 }>;
 
@@ -130,8 +147,20 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),
+    ui: {
+      enabled: r.bool('SWARMSCOPE_UI', true),
+      password: r.secret('SWARMSCOPE_UI_PASSWORD'),
+      historyWindowMs: r.durationMs('SWARMSCOPE_UI_HISTORY', '15m'),
+      historyMaxPoints: r.int('SWARMSCOPE_UI_HISTORY_POINTS', 360, 2),
+      historyMaxSeries: r.int('SWARMSCOPE_UI_HISTORY_SERIES', 2000, 1),
+      peers: parseEntries(r.string('SWARMSCOPE_UI_PEERS', '')),
+      alertmanagerUrl: r.url('SWARMSCOPE_ALERTMANAGER_URL'),
+    },
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
   };
+  if (config.ui.password !== undefined && config.ui.password.length < 8)
+    r.problems.push('SWARMSCOPE_UI_PASSWORD (or _FILE) must be at least 8 characters');
+  for (const p of entryProblems(config.ui.peers)) r.problems.push(`SWARMSCOPE_UI_PEERS: ${p}`);
   if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
   return config;

@@ -104,6 +104,11 @@ program
         'swarmscope is running',
         `  docker:        ${describeDocker(status)}`,
         `  data goes to:  ${describeSink(aggConfig)}`,
+        ...(aggConfig.ui.enabled
+          ? [
+              `  web UI:        ${local.origin}/ (sign in with ${aggConfig.ui.password ? 'SWARMSCOPE_UI_PASSWORD or ' : ''}the token below)`,
+            ]
+          : []),
         `  metrics:       ${address}/metrics`,
         `  ingest:        ${address}/api/v1/ingest (token in ${env.SWARMSCOPE_TOKEN_FILE || (process.env.SWARMSCOPE_TOKEN ? 'SWARMSCOPE_TOKEN' : join(dataDir, 'token'))})`,
         `  sampling:      every ${colConfig.intervalMs} ms; queue in ${join(colConfig.dataDir, 'queue')}`,

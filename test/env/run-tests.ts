@@ -43,6 +43,11 @@ async function main(avaArgs: readonly string[]): Promise<Tally> {
 function checkSteps(): Step[] {
   const steps: Step[] = [
     { name: 'typecheck (tsc --noEmit)', command: join(bin, 'tsc'), args: ['--noEmit'] },
+    {
+      name: 'typecheck the UI (tsc --noEmit -p ui/src)',
+      command: join(bin, 'tsc'),
+      args: ['--noEmit', '-p', 'ui/src'],
+    },
     { name: 'lint (eslint .)', command: join(bin, 'eslint'), args: ['.'] },
     { name: 'formatted (prettier --check)', command: join(bin, 'prettier'), args: ['--check', '**/*.ts'] },
   ];
@@ -51,6 +56,13 @@ function checkSteps(): Step[] {
       name: 'generated dashboards are current (dashboards/build.ts --check)',
       command: process.execPath,
       args: ['dashboards/build.ts', '--check'],
+    });
+  }
+  if (existsSync(join(repoRoot, 'ui', 'build.ts'))) {
+    steps.push({
+      name: 'built UI assets are current (ui/build.ts --check)',
+      command: process.execPath,
+      args: ['ui/build.ts', '--check'],
     });
   }
   return steps;

@@ -4,7 +4,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Dashboard, Panel } from '@grafana/schema';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './browser.ts';
 
 export type SeriesData = { name: string; points: Array<[number, number]> };
 export type PanelData =
@@ -140,10 +140,7 @@ table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:2px 6px;
 
 export async function screenshot(html: string, file: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1520, height: 900 } });
     await page.setContent(html, { waitUntil: 'load' });

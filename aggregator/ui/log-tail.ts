@@ -1,0 +1,57 @@
+// Live log tail: log records this replica accepts are handed to the UI's subscribers whose filter
+// matches (a container, or every task of a service), as they arrive. Each subscriber holds at most
+// TAIL_PENDING_MAX undelivered lines; past that, lines are skipped and the count is told to the
+// page (and kept in `skipped` for swarmscope_ui_tail_skipped_lines_total).
+import type { WireRecord } from '../../common/schema/index.ts';
+import { matchesLog, type LogQuery } from '../sinks/journal/journal-search.ts';
+import { lineOf, type LogLine } from './log-search.ts';
+
+export const TAIL_PENDING_MAX = 2000;
+/** Subscribers at once (each is an open page): past it a new tail is refused with 429. */
+export const TAIL_SUBSCRIBERS_MAX = 100;
+
+export type TailSubscriber = {
+  query: LogQuery;
+  pending: LogLine[];
+  skipped: number;
+  wake: () => void;
+};
+
+export class LogTail {
+  private readonly subs = new Set<TailSubscriber>();
+  skipped = 0;
+
+  get subscribers(): number {
+    return this.subs.size;
+  }
+
+  subscribe(query: LogQuery, wake: () => void): TailSubscriber | undefined {
+    if (this.subs.size >= TAIL_SUBSCRIBERS_MAX) return undefined;
+    const s: TailSubscriber = { query, pending: [], skipped: 0, wake };
+    this.subs.add(s);
+    return s;
+  }
+
+  unsubscribe(s: TailSubscriber): void {
+    this.subs.delete(s);
+  }
+
+  observe(records: readonly WireRecord[]): void {
+    if (this.subs.size === 0) return;
+    for (const s of this.subs) {
+      const text = s.query.text?.toLowerCase();
+      let added = false;
+      for (const r of records) {
+        if (r.kind !== 'log' || !matchesLog(r, s.query, text)) continue;
+        if (s.pending.length >= TAIL_PENDING_MAX) {
+          s.skipped++;
+          this.skipped++;
+          continue;
+        }
+        s.pending.push(lineOf(r));
+        added = true;
+      }
+      if (added || s.skipped) s.wake();
+    }
+  }
+}
