@@ -326,12 +326,12 @@ var he,Zs,za,Kt,ki,El,Qs,Pl,Xs,xi,bi,Ha,ol=Symbol.for("pv"),Ll={},Dl=[],Oa=/^m(i
     </form>
     <p class="log-status">
       ${l?C`<span class=${`tail-status ${d==="live"?"live":""}`} data-tail=${d}>tail: ${d}</span>`:d}
-      ${s?C` · ${s.lines.length} line${s.lines.length===1?"":"s"} from ${s.backend}${s.partial?" (partial: scan bound reached)":""}`:""}
+      ${s?C`${l||d?" \xB7 ":""}${s.lines.length} line${s.lines.length===1?"":"s"} from ${s.backend}${s.partial?" (partial: scan bound reached)":""}`:""}
     </p>
     ${a?C`<p class="error" role="alert">${a}</p>`:""}
     <div class="log-lines" ref=${m}>
       ${s?.lines.map(g=>C`<div class=${`line ${g.stream}`} key=${g.id} data-id=${g.id}>
-            <time title=${g.time}>${g.time.slice(11,23)}</time>
+            <time title=${g.time}>${g.time.slice(11,23)}Z</time>
             <a class="who" href=${`/container/${encodeURIComponent(g.containerId)}`}
               >${g.service?`${g.service}`:g.containerName||Un(g.containerId)}</a
             >

@@ -105,14 +105,14 @@ export function LogsPage(props: { params: URLSearchParams }) {
     </form>
     <p class="log-status">
       ${tail ? html`<span class=${`tail-status ${status === 'live' ? 'live' : ''}`} data-tail=${status}>tail: ${status}</span>` : status}
-      ${result ? html` · ${result.lines.length} line${result.lines.length === 1 ? '' : 's'} from ${result.backend}${result.partial ? ' (partial: scan bound reached)' : ''}` : ''}
+      ${result ? html`${tail || status ? ' · ' : ''}${result.lines.length} line${result.lines.length === 1 ? '' : 's'} from ${result.backend}${result.partial ? ' (partial: scan bound reached)' : ''}` : ''}
     </p>
     ${error ? html`<p class="error" role="alert">${error}</p>` : ''}
     <div class="log-lines" ref=${list}>
       ${result?.lines.map(
         (l) =>
           html`<div class=${`line ${l.stream}`} key=${l.id} data-id=${l.id}>
-            <time title=${l.time}>${l.time.slice(11, 23)}</time>
+            <time title=${l.time}>${l.time.slice(11, 23)}Z</time>
             <a class="who" href=${`/container/${encodeURIComponent(l.containerId)}`}
               >${l.service ? `${l.service}` : l.containerName || shortId(l.containerId)}</a
             >
