@@ -11,6 +11,7 @@ import { OWN_AUTH } from '../read-auth.ts';
 import { UiAuth, clearedCookie, loginPage, refuse, safeNext, sessionCookie } from '../ui/auth.ts';
 import { MAX_LIMIT, type LogLine, type LogQuery } from '../ui/log-search.ts';
 import { parseFocus, type UiData } from '../ui/ui-data.ts';
+import type { ClusterView } from '../ui/cluster-view.ts';
 
 export const PAGES = ['/', '/visualizer', '/service/:id', '/node/:id', '/container/:id', '/logs'];
 export const ASSETS_DIR = join(import.meta.dirname, '..', 'ui', 'assets');
@@ -214,7 +215,16 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
   // Live cluster view (and the focused entity's history) whenever it changes.
   app.get('/ui/api/live', data, async (req, reply) => {
     if (streams >= LIVE_STREAMS_MAX) return reply.code(429).header('retry-after', '5').send({ error: 'overloaded' });
-    const focus = parseFocus((req.query as { focus?: string }).focus);
+    const query = req.query as { focus?: string; need?: string };
+    const focus = parseFocus(query.focus);
+    // A page asks only for the parts it draws: the cluster page needs no per-container list.
+    const need = new Set((query.need ?? 'tasks,containers,events').split(','));
+    const slim = (v: ClusterView): Partial<ClusterView> => ({
+      ...v,
+      ...(need.has('tasks') ? {} : { tasks: [] }),
+      ...(need.has('containers') ? {} : { containers: [] }),
+      ...(need.has('events') ? {} : { events: [] }),
+    });
     const s = openStream(req, reply, openStreams);
     streams++;
     s.onClose(() => streams--);
@@ -229,7 +239,7 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
       if (busy || !s.open) return;
       busy = true;
       try {
-        const view = JSON.stringify(await ui.view());
+        const view = JSON.stringify(slim(await ui.view()));
         if (view !== lastView) {
           lastView = view;
           lastSentMs = Date.now();

@@ -41,16 +41,11 @@ for (const backend of ['elasticsearch', 'journal'] as const) {
     await page.waitForURL(/\/logs\?container=/);
     await page.waitForSelector('[data-tail="live"]', { timeout: 30_000 });
     // When each line first shows on the page, by the browser's clock (the same clock the engine stamps with).
-    await page.evaluate(() => {
-      const w = window as unknown as { seenAt: Record<string, number> };
-      w.seenAt = {};
+    // (A string: this file is typed for Node, the script runs in the page.)
+    await page.evaluate(`window.seenAt = {};
       new MutationObserver(() => {
-        for (const el of document.querySelectorAll('.line .msg')) {
-          const text = el.textContent ?? '';
-          w.seenAt[text] ??= Date.now();
-        }
-      }).observe(document.body, { childList: true, subtree: true, characterData: true });
-    });
+        for (const el of document.querySelectorAll('.line .msg')) window.seenAt[el.textContent] ??= Date.now();
+      }).observe(document.body, { childList: true, subtree: true, characterData: true });`);
     // The container's first line on the tail proves its log is followed; then the timed lines are written.
     await within(60_000, 'the ready line on the tail', async () =>
       (await page.locator('.line .msg').allTextContents()).includes(`ui13-${run}-ready`),
@@ -58,7 +53,7 @@ for (const backend of ['elasticsearch', 'journal'] as const) {
     await docker(['exec', id, 'touch', '/tmp/go']);
 
     const seen = await within(30_000, `${LINES} lines on the tail`, async () => {
-      const s = await page.evaluate(() => (window as unknown as { seenAt: Record<string, number> }).seenAt);
+      const s = (await page.evaluate('window.seenAt')) as Record<string, number>;
       return Object.keys(s).filter((k) => k.startsWith(`ui13-${run}-line-`)).length === LINES ? s : undefined;
     });
     // The engine's own timestamp of each line (json-file "time").

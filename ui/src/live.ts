@@ -18,6 +18,7 @@ export class Live {
   state: LiveState = { view: undefined, history: undefined, connection: 'connecting', lastMessageMs: 0, lastViewMs: 0 };
   private source: EventSource | undefined;
   private focus: string | undefined = undefined;
+  private need = '';
   private readonly listeners = new Set<() => void>();
   private watchdog: number | undefined;
 
@@ -26,13 +27,18 @@ export class Live {
     return () => this.listeners.delete(fn);
   }
 
-  /** (Re)connects when the focus (the entity whose history is wanted) changes. */
-  open(focus: string | undefined): void {
-    if (this.source && focus === this.focus) return;
+  /**
+   * (Re)connects when the focus (the entity whose history is wanted) or the parts of the view the
+   * page draws (`need`: tasks, containers, events) change.
+   */
+  open(focus: string | undefined, need: string): void {
+    if (this.source && focus === this.focus && need === this.need) return;
     this.source?.close();
     this.focus = focus;
+    this.need = need;
     this.state = { ...this.state, history: undefined };
-    const src = new EventSource(`/ui/api/live${focus ? `?focus=${encodeURIComponent(focus)}` : ''}`);
+    const q = new URLSearchParams({ need, ...(focus ? { focus } : {}) });
+    const src = new EventSource(`/ui/api/live?${q.toString()}`);
     this.source = src;
     const seen = () => {
       this.state.lastMessageMs = Date.now();
@@ -59,7 +65,7 @@ export class Live {
         // A half-open connection never errors by itself: start again.
         this.source?.close();
         this.source = undefined;
-        this.open(this.focus);
+        this.open(this.focus, this.need);
       }
     }, 2_000);
   }

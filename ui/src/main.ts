@@ -16,6 +16,13 @@ function focusOf(r: Route): string | undefined {
   return r.page === 'service' || r.page === 'node' || r.page === 'container' ? `${r.page}:${r.id}` : undefined;
 }
 
+/** The parts of the cluster view a page draws beyond nodes, services and the attention list. */
+function needOf(r: Route): string {
+  if (r.page === 'cluster' || r.page === 'logs') return 'none';
+  if (r.page === 'visualizer') return 'tasks';
+  return 'tasks,containers,events';
+}
+
 function App() {
   const [route, setRoute] = useState(currentRoute());
   const [, setTick] = useState(0);
@@ -28,7 +35,7 @@ function App() {
       off();
     };
   }, []);
-  live.open(focusOf(route));
+  live.open(focusOf(route), needOf(route));
   useEffect(() => {
     document.title = `swarmscope · ${route.page === 'cluster' ? 'cluster' : route.page}`;
   }, [route]);
