@@ -13,6 +13,7 @@ import { ClusterState } from './sinks/prometheus/cluster-state.ts';
 import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
 import { registerHostMetrics } from './sinks/prometheus/host-metrics.ts';
 import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
+import { registerSourceMetrics } from './sinks/prometheus/source-metrics.ts';
 import { registerSwarmMetrics } from './sinks/prometheus/swarm-metrics.ts';
 import { registerEventMetrics } from './sinks/prometheus/event-metrics.ts';
 import { registerIngest } from './routes/ingest.ts';
@@ -65,6 +66,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
 
   let bulkItems = () => ({}) as Record<string, number>;
   const metrics = registerPipelineMetrics(registry, state, () => bulkItems());
+  registerSourceMetrics(registry, state);
   let sink: DurableSink;
   let logs: EsLogSearch | JournalLogSearch;
   if (config.elasticsearch) {

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../collector/docker-api.ts';
-import { DockerInventory } from '../collector/sources/docker-inventory/inventory.ts';
+import { DockerInventory } from '../collector/docker-inventory.ts';
 import { ContainerSampler } from '../collector/sources/cgroup-stats/container-sampler.ts';
 import { createLogger } from '../common/logger.ts';
 import { docker, dockerHost, image, pool, processCpu } from './engine.ts';

@@ -23,11 +23,13 @@ export async function startLogSource(opts: {
     dockerRoot: process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker',
     dataDir,
     node: () => ({ id: '', hostname: 'bench' }),
-    add: async (records) => {
+    emit: async (records, ack) => {
       opts.add(records);
+      ack.queued?.();
+      ack.settled?.();
       return true;
     },
-    acceptsLogs: () => true,
+    ready: async () => {},
     log: createLogger({ name: 'bench', level: 'silent' }),
     maxMessageBytes: 1 << 20,
     pollIntervalMs: opts.pollIntervalMs ?? 1000,

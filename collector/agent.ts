@@ -1,5 +1,6 @@
-// The collector agent: wires sources → batcher → durable queue → shipper, and runs the sampling
-// loop. start() finds out what the node offers (a Docker engine or none); close() flushes.
+// The collector agent: finds out what the node offers (a Docker engine or none), creates the
+// registered sources with their context, and wires them → batcher → durable queue → shipper; runs
+// the sampling round (inventory, then every source's collect()). close() flushes.
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../common/logger.ts';
@@ -7,16 +8,15 @@ import type { AgentRecord, NodeRef, WireRecord } from '../common/schema/index.ts
 import { recordId } from '../common/record-id.ts';
 import type { CollectorConfig } from './config.ts';
 import { DockerApi } from './docker-api.ts';
-import { DockerInventory } from './sources/docker-inventory/inventory.ts';
-import { ContainerSampler } from './sources/cgroup-stats/container-sampler.ts';
-import { HostSampler } from './sources/host/host-sampler.ts';
-import { SwarmStateSource } from './sources/swarm-state/swarm-state.ts';
-import { ContainerLogs } from './sources/container-logs/container-logs.ts';
-import { DockerEvents } from './sources/docker-events/docker-events.ts';
+import { DockerInventory } from './docker-inventory.ts';
+import { SOURCES } from './sources/registry.ts';
+import type { AckHandle, DockerContext, Source, SourceContext, SourceFactory } from './sources/source.ts';
+import { AckLedger } from './pipeline/ack-ledger.ts';
 import { DiskQueue } from './pipeline/disk-queue.ts';
 import { Batcher } from './pipeline/batcher.ts';
 import { Shipper } from './pipeline/shipper.ts';
 import { pipelineReport } from './pipeline/self-report.ts';
+import { sourceReport } from './pipeline/source-report.ts';
 import { beat } from './heartbeat.ts';
 
 type DockerInfo = {
@@ -32,30 +32,41 @@ export type AgentStatus = {
   dockerRoot: string | undefined;
 };
 
+export type AgentOptions = {
+  /** The sources to create; the registry's by default (a test adds its own). */
+  sources?: readonly SourceFactory[];
+};
+
 export class Agent {
   readonly config: CollectorConfig;
   private readonly log: Logger;
   readonly queue: DiskQueue;
   readonly batcher: Batcher;
   readonly shipper: Shipper;
-  private api: DockerApi | undefined;
-  private inventory: DockerInventory | undefined;
-  private sampler: ContainerSampler | undefined;
-  private host: HostSampler | undefined;
-  /** Only on managers (Swarm.ControlAvailable); it reports only while this manager leads. */
-  private swarm: SwarmStateSource | undefined;
-  private logs: ContainerLogs | undefined;
-  private events: DockerEvents | undefined;
+  private readonly ledger = new AckLedger();
+  private readonly factories: readonly SourceFactory[];
+  private docker: DockerContext | undefined;
+  /** The sources running on this node, in registry order. */
+  sources: Source[] = [];
   node: NodeRef = { id: '', hostname: hostname() };
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
   private closed = false;
-  private sampleErrors = 0;
+  private release: () => void = () => {};
+  /** Resolves when close() begins, so a source waiting for the queue to take records stops waiting. */
+  private readonly closing = new Promise<void>((r) => (this.release = r));
+  private roundErrors = 0;
 
-  constructor(config: CollectorConfig, log: Logger) {
+  constructor(config: CollectorConfig, log: Logger, opts: AgentOptions = {}) {
     this.config = config;
     this.log = log;
-    this.queue = new DiskQueue({ dir: join(config.dataDir, 'queue'), ...config.queue, log });
+    this.factories = opts.sources ?? SOURCES;
+    this.queue = new DiskQueue({
+      dir: join(config.dataDir, 'queue'),
+      ...config.queue,
+      log,
+      onLeft: (batch) => this.ledger.left(batch.seq),
+    });
     this.shipper = new Shipper({
       queue: this.queue,
       urls: config.aggregatorUrls,
@@ -68,16 +79,12 @@ export class Agent {
       tls: config.tls,
       log,
       selfReport: () => this.selfReport(new Date()),
-      onAck: (batch) => this.logs?.onAck(batch),
     });
     this.batcher = new Batcher({
       ...config.batch,
       queue: this.queue,
-      onQueued: (batch, records) => {
-        this.shipper.notify();
-        this.logs?.onQueued(batch, records);
-        this.events?.onQueued(batch, records);
-      },
+      ledger: this.ledger,
+      onQueued: () => this.shipper.notify(),
       onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
     });
   }
@@ -85,10 +92,21 @@ export class Agent {
   async start(): Promise<AgentStatus> {
     await this.queue.start();
     const status = await this.connectDocker();
+    const ctx: SourceContext = {
+      config: this.config,
+      log: this.log,
+      node: () => this.node,
+      docker: this.docker,
+      emit: (records: WireRecord[], ack?: AckHandle) => this.batcher.add(records, ack),
+      ready: () => Promise.race([this.batcher.whenAccepting(), this.closing]),
+    };
+    for (const create of this.factories) {
+      const source = create(ctx);
+      if (source) this.sources.push(source);
+    }
     this.batcher.start();
     this.shipper.start();
-    await this.logs?.start();
-    await this.events?.start();
+    for (const s of this.sources) await s.start?.();
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
     this.tick();
     return status;
@@ -100,19 +118,14 @@ export class Agent {
       const version = await api.negotiate();
       const info = await api.get<DockerInfo>('/info');
       this.node = { id: info.Swarm?.NodeID ?? '', hostname: this.config.nodeName ?? info.Name };
-      this.api = api;
-      this.inventory = new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs });
-      const m = this.config.metrics;
-      this.sampler = new ContainerSampler({
-        cgroupRoot: this.config.cgroupRoot,
-        procRoot: this.config.procRoot,
-        log: this.log,
-        maxOpenFiles: m.maxOpenFiles,
-        networkLoopback: m.networkLoopback,
-      });
-      this.startLogsAndEvents(api, this.config.dockerRoot ?? info.DockerRootDir);
-      if (info.Swarm?.ControlAvailable && info.Swarm.NodeID)
-        this.swarm = new SwarmStateSource({ api, log: this.log, maxTasks: this.config.swarmMaxTasks });
+      const dockerRoot = this.config.dockerRoot ?? info.DockerRootDir;
+      this.docker = {
+        api,
+        dockerRoot,
+        swarmNodeId: info.Swarm?.NodeID ?? '',
+        manager: info.Swarm?.ControlAvailable === true,
+        inventory: new DockerInventory({ api, log: this.log, reconcileMs: this.config.reconcileIntervalMs }),
+      };
       return {
         docker: {
           endpoint: this.config.dockerHost,
@@ -120,7 +133,7 @@ export class Agent {
           swarm: info.Swarm?.LocalNodeState ?? 'inactive',
         },
         node: this.node,
-        dockerRoot: this.config.dockerRoot ?? info.DockerRootDir,
+        dockerRoot,
       };
     } catch (err) {
       await api.close();
@@ -133,46 +146,12 @@ export class Agent {
     }
   }
 
-  private startLogsAndEvents(api: DockerApi, dockerRoot: string): void {
-    const c = this.config;
-    const add = (records: WireRecord[]) => this.batcher.add(records);
-    if (c.logs.enabled) {
-      this.logs = new ContainerLogs({
-        api,
-        dockerRoot,
-        dataDir: c.dataDir,
-        node: () => this.node,
-        add,
-        acceptsLogs: () => this.batcher.acceptsLogs(),
-        log: this.log,
-        ...c.logs,
-      });
-    }
-    if (c.events.enabled) {
-      this.events = new DockerEvents({
-        api,
-        dataDir: c.dataDir,
-        node: () => this.node,
-        add,
-        accepting: () => this.batcher.acceptsLogs(),
-        log: this.log,
-        reconcileMs: c.reconcileIntervalMs,
-        backoff: c.backoff,
-        onContainerEvent: (id, action) => {
-          this.inventory?.invalidate(id);
-          this.logs?.onContainerEvent(id, action);
-        },
-        onReconcile: (ids) => void this.logs?.reconcile(ids),
-      });
-    }
-  }
-
   /** One sampling round; rounds never overlap (a slow round delays the next instead). */
   private tick(): void {
     this.round = this.round
       .then(() => this.sampleOnce())
       .catch((err: Error) => {
-        this.sampleErrors++;
+        this.roundErrors++;
         this.log.warn({ err: err.message }, 'sampling round failed');
       })
       .then(() => void beat(this.config.dataDir, new Date())); // liveness for the container health check
@@ -182,97 +161,46 @@ export class Agent {
     if (this.closed) return;
     const time = new Date();
     const records: WireRecord[] = [];
-    if (this.inventory && this.sampler) {
-      await this.inventory.refresh();
-      records.push(...(await this.sampler.sample(this.node, this.inventory.running(), time, this.config.intervalMs)));
-    }
-    if (this.config.metrics.host) {
-      this.host ??= new HostSampler({
-        procRoot: this.config.procRoot,
-        sysRoot: this.config.metrics.sysRoot,
-        hostRoot: this.config.metrics.hostRoot,
-        mountpointPrefix: this.config.metrics.mountpointPrefix,
-        filesystemIntervalMs: this.config.metrics.filesystemIntervalMs,
-        log: this.log,
-      });
-      records.push(await this.host.sample(this.node, time));
-    }
-    if (this.swarm) records.push(...(await this.swarm.poll(this.node, time)));
+    if (this.docker) await this.docker.inventory.refresh();
+    for (const s of this.sources) if (s.collect) records.push(...(await s.collect(time)));
     records.push(this.selfReport(time));
     await this.batcher.add(records);
   }
 
-  /** The collector's own pipeline health, shipped like any other record. */
+  /** The collector's own pipeline and sources health, shipped like any other record. */
   private selfReport(time: Date): AgentRecord {
     const pipeline = pipelineReport(this.queue.stats(), this.shipper.stats, time.getTime());
+    const sources = sourceReport(this.sources);
     return {
       kind: 'agent',
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: {
-        ...pipeline.counters,
-        ...this.logsAndEventsCounters(),
-        sample_errors:
-          this.sampleErrors +
-          (this.sampler?.readErrors ?? 0) +
-          (this.host?.readErrors ?? 0) +
-          (this.swarm?.stats.errors ?? 0),
-        uncached_file_reads: this.sampler?.budget.uncachedReads ?? 0,
-      },
+      counters: { ...pipeline.counters, ...sources.counters, round_errors: this.roundErrors },
       gauges: {
         ...pipeline.gauges,
-        containers: this.inventory?.running().length ?? 0,
-        open_stat_files: this.sampler?.budget.open ?? 0,
+        ...sources.gauges,
+        containers: this.docker?.inventory.running().length ?? 0,
+        pending_ack_handles: this.ledger.pending,
       },
     };
   }
 
-  /** The container log source (tests ask it whether a container's logs are read and acknowledged). */
-  get containerLogs(): ContainerLogs | undefined {
-    return this.logs;
-  }
-
-  private logsAndEventsCounters(): Record<string, number> {
-    const out: Record<string, number> = {};
-    if (this.logs) {
-      const l = this.logs.snapshot();
-      Object.assign(out, {
-        log_records: l.records,
-        log_bytes_read: l.bytesRead,
-        log_bad_lines: l.badLines,
-        log_truncated: l.truncated,
-        log_json_errors: l.jsonErrors,
-        log_unwatched_containers: l.unwatched,
-        log_pauses: l.pauses,
-        log_read_errors: l.readErrors,
-      });
-    }
-    if (this.events) {
-      const e = this.events.stats;
-      Object.assign(out, {
-        docker_events: e.events,
-        docker_exec_events: e.execEvents,
-        docker_events_reconnects: e.reconnects,
-        docker_events_reconciled: e.reconciled,
-        docker_events_pauses: e.pauses,
-      });
-    }
-    return out;
+  /** A running source by name (tests ask the log source whether a container is drained). */
+  source<T extends Source = Source>(name: string): T | undefined {
+    return this.sources.find((s) => s.name === name) as T | undefined;
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.release();
     if (this.timer) clearInterval(this.timer);
     await this.round;
-    this.sampler?.close();
-    await this.host?.close();
-    await this.events?.close();
-    await this.logs?.close();
+    for (const s of [...this.sources].reverse()) await s.close();
     await this.batcher.close();
-    await this.events?.settle();
+    for (const s of this.sources) await s.settle?.();
     await this.shipper.close();
-    await this.api?.close();
+    await this.docker?.api.close();
   }
 }

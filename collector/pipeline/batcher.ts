@@ -2,20 +2,28 @@
 // record of what happened: never dropped) and for everything else (samples: dropped oldest first
 // at the queue's bound), and hands each batch to the queue.
 // A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
-// add() tells the log reader to pause meanwhile, so memory stays bounded by about one batch.
+// add() tells the log reader to pause meanwhile, and whenAccepting() resolves once it may go on,
+// so memory stays bounded by about one batch. Records may carry an acknowledgement handle: the
+// ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
 import { encodeBatch } from '../../common/wire.ts';
+import type { AckHandle } from '../sources/source.ts';
+import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
 
 export type BatcherOptions = { maxRecords: number; maxBytes: number; maxAgeMs: number };
 
-type Pending = { records: WireRecord[]; bytes: number; since: number };
+/** Records waiting for a batch, each with the handle it was added with (undefined: none). */
+type Pending = { records: WireRecord[]; acks: (AckHandle | undefined)[]; bytes: number; since: number };
 
 export class Batcher {
   private readonly pending: Record<BatchClass, Pending> = {
-    logs: { records: [], bytes: 0, since: 0 },
-    metrics: { records: [], bytes: 0, since: 0 },
+    logs: { records: [], acks: [], bytes: 0, since: 0 },
+    metrics: { records: [], acks: [], bytes: 0, since: 0 },
   };
+  private readonly ledger: AckLedger | undefined;
+  /** Waiting for log batches to be taken again (resolved when they are, and at close). */
+  private waiters: (() => void)[] = [];
   private readonly opts: BatcherOptions;
   private readonly queue: DiskQueue;
   private timer: NodeJS.Timeout | undefined;
@@ -27,12 +35,15 @@ export class Batcher {
   constructor(
     opts: BatcherOptions & {
       queue: DiskQueue;
+      /** Told of each handle's records as batches take them; without it handles are ignored. */
+      ledger?: AckLedger;
       onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void;
       onError?: (err: Error) => void;
     },
   ) {
     this.opts = opts;
     this.queue = opts.queue;
+    this.ledger = opts.ledger;
     this.onQueued = opts.onQueued ?? (() => {});
     this.onError = opts.onError ?? (() => {});
   }
@@ -46,25 +57,35 @@ export class Batcher {
   }
 
   /**
-   * Takes the records. Resolves true when the caller may go on reading, false when log batches
-   * are being refused at the queue's bound: the records are held, and a log reader should pause
-   * until acceptsLogs() is true again (its files stay the buffer). Rejects only on I/O errors.
+   * Takes the records (with `ack`, told through the ledger when they are queued and settled).
+   * Resolves true when the caller may go on reading, false when log batches are being refused at
+   * the queue's bound: the records are held, and a log reader should await whenAccepting() (its
+   * files stay the buffer). Rejects only on I/O errors.
    */
-  async add(records: readonly WireRecord[]): Promise<boolean> {
+  async add(records: readonly WireRecord[], ack?: AckHandle): Promise<boolean> {
+    if (ack && this.ledger) this.ledger.take(ack, records.length);
+    const handle = this.ledger ? ack : undefined;
     for (const r of records) {
       const cls: BatchClass = r.kind === 'log' || r.kind === 'event' ? 'logs' : 'metrics';
       const p = this.pending[cls];
       if (p.records.length === 0) p.since = Date.now();
       p.records.push(r);
+      p.acks.push(handle);
       p.bytes += approxSize(r);
       if (p.records.length >= this.opts.maxRecords || p.bytes >= this.opts.maxBytes) await this.flush(cls);
     }
     return !this.logsRefused;
   }
 
-  /** False while the queue refuses log batches; a log reader waits for true before reading on. */
+  /** False while the queue refuses log batches. */
   acceptsLogs(): boolean {
     return !this.logsRefused;
+  }
+
+  /** Resolves once log batches are taken again (at once when they are); also when the batcher closes. */
+  whenAccepting(): Promise<void> {
+    if (!this.logsRefused || !this.timer) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
   }
 
   /** Records taken but not yet in the queue (a refused log batch waits here). */
@@ -82,6 +103,13 @@ export class Batcher {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.flushAll();
+    this.release();
+  }
+
+  private release(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 
   private async flushDue(): Promise<void> {
@@ -101,15 +129,21 @@ export class Batcher {
       // At most one batch's worth: records held while logs were refused must not merge into a
       // batch larger than the queue could ever take.
       const records = p.records.slice(0, this.opts.maxRecords);
+      const acks = p.acks.slice(0, records.length);
       const rest = p.records.slice(records.length);
       this.pending[cls] = {
         records: rest,
+        acks: p.acks.slice(records.length),
         bytes: rest.reduce((n, r) => n + approxSize(r), 0),
         since: rest.length ? p.since : 0,
       };
       try {
         const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
-        if (cls === 'logs') this.logsRefused = false;
+        if (cls === 'logs' && this.logsRefused) {
+          this.logsRefused = false;
+          this.release();
+        }
+        if (this.ledger) this.ledger.queued(batch?.seq, countHandles(acks));
         if (batch) this.onQueued(batch, records);
       } catch (err) {
         if (!(err instanceof QueueFullError)) throw err;
@@ -117,6 +151,7 @@ export class Batcher {
         const later = this.pending.logs;
         this.pending.logs = {
           records: [...records, ...later.records],
+          acks: [...acks, ...later.acks],
           bytes: records.reduce((n, r) => n + approxSize(r), later.bytes),
           since: p.since,
         };
@@ -126,6 +161,12 @@ export class Batcher {
     this.flushing = run.catch(() => {});
     return run;
   }
+}
+
+function countHandles(acks: readonly (AckHandle | undefined)[]): Map<AckHandle, number> {
+  const counts = new Map<AckHandle, number>();
+  for (const a of acks) if (a) counts.set(a, (counts.get(a) ?? 0) + 1);
+  return counts;
 }
 
 /** A cheap size estimate (the message dominates log records); exact size is known after encoding. */

@@ -54,6 +54,8 @@ export type DiskQueueOptions = {
   fsync: 'batch' | 'off';
   log?: Logger;
   now?: () => number;
+  /** A batch left the queue for good: acknowledged, set aside (rejected), or dropped (queue_full, expired). */
+  onLeft?: (batch: QueuedBatch, why: 'acknowledged' | DropReason) => void;
 };
 
 const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)\.ndjson\.gz$/;
@@ -168,11 +170,7 @@ export class DiskQueue {
 
   /** Removes a batch once the aggregator acknowledged it. */
   async ack(batch: QueuedBatch): Promise<void> {
-    const i = this.batches.indexOf(batch);
-    if (i < 0) return;
-    this.batches.splice(i, 1);
-    this.bytes -= batch.bytes;
-    await rm(batch.path, { force: true });
+    await this.remove(batch, 'acknowledged');
     this.releaseBound();
   }
 
@@ -180,7 +178,8 @@ export class DiskQueue {
   async reject(batch: QueuedBatch): Promise<void> {
     if (!this.batches.includes(batch)) return;
     this.count('rejected', 1, batch.records);
-    await this.ack(batch);
+    await this.remove(batch, 'rejected');
+    this.releaseBound();
   }
 
   /** Whether a log batch of `bytes` would be taken now; a log reader checks this before reading on. */
@@ -208,7 +207,7 @@ export class DiskQueue {
       const victim = this.batches.find((b) => b.cls === 'metrics');
       if (!victim) return false;
       this.count('queue_full', 1, victim.records);
-      await this.remove(victim);
+      await this.remove(victim, 'queue_full');
     }
     return true;
   }
@@ -222,16 +221,17 @@ export class DiskQueue {
         { batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs },
         'queued batch older than SWARMSCOPE_QUEUE_MAX_AGE dropped unshipped',
       );
-      await this.remove(victim);
+      await this.remove(victim, 'expired');
     }
   }
 
-  private async remove(batch: QueuedBatch): Promise<void> {
+  private async remove(batch: QueuedBatch, why: 'acknowledged' | DropReason): Promise<void> {
     const i = this.batches.indexOf(batch);
     if (i < 0) return;
     this.batches.splice(i, 1);
     this.bytes -= batch.bytes;
     await rm(batch.path, { force: true });
+    this.opts.onLeft?.(batch, why);
   }
 
   private count(reason: DropReason, batches: number, records: number): void {

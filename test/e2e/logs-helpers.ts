@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
-import { startTestCollector } from '../helpers/collector.ts';
+import { containerLogsOf, startTestCollector } from '../helpers/collector.ts';
 import { docker } from '../helpers/docker.ts';
 import { scanAll, type Hit } from '../helpers/elasticsearch.ts';
 import { testEnv } from '../helpers/env.ts';
@@ -54,9 +54,9 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
     collector,
     explain,
     logsOf: (id, count) =>
-      logsOf(agg.indexPrefix, id, count, { drained: () => collector.agent.containerLogs?.drained(id) }).catch(
+      logsOf(agg.indexPrefix, id, count, { drained: () => containerLogsOf(collector.agent)?.drained(id) }).catch(
         async (err: Error) => {
-          const stats = JSON.stringify(collector.agent.containerLogs?.stats);
+          const stats = JSON.stringify(containerLogsOf(collector.agent)?.stats);
           const state = await docker(['inspect', '--format', '{{json .State}}', id]).catch((e: Error) => e.message);
           throw new Error(
             `${err.message}\ncontainer state: ${state}\ncollector log stats: ${stats}\ncollector log:\n${explain()}`,

@@ -5,6 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent } from '../../collector/agent.ts';
 import { loadCollectorConfig } from '../../collector/config.ts';
+import type { ContainerLogsSource } from '../../collector/sources/container-logs/container-logs-source.ts';
+import type { ContainerLogs } from '../../collector/sources/container-logs/container-logs.ts';
+import type { SourceFactory } from '../../collector/sources/source.ts';
 import { createLogger } from '../../common/logger.ts';
 import { testEnv } from './env.ts';
 
@@ -12,7 +15,7 @@ import { testEnv } from './env.ts';
 export async function startTestCollector(
   aggregator: { url: string; token: string },
   env: Record<string, string> = {},
-  opts: { log?: string[] } = {},
+  opts: { log?: string[]; sources?: readonly SourceFactory[] } = {},
 ): Promise<{ agent: Agent; dataDir: string; close: () => Promise<void> }> {
   const dataDir = env.SWARMSCOPE_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'swarmscope-col-')));
   const config = loadCollectorConfig({
@@ -40,7 +43,13 @@ export async function startTestCollector(
       level: kept ? 'debug' : (process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error'),
       ...(destination && { destination }),
     }),
+    { sources: opts.sources },
   );
   await agent.start();
   return { agent, dataDir, close: () => agent.close() };
+}
+
+/** The agent's container log source (tests ask it whether a container's logs are read and acknowledged). */
+export function containerLogsOf(agent: Agent): ContainerLogs | undefined {
+  return agent.source<ContainerLogsSource>('container-logs')?.logs;
 }

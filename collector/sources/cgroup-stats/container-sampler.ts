@@ -15,10 +15,10 @@ import type {
 } from '../../../common/schema/index.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { Logger } from '../../../common/logger.ts';
-import type { ContainerInfo } from '../docker-inventory/inventory.ts';
-import { parseNetDev } from '../host/proc-parse.ts';
+import type { ContainerInfo } from '../../docker-inventory.ts';
+import { parseNetDev } from '../../readers/proc-parse.ts';
 import { detectCgroupVersion, locateCgroup, type CgroupLocation } from './locate.ts';
-import { FdBudget, KeptFiles } from './kept-files.ts';
+import { FdBudget, KeptFiles } from '../../readers/kept-files.ts';
 import { DeviceNames } from './device-names.ts';
 import { readCgroupV1 } from './v1.ts';
 import { readCgroupV2 } from './v2.ts';

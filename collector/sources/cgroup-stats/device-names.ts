@@ -1,7 +1,7 @@
 // Block device names for blkio's "major:minor" keys, from /proc/partitions (as cAdvisor labels
 // container_blkio_device_usage_total{device}); re-read at most once per round when a key is new.
 import { readFile } from 'node:fs/promises';
-import { parsePartitions } from '../host/proc-parse.ts';
+import { parsePartitions } from '../../readers/proc-parse.ts';
 
 export class DeviceNames {
   private names = new Map<string, string>();

@@ -1,8 +1,8 @@
 // cgroup v1 reader: a pure function over a container's controller directories (cpuacct, cpu,
 // memory, blkio, pids, and the hybrid unified directory for PSI) and a file reader. Finding
 // those directories is locate.ts's job; keeping the files open is kept-files.ts's.
-import { USER_HZ } from '../host/proc-parse.ts';
-import type { ReadFn } from './kept-files.ts';
+import { USER_HZ } from '../../readers/proc-parse.ts';
+import type { ReadFn } from '../../readers/kept-files.ts';
 import { countLines, parseBlkioV1, parseFlatKeyed, parsePsi, parseSingle, v1Limit } from './parse.ts';
 import { psiOf, type CgroupSample } from './sample.ts';
 

@@ -1,6 +1,6 @@
 // cgroup v2 reader: a pure function over one container's unified-hierarchy directory and a file
 // reader (fixture trees in the kernel's exact formats test it; kept-files.ts reads live ones).
-import type { ReadFn } from './kept-files.ts';
+import type { ReadFn } from '../../readers/kept-files.ts';
 import {
   countLines,
   parseCpuMax,

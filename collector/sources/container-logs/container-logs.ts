@@ -1,14 +1,15 @@
 // The container log source: finds every container (the containers directory as it changes,
-// Docker events, the periodic container list), follows json-file logs from disk and other drivers
+// Docker events and the periodic container list, both from the shared inventory), follows json-file logs from disk and other drivers
 // through the API, turns messages into log records and hands them to the batcher. Positions
-// advance on acknowledgement; when the queue refuses logs, reading pauses and rewinds.
+// advance on acknowledgement (each step's records carry their ack handle); when the queue refuses
+// logs, reading pauses until ready() resolves.
 import { watch, type FSWatcher } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import type { DockerApi } from '../../docker-api.ts';
-import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
+import type { AckHandle } from '../source.ts';
 import { AckTracker } from './ack-tracker.ts';
 import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -23,10 +24,10 @@ export type ContainerLogsOptions = {
   dockerRoot: string;
   dataDir: string;
   node: () => NodeRef;
-  /** Hands records to the batcher; false = the queue refuses logs now (records held: pause reading). */
-  add: (records: WireRecord[]) => Promise<boolean>;
-  /** True again once the queue takes log batches. */
-  acceptsLogs: () => boolean;
+  /** Hands records to the pipeline with their ack handle; false = the queue refuses logs now (records held: pause reading). */
+  emit: (records: WireRecord[], ack: AckHandle) => Promise<boolean>;
+  /** Resolves once the queue takes log batches again (at once when it does). */
+  ready: () => Promise<void>;
   log: Logger;
   maxMessageBytes: number;
   pollIntervalMs: number;
@@ -359,31 +360,34 @@ export class ContainerLogs {
   /** One reader at a time over the due containers (reads share one buffer and keep arrival order). */
   private async run(): Promise<void> {
     while (!this.closed) {
-      const paused = !this.opts.acceptsLogs();
-      if (this.due.size === 0 || paused) {
+      await this.opts.ready(); // the queue is at its bound: the log files are the buffer meanwhile
+      if (this.due.size === 0) {
         await new Promise<void>((r) => {
           this.wake = r;
-          setTimeout(r, paused ? 250 : this.opts.pollIntervalMs);
+          setTimeout(r, this.opts.pollIntervalMs);
         });
         this.wake = undefined;
         continue;
       }
       const ids = [...this.due];
       this.due.clear();
-      for (const id of ids) {
+      for (const [i, id] of ids.entries()) {
         if (this.closed) break;
-        if (!this.opts.acceptsLogs()) {
-          this.due.add(id); // the queue is at its bound: the log files are the buffer meanwhile
-          continue;
-        }
         const t = this.tailers.get(id);
-        if (t) await this.stepTailer(id, t);
+        if (t && !(await this.stepTailer(id, t))) {
+          for (const rest of ids.slice(i + 1)) this.due.add(rest);
+          break;
+        }
       }
     }
   }
 
-  private async stepTailer(id: string, t: { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher }): Promise<void> {
-    if (t.tailer.finished) return; // drained; waits for its acknowledgement to be let go
+  /** Reads one step of a container's files; false when the queue refused its records (pause). */
+  private async stepTailer(
+    id: string,
+    t: { tailer: JsonFileTailer; meta: Meta; watcher?: FSWatcher },
+  ): Promise<boolean> {
+    if (t.tailer.finished) return true; // drained; waits for its acknowledgement to be let go
     const before = t.tailer.bytesRead;
     let step;
     try {
@@ -391,7 +395,7 @@ export class ContainerLogs {
     } catch (err) {
       this.stats.readErrors++;
       this.opts.log.warn({ container: id, err: (err as Error).message }, 'reading the container log failed; retrying');
-      return;
+      return true;
     }
     this.stats.badLines += step.bad;
     this.stats.bytesRead += t.tailer.bytesRead - before;
@@ -400,9 +404,9 @@ export class ContainerLogs {
     );
     const progress = step.progress;
     const finished = t.tailer.finished;
-    this.acks.step(records, () => this.applyFileProgress(id, t.tailer, progress, finished));
+    const ack = this.acks.step(() => this.applyFileProgress(id, t.tailer, progress, finished));
     if (step.more) this.due.add(id);
-    await this.submit(records);
+    return this.submit(records, ack);
   }
 
   private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {
@@ -427,16 +431,17 @@ export class ContainerLogs {
       this.record(r.meta, m, 'api', recordId(this.nodeKey(), 'log', id, 'api', m.time, m.index)),
     );
     const cursor = s.cursor;
-    this.acks.step(records, () => cursor && this.store.setApi(id, cursor));
-    await this.submit(records);
+    const ack = this.acks.step(() => cursor && this.store.setApi(id, cursor));
     // An API stream has no file to be the buffer: hold it until the queue takes logs again.
-    while (!this.opts.acceptsLogs() && !this.closed) await new Promise((res) => setTimeout(res, 250));
+    if (!(await this.submit(records, ack))) await this.opts.ready();
   }
 
-  private async submit(records: WireRecord[]): Promise<void> {
-    if (records.length === 0) return;
+  /** False when the queue refused the records (held by the pipeline): the reader pauses. */
+  private async submit(records: WireRecord[], ack: AckHandle): Promise<boolean> {
     this.stats.records += records.length;
-    if (!(await this.opts.add(records))) this.stats.pauses++;
+    if (await this.opts.emit(records, ack)) return true;
+    this.stats.pauses++;
+    return false;
   }
 
   private nodeKey(): string {
@@ -481,14 +486,6 @@ export class ContainerLogs {
     const t = this.tailers.get(id);
     if (!t) return undefined;
     return t.tailer.atEnd && !this.due.has(id) && this.acks.waiting === 0;
-  }
-
-  onQueued(batch: QueuedBatch, records: readonly WireRecord[]): void {
-    if (batch.cls === 'logs') this.acks.onQueued(batch, records);
-  }
-
-  onAck(batch: QueuedBatch): void {
-    this.acks.onAck(batch);
   }
 
   snapshot(): ContainerLogsStats {

@@ -1,9 +1,10 @@
 // The Docker events source: one /events stream per node, resumed after a reconnect or a restart
 // from the last event handed to the queue (persisted), plus a periodic container list, because the
 // engine drops events for slow readers and replays only its last 256. Exec/health-probe events are
-// counted, not shipped. Container events also keep the inventory and the log source current.
-// Events share the logs' non-droppable queue class: while the queue refuses them the stream is
-// closed, and reopened from the cursor when the queue takes them again.
+// counted, not shipped. Container events go to the shared inventory, which tells its subscribers
+// (the log source); the periodic list is the inventory's. Events share the logs' non-droppable
+// queue class: while the queue refuses them the stream is closed, and reopened from the cursor
+// when the queue takes them again.
 import { mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../durable-write.ts';
@@ -13,7 +14,8 @@ import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { EventRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import type { DockerApi } from '../../docker-api.ts';
-import type { QueuedBatch } from '../../pipeline/disk-queue.ts';
+import type { DockerInventory } from '../../docker-inventory.ts';
+import type { AckHandle } from '../source.ts';
 import {
   baseAction,
   eventId,
@@ -25,29 +27,20 @@ import {
 } from './event-record.ts';
 
 type Cursor = { timeNano: string; ids: string[] };
-type ListItem = {
-  Id: string;
-  State: string;
-  Status: string;
-  Names?: string[];
-  Image: string;
-  Labels?: Record<string, string> | null;
-};
 
 export type DockerEventsOptions = {
   api: DockerApi;
   dataDir: string;
   node: () => NodeRef;
-  /** Hands records on; false = the queue refuses them for now (they are held): pause until accepting(). */
-  add: (records: WireRecord[]) => Promise<boolean>;
-  accepting: () => boolean;
+  /** Hands records on (with a handle told when they are queued); false = held: await ready(). */
+  emit: (records: WireRecord[], ack?: AckHandle) => Promise<boolean>;
+  /** Resolves once the queue takes events again. */
+  ready: () => Promise<void>;
+  /** Told every container event; lists the containers for reconcile. */
+  inventory: DockerInventory;
   log: Logger;
   reconcileMs: number;
   backoff: BackoffPolicy;
-  /** Told about every container event (inventory invalidation, log following). */
-  onContainerEvent?: (id: string, action: string) => void;
-  /** Told the containers the periodic list found. */
-  onReconcile?: (ids: string[]) => void;
 };
 
 export type DockerEventsStats = {
@@ -60,14 +53,10 @@ export type DockerEventsStats = {
   pauses: number;
 };
 
-/** How often a paused stream asks whether the queue takes events again. */
-const PAUSE_POLL_MS = 200;
-
 export class DockerEvents {
   private readonly opts: DockerEventsOptions;
   private readonly path: string;
   private cursor: Cursor | undefined;
-  private readonly cursors = new WeakMap<object, Cursor>();
   private abort: AbortController | undefined;
   /** The stream's own connection, so that it never blocks the list and inspect calls. */
   private readonly streamApi: DockerApi;
@@ -154,7 +143,7 @@ export class DockerEvents {
         for (const line of lines) if (line.trim()) this.handle(line, records);
         // Left unread, the stream would fill and the engine drop events for a slow reader unseen;
         // closed, it replays them (its last 256) from the cursor when reading resumes.
-        if (records.length && !(await this.opts.add(records))) {
+        if (records.length && !(await this.opts.emit(records, this.persistOnQueued()))) {
           refused = true;
           break;
         }
@@ -169,7 +158,7 @@ export class DockerEvents {
   /** Waits while the queue refuses (the held batch is offered again each batcher tick). */
   private async paused(): Promise<void> {
     this.stats.pauses++;
-    while (!this.closed && !this.opts.accepting()) await new Promise((r) => setTimeout(r, PAUSE_POLL_MS));
+    await this.opts.ready();
   }
 
   private handle(line: string, out: EventRecord[]): void {
@@ -196,7 +185,7 @@ export class DockerEvents {
     const actor = e.Actor?.ID ?? '';
     if (e.Type === 'container' && actor) {
       this.touched.add(actor);
-      this.opts.onContainerEvent?.(actor, baseAction(e.Action));
+      this.opts.inventory.containerEvent(actor, baseAction(e.Action));
     }
     if (isExecNoise(e)) {
       this.stats.execEvents++;
@@ -204,17 +193,14 @@ export class DockerEvents {
       this.execByAction.set(a, (this.execByAction.get(a) ?? 0) + 1);
       return;
     }
-    const record = toEventRecord(node, e);
-    this.cursors.set(record, this.cursor);
     this.stats.events++;
-    out.push(record);
+    out.push(toEventRecord(node, e));
   }
 
-  /** The batch holding these events is durably queued: a restart resumes after them. */
-  onQueued(_batch: QueuedBatch, records: readonly WireRecord[]): void {
-    let last: Cursor | undefined;
-    for (const r of records) last = this.cursors.get(r) ?? last;
-    if (last) this.persist(last);
+  /** The cursor after the events just handled, persisted once they are durably queued: a restart resumes after them. */
+  private persistOnQueued(): AckHandle {
+    const c = this.cursor;
+    return { queued: () => c && this.persist(c) };
   }
 
   private persist(c: Cursor): void {
@@ -235,7 +221,7 @@ export class DockerEvents {
     // snapshot: they excuse a change in this comparison and stay for the next one.
     const before = this.touched;
     this.touched = new Set();
-    const list = await this.opts.api.get<ListItem[]>('/containers/json?all=1').catch((err: unknown) => {
+    const list = await this.opts.inventory.refresh().catch((err: unknown) => {
       for (const id of before) this.touched.add(id);
       throw err;
     });
@@ -278,8 +264,7 @@ export class DockerEvents {
     }
     this.states = next;
     this.stats.reconciled += records.length;
-    this.opts.onReconcile?.(list.map((c) => c.Id));
-    if (records.length) await this.opts.add(records);
+    if (records.length) await this.opts.emit(records);
   }
 
   async close(): Promise<void> {

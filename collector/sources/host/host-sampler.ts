@@ -11,12 +11,19 @@ import type {
 } from '../../../common/schema/index.ts';
 import type { Logger } from '../../../common/logger.ts';
 import { recordId } from '../../../common/record-id.ts';
-import { FdBudget, KeptFiles } from '../cgroup-stats/kept-files.ts';
+import { FdBudget, KeptFiles } from '../../readers/kept-files.ts';
 import { parseMountinfo, statFilesystems } from './filesystems.ts';
 import { readExporterProcess } from './exporter-process.ts';
 import { readKernelCounters } from './kernel-counters.ts';
 import { readNetClass } from './net-class.ts';
-import { parseDiskstats, parseLoadavg, parseMeminfo, parseNetDev, parseProcStat, parseUptime } from './proc-parse.ts';
+import {
+  parseDiskstats,
+  parseLoadavg,
+  parseMeminfo,
+  parseNetDev,
+  parseProcStat,
+  parseUptime,
+} from '../../readers/proc-parse.ts';
 import { readSystem } from './system-info.ts';
 
 export type HostSamplerOptions = {

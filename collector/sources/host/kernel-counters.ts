@@ -2,7 +2,7 @@
 // netstat/snmp/snmp6, sockstat, pressure, file descriptors, entropy, conntrack, softnet, arp and
 // huge pages. Pure functions over text, keyed by node-exporter's series name without `node_`.
 import type { HostSoftnet } from '../../../common/schema/index.ts';
-import type { ReadFn } from '../cgroup-stats/kept-files.ts';
+import type { ReadFn } from '../../readers/kept-files.ts';
 
 export type Scalars = Record<string, number>;
 

@@ -5,7 +5,7 @@ import test from 'ava';
 import { readFileSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../../../../collector/docker-api.ts';
-import { DockerInventory } from '../../../../collector/sources/docker-inventory/inventory.ts';
+import { DockerInventory } from '../../../../collector/docker-inventory.ts';
 import { ContainerSampler } from '../../../../collector/sources/cgroup-stats/container-sampler.ts';
 import type { ContainerMetricRecord } from '../../../../common/schema/index.ts';
 import { createLogger } from '../../../../common/logger.ts';

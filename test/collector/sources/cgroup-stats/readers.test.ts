@@ -4,7 +4,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { detectCgroupVersion, locateCgroup } from '../../../../collector/sources/cgroup-stats/locate.ts';
-import { FdBudget, KeptFiles } from '../../../../collector/sources/cgroup-stats/kept-files.ts';
+import { FdBudget, KeptFiles } from '../../../../collector/readers/kept-files.ts';
 import { readCgroupV1 } from '../../../../collector/sources/cgroup-stats/v1.ts';
 import { readCgroupV2 } from '../../../../collector/sources/cgroup-stats/v2.ts';
 import {

@@ -109,7 +109,7 @@ test.serial(
     t.is(unhealthy[0]!.docker.healthcheck?.status, 'unhealthy');
     const all = await scanAll<EventDoc>(`${agg.indexPrefix}-events-*`, { term: { 'docker.event.actor.id': id } });
     t.false(all.some((h) => h._source.event.action.startsWith('exec_')));
-    t.true((col.agent as unknown as { events: { stats: { execEvents: number } } }).events.stats.execEvents > 0);
+    t.true(col.agent.source('docker-events')!.counters().exec_events! > 0);
   },
 );
 

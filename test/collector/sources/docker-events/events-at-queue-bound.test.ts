@@ -11,6 +11,8 @@ import type { EventRecord } from '../../../../common/schema/index.ts';
 import { DockerApi } from '../../../../collector/docker-api.ts';
 import { Batcher } from '../../../../collector/pipeline/batcher.ts';
 import { DiskQueue } from '../../../../collector/pipeline/disk-queue.ts';
+import { AckLedger } from '../../../../collector/pipeline/ack-ledger.ts';
+import { DockerInventory } from '../../../../collector/docker-inventory.ts';
 import { DockerEvents } from '../../../../collector/sources/docker-events/docker-events.ts';
 import { docker, removeContainers, runContainer } from '../../../helpers/docker.ts';
 import { testEnv } from '../../../helpers/env.ts';
@@ -19,17 +21,26 @@ import { waitFor } from '../../../helpers/wait.ts';
 test('at the queue bound the events source pauses instead of dropping, and every event arrives once after the queue drains', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-events-bound-'));
   // Room for about two one-event batches: the bound is reached within a container's first events.
-  const q = new DiskQueue({ dir: join(dataDir, 'queue'), maxBytes: 1200, maxAgeMs: 3_600_000, fsync: 'off' });
+  const ledger = new AckLedger();
+  const q = new DiskQueue({
+    dir: join(dataDir, 'queue'),
+    maxBytes: 1200,
+    maxAgeMs: 3_600_000,
+    fsync: 'off',
+    onLeft: (batch) => ledger.left(batch.seq),
+  });
   await q.start();
   const api = new DockerApi(testEnv.dockerHost);
   await api.negotiate();
+  const log = createLogger({ name: 'events-bound-test', level: 'error' });
   const events: DockerEvents = new DockerEvents({
     api,
+    inventory: new DockerInventory({ api, log, reconcileMs: 600_000 }),
     dataDir,
     node: () => ({ id: '', hostname: 'events-bound-test' }),
-    add: (records) => b.add(records),
-    accepting: () => b.acceptsLogs(),
-    log: createLogger({ name: 'events-bound-test', level: 'error' }),
+    emit: (records, ack) => b.add(records, ack),
+    ready: () => b.whenAccepting(),
+    log,
     reconcileMs: 600_000,
     backoff: { initialDelayMs: 100, maxDelayMs: 1000, factor: 2 },
   });
@@ -38,7 +49,7 @@ test('at the queue bound the events source pauses instead of dropping, and every
     maxBytes: 1_000_000,
     maxAgeMs: 100,
     queue: q,
-    onQueued: (batch, records) => events.onQueued(batch, records),
+    ledger,
   });
   b.start();
   await events.start();

@@ -12,7 +12,7 @@ import {
   parseNetDev,
   parseProcStat,
   parseUptime,
-} from '../../../../collector/sources/host/proc-parse.ts';
+} from '../../../../collector/readers/proc-parse.ts';
 import { HostSampler } from '../../../../collector/sources/host/host-sampler.ts';
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
 import { registerHostMetrics } from '../../../../aggregator/sinks/prometheus/host-metrics.ts';

@@ -1,10 +1,11 @@
-// The node's containers and what is known about each (identity, labels, state, limits, where its
-// cgroup and log file are). Kept current by a cheap list each round, an inspect when a container
-// is first seen or invalidated (by an event), and a periodic full re-inspect (reconcile);
-// never re-inspected on every sample.
-import type { DockerApi } from '../../docker-api.ts';
-import type { ContainerRef, ContainerState } from '../../../common/schema/index.ts';
-import type { Logger } from '../../../common/logger.ts';
+// The node's one container inventory: what is known about each container (identity, labels,
+// state, limits, where its cgroup and log file are), kept current by a cheap list each round, an
+// inspect when a container is first seen or invalidated (by an event), and a periodic full
+// re-inspect; never re-inspected on every sample. Sources subscribe to its lists and events
+// instead of listing the engine themselves.
+import type { DockerApi } from './docker-api.ts';
+import type { ContainerRef, ContainerState } from '../common/schema/index.ts';
+import type { Logger } from '../common/logger.ts';
 
 export type ContainerInfo = {
   ref: ContainerRef;
@@ -20,7 +21,21 @@ export type ContainerInfo = {
   inspectedAt: number;
 };
 
-type ListItem = { Id: string; State: string };
+/** One row of the engine's container list (GET /containers/json?all=1). */
+export type ListedContainer = {
+  Id: string;
+  State: string;
+  Status: string;
+  Names?: string[];
+  Image: string;
+  Labels?: Record<string, string> | null;
+};
+
+/** What a source hears from the inventory: each container event, and each full list. */
+export type InventorySubscriber = {
+  containerEvent?: (id: string, action: string) => void;
+  listed?: (list: readonly ListedContainer[]) => void;
+};
 
 export type Inspect = {
   Id: string;
@@ -84,6 +99,8 @@ export class DockerInventory {
   private readonly log: Logger;
   private readonly reconcileMs: number;
   private readonly now: () => number;
+  private readonly subscribers: InventorySubscriber[] = [];
+  private listing: Promise<ListedContainer[]> | undefined;
 
   constructor(opts: { api: DockerApi; log: Logger; reconcileMs: number; now?: () => number }) {
     this.api = opts.api;
@@ -92,9 +109,19 @@ export class DockerInventory {
     this.now = opts.now ?? Date.now;
   }
 
+  subscribe(s: InventorySubscriber): void {
+    this.subscribers.push(s);
+  }
+
   /** Marks a container for re-inspection at the next refresh (an event said it changed). */
   invalidate(id: string): void {
     this.stale.add(id);
+  }
+
+  /** A Docker event about a container (the events source tells it): re-inspected next round, subscribers told. */
+  containerEvent(id: string, action: string): void {
+    this.invalidate(id);
+    for (const s of this.subscribers) s.containerEvent?.(id, action);
   }
 
   get(id: string): ContainerInfo | undefined {
@@ -105,9 +132,17 @@ export class DockerInventory {
     return [...this.containers.values()].filter((c) => c.running);
   }
 
-  /** Lists the engine's containers, inspects the new, invalidated and overdue ones, forgets the removed. */
-  async refresh(): Promise<void> {
-    const list = await this.api.get<ListItem[]>('/containers/json?all=1');
+  /**
+   * Lists the engine's containers, inspects the new, invalidated and overdue ones, forgets the
+   * removed, and tells subscribers the list. Calls while one runs share it.
+   */
+  refresh(): Promise<ListedContainer[]> {
+    this.listing ??= this.list().finally(() => (this.listing = undefined));
+    return this.listing;
+  }
+
+  private async list(): Promise<ListedContainer[]> {
+    const list = await this.api.get<ListedContainer[]>('/containers/json?all=1');
     const seen = new Set<string>();
     const now = this.now();
     await Promise.all(
@@ -120,6 +155,8 @@ export class DockerInventory {
       }),
     );
     for (const id of this.containers.keys()) if (!seen.has(id)) this.containers.delete(id);
+    for (const s of this.subscribers) s.listed?.(list);
+    return list;
   }
 
   private async inspect(id: string, now: number): Promise<void> {

@@ -1,6 +1,6 @@
 // Parsers for the /proc files the host and container sources read (stat, meminfo, loadavg,
 // diskstats, net/dev, partitions, uptime). Pure functions over text, tested on fixtures.
-import type { HostCpu, HostDisk, NetworkInterface } from '../../../common/schema/index.ts';
+import type { HostCpu, HostDisk, NetworkInterface } from '../../common/schema/index.ts';
 
 /** USER_HZ: /proc/stat counts clock ticks, 100 per second on every architecture Docker runs on. */
 export const USER_HZ = 100;
