@@ -1,0 +1,24 @@
+// `npm run test:unit`: the tests that need no service (no engine, Elasticsearch, Prometheus or
+// installed tool), on fixtures and in-process servers only; seconds. `npm test` runs every test.
+// A new test that needs nothing outside the process goes in one of these places.
+export default {
+  extensions: ['ts'],
+  files: [
+    'test/collector/pipeline/**/*.test.ts',
+    'test/collector/sources/cgroup-stats/readers.test.ts',
+    'test/collector/sources/container-logs/*.test.ts',
+    'test/collector/sources/host/*.test.ts',
+    'test/collector/sources/swarm-state/*.test.ts',
+    'test/common/replica-set.test.ts',
+    'test/aggregator/read-auth.test.ts',
+    'test/aggregator/sinks/prometheus/swarm-metrics.test.ts',
+    'test/aggregator/sinks/prometheus/source-metrics.test.ts',
+    'test/dashboards/build.test.ts',
+    'test/dashboards/grafana/*.test.ts',
+    'test/dashboards/kibana/fields.test.ts',
+    'test/lint/*.test.ts',
+  ],
+  timeout: '1m',
+  concurrency: 4,
+  workerThreads: false,
+};
