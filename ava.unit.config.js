@@ -17,6 +17,7 @@ export default {
     'test/dashboards/grafana/*.test.ts',
     'test/dashboards/kibana/fields.test.ts',
     'test/lint/*.test.ts',
+    'test/properties/*.test.ts',
   ],
   timeout: '1m',
   concurrency: 4,

@@ -1,13 +1,14 @@
-// Installs Elastic's integ-test distribution of Elasticsearch from Maven Central: the zip (cached in
-// .cache/downloads and checked against Maven's SHA-1), an unprivileged system user (ES refuses root),
+// Installs Elastic's integ-test distribution of Elasticsearch, fetched like any other artefact with
+// Maven's own client into a local repository under .cache/m2 (checksums verified strictly by Maven),
+// an unprivileged system user (ES refuses root),
 // the unpacked home under /var/lib, our settings, and file-based users and roles (this distribution
 // cannot create the .security index the role and user APIs need). Running it is elasticsearch.ts.
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { chown, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EnvError } from './env-error.ts';
-import { downloadsDir, progress, systemDataDir } from './paths.ts';
+import { mavenRepoDir, progress, systemDataDir } from './paths.ts';
 import { run, tryRun } from './processes.ts';
 import { javaHomes } from './system-packages.ts';
 
@@ -29,7 +30,11 @@ export const writerRole = {
 export const esClusterName = 'swarmscope-test';
 const esUser = 'swarmscope-es';
 const zipName = `elasticsearch-${esVersion}.zip`;
-const zipUrl = `https://repo.maven.apache.org/maven2/org/elasticsearch/distribution/integ-test-zip/elasticsearch/${esVersion}/${zipName}`;
+/** groupId:artifactId:version:packaging, as Maven names it. */
+const artifact = `org.elasticsearch.distribution.integ-test-zip:elasticsearch:${esVersion}:zip`;
+const zipPath = join(mavenRepoDir, 'org/elasticsearch/distribution/integ-test-zip/elasticsearch', esVersion, zipName);
+/** Pinned so a fresh machine resolves the same plugin. */
+const dependencyPlugin = 'org.apache.maven.plugins:maven-dependency-plugin:3.8.1';
 const installedMarker = '.swarmscope-installed';
 const usersMarker = join(esHome, 'config', '.swarmscope-users');
 
@@ -107,45 +112,35 @@ async function ensureSystemUser(): Promise<EsAccount> {
   return { uid, gid };
 }
 
+/** `mvn dependency:get` into the project's own local repository; Maven checks the checksums. */
 async function downloadZip(): Promise<string> {
-  const zip = join(downloadsDir, zipName);
-  if (!existsSync(zip)) {
-    progress(`downloading ${zipUrl}`);
-    await mkdir(downloadsDir, { recursive: true });
-    await curl(zipUrl, `${zip}.part`);
-    await rename(`${zip}.part`, zip);
-  }
-  await verifySha1(zip);
-  return zip;
-}
-
-function curl(url: string, output: string): Promise<string> {
-  const args = ['--fail', '--location', '--silent', '--show-error', '--retry', '3', '--output', output, url];
-  return run('curl', args, {}, `check that Maven Central is reachable, or put ${zipName} into ${downloadsDir}`);
-}
-
-async function verifySha1(zip: string): Promise<void> {
-  const sha1File = `${zip}.sha1`;
-  if (!existsSync(sha1File)) {
-    await curl(`${zipUrl}.sha1`, `${sha1File}.part`);
-    await rename(`${sha1File}.part`, sha1File);
-  }
-  const expected = (await readFile(sha1File, 'utf8')).trim().split(/\s+/)[0];
-  const actual = await sha1Of(zip);
-  if (actual !== expected) {
-    await rm(zip, { force: true });
+  if (existsSync(zipPath)) return zipPath;
+  progress(`fetching ${artifact} with mvn into ${mavenRepoDir}`);
+  await mkdir(mavenRepoDir, { recursive: true });
+  try {
+    await run(
+      'mvn',
+      [
+        '--batch-mode',
+        '--quiet',
+        '--strict-checksums',
+        `-Dmaven.repo.local=${mavenRepoDir}`,
+        `${dependencyPlugin}:get`,
+        `-Dartifact=${artifact}`,
+        '-Dtransitive=false',
+      ],
+      {},
+      `check that Maven Central is reachable (mvn's settings), or install ${zipName} into ${mavenRepoDir} with mvn install:install-file`,
+    );
+  } catch (err) {
     throw new EnvError(
       'ENV_ERR_ES_DOWNLOAD',
-      `${zip} has SHA-1 ${actual}, Maven Central says ${expected}; the file was deleted`,
-      'run the command again to download it afresh',
+      `mvn could not fetch ${artifact}: ${(err as Error).message}`,
+      'see above',
     );
   }
-}
-
-async function sha1Of(file: string): Promise<string> {
-  const hash = createHash('sha1');
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
+  if (!existsSync(zipPath)) throw new EnvError('ENV_ERR_ES_DOWNLOAD', `mvn left no ${zipPath}`, 'run again');
+  return zipPath;
 }
 
 async function unpack(zip: string, account: EsAccount): Promise<void> {
@@ -158,7 +153,7 @@ async function unpack(zip: string, account: EsAccount): Promise<void> {
   await rename(join(staging, `elasticsearch-${esVersion}`), esHome);
   await rm(staging, { recursive: true, force: true });
   await run('chown', ['-R', `${account.uid}:${account.gid}`, esHome]);
-  await writeFile(join(esHome, installedMarker), `${zipUrl}\n`);
+  await writeFile(join(esHome, installedMarker), `${artifact}\n`);
 }
 
 /** Puts the admin (superuser) and the writer into the file realm; redone only when a password changed. */

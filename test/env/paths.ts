@@ -8,6 +8,8 @@ export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const stateDir = join(repoRoot, '.cache', 'env');
 /** Downloads kept between runs (the Elasticsearch zip). */
 export const downloadsDir = join(repoRoot, '.cache', 'downloads');
+/** Maven's local repository for the artefacts the environment fetches with mvn (Elasticsearch). */
+export const mavenRepoDir = join(repoRoot, '.cache', 'm2');
 /** Daemon data on the host's disk: overlay storage inside an overlay-backed checkout can fail. */
 export const systemDataDir = '/var/lib/swarmscope-test';
 /** Runtime sockets and the Docker exec root (short paths: unix sockets are limited to 107 bytes). */

@@ -18,7 +18,7 @@ const requiredPackages = [
   'prometheus', // prometheus and promtool
   'prometheus-alertmanager',
   'chromium', // driven by playwright-core in the dashboard tests
-  'curl', // downloads the Elasticsearch distribution
+  'maven', // fetches the Elasticsearch distribution (mvn dependency:get)
   'unzip',
   'openssl', // certificates for the TLS tests (test/helpers/tls-certs.ts)
 ];

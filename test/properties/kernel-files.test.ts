@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as cgroup from '../../collector/sources/cgroup-stats/parse.ts';
-import * as proc from '../../collector/sources/host/proc-parse.ts';
+import * as proc from '../../collector/readers/proc-parse.ts';
 
 const RUNS = { numRuns: 300 };
 const fixtures = fileURLToPath(new URL('../fixtures/', import.meta.url));
