@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
-import { docker, dockerHost, image, pool, rssBytes } from './engine.ts';
+import { COLLECTOR_NODE_FLAGS, docker, dockerHost, image, pool, rssBytes } from './engine.ts';
 
 const cadvisor = process.argv[2] ?? process.env.SWARMSCOPE_BENCH_CADVISOR ?? '';
 const sizes = (process.argv[3] ?? '100,300').split(',').map(Number);
@@ -73,7 +73,7 @@ try {
       containers.push(stdout.trim());
     });
     const running = (await docker(['ps', '-q'])).stdout.trim().split('\n').length;
-    const col = start(process.execPath, [entry, 'collector'], {
+    const col = start(process.execPath, [...COLLECTOR_NODE_FLAGS, entry, 'collector'], {
       ...process.env,
       SWARMSCOPE_AGGREGATOR_URL: agg.url,
       SWARMSCOPE_TOKEN: token,

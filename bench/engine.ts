@@ -35,3 +35,8 @@ export function rssBytes(pid: number | undefined): number {
     return 0;
   }
 }
+
+/** How the stack runs the collector's Node (stack/swarmscope.yml NODE_OPTIONS): benches start it the same way (SWARMSCOPE_BENCH_COLLECTOR_FLAGS overrides, to compare). */
+export const COLLECTOR_NODE_FLAGS = (process.env.SWARMSCOPE_BENCH_COLLECTOR_FLAGS ?? '--max-semi-space-size=4')
+  .split(' ')
+  .filter(Boolean);

@@ -8,7 +8,7 @@
 //   4 at once: the collector's batch and concurrency), so nothing but Elasticsearch can limit it
 // Rate and CPU are taken between the first and the last line acknowledged/indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
-// Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB]
+// Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testEnv } from '../test/helpers/env.ts';
+import { COLLECTOR_NODE_FLAGS } from './engine.ts';
 import { docker, inspect, removeContainers, runContainer } from '../test/helpers/docker.ts';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
 import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
@@ -28,6 +29,8 @@ const sizes = [
   { bytes: 100, lines: Number(process.argv[2] ?? 200_000) },
   { bytes: 2048, lines: Number(process.argv[3] ?? 50_000) },
 ];
+/** `ack` as the third argument: only the rows without Elasticsearch (for profiling the pipeline). */
+const ackOnly = process.argv[4] === 'ack';
 const TIMEOUT_MS = 20 * 60_000;
 const run = randomBytes(3).toString('hex');
 const entry = fileURLToPath(new URL('../bin/swarmscope.ts', import.meta.url));
@@ -129,7 +132,7 @@ async function swarmscope(label: string, total: number, withEs: boolean, keep?: 
   await agg.start();
   // Metrics and host sampling slowed down (they are not what is measured); events stay on: the
   // log source learns containers from their reconcile.
-  const col = child(process.execPath, [entry, 'collector'], {
+  const col = child(process.execPath, [...COLLECTOR_NODE_FLAGS, entry, 'collector'], {
     ...process.env,
     SWARMSCOPE_AGGREGATOR_URL: agg.url,
     SWARMSCOPE_TOKEN: token,
@@ -283,9 +286,11 @@ try {
     ]);
     const docs: Docs = [];
     rows.push(fmt(await swarmscope(label, lines, false), bytes, 'swarmscope → acking aggregator (journal)'));
-    rows.push(fmt(await swarmscope(label, lines, true, docs), bytes, 'swarmscope → aggregator → Elasticsearch'));
-    rows.push(fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'));
-    rows.push(fmt(await bulkCeiling(docs), bytes, 'plain pre-serialised _bulk loop → ES (ceiling)'));
+    if (!ackOnly) {
+      rows.push(fmt(await swarmscope(label, lines, true, docs), bytes, 'swarmscope → aggregator → Elasticsearch'));
+      rows.push(fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'));
+      rows.push(fmt(await bulkCeiling(docs), bytes, 'plain pre-serialised _bulk loop → ES (ceiling)'));
+    }
     await removeContainers([w.id]);
     containers.pop();
   }

@@ -134,7 +134,7 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
     batch: {
       maxRecords: r.int('SWARMSCOPE_BATCH_MAX_RECORDS', 5000, 1),
       maxBytes: r.bytes('SWARMSCOPE_BATCH_MAX_BYTES', '4MiB'),
-      maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', '1s'),
+      maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', '250ms'),
     },
     backoff: {
       initialDelayMs: r.durationMs('SWARMSCOPE_RETRY_INITIAL', '250ms'),

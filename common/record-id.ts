@@ -1,8 +1,9 @@
 // Deterministic record ids: the same origin always gives the same id, so a record shipped twice
 // is recognisably the same record and Elasticsearch's create-by-id makes the retry a no-op.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** 27 base64url characters of SHA-256 over the origin's parts (160 bits: collisions are not a concern). */
 export function recordId(...origin: Array<string | number>): string {
-  return createHash('sha256').update(origin.join('\u001f')).digest('base64url').slice(0, 27);
+  // The one-shot hash: half the cost of a Hash object per record on the log path.
+  return hash('sha256', origin.join('\u001f'), 'base64url').slice(0, 27);
 }
