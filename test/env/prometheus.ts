@@ -127,6 +127,8 @@ async function freshPrometheusFiles(alertmanagerPort: number | undefined): Promi
       `        - targets: ['127.0.0.1:${alertmanagerPort}']`,
       'scrape_configs:',
       '  - job_name: swarmscope',
+      // As the shipped scrape config: series keep their own instance (their node), so joins on(instance) work.
+      '    honor_labels: true',
       '    file_sd_configs:',
       `      - files: ['${join(prometheusTargetsDir, '*.json')}']`,
       '        refresh_interval: 1s',
