@@ -4,6 +4,7 @@
 import type { Registry } from 'prom-client';
 import type { BlkioDevice, ContainerMetricRecord, HostMetricRecord, Psi } from '../../../common/schema/index.ts';
 import type { ClusterState } from './cluster-state.ts';
+import { instanceOf } from './host-metrics.ts';
 import { ROOT_SERIES, rootCgroupRecord, rootHost, TASK_STATES } from './root-cgroup.ts';
 import { registerTable, type Labelled, type Sample, type TableRow } from './metric-table.ts';
 
@@ -277,10 +278,10 @@ export function registerContainerMetrics(
   const labelMap = { ...SWARM_LABELS, ...Object.fromEntries(extraDockerLabels.map((l) => [labelName(l), l])) };
   // A record's labels depend only on the record (replaced at each sample) and its node: computed once per record.
   const cache = new WeakMap<ContainerMetricRecord, Record<string, string>>();
-  const labelsOf = (r: ContainerMetricRecord, node: string): Record<string, string> => {
+  const labelsOf = (r: ContainerMetricRecord, node: string, instance: string): Record<string, string> => {
     let out = cache.get(r);
-    if (out?.node !== node) {
-      out = { id: `/docker/${r.container.id}`, name: r.container.name, image: r.container.image, node };
+    if (out?.node !== node || out.instance !== instance) {
+      out = { id: `/docker/${r.container.id}`, name: r.container.name, image: r.container.image, node, instance };
       for (const [prom, docker] of Object.entries(labelMap)) out[prom] = r.container.labels[docker] ?? '';
       cache.set(r, out);
     }
@@ -301,8 +302,10 @@ export function registerContainerMetrics(
     state.sweep();
     const items: Labelled<ContainerMetricRecord>[] = [];
     for (const node of state.nodes.values()) {
-      if (node.host) items.push({ item: rootCgroupRecord(node.host), labels: rootLabels(node.hostname) });
-      for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname) });
+      const instance = instanceOf(node);
+      if (node.host)
+        items.push({ item: rootCgroupRecord(node.host), labels: { ...rootLabels(node.hostname), instance } });
+      for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname, instance) });
     }
     return items;
   });

@@ -376,12 +376,19 @@ export const HOST_SERIES: Row[] = [
   ),
 ];
 
+/** A node's instance label: its Swarm node id, or its hostname when the engine is not in a swarm. */
+export const instanceOf = (node: { nodeId: string; hostname: string }): string => node.nodeId || node.hostname;
+
 export function registerHostMetrics(registry: Registry, state: ClusterState): void {
   registerTable(registry, HOST_SERIES, () => {
     state.sweep();
     const items: Labelled<HostMetricRecord>[] = [];
     for (const node of state.nodes.values())
-      if (node.host) items.push({ item: node.host, labels: { node: node.hostname, node_id: node.nodeId } });
+      if (node.host)
+        items.push({
+          item: node.host,
+          labels: { node: node.hostname, node_id: node.nodeId, instance: instanceOf(node) },
+        });
     return items;
   });
 }

@@ -97,14 +97,14 @@ test('a live host sample is a valid record that agrees with /proc and renders un
   const registry = new Registry();
   registerHostMetrics(registry, state);
   const text = await registry.metrics();
-  t.regex(text, /^node_cpu_seconds_total\{node="h1",node_id="n1",cpu="0",mode="idle"\} \d/m);
-  t.regex(text, /^node_memory_MemAvailable_bytes\{node="h1",node_id="n1"\} \d+/m);
+  t.regex(text, /^node_cpu_seconds_total\{node="h1",node_id="n1",instance="n1",cpu="0",mode="idle"\} \d/m);
+  t.regex(text, /^node_memory_MemAvailable_bytes\{node="h1",node_id="n1",instance="n1"\} \d+/m);
   t.regex(text, /^node_memory_Active_anon_bytes\{/m);
   t.regex(
     text,
-    /^node_filesystem_avail_bytes\{node="h1",node_id="n1",device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d+/m,
+    /^node_filesystem_avail_bytes\{node="h1",node_id="n1",instance="n1",device="[^"]+",mountpoint="\/",fstype="[^"]+"\} \d+/m,
   );
   t.regex(text, /^node_load1\{/m);
   t.regex(text, /^node_boot_time_seconds\{/m);
-  t.regex(text, /^node_network_receive_bytes_total\{node="h1",node_id="n1",device="lo"\} \d+/m);
+  t.regex(text, /^node_network_receive_bytes_total\{node="h1",node_id="n1",instance="n1",device="lo"\} \d+/m);
 });
