@@ -6,7 +6,7 @@ import test from 'ava';
 import type { Page } from 'playwright-core';
 import { DockerApi } from '../../collector/docker-api.ts';
 import { startTestAggregator } from '../helpers/aggregator.ts';
-import { startTestCollector } from '../helpers/collector.ts';
+import { CollectorProcess } from '../helpers/collector-process.ts';
 import { docker } from '../helpers/docker.ts';
 import { testEnv } from '../helpers/env.ts';
 import { createService, removeServices, uniqueName } from '../helpers/swarm.ts';
@@ -52,8 +52,17 @@ test('cluster page, visualizer and service page show deploy, scale 2→5, a roll
   const name = uniqueName('ui13');
   const v2 = `swarmscope-workload:${uniqueName('ui13v2')}`;
   const agg = await startTestAggregator({ es: false });
-  // Logs off: a collector's first minutes ship every existing container's log backlog, ahead of the Swarm state.
-  const col = await startTestCollector(agg, { SWARMSCOPE_LOGS: 'false' });
+  // A collector process of its own (its rounds never wait on this process's browser driving), logs
+  // off (a collector's first minutes ship every existing container's log backlog ahead of the Swarm state).
+  const col = await CollectorProcess.start(
+    { urls: [agg.url], token: agg.token },
+    {
+      SWARMSCOPE_LOGS: 'false',
+      SWARMSCOPE_INTERVAL: '1s',
+      SWARMSCOPE_BATCH_MAX_AGE: '200ms',
+      SWARMSCOPE_RETRY_MAX: '2s',
+    },
+  );
   // Diagnostics for a failure: when each Swarm snapshot arrived and how old it was then.
   const arrivals: string[] = [];
   const apply = agg.state.swarm.apply.bind(agg.state.swarm);
@@ -72,7 +81,7 @@ test('cluster page, visualizer and service page show deploy, scale 2→5, a roll
     await removeServices([name]);
     await docker(['rmi', v2]).catch(() => undefined);
     await ui.close();
-    await col.close();
+    await col.stop();
     if (!aggClosed) await agg.close();
     await api.close();
   });
