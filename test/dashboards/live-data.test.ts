@@ -11,6 +11,7 @@ import { grafanaDashboards } from '../../dashboards/grafana/artefacts.ts';
 import { interpolate, panelQueries, variableQueries } from '../../dashboards/grafana/queries.ts';
 import { dataViewUses } from '../../dashboards/kibana/fields.ts';
 import { savedObjects } from '../../dashboards/kibana/saved-objects.ts';
+import { BEATS_FIELDS } from './kibana/beats-fields.ts';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
 import { startTestCollector } from '../helpers/collector.ts';
 import { renderDashboardHtml, screenshot, legendName, type PanelData } from '../helpers/dashboard-render.ts';
@@ -176,6 +177,25 @@ test.serial(
       }
     }
     t.deepEqual(problems, []);
+  },
+);
+
+test.serial(
+  'the Metricbeat and Filebeat fields the migration note says keep working have live documents',
+  async (t) => {
+    t.timeout(120_000);
+    const es = esAdmin();
+    const missing: string[] = [];
+    let present = 0;
+    for (const f of BEATS_FIELDS) {
+      const index = `${ctx.agg!.indexPrefix}-${f.family}-*`;
+      const { count } = await es.count({ index, query: { exists: { field: f.field } }, allow_no_indices: true });
+      if (count > 0) present++;
+      if (f.kept && count === 0) missing.push(`${f.family}: ${f.field}`);
+    }
+    const claimed = BEATS_FIELDS.filter((f) => f.kept).length;
+    t.log(`${present} of ${BEATS_FIELDS.length} Metricbeat/Filebeat fields have documents (${claimed} claimed)`);
+    t.deepEqual(missing, []);
   },
 );
 

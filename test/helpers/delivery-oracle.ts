@@ -33,15 +33,16 @@ export async function checkExactlyOnce(
   const seen = new Map<string, number>();
   let found = 0;
   let after: unknown[] | undefined;
+  // A point in time sorted by _shard_doc: with several shards (and replica copies answering pages
+  // in turn) plain _doc order is no total order, and search_after pages would skip and repeat hits.
+  const pit = await es.openPointInTime({ index, keep_alive: '2m', ignore_unavailable: true });
   for (;;) {
     const res = await es.search<Src>({
-      index,
       size: 10_000,
-      sort: ['_doc'],
+      sort: ['_shard_doc'],
       search_after: after as never,
+      pit: { id: pit.id, keep_alive: '2m' },
       _source: ['log.offset', 'container.name', 'host.name', 'swarmscope.agent.counters.loadgen_seq'],
-      ignore_unavailable: true,
-      allow_no_indices: true,
     });
     const hits = res.hits.hits;
     for (const h of hits) {
@@ -60,6 +61,7 @@ export async function checkExactlyOnce(
     if (hits.length < 10_000) break;
     after = hits[hits.length - 1]!.sort;
   }
+  await es.closePointInTime({ id: pit.id }).catch(() => undefined);
   const report: OracleReport = {
     expected: 0,
     found,

@@ -127,6 +127,9 @@ export function encodeContainerMetric(r: ContainerMetricRecord): Doc {
         io: r.psi.io && { some: r.psi.io.some, full: r.psi.io.full },
       },
       container: { status: r.state.status, health: r.state.health, restart_count: r.state.restartCount },
+      // Metricbeat's healthcheck metricset, for containers that have a health check.
+      healthcheck:
+        r.state.health === 'none' ? undefined : { status: r.state.health, failingstreak: r.state.failingStreak },
     },
   };
 }
@@ -147,7 +150,15 @@ export function encodeHostMetric(r: HostMetricRecord): Doc {
         cores: h.cpus.length,
         ...Object.fromEntries(modes.map((mo) => [mo, { seconds: h.cpus.reduce((a, c) => a + c[mo], 0) }])),
       },
-      load: h.load && { 1: h.load.load1, 5: h.load.load5, 15: h.load.load15, cores: h.cpus.length },
+      load: h.load && {
+        1: h.load.load1,
+        5: h.load.load5,
+        15: h.load.load15,
+        cores: h.cpus.length,
+        norm: h.cpus.length
+          ? { 1: h.load.load1 / h.cpus.length, 5: h.load.load5 / h.cpus.length, 15: h.load.load15 / h.cpus.length }
+          : undefined,
+      },
       memory: {
         total,
         free,
@@ -176,7 +187,10 @@ export function encodeHostMetric(r: HostMetricRecord): Doc {
         total: f.sizeBytes,
         free: f.freeBytes,
         available: f.availBytes,
-        used: { bytes: f.sizeBytes - f.freeBytes },
+        used: {
+          bytes: f.sizeBytes - f.freeBytes,
+          pct: f.sizeBytes ? (f.sizeBytes - f.freeBytes) / f.sizeBytes : undefined,
+        },
         files: f.files,
         free_files: f.filesFree,
       })),
