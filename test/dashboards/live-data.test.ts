@@ -43,13 +43,17 @@ test.before(async () => {
   const demo = await deployDemoStack();
   ctx.demo = demo;
   ctx.cleanups.push(() => demo.remove());
+});
+
+/** The Grafana checks need the demo's series scraped; the Kibana checks need only Elasticsearch. */
+async function demoSeriesScraped(): Promise<void> {
   await waitFor(
     async () =>
-      (await promQuery(`container_memory_working_set_bytes{job="${ctx.job}",${SERVICE_LABEL}="${demo.web}"}`)).length >
-      0,
+      (await promQuery(`container_memory_working_set_bytes{job="${ctx.job}",${SERVICE_LABEL}="${ctx.demo!.web}"}`))
+        .length > 0,
     { timeoutMs: 120_000, intervalMs: 2000, what: "the demo stack's container series in Prometheus" },
   );
-});
+}
 
 test.after.always(async () => {
   for (const c of ctx.cleanups.reverse()) await c().catch(() => undefined);
@@ -124,6 +128,7 @@ test.serial('every Grafana panel and variable query returns series from the live
     0,
   );
   t.true(queries > 50, `expected the dashboards to hold many queries, found ${queries}`);
+  await demoSeriesScraped();
   let problems: string[] = [];
   // Some series need time: rates need two scrapes, failures and exit codes the demo task's first exit.
   const deadline = Date.now() + 240_000;
@@ -201,6 +206,7 @@ test.serial(
 
 test.serial('renders the service dashboard from live query results to a screenshot', async (t) => {
   t.timeout(120_000);
+  await demoSeriesScraped();
   const { dashboard } = grafanaDashboards().find((d) => d.dashboard.uid === 'swarmscope-service')!;
   const { values } = await resolveVariables(dashboard, await preferred());
   const endS = Math.floor(Date.now() / 1000);
