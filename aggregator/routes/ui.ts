@@ -10,7 +10,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OWN_AUTH } from '../read-auth.ts';
 import { UiAuth, clearedCookie, loginPage, refuse, safeNext, sessionCookie } from '../ui/auth.ts';
 import { MAX_LIMIT, type LogLine, type LogQuery } from '../ui/log-search.ts';
-import { parseFocus, type UiData } from '../ui/ui-data.ts';
+import { parseFocus, queryParams, type UiData } from '../ui/ui-data.ts';
+import { followPeerStream } from '../ui/peers.ts';
 import type { ClusterView } from '../ui/cluster-view.ts';
 
 export const PAGES = ['/', '/visualizer', '/service/:id', '/node/:id', '/container/:id', '/logs'];
@@ -277,15 +278,15 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
     void tick();
   });
 
-  // Live log tail of a container or a service: the last lines first, then each line as it arrives.
-  app.get('/ui/api/tail', data, async (req, reply) => {
+  // Live log tail of a container or a service: the last lines first (from the log store), then each
+  // line as any replica accepts it (this one's ingest, and every peer's part/tail stream).
+  const tail = (part: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const q = queryOf(req.query as Record<string, string>);
     if (typeof q === 'string') return reply.code(400).send({ error: 'bad_request', reason: q });
     if (!q.containerId && !q.service)
       return reply.code(400).send({ error: 'bad_request', reason: 'container=<id> or service=<name>' });
     const seen = new Set<string>();
-    let flushing = false;
-    const sub = ui.tail.subscribe({ ...q, limit: MAX_LIMIT }, () => void flush());
+    const sub = ui.tail.subscribe({ ...q, limit: MAX_LIMIT }, () => flush());
     if (!sub) return reply.code(429).header('retry-after', '5').send({ error: 'overloaded' });
     const s = openStream(req, reply, openStreams);
     s.onClose(() => ui.tail.unsubscribe(sub));
@@ -295,20 +296,31 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
       if (seen.size > 20_000) seen.clear(); // duplicates only matter around the hand-over from history
       if (fresh.length) s.send('lines', JSON.stringify(fresh));
     };
-    let ready = false;
+    let ready = part;
     const flush = () => {
-      if (!ready || flushing) return;
-      flushing = true;
+      if (!ready) return;
       const lines = sub.pending.splice(0);
       if (sub.skipped) {
         s.send('skipped', String(sub.skipped));
         sub.skipped = 0;
       }
       sendLines(lines);
-      flushing = false;
     };
     const heartbeat = setInterval(() => s.comment('still here'), HEARTBEAT_MS);
     s.onClose(() => clearInterval(heartbeat));
+    if (part) return;
+    const stop = new AbortController();
+    s.onClose(() => stop.abort());
+    const qs = new URLSearchParams(queryParams({ ...q, limit: MAX_LIMIT })).toString();
+    for (const peer of ui.peers.urls())
+      void followPeerStream(
+        `${peer}/ui/api/part/tail?${qs}`,
+        ui.peers.token,
+        (event, body) => {
+          if (event === 'lines' && ready) sendLines(JSON.parse(body) as LogLine[]);
+        },
+        stop.signal,
+      );
     try {
       const recent = await ui.searchLogs({ ...q, limit: q.limit });
       s.send('backend', JSON.stringify({ backend: recent.backend, partial: recent.partial }));
@@ -318,7 +330,9 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
     }
     ready = true;
     flush();
-  });
+  };
+  app.get('/ui/api/tail', data, tail(false));
+  app.get('/ui/api/part/tail', data, tail(true));
 
   // No method but GET reaches UI data or pages: anything else answers 405 (401 first without a session).
   for (const url of ['/ui/*', ...PAGES])
