@@ -13,6 +13,8 @@ export type FileCheckpoint = {
   done: boolean;
   /** SHA-256 of the first entry, to recognise the file after the engine gzipped it. */
   fingerprint?: string;
+  /** Its final size, once it was read to its end (what is lost of it should it go unread). */
+  size?: number;
   updatedAt: number;
 };
 
@@ -59,14 +61,27 @@ export class CheckpointStore {
   }
 
   /** Moves a file's position forward (never back) and schedules a write. */
-  advance(key: string, container: string, offset: number, fields: { done?: boolean; fingerprint?: string } = {}): void {
+  advance(
+    key: string,
+    container: string,
+    offset: number,
+    fields: { done?: boolean; fingerprint?: string; size?: number } = {},
+  ): void {
     const cur = this.state.files[key];
-    if (cur && cur.offset >= offset && !(fields.done && !cur.done) && !(fields.fingerprint && !cur.fingerprint)) return;
+    if (
+      cur &&
+      cur.offset >= offset &&
+      !(fields.done && !cur.done) &&
+      !(fields.fingerprint && !cur.fingerprint) &&
+      !(fields.size !== undefined && cur.size === undefined)
+    )
+      return;
     this.state.files[key] = {
       container,
       offset: Math.max(offset, cur?.offset ?? 0),
       done: (cur?.done ?? false) || (fields.done ?? false),
       fingerprint: cur?.fingerprint ?? fields.fingerprint,
+      size: cur?.size ?? fields.size,
       updatedAt: Date.now(),
     };
     this.schedule();
@@ -118,6 +133,12 @@ export class CheckpointStore {
       if (this.dirty) this.schedule();
     });
     await this.writing;
+  }
+
+  /** Drops a scheduled write without writing (what SIGKILL does; the model test uses it). */
+  abandon(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
   }
 
   async close(): Promise<void> {

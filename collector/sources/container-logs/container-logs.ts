@@ -199,9 +199,7 @@ export class ContainerLogs {
     const dir = join(this.containersDir, id);
     // From creation on, before its log file exists: a fast writer rotates generations away in ms.
     this.pinner.watch(dir, currentName(id), () => {
-      const t = this.tailers.get(id);
-      if (!t) return;
-      void t.tailer.discover().catch(() => undefined);
+      if (!this.tailers.has(id)) return;
       this.due.add(id);
       this.kick();
     });
@@ -211,7 +209,7 @@ export class ContainerLogs {
       // Removed already (a `--rm` container that lived less than this thread took to get to it): the
       // worker read its config files and pinned its log when they appeared; read what it kept.
       gone = true;
-      await this.pinner.sync(dir);
+      await this.pinner.look(dir);
       const kept = this.pinner.config(dir);
       cfg = kept && parseContainerFiles(kept);
       if (!cfg) {
@@ -244,15 +242,21 @@ export class ContainerLogs {
     }
     const meta = this.metaOf(id, cfg, labels);
     if (driver === 'json-file') {
-      const tailer = new JsonFileTailer({ id, dir, store: this.store, assembler: meta.assembler, pinner: this.pinner });
+      const tailer = new JsonFileTailer({
+        id,
+        dir,
+        store: this.store,
+        assembler: meta.assembler,
+        pins: this.pinner,
+        maxFiles: cfg.maxFiles,
+      });
       if (gone)
         tailer.markRemoved(); // its destroy event came before there was a tailer to tell
       else if (cfg.exited) tailer.markStopped(); // exited before we saw it: its last partial line is final
       await tailer.open();
       let watcher: FSWatcher | undefined;
       try {
-        watcher = watch(dir, (ev) => {
-          if (ev === 'rename') void tailer.discover().catch(() => undefined);
+        watcher = watch(dir, () => {
           this.due.add(id);
           this.kick();
         });
@@ -411,7 +415,7 @@ export class ContainerLogs {
 
   private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {
     for (const p of progress) {
-      this.store.advance(p.key, id, p.offset, { done: p.done, fingerprint: p.fingerprint });
+      this.store.advance(p.key, id, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
       void tailer.acked(p);
     }
     const t = this.tailers.get(id);

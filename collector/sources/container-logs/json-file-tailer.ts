@@ -1,28 +1,43 @@
-// Follows one container's json-file log across rotations: holds every generation open from the
-// moment it is seen until it is read to its end and acknowledged, reads them oldest first, and
-// reports with each step how far each file is safely consumed. It never reopens by name to
-// continue a file and never abandons unread bytes on a timer.
-import { join } from 'node:path';
+// Reads one container's json-file log across rotations, oldest generation first, in the order the
+// pinning looks proved (generation-chain.ts): each generation is held open from its first look until
+// it is read to its end and acknowledged, so none it saw can be lost. Where two generations read one
+// after the other were never seen adjacent, what straddles them is flagged and counted; where a
+// generation this container's checkpoints name is gone unread, its unread bytes are counted lost.
 import type { CheckpointStore } from './checkpoint-store.ts';
+import { GenerationChain, type ChainEntry } from './generation-chain.ts';
+import type { Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
 import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
-import {
-  closeFile,
-  currentName,
-  fingerprintFile,
-  identityOf,
-  listGenerations,
-  openGeneration,
-  readAt,
-  type Generation,
-  type OpenedFile,
-} from './log-files.ts';
-import type { LogPinner } from './log-pinner.ts';
+import { closeFile, fingerprintFdSync, fingerprintFile, openGeneration, readAt, type OpenedFile } from './log-files.ts';
 
 /** How far a file is consumed once the messages of this step are acknowledged. */
-export type FileProgress = { key: string; offset: number; done: boolean; fingerprint?: string };
+export type FileProgress = { key: string; offset: number; done: boolean; fingerprint?: string; size?: number };
 
-type Tracked = OpenedFile & { pos: number; rotated: boolean; ended: boolean; fingerprint?: string };
+/** What the tailer needs of the pinning code: looks taken, the fds holding generations open. */
+export type GenerationPins = {
+  /** Looks taken of dir since the last call, oldest first. */
+  takeLooks(dir: string): Snapshot[];
+  /** The fd that holds a generation open, while it is held. */
+  fd(dir: string, key: string): number | undefined;
+  /** The generation is read and acknowledged (or not needed): its fd can be closed. */
+  release(dir: string, key: string): void;
+  /** Takes a look now; resolves once it is in takeLooks. */
+  look(dir: string): Promise<void>;
+};
+
+/** Losses the reader proved (or could not rule out), cumulative. */
+export type LossCounts = {
+  /** Messages emitted flagged `partial_lost`. */
+  partialLostLines: number;
+  /** Generations read one after the other that no look showed adjacent (one between may be lost). */
+  unprovenBoundaries: number;
+  /** Generations this container's checkpoints name that were deleted before being read to their end. */
+  lostGenerations: number;
+  /** Their unread bytes, where their final size was known. */
+  lostBytes: number;
+};
+
+type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry };
 
 /** Bytes read per file per step, so one busy container cannot starve the others. */
 const STEP_BYTES = 4 * 1024 * 1024;
@@ -35,45 +50,52 @@ export class JsonFileTailer {
   readonly dir: string;
   private readonly store: CheckpointStore;
   private readonly assembler: MessageAssembler;
-  private files: Tracked[] = [];
-  /** gz generations already resolved: their `gz:dev:inode` → the key of the data they hold. */
-  private readonly gzResolved = new Map<string, string>();
-  /** dev:inode of every generation looked at (held, resolved or done), to know when a pin is new. */
-  private readonly handled = new Set<string>();
-  /** Removed, and every pin the worker made is known here (see step). */
-  private pinsSynced = false;
-  /** A gz generation was still being written at the last look. */
+  private readonly pins: GenerationPins;
+  private readonly chain = new GenerationChain();
+  /** The file each generation is read from, once opened (plain when held, else its gzip copy). */
+  private readonly files = new Map<ChainEntry, Tracked>();
+  /** Generations done before they were opened here (checkpoint), or a copy of one read. */
+  private readonly skipped = new Set<ChainEntry>();
+  /** The generation whose end was read last: the next one read must be proven to follow it. */
+  private lastRead: ChainEntry | undefined;
+  /** A gzip generation was still being written at the last look. */
   private gzPending = false;
+  /** Removed, and every generation the worker pinned is in the looks taken here. */
+  private pinsSynced = false;
+  private startChecked = false;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
   private readonly everKeys = new Set<string>();
   private stopped = false;
-  private discovering: Promise<unknown> = Promise.resolve();
   removed = false;
   /** True once every file is read to its end, flushed and the container is gone. */
   finished = false;
   bytesRead = 0;
   /** The last step found every file read to its (current) end. */
   atEnd = false;
+  readonly losses: LossCounts = { partialLostLines: 0, unprovenBoundaries: 0, lostGenerations: 0, lostBytes: 0 };
 
-  private readonly pinner: LogPinner | undefined;
+  /** The engine's max-file for this container: how many generations it keeps. */
+  private readonly maxFiles: number;
 
   constructor(opts: {
     id: string;
     dir: string;
     store: CheckpointStore;
     assembler: AssemblerOptions;
-    pinner?: LogPinner;
+    pins: GenerationPins;
+    maxFiles: number;
   }) {
-    this.pinner = opts.pinner;
     this.id = opts.id;
+    this.maxFiles = opts.maxFiles;
     this.dir = opts.dir;
     this.store = opts.store;
-    this.assembler = new MessageAssembler(opts.assembler);
+    this.pins = opts.pins;
+    this.assembler = new MessageAssembler({ ...opts.assembler, piecesShareTime: true });
   }
 
-  /** Opens every generation not yet fully acknowledged (call as soon as the container is seen). */
+  /** Opens every generation pinned so far (call as soon as the container is seen). */
   async open(): Promise<void> {
-    await this.discover();
+    await this.refresh();
   }
 
   /** The container stopped: the next time its files are at their end, unfinished messages flush. */
@@ -91,12 +113,7 @@ export class JsonFileTailer {
   }
 
   get openFiles(): number {
-    return this.files.length;
-  }
-
-  /** Bytes not yet read in files that are already rotated away or removed (at risk if released). */
-  get unreadBytes(): number {
-    return this.files.reduce((sum, f) => sum + (f.data ? f.data.length - f.pos : 0), 0);
+    return this.files.size;
   }
 
   /** Reads what is there (up to a step's worth) and returns the messages it completed. */
@@ -105,18 +122,27 @@ export class JsonFileTailer {
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
-    let live: Tracked | undefined;
-    if (this.removed && !this.pinsSynced && this.pinner) {
-      // Gone: whatever the worker pinned of it must be known here before its end can be final.
-      await this.pinner.sync(this.dir);
+    if (this.removed && !this.pinsSynced) {
+      // Gone: every generation the worker pinned must be known here before its end can be final.
+      await this.pins.look(this.dir);
       this.pinsSynced = true;
     }
-    await this.discover(); // cheap while the newest held file is still the live one
-    for (let i = 0; i < this.files.length; i++) {
-      const f = this.files[i]!;
+    await this.refresh();
+    let live: Tracked | undefined;
+    let blocked = false;
+    const order = this.chain.order;
+    for (let i = 0; i < order.length && !more && !blocked; i++) {
+      const entry = order[i]!;
+      if (this.skipped.has(entry)) continue;
+      const f = this.files.get(entry);
+      if (!f) {
+        blocked = true; // known but not readable yet (a gzip copy being written): nothing newer before it
+        break;
+      }
       if (f.ended) continue;
-      // Only an end reached after the file was seen to be final is its end: bytes may land before.
-      const finalBefore = f.rotated;
+      if (this.lastRead !== entry) this.boundary(entry, messages);
+      // A newer generation exists, or the container is gone: this one is closed by the engine already.
+      const final = this.removed || f.gz || i < order.length - 1;
       for (;;) {
         const n = await readAt(f, buf.b, f.pos);
         if (n === 0) break;
@@ -141,145 +167,84 @@ export class JsonFileTailer {
           break;
         }
       }
+      this.lastRead = entry;
       if (more) break;
-      if (finalBefore) {
-        f.ended = true;
-        continue;
-      }
-      if (await this.isFinal(f)) {
-        // The engine closes a file before renaming it: once the path names another file (or the
-        // container is gone), nothing more lands in this one. Read it once more, to its real end.
-        f.rotated = true;
-        i--;
-        continue;
-      }
-      live = f; // the live file, read to its current end
+      if (final) f.ended = true;
+      else live = f;
     }
-    // The newest held file turned out final: its successor is there already (or the container is gone).
-    if (!more && !live && !this.removed) more = await this.discover();
-    const atEnd = !more && this.files.every((f) => f.ended || f === live);
+    const atEnd = !more && !blocked && [...this.files.values()].every((f) => f.ended || f === live);
     this.atEnd = atEnd;
-    if (atEnd && this.stopped) this.assembler.flush(messages, true);
-    else this.assembler.flush(messages, false);
+    this.assembler.flush(messages, atEnd && this.stopped);
+    for (const m of messages) if (m.partialLost) this.losses.partialLostLines++;
     if (atEnd && this.removed && !live && !this.assembler.pending) this.finished = true;
     return { messages, progress: this.progress(), bad, more };
   }
 
-  private async isFinal(f: Tracked): Promise<boolean> {
-    return f.gz || this.removed || (await identityOf(join(this.dir, currentName(this.id)))) !== f.key;
+  /** Moving on to `next`: unless a look showed it right after the last one read, what straddles is flagged. */
+  private boundary(next: ChainEntry, messages: Message[]): void {
+    const prev = this.lastRead;
+    if (!prev || prev.next === next) return;
+    this.losses.unprovenBoundaries++;
+    this.assembler.gap(messages);
   }
 
-  /**
-   * Opens generations not held yet, right away (called on every rename in the directory, so a
-   * generation is pinned before the engine can delete it); serialised. True when it found any.
-   */
-  discover(): Promise<boolean> {
-    const run = this.discovering.then(() => this.discoverNow());
-    this.discovering = run.catch(() => false);
-    return run;
-  }
-
-  private async discoverNow(): Promise<boolean> {
-    const newest = this.files[this.files.length - 1];
-    // Nothing new while the newest held file is still the live one, unless a pin came in that was not
-    // looked at yet (its message can arrive after the listing that no longer shows the file).
-    const pinsSeen = (this.pinner?.pinned(this.dir) ?? []).every((p) => this.handled.has(p.key));
-    if (
-      !this.gzPending &&
-      pinsSeen &&
-      newest &&
-      !newest.gz &&
-      (await identityOf(join(this.dir, currentName(this.id)))) === newest.key
-    )
-      return false;
+  /** Takes the looks the pinning code took, orders generations by them and opens the new ones. */
+  private async refresh(): Promise<void> {
+    const looks = this.pins.takeLooks(this.dir);
+    if (looks.length === 0 && !this.gzPending) return;
+    const prints = new Map<string, string | undefined>();
+    const fingerprint = (key: string) => {
+      if (!prints.has(key)) prints.set(key, this.fingerprintOf(key));
+      return prints.get(key);
+    };
+    for (const s of looks)
+      for (const p of s.pins) {
+        this.everKeys.add(p.key);
+        if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
+      }
+    const held = (key: string) => this.pins.fd(this.dir, key) !== undefined;
+    for (const s of looks) this.chain.observe(s, fingerprint, held);
     this.gzPending = false;
-    // Generations listed now (with their dev:inode), after those pinned but gone from the directory
-    // (renamed away or deleted since: older than every listed one).
-    const gens: Array<Generation & { raw?: string }> = [];
-    for (const g of await listGenerations(this.dir, this.id))
-      gens.push({ ...g, raw: await identityOf(join(this.dir, g.name)) });
-    const listedRaw = new Set(gens.map((g) => g.raw));
-    const gone = (this.pinner?.pinned(this.dir) ?? []).filter((p) => !listedRaw.has(p.key));
-    gens.unshift(
-      ...gone.map((p) => ({
-        name: p.name,
-        n: Infinity,
-        gz: p.name.endsWith('.gz'),
-        raw: p.key,
-        path: `/proc/self/fd/${p.fd}`,
-      })),
-    );
-    const keyOf = (g: { gz: boolean; raw?: string }) =>
-      g.gz ? (this.gzResolved.get(`gz:${g.raw}`) ?? `gz:${g.raw}`) : g.raw;
-    const listed = new Set(gens.map(keyOf));
-    let at = 0;
-    this.files.forEach((f, i) => {
-      if (!listed.has(f.key)) at = i + 1;
-    });
-    let added = false;
-    // A gz still being written is hidden behind its plain twin in the listing: it is not gone, keep its pin.
-    const incomplete = new Set<string>();
-    for (const g of gens) {
-      if (!g.raw) continue;
-      const resolved = g.gz ? this.gzResolved.get(`gz:${g.raw}`) : undefined;
-      const held = this.files.findIndex((f) => f.key === (resolved ?? g.raw));
-      if (held !== -1) at = Math.max(at, held + 1);
-      if (held !== -1 || resolved) {
-        this.handled.add(g.raw);
-        continue;
-      }
-      const pin = this.pinner?.get(this.dir, g.raw);
-      const f = await openGeneration(this.dir, pin && !g.path ? { ...g, path: `/proc/self/fd/${pin.fd}` } : g);
-      if (f === 'incomplete') {
-        this.gzPending = true; // the engine is still compressing it: look again at the next step
-        incomplete.add(g.raw);
-        continue;
-      }
-      if (!f) continue;
-      this.handled.add(g.raw);
-      const was = this.files.findIndex((t) => t.key === f.key);
-      if (was !== -1) {
-        await closeFile(f);
-        at = Math.max(at, was + 1);
-        continue;
-      }
-      const t = await this.adopt(f);
-      if (typeof t === 'number') {
-        at = Math.max(at, t + 1);
-        continue;
-      }
-      if (!t) continue;
-      this.files.splice(at++, 0, t);
-      this.everKeys.add(t.key);
-      added = true;
+    for (const entry of [...this.chain.order]) {
+      if (this.files.has(entry) || this.skipped.has(entry)) continue;
+      await this.openEntry(entry);
     }
-    // Files gone from the directory are held by their own handle (or in memory) now, or done: their
-    // pins can go, and what was resolved about them (the inode may be reused by a new generation).
-    for (const p of gone) {
-      if (incomplete.has(p.key)) continue;
-      this.gzResolved.delete(`gz:${p.key}`);
-      this.handled.delete(p.key);
-      this.pinner?.release(this.dir, p.key);
+    if (!this.startChecked && this.chain.order.length > 0) {
+      this.startChecked = true;
+      this.checkStart(looks.find((l) => l.positions.length > 0)?.positions[0]?.n ?? 0);
     }
-    return added;
+    // Keys of generations let go of that a look listed again: the worker pinned them anew.
+    for (const s of looks)
+      for (const p of s.pins) {
+        const e = [...this.files.keys(), ...this.skipped].find((x) => x.keys.has(p.key));
+        if (!e || this.chain.isRetired(e)) this.pins.release(this.dir, p.key);
+      }
   }
 
-  /**
-   * Decides where to start in a newly opened file from its checkpoint: a position to track from,
-   * undefined when it is done, or (for the gzip twin of a held file, either way round) the index of that file.
-   */
-  private async adopt(f: OpenedFile): Promise<Tracked | number | undefined> {
-    let key = f.key;
-    const fingerprint = await fingerprintFile(f);
-    // A generation and its gzip copy share their first entry. Either can be seen first: the gz
-    // listed before the pin of its plain original reached this thread, or the other way round.
-    for (const t of this.files) if (!t.fingerprint) t.fingerprint = await fingerprintFile(t);
-    const twin = fingerprint ? this.files.findIndex((t) => t.fingerprint === fingerprint) : -1;
-    if (twin !== -1) {
-      if (f.gz) this.gzResolved.set(f.key, this.files[twin]!.key);
-      await closeFile(f);
-      return twin;
+  /** Opens the file a generation is read from, and decides where reading starts from its checkpoint. */
+  private async openEntry(entry: ChainEntry): Promise<void> {
+    const keys = [...entry.keys];
+    let opened: OpenedFile | 'incomplete' | undefined;
+    for (const gz of [false, true]) {
+      for (const key of keys) {
+        const fd = this.pins.fd(this.dir, key);
+        if (fd === undefined) continue;
+        const isGz = this.isGzKey(key);
+        if (isGz !== gz) continue;
+        opened = await openGeneration(this.dir, { name: key, n: 0, gz, path: `/proc/self/fd/${fd}` }).catch(
+          () => undefined,
+        );
+        if (opened) break;
+      }
+      if (opened && opened !== 'incomplete') break;
     }
+    if (opened === 'incomplete') {
+      this.gzPending = true;
+      return;
+    }
+    if (!opened) return;
+    const fingerprint = entry.fingerprint ?? (await fingerprintFile(opened));
+    let key = opened.key;
     let cp = this.store.file(key);
     if (cp?.fingerprint && fingerprint && cp.fingerprint !== fingerprint) {
       // The inode was reused by a different file: the old position means nothing here.
@@ -291,48 +256,98 @@ export class JsonFileTailer {
       const match = this.store.byFingerprint(fingerprint);
       if (match) [key, cp] = match;
     }
-    if (f.gz) this.gzResolved.set(f.key, key);
     if (cp?.done) {
-      await closeFile(f);
-      return undefined;
+      await closeFile(opened);
+      this.skipped.add(entry);
+      this.retire(entry);
+      return;
     }
-    const pos = cp?.offset ?? 0;
-    return { ...f, key, pos, rotated: false, ended: false, fingerprint: fingerprint ?? cp?.fingerprint };
+    this.everKeys.add(key);
+    if (cp) this.resumed.add(entry);
+    this.files.set(entry, { ...opened, key, pos: cp?.offset ?? 0, ended: false, fingerprint, entry });
+  }
+
+  /** Generations opened with a checkpoint of an earlier read (by this run or one before). */
+  private readonly resumed = new Set<ChainEntry>();
+
+  /** Keys of gzip copies are told apart by the looks' names; a pinned gz is read whole. */
+  private readonly gzKeys = new Set<string>();
+
+  private isGzKey(key: string): boolean {
+    return this.gzKeys.has(key);
+  }
+
+  private fingerprintOf(key: string): string | undefined {
+    const fd = this.pins.fd(this.dir, key);
+    return fd === undefined ? undefined : fingerprintFdSync(fd, this.isGzKey(key));
+  }
+
+  /**
+   * At the first look: checkpoints of this container whose generation no look shows (deleted while
+   * the collector was down) and that were not read to their end are lost (their unread bytes counted
+   * when the final size is known); and unless the oldest generation now was read before or is the
+   * container's first, the first line of each stream may have lost its start.
+   */
+  private checkStart(oldestPosition: number): void {
+    const oldest = this.chain.order[0]!;
+    // Read before (its checkpoint), or the container's first generation: with fewer than max-file
+    // generations behind the live one, the engine has deleted none yet.
+    const known = this.skipped.has(oldest) || this.resumed.has(oldest) || oldestPosition < this.maxFiles - 1;
+    const held = new Set<string>();
+    for (const f of this.files.values()) held.add(f.key);
+    for (const e of this.chain.order) for (const k of e.keys) held.add(k);
+    for (const [key, cp] of this.store.files()) {
+      if (cp.container !== this.id || cp.done || held.has(key)) continue;
+      if ([...this.files.values()].some((f) => f.fingerprint && f.fingerprint === cp.fingerprint)) continue;
+      this.losses.lostGenerations++;
+      if (cp.size !== undefined && cp.size > cp.offset) this.losses.lostBytes += cp.size - cp.offset;
+      this.store.forget(key);
+    }
+    // Otherwise the first line of each stream may have begun in a generation deleted before this look.
+    if (!known) {
+      this.losses.unprovenBoundaries++;
+      this.assembler.gap([]);
+    }
+  }
+
+  private retire(entry: ChainEntry): void {
+    this.chain.retire(entry);
+    for (const k of entry.keys) this.pins.release(this.dir, k);
   }
 
   private progress(): FileProgress[] {
     const pending = new Map<string, number>();
     this.assembler.pendingStarts(pending);
-    return this.files.map((f) => {
+    return [...this.files.values()].map((f) => {
       const hold = pending.get(f.key);
       const offset = hold === undefined ? f.pos : Math.min(hold, f.pos);
-      return { key: f.key, offset, done: f.ended && hold === undefined, fingerprint: f.fingerprint };
+      const size = f.ended ? f.pos : undefined;
+      return { key: f.key, offset, done: f.ended && hold === undefined, fingerprint: f.fingerprint, size };
     });
   }
 
   /**
    * What a record id names a file by: its fingerprint (first entry) when known, so a generation and
-   * its gzip twin give their lines the same ids should both ever be read; else its key.
+   * its gzip copy give their lines the same ids should both ever be read; else its key.
    */
   identity(key: string): string {
-    return this.files.find((f) => f.key === key)?.fingerprint ?? key;
+    for (const f of this.files.values()) if (f.key === key) return f.fingerprint ?? key;
+    return key;
   }
 
-  /** The aggregator acknowledged up to here: files read to their end and acknowledged are let go. */
+  /** The aggregator acknowledged up to here: generations read to their end and acknowledged are let go. */
   async acked(p: FileProgress): Promise<void> {
-    const i = this.files.findIndex((f) => f.key === p.key);
-    if (i === -1) return;
-    const f = this.files[i]!;
-    if (p.done && f.ended) {
-      this.files.splice(i, 1);
+    for (const [entry, f] of this.files) {
+      if (f.key !== p.key || !p.done || !f.ended) continue;
+      this.files.delete(entry);
+      this.retire(entry);
       await closeFile(f);
     }
   }
 
   async close(): Promise<void> {
-    for (const f of this.files) await closeFile(f);
-    this.files = [];
-    this.pinner?.unwatch(this.dir);
+    for (const f of this.files.values()) await closeFile(f);
+    this.files.clear();
   }
 
   /** File keys this tailer followed (for forgetting their checkpoints once the container is gone). */

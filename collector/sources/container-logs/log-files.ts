@@ -3,9 +3,10 @@
 // dev:inode (stable across the engine's renames); a gzipped generation is recognised by the
 // fingerprint of its first entry. Opening pins a file: an open fd keeps it readable after unlink.
 import { createHash } from 'node:crypto';
-import { open, readdir, readFile, stat, type FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
+import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { gunzip } from 'node:zlib';
+import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
 
 const gunzipAsync = promisify(gunzip);
@@ -31,29 +32,6 @@ export function currentName(id: string): string {
   return `${id}-json.log`;
 }
 
-/** The container's log generations present now, oldest first (a plain copy wins over its .gz twin). */
-export async function listGenerations(dir: string, id: string): Promise<Generation[]> {
-  const base = currentName(id);
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return [];
-  }
-  const byN = new Map<number, Generation>();
-  for (const name of names) {
-    if (!name.startsWith(base)) continue;
-    const rest = name.slice(base.length);
-    const m = /^(?:\.(\d+))?(\.gz)?$/.exec(rest);
-    if (!m) continue;
-    const n = m[1] ? Number(m[1]) : 0;
-    const gz = Boolean(m[2]);
-    const had = byN.get(n);
-    if (!had || (had.gz && !gz)) byN.set(n, { name, n, gz });
-  }
-  return [...byN.values()].sort((a, b) => b.n - a.n);
-}
-
 /**
  * Opens a generation; undefined when it vanished in between (rotated away or removed), 'incomplete'
  * when a gzip generation is still being written (the engine compresses in the background).
@@ -74,16 +52,6 @@ export async function openGeneration(dir: string, g: Generation): Promise<Opened
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     throw err;
-  }
-}
-
-/** dev:inode of the path now, or undefined when it does not exist. */
-export async function identityOf(path: string): Promise<string | undefined> {
-  try {
-    const st = await stat(path);
-    return `${st.dev}:${st.ino}`;
-  } catch {
-    return undefined;
   }
 }
 
@@ -110,6 +78,27 @@ export async function fingerprintFile(f: OpenedFile): Promise<string | undefined
   return fingerprintOf(head, n);
 }
 
+/**
+ * The fingerprint of a file held by fd, read synchronously (a look is merged in one go): a gzip
+ * copy's first entry is inflated from its first bytes, so an incomplete copy has one too.
+ */
+export function fingerprintFdSync(fd: number, gz: boolean): string | undefined {
+  const head = Buffer.allocUnsafe(gz ? 64 * 1024 : 256 * 1024);
+  let n: number;
+  try {
+    n = readSync(fd, head, 0, head.length, 0);
+  } catch {
+    return undefined;
+  }
+  if (!gz) return fingerprintOf(head, n);
+  try {
+    const data = gunzipSync(head.subarray(0, n), { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    return fingerprintOf(data, data.length);
+  } catch {
+    return undefined;
+  }
+}
+
 export async function closeFile(f: OpenedFile): Promise<void> {
   await f.fh?.close().catch(() => undefined);
   f.fh = undefined;
@@ -123,6 +112,8 @@ export type ContainerFiles = {
   tty: boolean;
   exited: boolean;
   driver: string | undefined;
+  /** json-file's max-file: how many generations the engine keeps (1: the live file is truncated in place). */
+  maxFiles: number;
 };
 
 /** The texts of a container's config.v2.json and hostconfig.json, as the engine wrote them. */
@@ -136,7 +127,7 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
       State?: { Running?: boolean; FinishedAt?: string };
       Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean };
     };
-    const h = JSON.parse(t.hostconfig) as { LogConfig?: { Type?: string } };
+    const h = JSON.parse(t.hostconfig) as { LogConfig?: { Type?: string; Config?: Record<string, string> | null } };
     // Not running is not exited: a container just created (not started yet) has no finish time.
     const exited = c.State?.Running === false && !(c.State.FinishedAt ?? '').startsWith('0001-');
     return {
@@ -146,6 +137,7 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
       tty: c.Config?.Tty ?? false,
       exited,
       driver: h.LogConfig?.Type,
+      maxFiles: Math.max(1, Number(h.LogConfig?.Config?.['max-file'] ?? 1) || 1),
     };
   } catch {
     return undefined;

@@ -2,9 +2,10 @@
 // directory, and opens every log generation the moment it appears, so a fast writer's generations
 // (rotated, gzipped, deleted within tens of ms) stay readable however busy the main thread is, even
 // when it is busy while the container is created. The main thread reads them through /proc/self/fd.
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
+import { scanGenerations } from './generation-scan.ts';
 
 type Msg =
   | { op: 'root'; dir: string; suffix: string; rescanMs: number; n: number }
@@ -46,30 +47,9 @@ function scan(dir: string): void {
   // The live file before the listing: one that replaces it while the listing is read (its
   // predecessor then missing from the listing) differs from it at the next rescan.
   const current = currentOf(dir, d);
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    if (!name.startsWith(d.base) || !/^(?:\.\d+)?(?:\.gz)?$/.test(name.slice(d.base.length))) continue;
-    try {
-      const st = statSync(join(dir, name));
-      if (d.pinned.has(`${st.dev}:${st.ino}`)) continue;
-      const fd = openSync(join(dir, name), 'r');
-      const real = fstatSync(fd);
-      const key = `${real.dev}:${real.ino}`;
-      if (d.pinned.has(key)) {
-        closeSync(fd);
-        continue;
-      }
-      d.pinned.set(key, fd);
-      parentPort!.postMessage({ kind: 'pin', dir, key, fd, name });
-    } catch {
-      // vanished between listing and opening: a newer listing sees its successor
-    }
-  }
+  const look = scanGenerations(dir, d.base, d.pinned);
+  // Every look is sent (also one that pinned nothing): it is what proves generations adjacent.
+  if (look.positions.length > 0 || look.pins.length > 0) parentPort!.postMessage({ kind: 'look', dir, look });
   d.current = current;
 }
 

@@ -1,18 +1,25 @@
 // The main thread's side of the pinning worker: which log generations of a directory are held
-// open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it).
+// open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it),
+// and the looks the worker took, kept until the directory's reader takes them.
 import { closeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
+import type { Pin, Snapshot } from './generation-scan.ts';
+import type { GenerationPins } from './json-file-tailer.ts';
 import type { ContainerFileTexts } from './log-files.ts';
 
-export type Pinned = { key: string; fd: number; name: string };
+export type Pinned = Pin;
 
-export class LogPinner {
+/** Looks kept per directory until its reader takes them; past it the oldest go (their adjacency proofs with them). */
+const MAX_LOOKS = 4096;
+
+type DirState = { pinned: Map<string, Pinned>; looks: Snapshot[]; onPin?: () => void; config?: ContainerFileTexts };
+
+export class LogPinner implements GenerationPins {
   private readonly worker: Worker;
-  /** Pins by directory; onPin is set once the main thread follows the directory. */
-  private readonly byDir = new Map<
-    string,
-    { pinned: Map<string, Pinned>; onPin?: () => void; config?: ContainerFileTexts }
-  >();
+  /** Pins and looks by directory; onPin is set once the main thread follows the directory. */
+  private readonly byDir = new Map<string, DirState>();
+  /** Looks dropped at MAX_LOOKS (a reader that did not keep up: boundaries then unproven, flagged). */
+  droppedLooks = 0;
   /** Directories let go of whose release the worker has not confirmed: pins still in flight for them are its closed fds. */
   private readonly dropped = new Set<string>();
   private readonly syncs = new Map<number, () => void>();
@@ -29,7 +36,7 @@ export class LogPinner {
     });
     this.worker.unref();
     type FromWorker =
-      | (Pinned & { kind: 'pin'; dir: string })
+      | { kind: 'look'; dir: string; look: Snapshot }
       | { kind: 'sync'; dir: string; n: number }
       | { kind: 'unwatched'; dir: string }
       | { kind: 'failed'; dir: string; message: string }
@@ -46,14 +53,18 @@ export class LogPinner {
         return;
       }
       if (this.dropped.has(m.dir)) return;
-      let d = this.byDir.get(m.dir);
-      if (!d) this.byDir.set(m.dir, (d = { pinned: new Map() }));
+      const d = this.dirState(m.dir);
       if (m.kind === 'config') {
         d.config = m.texts;
         return onConfig(m.dir);
       }
-      d.pinned.set(m.key, { key: m.key, fd: m.fd, name: m.name });
-      d.onPin?.();
+      for (const p of m.look.pins) d.pinned.set(p.key, p);
+      d.looks.push(m.look);
+      if (d.looks.length > MAX_LOOKS) {
+        d.looks.shift();
+        this.droppedLooks++;
+      }
+      if (m.look.pins.length > 0) d.onPin?.();
     });
   }
 
@@ -67,10 +78,15 @@ export class LogPinner {
   }
 
   /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
-  watch(dir: string, base: string, onPin: () => void): void {
+  private dirState(dir: string): DirState {
     let d = this.byDir.get(dir);
-    if (d?.onPin) return;
-    if (!d) this.byDir.set(dir, (d = { pinned: new Map() }));
+    if (!d) this.byDir.set(dir, (d = { pinned: new Map(), looks: [] }));
+    return d;
+  }
+
+  watch(dir: string, base: string, onPin: () => void): void {
+    const d = this.dirState(dir);
+    if (d.onPin) return;
     d.onPin = onPin;
     this.worker.postMessage({ op: 'watch', dir, base });
   }
@@ -85,12 +101,20 @@ export class LogPinner {
     return [...(this.byDir.get(dir)?.pinned.values() ?? [])];
   }
 
-  get(dir: string, key: string): Pinned | undefined {
-    return this.byDir.get(dir)?.pinned.get(key);
+  fd(dir: string, key: string): number | undefined {
+    return this.byDir.get(dir)?.pinned.get(key)?.fd;
   }
 
-  /** Resolves once every generation the worker pinned in dir so far is known here. */
-  sync(dir: string): Promise<void> {
+  takeLooks(dir: string): Snapshot[] {
+    const d = this.byDir.get(dir);
+    if (!d || d.looks.length === 0) return [];
+    const looks = d.looks;
+    d.looks = [];
+    return looks;
+  }
+
+  /** Has the worker look at dir now; resolves once that look (and every one before) is known here. */
+  look(dir: string): Promise<void> {
     return this.request({ op: 'sync', dir });
   }
 

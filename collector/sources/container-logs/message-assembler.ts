@@ -18,11 +18,22 @@ export type Message = {
   truncated: boolean;
   originalLength: number;
   lines: number;
+  /** Pieces of it may be missing: it straddles a stretch of the log that was deleted unread. */
+  partialLost?: boolean;
 };
 
 export type MultilineOptions = { pattern: RegExp; maxLines: number; flushTimeoutMs: number };
 
-export type AssemblerOptions = { maxMessageBytes: number; multiline?: MultilineOptions; now?: () => number };
+export type AssemblerOptions = {
+  maxMessageBytes: number;
+  multiline?: MultilineOptions;
+  now?: () => number;
+  /**
+   * json-file gives every piece of a line its first piece's time: a piece of another time on the
+   * stream means the engine never wrote the rest (it restarted mid-line), so the line ends there.
+   */
+  piecesShareTime?: boolean;
+};
 
 /** A message being built: text pieces under the size bound, and the first offset it holds in each file. */
 type Building = {
@@ -36,6 +47,7 @@ type Building = {
   lines: number;
   starts: Map<string, number>;
   since: number;
+  partialLost: boolean;
 };
 
 export class MessageAssembler {
@@ -45,6 +57,8 @@ export class MessageAssembler {
   private readonly partial = new Map<Stream, Building>();
   /** Complete lines of a multiline event still being merged, per stream. */
   private readonly multi = new Map<Stream, Building>();
+  /** Streams whose next message starts right after a gap (its first pieces may be gone). */
+  private readonly afterGap = new Set<Stream>();
 
   constructor(opts: AssemblerOptions) {
     this.opts = opts;
@@ -53,8 +67,14 @@ export class MessageAssembler {
 
   push(p: Piece, out: Message[]): void {
     let b = this.partial.get(p.stream);
+    if (b && this.opts.piecesShareTime && b.time !== p.time) {
+      this.partial.delete(p.stream);
+      this.ended(p.stream, b, out);
+      b = undefined;
+    }
     if (!b) {
       b = building(p, this.now());
+      if (this.afterGap.delete(p.stream)) b.partialLost = true;
       this.partial.set(p.stream, b);
     } else if (!b.starts.has(p.file)) {
       b.starts.set(p.file, p.offset);
@@ -63,15 +83,42 @@ export class MessageAssembler {
     this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
     if (p.partial) return;
     this.partial.delete(p.stream);
-    if (!this.opts.multiline) out.push(finish(p.stream, b));
-    else this.mergeLine(p.stream, b, out);
+    this.ended(p.stream, b, out);
+  }
+
+  private ended(stream: Stream, b: Building, out: Message[]): void {
+    if (!this.opts.multiline) out.push(finish(stream, b));
+    else this.mergeLine(stream, b, out);
+  }
+
+  /**
+   * What follows may not continue what came before (a generation between them may have been
+   * deleted unread): lines still open end here, flagged, and each stream's next line is flagged too.
+   */
+  gap(out: Message[]): void {
+    for (const [stream, b] of this.partial) {
+      b.partialLost = true;
+      out.push(finish(stream, b));
+    }
+    this.partial.clear();
+    for (const [stream, b] of this.multi) out.push(finish(stream, b));
+    this.multi.clear();
+    this.afterGap.add('stdout');
+    this.afterGap.add('stderr');
   }
 
   private mergeLine(stream: Stream, line: Building, out: Message[]): void {
     const ml = this.opts.multiline!;
     const text = line.parts.join('');
     const cur = this.multi.get(stream);
-    if (cur && !line.truncated && !cur.truncated && cur.lines < ml.maxLines && !ml.pattern.test(text)) {
+    if (
+      cur &&
+      !line.truncated &&
+      !cur.truncated &&
+      !line.partialLost &&
+      cur.lines < ml.maxLines &&
+      !ml.pattern.test(text)
+    ) {
       this.append(cur, text, '\n');
       cur.lines++;
       for (const [f, o] of line.starts) if (!cur.starts.has(f)) cur.starts.set(f, o);
@@ -135,6 +182,7 @@ export class MessageAssembler {
   reset(): void {
     this.partial.clear();
     this.multi.clear();
+    this.afterGap.clear();
   }
 }
 
@@ -150,6 +198,7 @@ function building(p: Piece, now: number): Building {
     lines: 1,
     starts: new Map([[p.file, p.offset]]),
     since: now,
+    partialLost: false,
   };
 }
 
@@ -164,6 +213,7 @@ function finish(stream: Stream, b: Building): Message {
     truncated: b.truncated,
     originalLength: b.originalLength,
     lines: b.lines,
+    ...(b.partialLost && { partialLost: true }),
   };
 }
 

@@ -1,0 +1,95 @@
+// The order of one container's log generations, oldest first, built from the looks the pinning
+// code takes (generation-scan.ts), and which neighbours are proven adjacent: two generations listed
+// next to each other in one consistent listing have nothing between them. Neighbours never seen
+// together may have had a generation between them that was deleted before any look: the reader
+// flags what it assembles across such a boundary. A generation and its gzip copy are one entry.
+import type { Snapshot } from './generation-scan.ts';
+
+export type ChainEntry = {
+  /** dev:inode of every file holding this generation (the plain file, its gzip copy). */
+  keys: Set<string>;
+  /** Its first entry's hash, once known (what tells a gzip copy from another generation). */
+  fingerprint?: string;
+  /** The entry proven to follow it directly, once a consistent listing showed both. */
+  next?: ChainEntry;
+};
+
+/** Generations read and let go of, remembered so a look that still lists them does not read them again. */
+const RETIRED_KEPT = 1024;
+
+export class GenerationChain {
+  private readonly entries: ChainEntry[] = [];
+  private readonly retired: ChainEntry[] = [];
+
+  /** Entries oldest first. */
+  get order(): readonly ChainEntry[] {
+    return this.entries;
+  }
+
+  entryOf(key: string): ChainEntry | undefined {
+    return this.entries.find((e) => e.keys.has(key));
+  }
+
+  isRetired(e: ChainEntry): boolean {
+    return this.retired.includes(e);
+  }
+
+  /**
+   * A let-go generation a key names: only while the first entry agrees, since the engine's next
+   * file can get the inode of a deleted one (a file with no complete first entry yet is a new one).
+   */
+  private retiredOf(key: string, fingerprint: (key: string) => string | undefined): ChainEntry | undefined {
+    const e = this.retired.find((x) => x.keys.has(key));
+    return e && fingerprint(key) === e.fingerprint ? e : undefined;
+  }
+
+  /**
+   * Merges a look: positions already known anchor it, new ones go where the listing puts them
+   * (a generation gone from a listing was deleted, so is older than everything listed).
+   * `fingerprint` tells a gzip copy of a known generation by its first entry.
+   */
+  observe(s: Snapshot, fingerprint: (key: string) => string | undefined, held: (key: string) => boolean): void {
+    const listed: ChainEntry[] = [];
+    // A generation seen empty (its first entry not written yet) has one by now, maybe.
+    for (const e of this.entries) if (!e.fingerprint) for (const k of e.keys) e.fingerprint ??= fingerprint(k);
+    for (const p of s.positions) {
+      let e: ChainEntry | undefined;
+      // A key not held open and not known is a generation let go of since (an older look listed it).
+      if (p.keys.every((k) => !held(k) && !this.entryOf(k))) {
+        const gone = this.retired.find((x) => p.keys.some((k) => x.keys.has(k)));
+        if (gone && listed[listed.length - 1] !== gone) listed.push(gone);
+        continue;
+      }
+      for (const k of p.keys) e ??= this.entryOf(k) ?? this.retiredOf(k, fingerprint);
+      if (!e) {
+        for (const k of p.keys) {
+          const fp = fingerprint(k);
+          if (fp)
+            e ??= this.entries.find((x) => x.fingerprint === fp) ?? this.retired.find((x) => x.fingerprint === fp);
+        }
+      }
+      e ??= { keys: new Set() };
+      for (const k of p.keys) e.keys.add(k);
+      if (!e.fingerprint) for (const k of p.keys) e.fingerprint ??= fingerprint(k);
+      if (listed[listed.length - 1] !== e) listed.push(e);
+    }
+    const firstKnown = listed.findIndex((e) => this.entries.includes(e));
+    let at = firstKnown === -1 ? this.entries.length : this.entries.indexOf(listed[firstKnown]!);
+    for (const e of listed) {
+      if (this.retired.includes(e)) continue;
+      const i = this.entries.indexOf(e);
+      if (i !== -1) at = i + 1;
+      else this.entries.splice(at++, 0, e);
+    }
+    if (s.consistent) for (let i = 0; i + 1 < listed.length; i++) listed[i]!.next = listed[i + 1];
+  }
+
+  /** A generation read to its end and acknowledged (or done before): out of the order, remembered. */
+  retire(e: ChainEntry): void {
+    const i = this.entries.indexOf(e);
+    if (i === -1) return;
+    this.entries.splice(i, 1);
+    this.retired.push(e);
+    if (this.retired.length > RETIRED_KEPT) this.retired.shift();
+  }
+}

@@ -1,0 +1,446 @@
+// Model-based test of the json-file reader: random sequences of what the engine does (entries of
+// lines split into pieces, torn writes, rotation by rename, gzip copies, deletion, engine restarts)
+// and of what the collector does or fails to do (looks by the pinning code, read steps,
+// acknowledgements, checkpoint writes, SIGKILL) run against a real directory with the real scan,
+// tailer and checkpoint store. After each sequence the exactly-once oracle holds; fast-check shrinks
+// a failing sequence. SWARMSCOPE_MODEL_RUNS and SWARMSCOPE_MODEL_SEED replay or widen a run.
+import test from 'ava';
+import fc from 'fast-check';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { CheckpointStore } from '../../../../collector/sources/container-logs/checkpoint-store.ts';
+import { scanGenerations, type Snapshot } from '../../../../collector/sources/container-logs/generation-scan.ts';
+import {
+  JsonFileTailer,
+  type FileProgress,
+  type GenerationPins,
+  type LossCounts,
+} from '../../../../collector/sources/container-logs/json-file-tailer.ts';
+import type { Message } from '../../../../collector/sources/container-logs/message-assembler.ts';
+
+const ID = 'c'.repeat(64);
+const BASE = `${ID}-json.log`;
+/** The engine splits lines at 16 KiB; the reader does not depend on the size, so pieces are small here. */
+const PIECE = 8;
+
+type Config = { maxSize: number; maxFiles: number; compress: boolean };
+
+type Action =
+  | { a: 'line'; stream: 'stdout' | 'stderr'; length: number }
+  | { a: 'write'; entries: number; tear: boolean }
+  | { a: 'compress'; half: boolean }
+  | { a: 'engineRestart' }
+  | { a: 'look' }
+  | { a: 'step' }
+  | { a: 'ack' }
+  | { a: 'checkpoint' }
+  | { a: 'crash' };
+
+type Line = { time: string; stream: 'stdout' | 'stderr'; text: string; written: string[]; cut: boolean };
+
+/** The json-file driver as the engine runs it (daemon/logger/loggerutils): sizes, renames, gzip, deletes. */
+class Engine {
+  readonly dir: string;
+  private readonly cfg: Config;
+  private fd: number;
+  private size = 0;
+  readonly lines: Line[] = [];
+  /** Entries not written yet: line index and the piece text with its newline if last. */
+  private queue: Array<{ line: number; text: string; last: boolean }> = [];
+  /** Bytes of the entry at the queue head already written (a torn write). */
+  private torn = 0;
+  /** A rotated `.1` waiting for its gzip copy; half = the copy is half written. */
+  private compressing: { half: boolean } | undefined;
+  private seq = 0;
+
+  constructor(dir: string, cfg: Config) {
+    this.dir = dir;
+    this.cfg = cfg;
+    this.fd = openSync(join(dir, BASE), 'a');
+  }
+
+  line(stream: Line['stream'], length: number): void {
+    const time = `2026-01-01T00:00:00.${String(++this.seq).padStart(9, '0')}Z`;
+    const text = Array.from({ length }, (_, i) => String.fromCharCode(97 + ((this.seq + i) % 26))).join('');
+    const i = this.lines.push({ time, stream, text, written: [], cut: false }) - 1;
+    for (let at = 0; ; at += PIECE) {
+      const piece = text.slice(at, at + PIECE);
+      const last = at + PIECE >= text.length;
+      this.queue.push({ line: i, text: last ? `${piece}\n` : piece, last });
+      if (last) break;
+    }
+  }
+
+  private entryBytes(e: { line: number; text: string }): Buffer {
+    const l = this.lines[e.line]!;
+    return Buffer.from(`${JSON.stringify({ log: e.text, stream: l.stream, time: l.time })}\n`);
+  }
+
+  write(entries: number, tear: boolean): void {
+    for (let k = 0; k < entries && this.queue.length > 0; k++) {
+      const e = this.queue[0]!;
+      const bytes = this.entryBytes(e);
+      if (this.torn === 0 && this.size >= this.cfg.maxSize) this.rotate();
+      const upto = tear && k === entries - 1 && this.torn === 0 ? Math.floor(bytes.length / 2) : bytes.length;
+      writeSync(this.fd, bytes.subarray(this.torn, upto));
+      this.size += upto - this.torn;
+      if (upto < bytes.length) {
+        this.torn = upto;
+        return;
+      }
+      this.torn = 0;
+      this.queue.shift();
+      this.lines[e.line]!.written.push(e.text);
+    }
+  }
+
+  private rotate(): void {
+    if (this.compressing) this.compress(false); // the engine waits for the last copy before rotating again
+    closeSync(this.fd);
+    const ext = this.cfg.compress ? '.gz' : '';
+    if (this.cfg.maxFiles >= 2) {
+      rmSync(join(this.dir, `${BASE}.${this.cfg.maxFiles - 1}${ext}`), { force: true });
+      for (let i = this.cfg.maxFiles - 1; i > 1; i--) {
+        const from = join(this.dir, `${BASE}.${i - 1}${ext}`);
+        if (existsSync(from)) renameSync(from, join(this.dir, `${BASE}.${i}${ext}`));
+      }
+      renameSync(join(this.dir, BASE), join(this.dir, `${BASE}.1`));
+      if (this.cfg.compress) this.compressing = { half: false };
+    }
+    this.fd = openSync(join(this.dir, BASE), this.cfg.maxFiles >= 2 ? 'a' : 'w');
+    this.size = 0;
+  }
+
+  /** The background copy of `.1` to `.1.gz`, then `.1` removed (in two steps when `half`). */
+  compress(half: boolean): void {
+    const c = this.compressing;
+    if (!c) return;
+    const plain = join(this.dir, `${BASE}.1`);
+    const gz = gzipSync(readFileSync(plain));
+    if (half && !c.half) {
+      writeFileSync(join(this.dir, `${BASE}.1.gz`), gz.subarray(0, Math.floor(gz.length / 2)));
+      c.half = true;
+      return;
+    }
+    writeFileSync(join(this.dir, `${BASE}.1.gz`), gz);
+    unlinkSync(plain);
+    this.compressing = undefined;
+  }
+
+  /** The engine restarts: what it had not written of the current line is never written; the file is reopened. */
+  restart(): void {
+    if (this.torn > 0) {
+      // A torn entry stays torn: the next write lands after it (a corrupt line the reader counts).
+      const e = this.queue.shift()!;
+      this.lines[e.line]!.cut = true;
+      this.torn = 0;
+      writeSync(this.fd, '\n');
+      this.size += 1;
+    }
+    const head = this.queue[0];
+    if (head) {
+      const l = head.line;
+      if (this.lines[l]!.written.length > 0) this.lines[l]!.cut = true;
+      this.queue = this.queue.filter((e) => e.line !== l);
+    }
+    closeSync(this.fd);
+    this.fd = openSync(join(this.dir, BASE), 'a');
+  }
+
+  /** Writes everything queued (the container exits) and finishes a pending gzip copy. */
+  drain(): void {
+    this.write(Number.MAX_SAFE_INTEGER, false);
+    if (this.compressing) this.compress(false);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+}
+
+/** The pinning worker's side, in this thread: looks happen when the interpreter says (inotify events may be lost). */
+class ModelPins implements GenerationPins {
+  readonly pinned = new Map<string, number>();
+  private looks: Snapshot[] = [];
+  readonly everPinned = new Set<string>();
+  private readonly dir: string;
+
+  constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  lookNow(): void {
+    const s = scanGenerations(this.dir, BASE, this.pinned);
+    for (const p of s.pins) this.everPinned.add(p.key);
+    this.looks.push(s);
+  }
+
+  takeLooks(): Snapshot[] {
+    const l = this.looks;
+    this.looks = [];
+    return l;
+  }
+
+  fd(_dir: string, key: string): number | undefined {
+    return this.pinned.get(key);
+  }
+
+  release(_dir: string, key: string): void {
+    const fd = this.pinned.get(key);
+    if (fd === undefined) return;
+    this.pinned.delete(key);
+    closeSync(fd);
+  }
+
+  look(): Promise<void> {
+    this.lookNow();
+    return Promise.resolve();
+  }
+
+  closeAll(): void {
+    for (const fd of this.pinned.values()) closeSync(fd);
+    this.pinned.clear();
+  }
+}
+
+type Shipped = { id: string; m: Message };
+
+/** One collector process: checkpoint store, pins and tailer; records in flight until acknowledged. */
+class Collector {
+  readonly store: CheckpointStore;
+  readonly pins: ModelPins;
+  readonly tailer: JsonFileTailer;
+  private inflight: Array<{ records: Shipped[]; progress: FileProgress[] }> = [];
+  private readonly buf = { b: Buffer.allocUnsafe(1024) };
+
+  constructor(store: CheckpointStore, dir: string, maxFiles: number) {
+    this.store = store;
+    this.pins = new ModelPins(dir);
+    this.tailer = new JsonFileTailer({
+      id: ID,
+      dir,
+      store,
+      assembler: { maxMessageBytes: 1 << 20 },
+      pins: this.pins,
+      maxFiles,
+    });
+  }
+
+  async step(bad: { n: number }): Promise<boolean> {
+    const s = await this.tailer.step(this.buf);
+    bad.n += s.bad;
+    const records = s.messages.map((m) => ({ id: `${this.tailer.identity(m.file)}@${m.offset}`, m }));
+    this.inflight.push({ records, progress: s.progress });
+    return s.more;
+  }
+
+  async ack(es: Map<string, Message>): Promise<void> {
+    const all = this.inflight;
+    this.inflight = [];
+    for (const { records, progress } of all) {
+      for (const r of records) es.set(r.id, r.m);
+      for (const p of progress) {
+        this.store.advance(p.key, ID, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
+        await this.tailer.acked(p);
+      }
+    }
+  }
+
+  async kill(): Promise<void> {
+    this.store.abandon();
+    await this.tailer.close();
+    this.pins.closeAll();
+  }
+}
+
+const configArb = fc.record({
+  maxSize: fc.integer({ min: 60, max: 400 }),
+  maxFiles: fc.integer({ min: 2, max: 4 }),
+  compress: fc.boolean(),
+});
+
+const actionArb: fc.Arbitrary<Action> = fc.oneof(
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      a: fc.constant('line' as const),
+      stream: fc.constantFrom('stdout' as const, 'stderr' as const),
+      length: fc.integer({ min: 0, max: 40 }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      a: fc.constant('write' as const),
+      entries: fc.integer({ min: 1, max: 8 }),
+      tear: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ a: fc.constant('compress' as const), half: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.constant({ a: 'engineRestart' as const }) },
+  { weight: 3, arbitrary: fc.constant({ a: 'look' as const }) },
+  { weight: 3, arbitrary: fc.constant({ a: 'step' as const }) },
+  { weight: 2, arbitrary: fc.constant({ a: 'ack' as const }) },
+  { weight: 1, arbitrary: fc.constant({ a: 'checkpoint' as const }) },
+  { weight: 1, arbitrary: fc.constant({ a: 'crash' as const }) },
+);
+
+type Outcome = {
+  lines: Line[];
+  es: Map<string, Message>;
+  losses: LossCounts;
+  crashes: number;
+  lostGens: number;
+  bad: number;
+};
+
+const root = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+
+/** Runs one sequence, then the container exits and the collector reads to the end. */
+async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
+  const work = await mkdtemp(join(root, 'swarmscope-model-'));
+  const dir = join(work, ID);
+  mkdirSync(dir);
+  const cpPath = join(work, 'checkpoints.json');
+  const engine = new Engine(dir, cfg);
+  const es = new Map<string, Message>();
+  const losses: LossCounts = { partialLostLines: 0, unprovenBoundaries: 0, lostGenerations: 0, lostBytes: 0 };
+  const bad = { n: 0 };
+  let crashes = 0;
+  const start = async () => {
+    const store = new CheckpointStore(cpPath, { delayMs: 2 ** 31 - 1 });
+    await store.load();
+    const c = new Collector(store, dir, cfg.maxFiles);
+    c.pins.lookNow(); // a new process looks at the directory when it follows the container
+    await c.tailer.open();
+    return c;
+  };
+  const addLosses = (c: Collector) => {
+    for (const k of Object.keys(losses) as Array<keyof LossCounts>) losses[k] += c.tailer.losses[k];
+  };
+  let c = await start();
+  try {
+    for (const act of actions) {
+      switch (act.a) {
+        case 'line':
+          engine.line(act.stream, act.length);
+          break;
+        case 'write':
+          engine.write(act.entries, act.tear);
+          break;
+        case 'compress':
+          if (cfg.compress) engine.compress(act.half);
+          break;
+        case 'engineRestart':
+          engine.restart();
+          break;
+        case 'look':
+          c.pins.lookNow();
+          break;
+        case 'step':
+          await c.step(bad);
+          break;
+        case 'ack':
+          await c.ack(es);
+          break;
+        case 'checkpoint':
+          await c.store.flush();
+          break;
+        case 'crash':
+          addLosses(c);
+          await c.kill();
+          crashes++;
+          c = await start();
+          break;
+      }
+    }
+    engine.drain();
+    c.tailer.markStopped();
+    for (let i = 0; i < 1000; i++) {
+      c.pins.lookNow();
+      const more = await c.step(bad);
+      await c.ack(es);
+      if (!more && c.tailer.atEnd) break;
+    }
+    addLosses(c);
+    await c.kill();
+  } finally {
+    engine.close();
+    await rm(work, { recursive: true, force: true });
+  }
+  return { lines: engine.lines, es, losses, crashes, lostGens: 0, bad: bad.n };
+}
+
+/** The exactly-once oracle: what must hold of what reached "Elasticsearch" (records by id). */
+function check(o: Outcome): string | undefined {
+  const byTime = new Map<string, Message[]>();
+  for (const m of o.es.values()) byTime.set(m.time, [...(byTime.get(m.time) ?? []), m]);
+  const reported = o.losses.unprovenBoundaries + o.losses.lostGenerations + o.losses.partialLostLines > 0;
+  let flagged = 0;
+  for (const m of o.es.values()) if (m.partialLost) flagged++;
+  for (const l of o.lines) {
+    const got = byTime.get(l.time) ?? [];
+    const expected = l.written.join('').replace(/\n$/, '');
+    if (l.written.length === 0) {
+      if (got.length > 0) return `line ${l.time} never written, yet shipped`;
+      continue;
+    }
+    const whole = got.filter((m) => !m.partialLost);
+    if (whole.length > 1) return `line ${l.time} shipped ${whole.length} times`;
+    if (whole.length === 1 && got.length > 1) return `line ${l.time} shipped whole and in parts`;
+    if (whole.length === 1 && whole[0]!.text !== expected)
+      return `line ${l.time} not whole: ${JSON.stringify(whole[0]!.text)} ≠ ${JSON.stringify(expected)}`;
+    if (got.length === 0 && !reported) return `line ${l.time} missing and no loss reported`;
+    for (const m of got)
+      if (m.partialLost && !expected.includes(m.text)) return `flagged part of ${l.time} is not a part of it`;
+    if (got.length > 0 && whole.length === 0 && o.losses.partialLostLines === 0)
+      return `line ${l.time} flagged, not counted`;
+  }
+  if (o.crashes === 0 && flagged !== o.losses.partialLostLines)
+    return `${flagged} flagged lines shipped, counter says ${o.losses.partialLostLines}`;
+  return undefined;
+}
+
+if (process.env.SWARMSCOPE_MODEL_REPLAY) {
+  test('replay', async (t) => {
+    const [cfg, actions] = JSON.parse(process.env.SWARMSCOPE_MODEL_REPLAY!) as [Config, Action[]];
+    const o = await runSequence(cfg, actions);
+    t.log(JSON.stringify({ lines: o.lines, es: [...o.es], losses: o.losses, bad: o.bad }, null, 1));
+    t.is(check(o), undefined);
+  });
+}
+
+test('the json-file reader ships every line once and whole, or flags and counts what was deleted unread', async (t) => {
+  const runs = Number(process.env.SWARMSCOPE_MODEL_RUNS ?? 1000);
+  const seed = Number(process.env.SWARMSCOPE_MODEL_SEED ?? Date.now() % 2 ** 31);
+  let sequences = 0;
+  const started = performance.now();
+  const result = await fc.check(
+    fc.asyncProperty(configArb, fc.array(actionArb, { maxLength: 60 }), async (cfg, actions) => {
+      sequences++;
+      const o = await runSequence(cfg, actions);
+      const problem = check(o);
+      if (problem) throw new Error(problem);
+    }),
+    { numRuns: runs, seed },
+  );
+  const seconds = (performance.now() - started) / 1000;
+  t.log(`${sequences} sequences (${runs} runs), seed ${seed}, ${(sequences / seconds).toFixed(0)} sequences/s`);
+  if (result.failed)
+    t.fail(`${(result.errorInstance as Error | undefined)?.message}\n${fc.defaultReportMessage(result) ?? ''}`);
+  else t.pass();
+});
