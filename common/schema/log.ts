@@ -19,6 +19,11 @@ export const LogRecord = Type.Object({
   /** Decoded JSON body when the container asked for JSON decoding by label. */
   json: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   multiline: Type.Optional(Type.Object({ lines: Type.Integer({ minimum: 1 }) })),
+  /**
+   * partial_lost: pieces of this line may be missing (a log generation holding them was deleted
+   * before the collector could open it); the collector counts these (log_partial_lost_lines).
+   */
+  flags: Type.Optional(Type.Array(Type.Literal('partial_lost'), { maxItems: 1 })),
 });
 
 export type LogRecord = Type.Static<typeof LogRecord>;

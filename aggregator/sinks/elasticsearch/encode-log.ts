@@ -19,6 +19,7 @@ export function encodeLog(r: LogRecord): Doc {
         truncated: r.truncated,
         original_length: r.originalLength,
         multiline: r.multiline ? { lines: r.multiline.lines } : undefined,
+        flags: r.flags,
       },
     },
     ...(r.json ? { json: r.json } : {}),

@@ -77,6 +77,7 @@ const perDataset: Record<Dataset, Record<string, unknown>> = {
             truncated: { type: 'boolean' },
             original_length: { type: 'long' },
             multiline: { properties: { lines: { type: 'integer' } } },
+            flags: keyword,
           },
         },
       },

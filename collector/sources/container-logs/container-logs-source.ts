@@ -39,6 +39,10 @@ export const containerLogsSource: SourceFactory = (ctx) => {
         unwatched_containers: l.unwatched,
         pauses: l.pauses,
         checkpoint_writes: l.checkpointWrites,
+        partial_lost_lines: l.partialLostLines,
+        unproven_boundaries: l.unprovenBoundaries,
+        lost_generations: l.lostGenerations,
+        lost_bytes: l.lostBytes,
       };
     },
     gauges: () => {

@@ -13,7 +13,7 @@ import type { AckHandle } from '../source.ts';
 import { AckTracker } from './ack-tracker.ts';
 import { ApiLogReader, type ApiStep } from './api-log-reader.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
-import { JsonFileTailer, type FileProgress } from './json-file-tailer.ts';
+import { JsonFileTailer, type FileProgress, type LossCounts } from './json-file-tailer.ts';
 import { currentName, isDirectory, parseContainerFiles, readContainerFiles } from './log-files.ts';
 import { LogPinner } from './log-pinner.ts';
 import type { AssemblerOptions, Message } from './message-assembler.ts';
@@ -52,6 +52,11 @@ export type ContainerLogsStats = {
   openFiles: number;
   checkpointWrites: number;
   readErrors: number;
+  /** Lines shipped flagged partial_lost (see LossCounts in json-file-tailer.ts). */
+  partialLostLines: number;
+  unprovenBoundaries: number;
+  lostGenerations: number;
+  lostBytes: number;
 };
 
 type Meta = { ref: ContainerRef; tty: boolean; assembler: AssemblerOptions; json: boolean };
@@ -97,6 +102,7 @@ export class ContainerLogs {
   private loop: Promise<void> | undefined;
   private closed = false;
   private readonly buf = { b: Buffer.allocUnsafe(1024 * 1024) };
+  private readonly reportedLosses = new WeakMap<JsonFileTailer, LossCounts>();
   readonly stats: ContainerLogsStats = {
     records: 0,
     bytesRead: 0,
@@ -110,6 +116,10 @@ export class ContainerLogs {
     openFiles: 0,
     checkpointWrites: 0,
     readErrors: 0,
+    partialLostLines: 0,
+    unprovenBoundaries: 0,
+    lostGenerations: 0,
+    lostBytes: 0,
   };
 
   constructor(opts: ContainerLogsOptions) {
@@ -402,6 +412,7 @@ export class ContainerLogs {
       return true;
     }
     this.stats.badLines += step.bad;
+    this.countLosses(t.tailer);
     this.stats.bytesRead += t.tailer.bytesRead - before;
     const records = step.messages.map((m) =>
       this.record(t.meta, m, 'json-file', recordId(this.nodeKey(), 'log', id, t.tailer.identity(m.file), m.offset)),
@@ -411,6 +422,30 @@ export class ContainerLogs {
     const ack = this.acks.step(() => this.applyFileProgress(id, t.tailer, progress, finished));
     if (step.more) this.due.add(id);
     return this.submit(records, ack);
+  }
+
+  /** Losses the tailer proved since it last reported, added to the source's totals (and logged once per step). */
+  private countLosses(tailer: JsonFileTailer): void {
+    const now = tailer.losses;
+    const before = (this.reportedLosses.get(tailer) ?? {
+      partialLostLines: 0,
+      unprovenBoundaries: 0,
+      lostGenerations: 0,
+      lostBytes: 0,
+    }) as LossCounts;
+    const delta = {} as LossCounts;
+    let any = false;
+    for (const k of Object.keys(now) as Array<keyof LossCounts>) {
+      delta[k] = now[k] - before[k];
+      this.stats[k] += delta[k];
+      any ||= delta[k] > 0;
+    }
+    this.reportedLosses.set(tailer, { ...now });
+    if (any)
+      this.opts.log.warn(
+        { container: tailer.id, ...delta },
+        'log generations were deleted before they could be read: affected lines are flagged partial_lost and counted',
+      );
   }
 
   private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {
@@ -470,6 +505,7 @@ export class ContainerLogs {
       this.stats.truncated++;
     }
     if (m.lines > 1) r.multiline = { lines: m.lines };
+    if (m.partialLost) r.flags = ['partial_lost'];
     if (meta.json && m.text.startsWith('{')) {
       try {
         const v = JSON.parse(m.text) as unknown;

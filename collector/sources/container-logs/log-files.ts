@@ -112,7 +112,7 @@ export type ContainerFiles = {
   tty: boolean;
   exited: boolean;
   driver: string | undefined;
-  /** json-file's max-file: how many generations the engine keeps (1: the live file is truncated in place). */
+  /** json-file's max-file: how many generations the engine keeps (1: truncated in place; Infinity: no max-size). */
   maxFiles: number;
 };
 
@@ -137,7 +137,10 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
       tty: c.Config?.Tty ?? false,
       exited,
       driver: h.LogConfig?.Type,
-      maxFiles: Math.max(1, Number(h.LogConfig?.Config?.['max-file'] ?? 1) || 1),
+      // Without max-size the engine never rotates: its one generation is never deleted.
+      maxFiles: h.LogConfig?.Config?.['max-size']
+        ? Math.max(1, Number(h.LogConfig.Config['max-file'] ?? 1) || 1)
+        : Number.POSITIVE_INFINITY,
     };
   } catch {
     return undefined;
