@@ -1,0 +1,115 @@
+// The rows of issue 15's table: 100 KiB lines (seven 16 KiB pieces each in json-file) written by a
+// real container through max-size=64k and 1m, max-file=3, flat out and at 20 lines/s. Every line
+// must be in Elasticsearch exactly once and whole, or flagged partial_lost (a generation holding a
+// piece was deleted before it could be opened), with the collector's counter equal to the flagged
+// documents; a line missing altogether is allowed only when the collector reported the loss.
+import test from 'ava';
+import { docker, removeContainers, runContainer } from '../helpers/docker.ts';
+import { containerLogsOf } from '../helpers/collector.ts';
+import { scanAll } from '../helpers/elasticsearch.ts';
+import { startLogRun, type LogDoc, type LogRun } from './logs-helpers.ts';
+
+const LINE_BYTES = 100 * 1024;
+
+/** Line i: "NNNNNN." repeated and cut to 100 KiB, so any piece of it tells which line it is. */
+function expected(i: number): string {
+  const unit = `${String(i).padStart(6, '0')}.`;
+  return unit.repeat(Math.ceil(LINE_BYTES / unit.length)).slice(0, LINE_BYTES);
+}
+
+const writer = (lines: number, pace: boolean) =>
+  `awk 'BEGIN{for(i=1;i<=${lines};i++){u=sprintf("%06d.",i); l=u; while(length(l)<${LINE_BYTES}) l=l l; print substr(l,1,${LINE_BYTES}); fflush();${pace ? ' system("usleep 50000");' : ''}}}'`;
+
+type Doc = LogDoc & { swarmscope?: { log?: { flags?: string[] } } };
+
+let r: LogRun;
+const containers: string[] = [];
+
+test.before(async () => {
+  r = await startLogRun();
+});
+
+test.after.always(async () => {
+  await removeContainers(containers);
+  await r?.close();
+});
+
+/** Every document of the container once it exited, the collector drained it and the count held for 5 s. */
+async function settledDocs(id: string): Promise<Doc[]> {
+  const deadline = Date.now() + 480_000;
+  let last = -1;
+  let since = Date.now();
+  for (;;) {
+    const exited = (await docker(['inspect', '--format', '{{.State.Running}}', id])) === 'false';
+    const drained = containerLogsOf(r.collector.agent)?.drained(id) === true;
+    const hits = await scanAll<Doc>(`${r.agg.indexPrefix}-logs-*`, { term: { 'container.id': id } }).catch(
+      () => undefined,
+    );
+    if (hits) {
+      if (hits.length !== last) {
+        last = hits.length;
+        since = Date.now();
+      } else if (exited && drained && Date.now() - since > 5000) return hits.map((h) => h._source);
+    }
+    if (Date.now() > deadline) throw new Error(`timed out: ${last} documents, drained ${drained}\n${r.explain()}`);
+    await new Promise((res) => setTimeout(res, 1000));
+  }
+}
+
+async function row(maxSize: string, lines: number, pace: boolean) {
+  const before = { ...containerLogsOf(r.collector.agent)!.snapshot() };
+  const id = await runContainer(
+    [...r.label, '--log-opt', `max-size=${maxSize}`, '--log-opt', 'max-file=3'],
+    ['sh', '-c', writer(lines, pace)],
+  );
+  containers.push(id);
+  const docs = await settledDocs(id);
+  const after = containerLogsOf(r.collector.agent)!.snapshot();
+  const byLine = new Map<number, Doc[]>();
+  let foreign = 0;
+  for (const d of docs) {
+    const m = /(\d{6})\./.exec(d.message);
+    const i = m ? Number(m[1]) : 0;
+    if (i < 1 || i > lines) foreign++;
+    else byLine.set(i, [...(byLine.get(i) ?? []), d]);
+  }
+  const out = { whole: 0, flaggedLines: 0, flaggedDocs: 0, missing: 0, duplicated: 0, cut: 0, foreign };
+  for (let i = 1; i <= lines; i++) {
+    const got = byLine.get(i) ?? [];
+    const flagged = got.filter((d) => d.swarmscope?.log?.flags?.includes('partial_lost'));
+    const plain = got.filter((d) => !flagged.includes(d));
+    const text = expected(i);
+    if (got.length === 0) out.missing++;
+    if (plain.length > 1 || (plain.length === 1 && flagged.length > 0)) out.duplicated++;
+    if (plain.length === 1 && plain[0]!.message !== text) out.cut++;
+    if (plain.length === 1 && plain[0]!.message === text) out.whole++;
+    if (flagged.length > 0) out.flaggedLines++;
+    out.flaggedDocs += flagged.length;
+    for (const d of flagged) if (!text.includes(d.message)) out.cut++;
+  }
+  const counted = {
+    partialLostLines: after.partialLostLines - before.partialLostLines,
+    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
+  };
+  return { out, counted };
+}
+
+for (const [maxSize, lines, pace] of [
+  ['1m', 500, false],
+  ['64k', 300, true],
+  ['64k', 500, false],
+] as const) {
+  test.serial(
+    `${lines} lines of 100 KiB ${pace ? 'at 20 lines/s' : 'flat out'} through max-size=${maxSize}, max-file=3: each once and whole, or flagged and counted`,
+    async (t) => {
+      const { out, counted } = await row(maxSize, lines, pace);
+      t.log(JSON.stringify({ ...out, ...counted }));
+      t.is(out.duplicated, 0, 'no line shipped twice');
+      t.is(out.cut, 0, 'no line cut without its flag; every flagged document a part of its line');
+      t.is(out.foreign, 0);
+      t.is(out.flaggedDocs, counted.partialLostLines, 'the counter equals the flagged documents');
+      if (out.missing > 0) t.true(counted.unprovenBoundaries > 0, 'a line missing altogether was reported');
+      t.is(out.whole + out.flaggedLines + out.missing, lines);
+    },
+  );
+}
