@@ -1,6 +1,6 @@
 // buildApp(config): the aggregator as a fastify instance with its routes, sink and Prometheus
 // registry wired; it never listens by itself (tests use inject(), the entry point listens).
-import { hostname } from 'node:os';
+import { hostname, networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -21,7 +21,7 @@ import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
 import { registerReadAuth } from './read-auth.ts';
 import { registerUi } from './routes/ui.ts';
-import { ReplicaSet } from '../common/replica-set.ts';
+import { ReplicaSet, findSelf } from '../common/replica-set.ts';
 import { UiData } from './ui/ui-data.ts';
 import { EsLogSearch, JournalLogSearch } from './ui/log-search.ts';
 import { registerUiMetrics } from './ui/ui-metrics.ts';
@@ -96,7 +96,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
         logs,
         token: config.token,
         replica: hostname(),
-        ...(uiPeers ? { peers: () => uiPeers.members() } : {}),
+        ...(uiPeers ? { peers: () => peersBesidesSelf(uiPeers.members(), config.listen.port) } : {}),
       })
     : undefined;
   registerIngest(app, {
@@ -123,4 +123,13 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     await sink.close();
   });
   return { app, sink, registry, state, ui };
+}
+
+/** A dns+ entry (`tasks.aggregator`) lists this replica too: the UI asks only the others. */
+function peersBesidesSelf(members: readonly string[], port: number): string[] {
+  const addresses = Object.values(networkInterfaces())
+    .flat()
+    .map((i) => i?.address ?? '');
+  const self = findSelf(members, port, addresses);
+  return members.filter((m) => m !== self);
 }
