@@ -36,6 +36,8 @@ export type Aggregator = {
   ui: UiData | undefined;
 };
 
+const HEADERS_TIMEOUT_MS = 10_000;
+
 /** Request logging off; errors logged only when they are the server's own (5xx). */
 class QuietRequests extends LogController {
   constructor() {
@@ -57,6 +59,9 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     requestTimeout: 120_000,
     connectionTimeout: 120_000,
   }) as unknown as FastifyInstance;
+  // Collectors send their headers at once: a client still sending headers after 10 s is cut off
+  // (slow-loris), as is one that opens a connection and never writes (idle).
+  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   const registry = new Registry();
   registerRefusals(app, { registry, log });
   requireClientCertificate(app, config.tls);

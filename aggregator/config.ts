@@ -89,7 +89,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     r.problems.push(
       'SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token collectors must present',
     );
-  const esUrls = esUrlList(r);
+  const { urls: esUrls, credentials: inUrl } = esUrlList(r);
   const prefix = r.string('SWARMSCOPE_ES_INDEX_PREFIX', 'swarmscope');
   if (!/^[a-z0-9][a-z0-9_-]*$/.test(prefix))
     r.problems.push(`SWARMSCOPE_ES_INDEX_PREFIX=${prefix}: lowercase letters, digits, - and _ only`);
@@ -100,8 +100,8 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       r.string('SWARMSCOPE_ES_REPLICAS', DEFAULT_REPLICAS),
       r.problems,
     ),
-    username: r.optional('SWARMSCOPE_ES_USERNAME'),
-    password: r.secret('SWARMSCOPE_ES_PASSWORD'),
+    username: r.optional('SWARMSCOPE_ES_USERNAME') ?? inUrl?.username,
+    password: r.secret('SWARMSCOPE_ES_PASSWORD') ?? inUrl?.password,
     apiKey: r.secret('SWARMSCOPE_ES_API_KEY'),
     caFile: r.optional('SWARMSCOPE_ES_CA_FILE'),
     indexPrefix: prefix,
@@ -139,7 +139,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
       maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '64MiB'),
       maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
-      maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '256MiB'),
+      maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '128MiB'),
     },
     staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),
     extraContainerLabels: r
@@ -166,19 +166,32 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
   return config;
 }
 
-/** SWARMSCOPE_ES_URL: one URL or several, comma-separated (nodes of one cluster). */
-function esUrlList(r: EnvReader): string[] {
+/**
+ * SWARMSCOPE_ES_URL: one URL or several, comma-separated (nodes of one cluster). Credentials
+ * written into a URL are taken out of it (the URLs are printed, logged and put in error bodies)
+ * and used as the username and password unless those are set.
+ */
+function esUrlList(r: EnvReader): { urls: string[]; credentials?: { username: string; password: string } } {
   const raw = r.optional('SWARMSCOPE_ES_URL') ?? '';
   const urls: string[] = [];
+  let credentials: { username: string; password: string } | undefined;
   for (const part of raw.split(',').map((u) => u.trim())) {
     if (!part) continue;
     try {
-      urls.push(new URL(part).toString().replace(/\/$/, ''));
+      const url = new URL(part);
+      if (url.username || url.password) {
+        credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+        r.secretValues.add(credentials.password);
+        r.secretValues.add(url.password);
+        url.username = '';
+        url.password = '';
+      }
+      urls.push(url.toString().replace(/\/$/, ''));
     } catch {
       r.problems.push(
-        `SWARMSCOPE_ES_URL=${raw}: "${part}" is not a URL; use e.g. http://127.0.0.1:9200,http://127.0.0.2:9200`,
+        `SWARMSCOPE_ES_URL: "${part}" is not a URL; use e.g. http://127.0.0.1:9200,http://127.0.0.2:9200`,
       );
     }
   }
-  return urls;
+  return { urls, ...(credentials ? { credentials } : {}) };
 }

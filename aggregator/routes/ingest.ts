@@ -4,8 +4,7 @@
 // Overload is answered, never queued: 429 + Retry-After past the in-flight request or byte bound,
 // 503 + Retry-After while the sink is down. Every outcome is counted.
 import { timingSafeEqual, createHash } from 'node:crypto';
-import { gunzip } from 'node:zlib';
-import { promisify } from 'node:util';
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateRecord, type WireRecord } from '../../common/schema/index.ts';
 import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
@@ -14,8 +13,7 @@ import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
 import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
 import type { AggregatorConfig } from '../config.ts';
 import { OWN_AUTH } from '../read-auth.ts';
-
-const gunzipAsync = promisify(gunzip);
+import { inflateBounded, OverBudget } from '../bounded-inflate.ts';
 
 export type IngestDeps = {
   config: AggregatorConfig;
@@ -113,16 +111,28 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       const batchId = String(req.headers[BATCH_ID_HEADER] ?? req.id);
       const raw = req.body;
       if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'bad_request', `Content-Type must be ${NDJSON}`);
-      let text: string;
       const encoding = req.headers['content-encoding'];
       if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity')
         return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
+      // Decoded bytes of this request, counted in inflightBytes as they come out of gunzip: the
+      // aggregator's memory bound. Past it, 429 rather than hold more (a request alone always passes).
+      let held = 0;
+      const take = (n: number) => {
+        if (inflightBytes > held && inflightBytes + n > config.limits.maxInflightBytes) return false;
+        inflightBytes += n;
+        held += n;
+        return true;
+      };
+      let bytes: Buffer;
       try {
-        text =
-          encoding === 'gzip'
-            ? (await gunzipAsync(raw, { maxOutputLength: config.limits.maxDecompressedBytes })).toString('utf8')
-            : raw.toString('utf8');
+        if (encoding === 'gzip')
+          bytes = await inflateBounded(raw, { maxBytes: config.limits.maxDecompressedBytes, take });
+        else if (take(raw.length)) bytes = raw;
+        else throw new OverBudget();
       } catch (err) {
+        inflightBytes -= held;
+        if (err instanceof OverBudget)
+          return refuse(reply, 429, 'overloaded', `aggregator busy (${inflightBytes} decoded bytes in flight)`, 1);
         if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
           return refuse(
             reply,
@@ -137,13 +147,10 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
           `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`,
         );
       }
-      // The decoded bytes bound memory: past it, answer 429 rather than hold more (one always passes).
-      if (inflightBytes > 0 && inflightBytes + text.length > config.limits.maxInflightBytes) {
-        return refuse(reply, 429, 'overloaded', `aggregator busy (${inflightBytes} decoded bytes in flight)`, 1);
-      }
-      const size = text.length;
-      inflightBytes += size;
       try {
+        // Collectors send JSON.stringify output, always valid UTF-8: anything else is forged or corrupt.
+        if (!isUtf8(bytes)) return refuse(reply, 400, 'bad_request', `batch ${batchId}: body is not valid UTF-8`);
+        const text = bytes.toString('utf8');
         const parsed = parseBatch(text);
         // Counted and summarised by refusals.ts, never logged one line each.
         if ('reason' in parsed) {
@@ -162,7 +169,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         }
         throw err;
       } finally {
-        inflightBytes -= size;
+        inflightBytes -= held;
       }
     },
   });
