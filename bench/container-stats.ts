@@ -2,6 +2,7 @@
 // agent runs it) against the Engine's stats API (one-shot polling, as Metricbeat/docker stats do) for
 // the same idle containers at a 1 s interval. Prints CPU µs per container-sample and memory.
 // Usage: eval "$(npm run -s env:up)"; node bench/container-stats.ts [10,100,300] [rounds]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerApi } from '../collector/docker-api.ts';

@@ -4,6 +4,7 @@
 // Prints the exact oracle (every (container, line) once, by a full scan), the backlog when
 // writing ended, drain time, collector CPU and peak RSS, peak durable-queue size.
 // Usage: eval "$(npm run -s env:up)"; node bench/delivery-containers.ts [seconds=120] [rate=5000] [kills=10]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { runContainersUnderKills } from '../test/helpers/containers-kill-run.ts';
 
 const seconds = Number(process.argv[2] ?? 120);

@@ -5,6 +5,7 @@
 //   outage  — private Elasticsearch stopped 2 minutes under 5,000 records/s: backlog, drain time,
 //             collector-side RSS and queue disk while buffering; exactly-once oracle
 // Usage: eval "$(npm run -s env:up)"; node bench/delivery.ts steady|kills|outage [seconds]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { randomBytes } from 'node:crypto';
 import { Client } from '@elastic/elasticsearch';
 import { testEnv } from '../test/helpers/env.ts';

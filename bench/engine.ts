@@ -1,5 +1,6 @@
 // What the container benches share: the engine under test (DOCKER_HOST, the workload image), the
 // docker CLI against it, a bounded-width runner, and a process's CPU time and resident set.
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';

@@ -3,6 +3,7 @@
 // write nothing. What a node pays for log discovery before a single line is read.
 // Rows vary the worker's rescan and the main thread's poll interval, to show which one costs.
 // Usage: eval "$(npm run -s env:up)"; node bench/log-discovery.ts [10,100,300] [seconds]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { setTimeout as sleep } from 'node:timers/promises';
 import { docker, image, pool, processCpu } from './engine.ts';
 import { startLogSource } from './log-source.ts';

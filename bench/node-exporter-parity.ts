@@ -6,6 +6,7 @@
 //   swarmprom's grafana/dashboards/*.json and prometheus/rules/*.yml, rfmoz's node-exporter-full.json)
 // Needs the test environment (eval "$(npm run -s env:up)") and /usr/bin/prometheus-node-exporter.
 // Alert rules are counted by their expression without its threshold (data, firing or not).
+import { needPackages } from './bench-env.ts'; // first: the test environment, brought up when not exported
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -122,6 +123,7 @@ for (const f of files) queries.push(...queriesOf(f, await readFile(f, 'utf8')));
 
 const dir = await mkdtemp(join(tmpdir(), 'swarmscope-parity-'));
 const neAddress = `127.0.0.1:${await freePort()}`;
+await needPackages(['prometheus-node-exporter']);
 const nodeExporter = spawn('/usr/bin/prometheus-node-exporter', [`--web.listen-address=${neAddress}`], {
   stdio: 'ignore',
 });

@@ -3,6 +3,7 @@
 // source alone (records counted in memory, exactly) against that ground truth: lines missing or
 // repeated per container, and how long after `docker run` returned the last line was read.
 // Usage: eval "$(npm run -s env:up)"; node bench/short-lived-containers.ts [containers] [at a time] [lines each]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { setTimeout as sleep } from 'node:timers/promises';
 import { percentile } from '../test/helpers/loadgen.ts';
 import { docker, image, processCpu } from './engine.ts';

@@ -5,6 +5,7 @@
 // the script time a second of live updates costs (Chromium's Performance.getMetrics ScriptDuration
 // over SECONDS), and the assets' bytes raw / gzip / brotli.
 // Usage: flock /work/bench.lock node bench/ui-cluster.ts [--containers 300] [--seconds 20]
+import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

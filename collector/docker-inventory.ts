@@ -101,6 +101,8 @@ export class DockerInventory {
   private readonly now: () => number;
   private readonly subscribers: InventorySubscriber[] = [];
   private listing: Promise<ListedContainer[]> | undefined;
+  private tellNext = false;
+  private toldAt = -Infinity;
 
   constructor(opts: { api: DockerApi; log: Logger; reconcileMs: number; now?: () => number }) {
     this.api = opts.api;
@@ -134,9 +136,12 @@ export class DockerInventory {
 
   /**
    * Lists the engine's containers, inspects the new, invalidated and overdue ones, forgets the
-   * removed, and tells subscribers the list. Calls while one runs share it.
+   * removed. Subscribers are told the list when `tell` asks (the events source's reconcile) or once
+   * per reconcile interval (the sampling rounds), as often as they were before there was one list.
+   * Calls while one runs share it.
    */
-  refresh(): Promise<ListedContainer[]> {
+  refresh(opts: { tell?: boolean } = {}): Promise<ListedContainer[]> {
+    if (opts.tell) this.tellNext = true;
     this.listing ??= this.list().finally(() => (this.listing = undefined));
     return this.listing;
   }
@@ -155,7 +160,11 @@ export class DockerInventory {
       }),
     );
     for (const id of this.containers.keys()) if (!seen.has(id)) this.containers.delete(id);
-    for (const s of this.subscribers) s.listed?.(list);
+    if (this.tellNext || now - this.toldAt >= this.reconcileMs) {
+      this.tellNext = false;
+      this.toldAt = now;
+      for (const s of this.subscribers) s.listed?.(list);
+    }
     return list;
   }
 

@@ -9,8 +9,7 @@ export type EnvErrorCode =
   | 'ENV_ERR_EXTERNAL_UNREACHABLE'
   | 'ENV_ERR_DOCKER'
   | 'ENV_ERR_ES_DOWNLOAD'
-  | 'ENV_ERR_ES_START'
-  | 'ENV_ERR_PROMETHEUS';
+  | 'ENV_ERR_ES_START';
 
 export class EnvError extends Error {
   readonly code: EnvErrorCode;

@@ -2,13 +2,15 @@
 // series and record the dashboards show: a replicated `web` service with a health check, a CPU
 // quota it hits (throttling), a memory limit a child process blows through (OOM kills while the
 // task lives on), error lines on stderr, and a task that exits with code 3 every ~40 s (task
-// failures, exit codes, restarts), loopback traffic and direct disk I/O; and a global `agent`
-// service (one task per node).
+// failures, exit codes, restarts), loopback traffic and direct disk I/O (counted per container
+// also on cgroup v1 hosts: see test/env/block-io-accounting.ts); and a global `agent` service
+// (one task per node).
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+import { ensureBlockIoAccounting } from '../env/block-io-accounting.ts';
 import { docker } from './docker.ts';
 import { testEnv } from './env.ts';
 
@@ -36,6 +38,7 @@ const WEB_SCRIPT = [
 export type DemoStack = { stack: string; web: string; agent: string; remove: () => Promise<void> };
 
 export async function deployDemoStack(): Promise<DemoStack> {
+  await ensureBlockIoAccounting();
   const stack = `demo${randomBytes(3).toString('hex')}`;
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-demo-'));
   const file = join(dir, 'stack.yml');

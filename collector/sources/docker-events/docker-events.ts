@@ -221,7 +221,7 @@ export class DockerEvents {
     // snapshot: they excuse a change in this comparison and stay for the next one.
     const before = this.touched;
     this.touched = new Set();
-    const list = await this.opts.inventory.refresh().catch((err: unknown) => {
+    const list = await this.opts.inventory.refresh({ tell: true }).catch((err: unknown) => {
       for (const id of before) this.touched.add(id);
       throw err;
     });
