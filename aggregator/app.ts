@@ -10,15 +10,19 @@ import type { DurableSink } from './sinks/sink.ts';
 import { ElasticsearchSink } from './sinks/elasticsearch/sink.ts';
 import { JournalSink } from './sinks/journal/journal.ts';
 import { ClusterState } from './sinks/prometheus/cluster-state.ts';
-import { registerContainerMetrics } from './sinks/prometheus/container-metrics.ts';
-import { registerHostMetrics } from './sinks/prometheus/host-metrics.ts';
-import { registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
-import { registerSourceMetrics } from './sinks/prometheus/source-metrics.ts';
+import { CONTAINER_TABLE, containerLabeller } from './sinks/prometheus/container-metrics.ts';
+import { HOST_TABLE } from './sinks/prometheus/host-metrics.ts';
+import { COLLECTOR_TABLE, registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
+import { SOURCE_TABLE } from './sinks/prometheus/source-metrics.ts';
+import { Exposition } from './sinks/prometheus/exposition.ts';
+import { registerReplicaMetrics } from './sinks/prometheus/replica-metrics.ts';
+import { Ownership } from './ownership.ts';
 import { registerSwarmMetrics } from './sinks/prometheus/swarm-metrics.ts';
 import { registerEventMetrics } from './sinks/prometheus/event-metrics.ts';
 import { registerIngest } from './routes/ingest.ts';
 import { registerHealth } from './routes/health.ts';
 import { registerMetrics } from './routes/metrics.ts';
+import { registerTargets } from './routes/targets.ts';
 import { registerReadAuth } from './read-auth.ts';
 import { registerUi } from './routes/ui.ts';
 import { ReplicaSet, findSelf } from '../common/replica-set.ts';
@@ -34,6 +38,8 @@ export type Aggregator = {
   registry: Registry;
   state: ClusterState;
   ui: UiData | undefined;
+  exposition: Exposition;
+  ownership: Ownership | undefined;
 };
 
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -67,11 +73,35 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   requireClientCertificate(app, config.tls);
   registerReadAuth(app, config.read);
   collectDefaultMetrics({ register: registry, prefix: 'swarmscope_aggregator_' });
-  const state = new ClusterState({ staleAfterMs: config.staleAfterMs });
+  const state = new ClusterState({
+    staleAfterMs: config.staleAfterMs,
+    containerLabels: containerLabeller(config.extraContainerLabels),
+  });
+  const rs = config.replicas;
+  const ownership = rs.entries.length
+    ? new Ownership({
+        replicas: new ReplicaSet({
+          entries: rs.entries,
+          resolveIntervalMs: rs.probeIntervalMs,
+          onError: (err, entry) => log.warn({ entry, err: err.message }, 'aggregator replicas not resolved'),
+        }),
+        self: rs.selfUrl,
+        listenPort: config.listen.port,
+        token: config.token,
+        holdMs: rs.holdMs,
+        probeIntervalMs: rs.probeIntervalMs,
+        log,
+      })
+    : undefined;
+  const exposition = new Exposition({ registry, state, ownership });
+  // Which rows exist is the tables' business; how they render is the exposition's.
+  exposition.addTable(CONTAINER_TABLE);
+  exposition.addTable(HOST_TABLE);
+  exposition.addTable(COLLECTOR_TABLE);
+  exposition.addTable(SOURCE_TABLE);
 
   let bulkItems = () => ({}) as Record<string, number>;
-  const metrics = registerPipelineMetrics(registry, state, () => bulkItems());
-  registerSourceMetrics(registry, state);
+  const metrics = registerPipelineMetrics(registry, () => bulkItems());
   let sink: DurableSink;
   let logs: EsLogSearch | JournalLogSearch;
   if (config.elasticsearch) {
@@ -87,9 +117,8 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     sink = new JournalSink({ dir, maxBytes: config.journal.maxBytes });
     logs = new JournalLogSearch(dir);
   }
-  registerContainerMetrics(registry, state, config.extraContainerLabels);
-  registerHostMetrics(registry, state);
-  registerSwarmMetrics(registry, state.swarm);
+  registerSwarmMetrics(registry, state.swarm, () => exposition.swarmExposed());
+  const render = registerReplicaMetrics(registry, exposition, ownership);
   const events = registerEventMetrics(registry);
   // The UI's peers come from the shared replica discovery (static URLs or dns+ names re-resolved).
   const uiPeers =
@@ -115,19 +144,22 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     },
   });
   registerHealth(app, sink);
-  registerMetrics(app, registry);
+  registerMetrics(app, exposition, render);
+  registerTargets(app, { exposition, ownership, token: config.token });
   if (ui) {
     registerUi(app, { ui, credentials: [config.token, config.ui.password, config.read.token] });
     registerUiMetrics(registry, ui);
   }
 
   await sink.start();
+  await ownership?.start();
   await uiPeers?.start();
   app.addHook('onClose', async () => {
     uiPeers?.close();
+    await ownership?.close();
     await sink.close();
   });
-  return { app, sink, registry, state, ui };
+  return { app, sink, registry, state, ui, exposition, ownership };
 }
 
 /** A dns+ entry (`tasks.aggregator`) lists this replica too: the UI asks only the others. */

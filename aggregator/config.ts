@@ -63,6 +63,11 @@ export type AggregatorConfig = Readonly<{
   /** Container labels beyond the Swarm ones that become Prometheus labels (opt-in: cardinality). */
   extraContainerLabels: string[];
   ui: UiConfig;
+  /**
+   * Aggregator replicas (URLs or dns+URL, see common/replica-set.ts); empty = this one alone exposes
+   * every node. selfUrl: this replica as peers list it (found by address and port when undefined).
+   */
+  replicas: { entries: string[]; selfUrl: string | undefined; holdMs: number; probeIntervalMs: number };
   logLevel: string;
 }>;
 
@@ -156,11 +161,23 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       peers: parseEntries(r.string('SWARMSCOPE_UI_PEERS', '')),
       alertmanagerUrl: r.url('SWARMSCOPE_ALERTMANAGER_URL'),
     },
+    replicas: {
+      entries: parseEntries(r.string('SWARMSCOPE_REPLICAS', '')),
+      selfUrl: r.optional('SWARMSCOPE_REPLICA_URL')?.replace(/\/$/, ''),
+      holdMs: r.durationMs('SWARMSCOPE_OWNERSHIP_HOLD', '30s'),
+      probeIntervalMs: r.durationMs('SWARMSCOPE_REPLICA_PROBE_INTERVAL', '5s'),
+    },
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
   };
   if (config.ui.password !== undefined && config.ui.password.length < 8)
     r.problems.push('SWARMSCOPE_UI_PASSWORD (or _FILE) must be at least 8 characters');
   for (const p of entryProblems(config.ui.peers)) r.problems.push(`SWARMSCOPE_UI_PEERS: ${p}`);
+  for (const p of entryProblems(config.replicas.entries)) r.problems.push(`SWARMSCOPE_REPLICAS: ${p}`);
+  if (config.replicas.selfUrl && !URL.canParse(config.replicas.selfUrl))
+    r.problems.push(`SWARMSCOPE_REPLICA_URL=${config.replicas.selfUrl}: not a URL`);
+  if (config.replicas.probeIntervalMs < 50) r.problems.push('SWARMSCOPE_REPLICA_PROBE_INTERVAL: the shortest is 50ms');
+  if (config.replicas.entries.length && config.replicas.holdMs < 2 * config.replicas.probeIntervalMs)
+    r.problems.push('SWARMSCOPE_OWNERSHIP_HOLD must be at least twice SWARMSCOPE_REPLICA_PROBE_INTERVAL');
   if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
   return config;

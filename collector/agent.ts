@@ -15,6 +15,7 @@ import { AckLedger } from './pipeline/ack-ledger.ts';
 import { DiskQueue } from './pipeline/disk-queue.ts';
 import { Batcher } from './pipeline/batcher.ts';
 import { Shipper } from './pipeline/shipper.ts';
+import { ReplicaRouting } from './pipeline/replica-routing.ts';
 import { pipelineReport } from './pipeline/self-report.ts';
 import { sourceReport } from './pipeline/source-report.ts';
 import { beat } from './heartbeat.ts';
@@ -48,6 +49,7 @@ export class Agent {
   private docker: DockerContext | undefined;
   /** The sources running on this node, in registry order. */
   sources: Source[] = [];
+  private readonly router: ReplicaRouting | undefined;
   node: NodeRef = { id: '', hostname: hostname() };
   private timer: NodeJS.Timeout | undefined;
   private round: Promise<void> = Promise.resolve();
@@ -67,9 +69,14 @@ export class Agent {
       log,
       onLeft: (batch) => this.ledger.left(batch.seq),
     });
+    // Several aggregator replicas: each node sends to its owner (the replica that exposes its series).
+    this.router = ReplicaRouting.wanted(config.aggregatorUrls)
+      ? ReplicaRouting.fromEntries(config.aggregatorUrls, () => this.node.id || this.node.hostname)
+      : undefined;
     this.shipper = new Shipper({
       queue: this.queue,
       urls: config.aggregatorUrls,
+      router: this.router,
       token: config.token,
       rejectedDir: join(config.dataDir, 'rejected'),
       nodeKey: config.nodeName ?? hostname(),
@@ -105,6 +112,7 @@ export class Agent {
       if (source) this.sources.push(source);
     }
     this.batcher.start();
+    await this.router?.start();
     this.shipper.start();
     for (const s of this.sources) await s.start?.();
     this.timer = setInterval(() => this.tick(), this.config.intervalMs);
@@ -201,6 +209,7 @@ export class Agent {
     await this.batcher.close();
     for (const s of this.sources) await s.settle?.();
     await this.shipper.close();
+    this.router?.close();
     await this.docker?.api.close();
   }
 }

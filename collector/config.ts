@@ -5,6 +5,7 @@ import { SwarmscopeError } from '../common/errors.ts';
 import { settingNames } from '../common/setting-names.ts';
 import type { BackoffPolicy } from '../common/backoff.ts';
 import type { AggregatorTls } from './pipeline/aggregator-client.ts';
+import { entryProblems, parseEntries } from '../common/replica-set.ts';
 
 export type CollectorConfig = Readonly<{
   dockerHost: string;
@@ -77,12 +78,9 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
   const token = r.secret('SWARMSCOPE_TOKEN');
   if (!token)
     r.problems.push('SWARMSCOPE_TOKEN (or SWARMSCOPE_TOKEN_FILE) is required: the bearer token the aggregator expects');
-  const urls = r
-    .string('SWARMSCOPE_AGGREGATOR_URL', 'http://127.0.0.1:9280')
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
-  for (const u of urls) if (!URL.canParse(u)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${u} is not a URL`);
+  // URLs or dns+URL entries (common/replica-set.ts); several replicas are routed to by ownership.
+  const urls = parseEntries(r.string('SWARMSCOPE_AGGREGATOR_URL', 'http://127.0.0.1:9280'));
+  for (const p of entryProblems(urls)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${p}`);
   const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
   if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
   const tls = {
@@ -96,7 +94,7 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
     );
   const config: CollectorConfig = {
     dockerHost: r.string('DOCKER_HOST', 'unix:///var/run/docker.sock'),
-    aggregatorUrls: urls.map((u) => u.replace(/\/$/, '')),
+    aggregatorUrls: urls,
     token: token ?? '',
     tls,
     intervalMs: r.durationMs('SWARMSCOPE_INTERVAL', '10s'),

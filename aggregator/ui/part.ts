@@ -114,22 +114,23 @@ export function buildPart(
   state.sweep();
   const nodes: NodeSummary[] = [];
   for (const [key, n] of state.nodes) {
-    const m = n.host?.host.memory;
-    const fs = rootFs(n.host);
+    const host = n.host?.item;
+    const m = host?.host.memory;
+    const fs = rootFs(host);
     nodes.push({
       key,
       nodeId: n.nodeId,
       hostname: n.hostname,
       lastSeenMs: n.lastSeenMs,
-      cpus: n.host ? Math.max(1, n.host.host.cpus.filter((c) => c.cpu !== 'cpu').length) : 0,
+      cpus: host ? Math.max(1, host.host.cpus.filter((c) => c.cpu !== 'cpu').length) : 0,
       cpuUsed: hostCpu(key),
       memTotal: m?.MemTotal ?? null,
       memUsed: m?.MemTotal !== undefined ? m.MemTotal - (m.MemAvailable ?? 0) : null,
       diskTotal: fs?.total ?? null,
       diskUsed: fs?.used ?? null,
-      load1: n.host?.host.load?.load1 ?? null,
+      load1: host?.host.load?.load1 ?? null,
       queueBytes: n.agent?.gauges.queue_bytes ?? null,
-      containers: [...n.containers.values()].map(summariseContainer),
+      containers: [...n.containers.values()].map((c) => summariseContainer(c.item)),
     });
   }
   const snap = state.swarm.current();

@@ -119,7 +119,7 @@ export class UiData {
     }
     const out: SeriesData[] = [];
     for (const n of this.state.nodes.values())
-      for (const c of n.containers.values())
+      for (const { item: c } of n.containers.values())
         if (c.container.labels['com.docker.swarm.service.id'] === focus.id) {
           const s = this.history.container(c.container.id);
           if (s) out.push(s);

@@ -11,6 +11,7 @@ import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
 import { createAggregatorAgent, type AggregatorTls } from './aggregator-client.ts';
+import type { Router } from './replica-routing.ts';
 
 export type ShipperOptions = {
   queue: DiskQueue;
@@ -26,6 +27,8 @@ export type ShipperOptions = {
   log: Logger;
   /** A batch left the queue for good: acknowledged, or set aside as malformed. */
   onAck?: (batch: QueuedBatch) => void;
+  /** Several aggregator replicas: picks each request's URL by ownership (replica-routing.ts). */
+  router?: Router;
   /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
   selfReport?: () => AgentRecord;
   tls?: AggregatorTls;
@@ -111,7 +114,7 @@ export class Shipper {
 
   /** Sends one batch; returns how long to wait before the next attempt (0 = go on). */
   private async send(batch: QueuedBatch): Promise<number> {
-    const url = this.opts.urls[this.urlIndex % this.opts.urls.length]!;
+    const url = this.opts.router?.pick() ?? this.opts.urls[this.urlIndex % this.opts.urls.length]!;
     let status: number;
     let retryAfter: string | undefined;
     let reason = '';
@@ -169,8 +172,10 @@ export class Shipper {
     if (status === 0 || status >= 500) {
       // Another replica may take it now: try each URL once before waiting.
       this.urlIndex++;
+      this.opts.router?.failed(url);
       this.failuresInRow++;
-      if (this.opts.urls.length > 1 && this.failuresInRow % this.opts.urls.length !== 0) return 0;
+      const urls = this.opts.router?.size() ?? this.opts.urls.length;
+      if (urls > 1 && this.failuresInRow % urls !== 0) return 0;
     }
     // Retry-After is a floor; a little jitter on top keeps many collectors from retrying in step.
     const asked = retryAfterMs(retryAfter);

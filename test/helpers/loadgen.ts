@@ -3,6 +3,8 @@
 // with a deterministic (source, sequence) each, so an oracle can check Elasticsearch exactly.
 // Log records behave like a container's files: when the queue refuses logs, generation pauses
 // and catches up later (nothing is lost); metric records are plain samples the queue may drop.
+// With `containers`, each collector is a node with that many containers whose metric records (plus
+// a host record and the inventory) it sends every intervalMs, as the real collector does.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,8 @@ import { Batcher } from '../../collector/pipeline/batcher.ts';
 import { Shipper } from '../../collector/pipeline/shipper.ts';
 import { DEFAULT_SHIP_CONCURRENCY } from '../../collector/config.ts';
 import { pipelineReport } from '../../collector/pipeline/self-report.ts';
+import { ReplicaRouting } from '../../collector/pipeline/replica-routing.ts';
+import { containerRecord, hostRecord, inventoryRecord, simulatedNodeId } from './fleet-records.ts';
 
 export type LoadgenOptions = {
   /** Aggregator base URLs (a list: the shipper fails over). */
@@ -36,6 +40,12 @@ export type LoadgenOptions = {
   messageBytes?: number;
   dataDir?: string;
   log?: Logger;
+  /** Containers of collector i (a node with a swarm id); none by default (log lines only). */
+  containers?: (i: number) => number;
+  /** How often each node samples its containers and host (default 10 s; phases are spread). */
+  intervalMs?: number;
+  /** Send each node to its owner among `urls` (collector/pipeline/replica-routing.ts), as collectors do. */
+  routing?: { retryDownMs: number };
 };
 
 export type SourceProgress = { source: string; logs: number; metrics: number };
@@ -56,8 +66,28 @@ class SimulatedCollector {
   private readonly genTime = new Map<number, number>();
   private readonly onLatency: (ms: number) => void;
 
-  constructor(source: string, dir: string, opts: LoadgenOptions, log: Logger, onLatency: (ms: number) => void) {
+  /** The node this collector speaks for (a swarm id when it has containers). */
+  readonly node: { id: string; hostname: string };
+  readonly containers: number;
+  private readonly router: ReplicaRouting | undefined;
+  private nextSampleAt: number;
+  private samples = 0;
+
+  constructor(
+    source: string,
+    dir: string,
+    opts: LoadgenOptions,
+    log: Logger,
+    onLatency: (ms: number) => void,
+    containers = 0,
+  ) {
     this.source = source;
+    this.containers = containers;
+    this.node = { id: containers ? simulatedNodeId(source) : '', hostname: source };
+    this.nextSampleAt = Date.now() + Math.random() * (opts.intervalMs ?? 10_000);
+    this.router = opts.routing
+      ? ReplicaRouting.fromEntries(opts.urls, () => this.node.id || this.node.hostname, opts.routing.retryDownMs)
+      : undefined;
     this.opts = opts;
     this.onLatency = onLatency;
     this.containerId = createHash('sha256').update(source).digest('hex');
@@ -79,6 +109,7 @@ class SimulatedCollector {
       requestTimeoutMs: 60_000,
       concurrency: DEFAULT_SHIP_CONCURRENCY,
       log,
+      router: this.router,
       selfReport: () => this.selfReport(),
       onAck: (batch) => {
         const t = this.genTime.get(batch.seq);
@@ -100,12 +131,14 @@ class SimulatedCollector {
 
   async start(): Promise<void> {
     await this.queue.start();
+    await this.router?.start();
     this.batcher.start();
     this.shipper.start();
   }
 
   /** Generates this tick's share; log lines owed while paused are generated once logs are accepted. */
   async tick(share: number): Promise<void> {
+    if (this.containers && Date.now() >= this.nextSampleAt) await this.sample();
     this.owed += share;
     // Catching up after a pause reads at most one batch per tick, as a log reader would.
     const n = Math.min(Math.floor(this.owed), this.opts.batchMaxRecords ?? 1000);
@@ -122,12 +155,24 @@ class SimulatedCollector {
     if (records.length) await this.batcher.add(records);
   }
 
+  /** One sampling round of the node: every container, the host, and the inventory. */
+  private async sample(): Promise<void> {
+    const interval = this.opts.intervalMs ?? 10_000;
+    this.nextSampleAt += interval * Math.max(1, Math.ceil((Date.now() - this.nextSampleAt) / interval));
+    const seq = this.samples++;
+    const time = new Date();
+    const records: WireRecord[] = [];
+    for (let i = 0; i < this.containers; i++) records.push(containerRecord(this.node, i, seq, time));
+    records.push(hostRecord(this.node, seq, time), inventoryRecord(this.node, this.containers, seq, time, interval));
+    await this.batcher.add(records);
+  }
+
   private line(seq: number): WireRecord {
     return {
       kind: 'log',
       id: recordId(this.source, 'log', seq),
       time: new Date().toISOString(),
-      node: { id: '', hostname: this.source },
+      node: this.node,
       container: { id: this.containerId, name: this.source, image: 'loadgen', labels: {} },
       stream: 'stdout',
       message: `loadgen ${this.source} ${seq} ${this.filler}`,
@@ -158,7 +203,7 @@ class SimulatedCollector {
       kind: 'agent',
       id: recordId(this.source, 'agent', now),
       time: new Date(now).toISOString(),
-      node: { id: '', hostname: this.source },
+      node: this.node,
       ...p,
     };
   }
@@ -166,6 +211,7 @@ class SimulatedCollector {
   async close(): Promise<void> {
     await this.batcher.close();
     await this.shipper.close();
+    this.router?.close();
   }
 }
 
@@ -190,8 +236,13 @@ export class Loadgen {
       this.opts.log ?? createLogger({ name: 'loadgen', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' });
     for (let i = 0; i < this.opts.collectors; i++) {
       const source = `${this.opts.run}-c${i}`;
-      const c = new SimulatedCollector(source, join(this.dataDir, source), this.opts, log, (ms) =>
-        this.latenciesMs.push(ms),
+      const c = new SimulatedCollector(
+        source,
+        join(this.dataDir, source),
+        this.opts,
+        log,
+        (ms) => this.latenciesMs.push(ms),
+        this.opts.containers?.(i) ?? 0,
       );
       await c.start();
       this.collectors.push(c);

@@ -1,12 +1,10 @@
 // Container series under cAdvisor's metric and label names, declared as a table (one row per
 // series), rendered from the cluster state at every scrape so gone containers vanish. Rows that
 // cAdvisor lacks (pids always on, health) say so; the collector's records carry the values.
-import type { Registry } from 'prom-client';
 import type { BlkioDevice, ContainerMetricRecord, HostMetricRecord, Psi } from '../../../common/schema/index.ts';
-import type { ClusterState } from './cluster-state.ts';
-import { instanceOf } from './host-metrics.ts';
-import { ROOT_SERIES, rootCgroupRecord, rootHost, TASK_STATES } from './root-cgroup.ts';
-import { registerTable, type Labelled, type Sample, type TableRow } from './metric-table.ts';
+import type { NodeState } from './cluster-state.ts';
+import { ROOT_SERIES, rootHost, TASK_STATES } from './root-cgroup.ts';
+import { formatLabels, type Sample, type Table, type TableRow } from './metric-table.ts';
 
 type Row = TableRow<ContainerMetricRecord>;
 
@@ -270,43 +268,31 @@ export function labelName(dockerLabel: string): string {
   return `container_label_${dockerLabel.replace(/[^a-zA-Z0-9_]/g, '_')}`;
 }
 
-export function registerContainerMetrics(
-  registry: Registry,
-  state: ClusterState,
-  extraDockerLabels: readonly string[],
-): void {
+/** A container's own labels as exposition text (id, name, image, Swarm labels and the opted-in extras). */
+export function containerLabeller(extraDockerLabels: readonly string[]): (r: ContainerMetricRecord) => string {
   const labelMap = { ...SWARM_LABELS, ...Object.fromEntries(extraDockerLabels.map((l) => [labelName(l), l])) };
-  // A record's labels depend only on the record (replaced at each sample) and its node: computed once per record.
-  const cache = new WeakMap<ContainerMetricRecord, Record<string, string>>();
-  const labelsOf = (r: ContainerMetricRecord, node: string, instance: string): Record<string, string> => {
-    let out = cache.get(r);
-    if (out?.node !== node || out.instance !== instance) {
-      out = { id: `/docker/${r.container.id}`, name: r.container.name, image: r.container.image, node, instance };
-      for (const [prom, docker] of Object.entries(labelMap)) out[prom] = r.container.labels[docker] ?? '';
-      cache.set(r, out);
-    }
-    return out;
+  return (r) => {
+    const out: Record<string, string> = {
+      // The root cgroup (the whole machine, see root-cgroup.ts) is id="/", as in cAdvisor.
+      id: r.container.id === '/' ? '/' : `/docker/${r.container.id}`,
+      name: r.container.name,
+      image: r.container.image,
+    };
+    for (const [prom, docker] of Object.entries(labelMap)) out[prom] = r.container.labels[docker] ?? '';
+    return formatLabels(out);
   };
-  // The root cgroup (id="/") answers only the rows cAdvisor has for it; the others skip it.
-  const rows = CONTAINER_SERIES.map((row): Row =>
-    ROOT_SERIES.has(row.name) ? row : { ...row, value: (r) => (rootHost(r) ? undefined : row.value(r)) },
-  );
-  const rootLabels = (node: string) => ({
-    ...Object.fromEntries(Object.keys(labelMap).map((k) => [k, ''])),
-    id: '/',
-    name: '',
-    image: '',
-    node,
-  });
-  registerTable(registry, rows, () => {
-    state.sweep();
-    const items: Labelled<ContainerMetricRecord>[] = [];
-    for (const node of state.nodes.values()) {
-      const instance = instanceOf(node);
-      if (node.host)
-        items.push({ item: rootCgroupRecord(node.host), labels: { ...rootLabels(node.hostname), instance } });
-      for (const r of node.containers.values()) items.push({ item: r, labels: labelsOf(r, node.hostname, instance) });
-    }
-    return items;
-  });
 }
+
+/**
+ * Every container of a node, each with the labels built when its latest record arrived, and the
+ * root cgroup (id="/", from the host record), which answers only the rows cAdvisor has for it.
+ */
+export const CONTAINER_TABLE: Table<ContainerMetricRecord, NodeState> = {
+  rows: CONTAINER_SERIES.map((row): Row =>
+    ROOT_SERIES.has(row.name) ? row : { ...row, value: (r) => (rootHost(r) ? undefined : row.value(r)) },
+  ),
+  itemsOf: function* (node) {
+    if (node.root) yield node.root;
+    yield* node.containers.values();
+  },
+};

@@ -1,7 +1,7 @@
 // Host series under node-exporter's metric and label names (node_cpu_seconds_total, node_load1,
 // node_memory_*_bytes, node_filesystem_*, node_disk_*, node_network_*, …), plus a node label,
-// from each node's latest host record, so node-exporter dashboards carry over.
-import type { Registry } from 'prom-client';
+// from each node's latest host record, so node-exporter dashboards carry over; the node's labels
+// (node, node_id, instance) come with the record.
 import type {
   HostDisk,
   HostFilesystem,
@@ -9,9 +9,9 @@ import type {
   HostSoftnet,
   NetworkInterface,
 } from '../../../common/schema/index.ts';
-import type { ClusterState } from './cluster-state.ts';
+import type { NodeState } from './cluster-state.ts';
 import { KERNEL_SERIES } from './host-kernel-metrics.ts';
-import { registerTable, type Labelled, type Sample, type TableRow } from './metric-table.ts';
+import type { Sample, Table, TableRow } from './metric-table.ts';
 
 type Row = TableRow<HostMetricRecord>;
 
@@ -376,19 +376,8 @@ export const HOST_SERIES: Row[] = [
   ),
 ];
 
-/** A node's instance label: its Swarm node id, or its hostname when the engine is not in a swarm. */
-export const instanceOf = (node: { nodeId: string; hostname: string }): string => node.nodeId || node.hostname;
-
-export function registerHostMetrics(registry: Registry, state: ClusterState): void {
-  registerTable(registry, HOST_SERIES, () => {
-    state.sweep();
-    const items: Labelled<HostMetricRecord>[] = [];
-    for (const node of state.nodes.values())
-      if (node.host)
-        items.push({
-          item: node.host,
-          labels: { node: node.hostname, node_id: node.nodeId, instance: instanceOf(node) },
-        });
-    return items;
-  });
-}
+/** Each node's latest host record, with the node's labels. */
+export const HOST_TABLE: Table<HostMetricRecord, NodeState> = {
+  rows: HOST_SERIES,
+  itemsOf: (node) => (node.host ? [node.host] : []),
+};

@@ -1,7 +1,7 @@
-// Series declared as a table (one row per metric name) and rendered at scrape time straight from
-// live state: each row is a registry entry whose get() builds its values directly, so a scrape
-// pays no per-series label hashing (prom-client's set()/inc() path) and gone items simply vanish.
-import type { Metric, Registry } from 'prom-client';
+// Series declared as a table (one row per metric name) and rendered at scrape time straight into
+// exposition text from the state held: every item carries its label string, built once when its
+// record arrived, so a scrape only formats numbers. Gone items simply vanish. Rendering lives here;
+// which rows exist lives in the *-metrics.ts tables.
 
 export type Sample = { labels?: Record<string, string>; value: number };
 
@@ -13,38 +13,58 @@ export type TableRow<T> = {
   value: (item: T) => number | undefined | Sample[];
 };
 
-export type Labelled<T> = { item: T; labels: Record<string, string> };
+/** An item and its labels as exposition text (`a="x",b="y"`), built when its record arrived. */
+export type Labelled<T> = { item: T; labels: string };
 
-type Values = Array<{ labels: Record<string, string>; value: number }>;
+/** A table of rows and, per node, the items it renders (a node's containers, its host record, …). */
+export type Table<T, N> = { rows: readonly TableRow<T>[]; itemsOf: (node: N) => Iterable<Labelled<T>> };
 
-export function registerTable<T>(registry: Registry, rows: readonly TableRow<T>[], items: () => Labelled<T>[]): void {
-  // Every row's get() runs in the same synchronous stretch of one scrape: list the items once.
-  let cached: Labelled<T>[] | undefined;
-  const current = () => {
-    if (!cached) {
-      cached = items();
-      setImmediate(() => (cached = undefined));
-    }
-    return cached;
-  };
+/** Rendered text is handed on in pieces of about this many characters. */
+export const CHUNK_CHARS = 256 * 1024;
+
+/** A label value as the text format escapes it (backslash, double quote, line feed). */
+export function escapeLabelValue(v: string): string {
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : v;
+}
+
+/** Labels as exposition text, in the given order: `a="x",b="y"`. */
+export function formatLabels(labels: Record<string, string>): string {
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : ''}${k}="${escapeLabelValue(labels[k]!)}"`;
+  return out;
+}
+
+export function formatValue(v: number): string {
+  if (Number.isFinite(v)) return String(v);
+  return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
+}
+
+/**
+ * The rows' text over the items, row by row (a family's samples must be contiguous); a row with no
+ * sample writes no HELP/TYPE either, so a per-node scrape carries only its own families.
+ */
+export function* renderRows<T>(rows: readonly TableRow<T>[], items: readonly Labelled<T>[]): Generator<string> {
+  let out = '';
   for (const row of rows) {
-    const get = () => {
-      const values: Values = [];
-      for (const { item, labels } of current()) {
-        const v = row.value(item);
-        if (v === undefined) continue;
-        if (typeof v === 'number') values.push({ labels, value: v });
-        else for (const s of v) values.push({ labels: s.labels ? { ...labels, ...s.labels } : labels, value: s.value });
+    let started = false;
+    for (const { item, labels } of items) {
+      const v = row.value(item);
+      if (v === undefined) continue;
+      if (!started) {
+        out += `# HELP ${row.name} ${row.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${row.name} ${row.type}\n`;
+        started = true;
       }
-      return { name: row.name, help: row.help, type: row.type, values, aggregator: 'sum' as const };
-    };
-    // The registry only calls get() (and reset() on resetMetrics); it types entries as its own classes.
-    registry.registerMetric({
-      name: row.name,
-      help: row.help,
-      type: row.type,
-      get,
-      reset: () => undefined,
-    } as unknown as Metric);
+      if (typeof v === 'number') out += `${row.name}{${labels}} ${formatValue(v)}\n`;
+      else
+        for (const s of v) {
+          const extra = s.labels ? formatLabels(s.labels) : '';
+          out += `${row.name}{${labels}${extra && labels ? ',' : ''}${extra}} ${formatValue(s.value)}\n`;
+        }
+      if (out.length >= CHUNK_CHARS) {
+        yield out;
+        out = '';
+      }
+    }
   }
+  if (out) yield out;
 }

@@ -1,8 +1,9 @@
 // The stack's own health as swarmscope_* series: ingest outcomes and rate, Elasticsearch bulk
 // latency and item outcomes, and each collector's self-report (queue depth, oldest unshipped age,
-// retries, drops by reason) per node, as named series computed from ClusterState at scrape time.
+// retries, drops by reason) per node, as a table rendered from the nodes a replica owns.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { ClusterState, NodeState } from './cluster-state.ts';
+import type { NodeState } from './cluster-state.ts';
+import type { Sample, Table, TableRow } from './metric-table.ts';
 
 export type PipelineMetrics = {
   batches: Counter<'outcome'>;
@@ -12,72 +13,81 @@ export type PipelineMetrics = {
   inflight: Gauge;
 };
 
-/** One row per collector series: the self-report field it reads (counters and gauges by name). */
-type CollectorSeries = {
-  name: string;
-  help: string;
-  type: 'counter' | 'gauge';
-  field: string;
-  labels?: Record<string, string>;
-};
+type Row = TableRow<NodeState>;
 
-const COLLECTOR_SERIES: CollectorSeries[] = [
+/** A series read from the collector's self-report (its counters and gauges, by field name). */
+const reportRow = (name: string, type: Row['type'], field: string, help: string): Row => ({
+  name,
+  type,
+  help,
+  value: (n) => reported(n, field),
+});
+
+/** Per node, from the collector's self-report riding on its requests; rendered by the node's owner. */
+export const COLLECTOR_SERIES: Row[] = [
   {
-    name: 'swarmscope_collector_queue_bytes',
+    name: 'swarmscope_collector_last_seen_timestamp_seconds',
     type: 'gauge',
-    field: 'queue_bytes',
-    help: "Bytes in the collector's durable queue, not yet acknowledged.",
+    help: 'When the aggregator last received a batch from this node.',
+    value: (n) => n.lastSeenMs / 1000,
   },
+  reportRow(
+    'swarmscope_collector_queue_bytes',
+    'gauge',
+    'queue_bytes',
+    "Bytes in the collector's durable queue, not yet acknowledged.",
+  ),
+  reportRow(
+    'swarmscope_collector_queue_batches',
+    'gauge',
+    'queue_batches',
+    "Batches in the collector's durable queue, not yet acknowledged.",
+  ),
+  reportRow(
+    'swarmscope_collector_queue_at_bound',
+    'gauge',
+    'queue_at_bound',
+    "1 while the collector's queue is at SWARMSCOPE_QUEUE_MAX_BYTES (metric batches dropped, log reading paused).",
+  ),
+  reportRow(
+    'swarmscope_collector_oldest_unshipped_age_seconds',
+    'gauge',
+    'oldest_unshipped_age_seconds',
+    'Age of the oldest batch the collector still holds.',
+  ),
+  reportRow(
+    'swarmscope_collector_retries_total',
+    'counter',
+    'retries',
+    'Batch sends that were not acknowledged and will be retried.',
+  ),
+  reportRow(
+    'swarmscope_collector_shipped_records_total',
+    'counter',
+    'shipped_records',
+    'Records the aggregator acknowledged to the collector.',
+  ),
+  reportRow(
+    'swarmscope_collector_refused_log_batches_total',
+    'counter',
+    'refused_log_batches',
+    'Times the queue refused a log batch at its bound (log reading paused; nothing lost).',
+  ),
   {
-    name: 'swarmscope_collector_queue_batches',
-    type: 'gauge',
-    field: 'queue_batches',
-    help: "Batches in the collector's durable queue, not yet acknowledged.",
-  },
-  {
-    name: 'swarmscope_collector_queue_at_bound',
-    type: 'gauge',
-    field: 'queue_at_bound',
-    help: "1 while the collector's queue is at SWARMSCOPE_QUEUE_MAX_BYTES (metric batches dropped, log reading paused).",
-  },
-  {
-    name: 'swarmscope_collector_oldest_unshipped_age_seconds',
-    type: 'gauge',
-    field: 'oldest_unshipped_age_seconds',
-    help: 'Age of the oldest batch the collector still holds.',
-  },
-  {
-    name: 'swarmscope_collector_retries_total',
-    type: 'counter',
-    field: 'retries',
-    help: 'Batch sends that were not acknowledged and will be retried.',
-  },
-  {
-    name: 'swarmscope_collector_shipped_records_total',
-    type: 'counter',
-    field: 'shipped_records',
-    help: 'Records the aggregator acknowledged to the collector.',
-  },
-  {
-    name: 'swarmscope_collector_refused_log_batches_total',
-    type: 'counter',
-    field: 'refused_log_batches',
-    help: 'Times the queue refused a log batch at its bound (log reading paused; nothing lost).',
-  },
-  ...(['queue_full', 'expired', 'rejected'] as const).map((reason): CollectorSeries => ({
     name: 'swarmscope_collector_dropped_records_total',
     type: 'counter',
-    field: `dropped_records_${reason}`,
-    labels: { reason },
     help: 'Records the collector gave up on, by reason: queue_full (metric batches at the disk bound), expired (SWARMSCOPE_QUEUE_MAX_AGE), rejected (set aside after a 4xx).',
-  })),
+    value: (n) =>
+      (['queue_full', 'expired', 'rejected'] as const).flatMap((reason): Sample[] => {
+        const v = reported(n, `dropped_records_${reason}`);
+        return v === undefined ? [] : [{ labels: { reason }, value: v }];
+      }),
+  },
 ];
 
-export function registerPipelineMetrics(
-  registry: Registry,
-  state: ClusterState,
-  bulkItems: () => Record<string, number>,
-): PipelineMetrics {
+export const COLLECTOR_TABLE: Table<NodeState, NodeState> = { rows: COLLECTOR_SERIES, itemsOf: (n) => [n.self] };
+
+export function registerPipelineMetrics(registry: Registry, bulkItems: () => Record<string, number>): PipelineMetrics {
   const batches = new Counter({
     name: 'swarmscope_ingest_batches_total',
     help: 'Batches received, by outcome (ok, bad_request, unauthorized, too_large, unsupported_encoding, unavailable, overloaded).',
@@ -118,54 +128,6 @@ export function registerPipelineMetrics(
       for (const [outcome, n] of Object.entries(bulkItems())) this.inc({ outcome }, n);
     },
   });
-  new Gauge({
-    name: 'swarmscope_collector_last_seen_timestamp_seconds',
-    help: 'When the aggregator last received a batch from this node.',
-    labelNames: ['node', 'node_id'],
-    registers: [registry],
-    collect() {
-      state.sweep();
-      this.reset();
-      for (const n of state.nodes.values()) this.set({ node: n.hostname, node_id: n.nodeId }, n.lastSeenMs / 1000);
-    },
-  });
-  const byName = new Map<string, CollectorSeries[]>();
-  for (const s of COLLECTOR_SERIES) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
-  for (const [name, rows] of byName) {
-    const labelNames = ['node', 'node_id', ...Object.keys(rows[0]!.labels ?? {})];
-    const fill = (set: (labels: Record<string, string>, v: number) => void) => {
-      for (const n of state.nodes.values()) {
-        for (const row of rows) {
-          const v = reported(n, row.field);
-          if (v !== undefined) set({ node: n.hostname, node_id: n.nodeId, ...row.labels }, v);
-        }
-      }
-    };
-    // Counters carry the collector's own cumulative totals; set through a gauge-like reset+inc.
-    if (rows[0]!.type === 'counter') {
-      new Counter({
-        name,
-        help: rows[0]!.help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((l, v) => this.inc(l, v));
-        },
-      });
-    } else {
-      new Gauge({
-        name,
-        help: rows[0]!.help,
-        labelNames,
-        registers: [registry],
-        collect() {
-          this.reset();
-          fill((l, v) => this.set(l, v));
-        },
-      });
-    }
-  }
   return { batches, records, agentReports, bulkDuration, inflight };
 }
 

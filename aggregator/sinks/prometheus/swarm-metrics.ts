@@ -175,29 +175,42 @@ export const SWARM_SERIES: Row[] = [
   },
 ];
 
-export function registerSwarmMetrics(registry: Registry, view: SwarmView): void {
+/**
+ * `exposed` says whether this replica exposes the cluster-wide state now (exactly one replica does:
+ * see ownership.ts). A series about a node also carries `instance` (its node id), as every node-level
+ * series does, so `on(instance)` joins reach it.
+ */
+export function registerSwarmMetrics(registry: Registry, view: SwarmView, exposed: () => boolean = () => true): void {
+  const current = () => (exposed() ? view.current() : undefined);
   for (const row of SWARM_SERIES) {
+    const perNode = row.labels.includes('node_id');
     new Gauge({
       name: row.name,
       help: row.help,
-      labelNames: row.labels,
+      labelNames: perNode ? [...row.labels, 'instance'] : row.labels,
       registers: [registry],
       collect() {
         this.reset();
-        const s = view.current();
-        if (s) for (const { labels, value } of row.samples(s.body)) this.set(labels, value);
+        const s = current();
+        if (s)
+          for (const { labels, value } of row.samples(s.body))
+            this.set(perNode ? { ...labels, instance: labels.node_id! } : labels, value);
       },
     });
   }
   new Gauge({
     name: 'swarmscope_swarm_snapshot_timestamp_seconds',
     help: 'When the reporting manager (the leader) took the Swarm snapshot the series above come from.',
-    labelNames: ['node', 'node_id'],
+    labelNames: ['node', 'node_id', 'instance'],
     registers: [registry],
     collect() {
       this.reset();
-      const s = view.current();
-      if (s) this.set({ node: s.node.hostname, node_id: s.node.id }, Date.parse(s.time) / 1000);
+      const s = current();
+      if (s)
+        this.set(
+          { node: s.node.hostname, node_id: s.node.id, instance: s.node.id || s.node.hostname },
+          Date.parse(s.time) / 1000,
+        );
     },
   });
   new Counter({
@@ -207,6 +220,7 @@ export function registerSwarmMetrics(registry: Registry, view: SwarmView): void 
     registers: [registry],
     collect() {
       this.reset();
+      if (!exposed()) return;
       const s = view.current();
       const live = s ? new Set(s.body.services.map((v) => v.id)) : undefined;
       // Every live service has the series from the start, so its first failure is an increase.

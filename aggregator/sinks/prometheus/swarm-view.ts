@@ -35,6 +35,11 @@ export class SwarmView {
     this.count(r);
   }
 
+  /** When the newest snapshot arrived (0: none yet); ownership keys the cluster-wide state on it. */
+  get receivedAtMs(): number {
+    return this.snapshot ? this.receivedMs : 0;
+  }
+
   /** The newest snapshot, unless no manager has reported for staleAfterMs (then nothing: no stale truth). */
   current(): SwarmSnapshotRecord | undefined {
     if (this.snapshot && this.now() - this.receivedMs > this.staleAfterMs) this.snapshot = undefined;

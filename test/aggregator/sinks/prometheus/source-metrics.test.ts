@@ -2,8 +2,10 @@
 // for every source; keys that do not look like `source:<name>:<key>` are left out.
 import test from 'ava';
 import { Registry } from 'prom-client';
+import { text as streamText } from 'node:stream/consumers';
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
-import { registerSourceMetrics } from '../../../../aggregator/sinks/prometheus/source-metrics.ts';
+import { Exposition } from '../../../../aggregator/sinks/prometheus/exposition.ts';
+import { SOURCE_TABLE } from '../../../../aggregator/sinks/prometheus/source-metrics.ts';
 
 test('each source reports records, errors, its own counters and gauges under a source label', async (t) => {
   const state = new ClusterState({ staleAfterMs: 60_000 });
@@ -26,19 +28,22 @@ test('each source reports records, errors, its own counters and gauges under a s
       gauges: { 'source:container-logs:tailers': 4 },
     },
   ]);
-  const registry = new Registry();
-  registerSourceMetrics(registry, state);
-  const text = await registry.metrics();
-  t.regex(text, /swarmscope_collector_source_records_total\{node="h1",node_id="n1",source="host"\} 3/);
-  t.regex(text, /swarmscope_collector_source_records_total\{node="h1",node_id="n1",source="container-logs"\} 10/);
-  t.regex(text, /swarmscope_collector_source_errors_total\{node="h1",node_id="n1",source="host"\} 1/);
+  const exposition = new Exposition({ registry: new Registry(), state });
+  exposition.addTable(SOURCE_TABLE);
+  const text = await streamText(await exposition.render({ part: 'nodes' }));
+  t.regex(text, /swarmscope_collector_source_records_total\{node="h1",node_id="n1",instance="n1",source="host"\} 3/);
   t.regex(
     text,
-    /swarmscope_collector_source_counter_total\{node="h1",node_id="n1",source="container-logs",counter="pauses"\} 2/,
+    /swarmscope_collector_source_records_total\{node="h1",node_id="n1",instance="n1",source="container-logs"\} 10/,
+  );
+  t.regex(text, /swarmscope_collector_source_errors_total\{node="h1",node_id="n1",instance="n1",source="host"\} 1/);
+  t.regex(
+    text,
+    /swarmscope_collector_source_counter_total\{node="h1",node_id="n1",instance="n1",source="container-logs",counter="pauses"\} 2/,
   );
   t.regex(
     text,
-    /swarmscope_collector_source_gauge\{node="h1",node_id="n1",source="container-logs",gauge="tailers"\} 4/,
+    /swarmscope_collector_source_gauge\{node="h1",node_id="n1",instance="n1",source="container-logs",gauge="tailers"\} 4/,
   );
   t.notRegex(text, /Bad Name|source="a"/);
   t.notRegex(text, /counter="records"/);

@@ -174,7 +174,7 @@ test('the newest failed task per slot gives the last exit code', async (t) => {
   });
   view.apply(snapshot(T(9), 3, 2, [failed('a', T(1), 137), failed('b', T(8), 1), failed('c', T(4), 2)]));
   t.deepEqual(await values(registry, 'swarmscope_task_last_exit_code'), [
-    { labels: { service: 'web', stack: 'shop', slot: '1', node: 'h1', node_id: 'n1' }, value: 1 },
+    { labels: { service: 'web', stack: 'shop', slot: '1', node: 'h1', node_id: 'n1', instance: 'n1' }, value: 1 },
   ]);
 });
 

@@ -15,7 +15,9 @@ import {
 } from '../../../../collector/readers/proc-parse.ts';
 import { HostSampler } from '../../../../collector/sources/host/host-sampler.ts';
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
-import { registerHostMetrics } from '../../../../aggregator/sinks/prometheus/host-metrics.ts';
+import { HOST_TABLE } from '../../../../aggregator/sinks/prometheus/host-metrics.ts';
+import { Exposition } from '../../../../aggregator/sinks/prometheus/exposition.ts';
+import { text as streamText } from 'node:stream/consumers';
 import { validateRecord } from '../../../../common/schema/index.ts';
 import { createLogger } from '../../../../common/logger.ts';
 
@@ -94,9 +96,9 @@ test('a live host sample is a valid record that agrees with /proc and renders un
 
   const state = new ClusterState({ staleAfterMs: 60_000 });
   state.apply([r]);
-  const registry = new Registry();
-  registerHostMetrics(registry, state);
-  const text = await registry.metrics();
+  const exposition = new Exposition({ registry: new Registry(), state });
+  exposition.addTable(HOST_TABLE);
+  const text = await streamText(await exposition.render());
   t.regex(text, /^node_cpu_seconds_total\{node="h1",node_id="n1",instance="n1",cpu="0",mode="idle"\} \d/m);
   t.regex(text, /^node_memory_MemAvailable_bytes\{node="h1",node_id="n1",instance="n1"\} \d+/m);
   t.regex(text, /^node_memory_Active_anon_bytes\{/m);
