@@ -28,7 +28,10 @@ export type OwnershipOptions = {
   now?: () => number;
 };
 
-type Peer = { fresh: Set<string>; stale: Set<string>; up: boolean };
+/** Errors of a peer that is there but slow (its claims are kept a while); any other failure: gone. */
+const SLOW = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT']);
+
+type Peer = { fresh: Set<string>; stale: Set<string>; up: boolean; answeredAtMs: number };
 
 export class Ownership {
   private readonly opts: OwnershipOptions;
@@ -47,7 +50,7 @@ export class Ownership {
     this.now = opts.now ?? Date.now;
     this.selfUrl = opts.self;
     // A replica that vanished (its task's address gone) must not hold a probe past the interval.
-    this.agent = new Agent({ connect: { timeout: opts.probeIntervalMs }, keepAliveTimeout: 60_000 });
+    this.agent = new Agent({ connect: { timeout: 2 * opts.probeIntervalMs }, keepAliveTimeout: 60_000 });
   }
 
   async start(): Promise<void> {
@@ -132,9 +135,17 @@ export class Ownership {
     return best;
   }
 
-  /** Whether this replica exposes `key`, which it holds since `localSeenMs`. */
-  exposes(key: string, localSeenMs: number): boolean {
-    return this.winner(key, localSeenMs) === this.self;
+  /**
+   * Whether this replica exposes `key`, last received at `localSeenMs` and held since `sinceMs`.
+   * A key that just arrived while a peer still holds it waits two probe intervals, so that peer
+   * (which sees this replica's claim at its next probe) has let go first: a move is a short gap,
+   * never two replicas exposing the same series.
+   */
+  exposes(key: string, localSeenMs: number, sinceMs = 0): boolean {
+    if (this.winner(key, localSeenMs) !== this.self) return false;
+    if (this.now() - sinceMs >= 2 * this.opts.probeIntervalMs) return true;
+    for (const p of this.peers.values()) if (p.up && (p.fresh.has(key) || p.stale.has(key))) return false;
+    return true;
   }
 
   /** Records received within holdMs: the collector still sends here. */
@@ -155,29 +166,37 @@ export class Ownership {
   }
 
   /** Asks every peer what it holds; one that does not answer within the interval counts as holding nothing. */
-  private async probe(): Promise<void> {
+  async probe(): Promise<void> {
     const self = this.self;
     const members = this.opts.replicas.members().filter((m) => m !== self);
     for (const url of this.peers.keys()) if (!members.includes(url)) this.peers.delete(url);
     await Promise.all(
       members.map(async (url) => {
-        let peer: Peer = { fresh: new Set(), stale: new Set(), up: false };
+        const prev = this.peers.get(url);
+        let peer: Peer;
         try {
           const res = await request(url + HELD_PATH, {
             dispatcher: this.agent,
             headers: { authorization: `Bearer ${this.opts.token}` },
-            headersTimeout: this.opts.probeIntervalMs,
-            bodyTimeout: this.opts.probeIntervalMs,
+            headersTimeout: 2 * this.opts.probeIntervalMs,
+            bodyTimeout: 2 * this.opts.probeIntervalMs,
           });
           if (res.statusCode !== 200) {
             await res.body.dump();
             throw new Error(`status ${res.statusCode}`);
           }
           const body = (await res.body.json()) as Held;
-          peer = { fresh: new Set(body.fresh), stale: new Set(body.stale), up: true };
+          peer = { fresh: new Set(body.fresh), stale: new Set(body.stale), up: true, answeredAtMs: this.now() };
         } catch (err) {
           this.probeFailures++;
-          if (this.peers.get(url)?.up !== false)
+          // A refused or reset connection is a replica gone; a slow answer (a busy replica) keeps its
+          // last claims for three intervals, so load alone does not make two replicas expose a node.
+          const slow = SLOW.has(String((err as NodeJS.ErrnoException).code));
+          const keep = slow && prev?.up && this.now() - prev.answeredAtMs < 3 * this.opts.probeIntervalMs;
+          peer = keep
+            ? prev!
+            : { fresh: new Set(), stale: new Set(), up: false, answeredAtMs: prev?.answeredAtMs ?? 0 };
+          if (!peer.up && prev?.up !== false)
             this.opts.log.warn({ peer: url, err: (err as Error).message }, 'aggregator peer not answering');
         }
         this.peers.set(url, peer);

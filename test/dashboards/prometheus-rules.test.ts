@@ -66,5 +66,6 @@ test('every alert has a severity, a scope and annotations naming where it happen
 
 test('the Alertmanager and scrape configurations pass amtool and promtool', async (t) => {
   t.is(await tool('amtool', ['check-config', join(dir, 'alertmanager.yml')]), 0);
-  t.is(await tool('promtool', ['check', 'config', '--syntax-only', join(dir, 'prometheus.yml')]), 0);
+  for (const file of ['prometheus.yml', 'prometheus-sharded.yml'])
+    t.is(await tool('promtool', ['check', 'config', '--syntax-only', join(dir, file)]), 0, file);
 });

@@ -81,6 +81,8 @@ async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; pre
     SWARMSCOPE_RETRY_MAX: '2s',
   });
   Object.assign(aggregator!.environment, {
+    // Host networking has no tasks.<service> DNS: the replicas are listed.
+    SWARMSCOPE_REPLICAS: opts.aggregatorIps.map((ip) => `http://${ip}:9280`).join(','),
     SWARMSCOPE_ES_URL: opts.esUrl,
     SWARMSCOPE_ES_USERNAME: testEnv.esUsername,
     SWARMSCOPE_ES_INDEX_PREFIX: opts.prefix,

@@ -23,6 +23,8 @@ export type NodeState = {
   root: Labelled<ContainerMetricRecord> | undefined;
   agent: AgentRecord | undefined;
   lastSeenMs: number;
+  /** When this replica began holding the node (ownership hands a node over after a wait). */
+  sinceMs: number;
 };
 
 /** The key of a node: its swarm node id, or its host name when the engine is not in a swarm. */
@@ -107,6 +109,7 @@ export class ClusterState {
         root: undefined,
         agent: node?.agent,
         lastSeenMs: 0,
+        sinceMs: node?.sinceMs ?? this.now(),
       };
       fresh.self = { item: fresh, labels };
       // A renamed node keeps its records; their labels are rebuilt with the new name.

@@ -35,7 +35,7 @@ export class Exposition {
     const out: NodeState[] = [];
     for (const node of this.state.nodes.values()) {
       const own = this.ownership;
-      if (!own || own.exposes(node.key, node.lastSeenMs)) out.push(node);
+      if (!own || own.exposes(node.key, node.lastSeenMs, node.sinceMs)) out.push(node);
       else if (!own.isFresh(node.lastSeenMs) && own.winner(node.key, node.lastSeenMs) !== undefined)
         this.state.forget(node.key);
     }
@@ -45,7 +45,7 @@ export class Exposition {
   /** Whether this replica exposes the cluster-wide Swarm state (it holds the newest snapshot it knows of). */
   swarmExposed(): boolean {
     const at = this.state.swarm.receivedAtMs;
-    return !this.ownership || (at > 0 && this.ownership.exposes(SWARM_KEY, at));
+    return !this.ownership || (at > 0 && this.ownership.exposes(SWARM_KEY, at, this.state.swarm.heldSinceMs));
   }
 
   /** Held keys with when each was last received (for peers' probes and http_sd). */

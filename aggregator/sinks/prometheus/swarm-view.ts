@@ -11,6 +11,8 @@ export type ServiceFailures = { service: string; stack: string; count: number };
 export class SwarmView {
   private snapshot: SwarmSnapshotRecord | undefined;
   private receivedMs = 0;
+  /** When this replica began holding a snapshot (none held before). */
+  heldSinceMs = 0;
   private readonly seen = new Set<string>();
   /** Task failures per service id since this aggregator started (a counter: Prometheus handles resets). */
   readonly failures = new Map<string, ServiceFailures>();
@@ -27,6 +29,7 @@ export class SwarmView {
   apply(r: SwarmRecord): void {
     if (r.type === 'snapshot') {
       if (!this.snapshot || this.snapshot.time <= r.time) {
+        if (!this.snapshot) this.heldSinceMs = this.now();
         this.snapshot = r;
         this.receivedMs = this.now();
       }
