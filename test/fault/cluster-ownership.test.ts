@@ -95,7 +95,8 @@ test('three replicas expose every node and container series exactly once, also a
   const nodeTargets = groups.filter((g) => g.labels.__param_node !== undefined);
   t.is(nodeTargets.length, COLLECTORS);
   const exposer = checkReplicas(urls, await scrapeAll(urls), fleet).exposer;
-  for (const g of nodeTargets) t.is<string | undefined, string | undefined>(`http://${g.targets[0]}`, exposer.get(g.labels.__param_node ?? ''));
+  for (const g of nodeTargets)
+    t.is<string | undefined, string | undefined>(`http://${g.targets[0]}`, exposer.get(g.labels.__param_node ?? ''));
   t.is(groups.filter((g) => g.labels.__param_part === 'replica').length, 3);
   const one = simulatedNodeId(`${run}-c0`);
   const perNode = await (await fetch(`${exposer.get(one)}/metrics?node=${one}`)).text();

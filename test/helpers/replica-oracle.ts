@@ -2,7 +2,7 @@
 // and check that each node and container series of the simulated fleet appears exactly once in
 // the union, that every container of every node is there and nothing else is, and that the sum of
 // a known gauge equals the truth. Series counts per container and host come from the declared rows.
-import { CONTAINER_SERIES } from '../../aggregator/sinks/prometheus/container-metrics.ts';
+import { CONTAINER_TABLE } from '../../aggregator/sinks/prometheus/container-metrics.ts';
 import { HOST_SERIES } from '../../aggregator/sinks/prometheus/host-metrics.ts';
 import type { TableRow } from '../../aggregator/sinks/prometheus/metric-table.ts';
 import {
@@ -51,8 +51,9 @@ export async function scrapeAll(urls: readonly string[]): Promise<string[]> {
 export function checkReplicas(urls: readonly string[], texts: readonly string[], fleet: Fleet): ReplicaReport {
   const problems: string[] = [];
   const node = { id: 'x'.repeat(25), hostname: 'x' };
-  const perContainer = samplesOf(CONTAINER_SERIES, containerRecord(node, 0, 1, new Date()));
+  const perContainer = samplesOf(CONTAINER_TABLE.rows, containerRecord(node, 0, 1, new Date()));
   const perHost = samplesOf(HOST_SERIES, hostRecord(node, 1, new Date()));
+  const hostNames = new Set(HOST_SERIES.map((r) => r.name));
   const truth = new Map<string, { name: string; ids: Set<string>; usage: number }>();
   for (const [name, n] of fleet) {
     const ids = new Set(Array.from({ length: n }, (_, i) => simulatedContainerId(name, i)));
@@ -91,7 +92,8 @@ export function checkReplicas(urls: readonly string[], texts: readonly string[],
         containerSeries.set(`${instance}/${container}`, (containerSeries.get(`${instance}/${container}`) ?? 0) + 1);
         if (line.startsWith('container_memory_usage_bytes{'))
           usage.set(instance, (usage.get(instance) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
-      } else if (line.startsWith('node_')) hostSeries.set(instance, (hostSeries.get(instance) ?? 0) + 1);
+      } else if (hostNames.has(line.slice(0, line.indexOf('{'))))
+        hostSeries.set(instance, (hostSeries.get(instance) ?? 0) + 1);
       else if (line.startsWith('swarmscope_collector_last_seen_timestamp_seconds{'))
         lastSeen.set(instance, (lastSeen.get(instance) ?? 0) + 1);
     }

@@ -34,6 +34,25 @@ export function formatLabels(labels: Record<string, string>): string {
   return out;
 }
 
+/** Label names an item's own label string may carry: a sample naming one of them overrides it. */
+const isItemLabel = (k: string) =>
+  k === 'node' ||
+  k === 'node_id' ||
+  k === 'instance' ||
+  k === 'id' ||
+  k === 'name' ||
+  k === 'image' ||
+  k.startsWith('container_label_');
+
+/** The item's labels and a sample's, the sample's winning where both name a label (as prom-client merged them). */
+function joinLabels(itemLabels: string, extra: Record<string, string>): string {
+  let base = itemLabels;
+  for (const k in extra)
+    if (isItemLabel(k)) base = base.replace(new RegExp(`(^|,)${k}="(?:[^"\\\\]|\\\\.)*"`), '').replace(/^,/, '');
+  const own = formatLabels(extra);
+  return base && own ? `${base},${own}` : base || own;
+}
+
 export function formatValue(v: number): string {
   if (Number.isFinite(v)) return String(v);
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
@@ -56,10 +75,8 @@ export function* renderRows<T>(rows: readonly TableRow<T>[], items: readonly Lab
       }
       if (typeof v === 'number') out += `${row.name}{${labels}} ${formatValue(v)}\n`;
       else
-        for (const s of v) {
-          const extra = s.labels ? formatLabels(s.labels) : '';
-          out += `${row.name}{${labels}${extra && labels ? ',' : ''}${extra}} ${formatValue(s.value)}\n`;
-        }
+        for (const s of v)
+          out += `${row.name}{${s.labels ? joinLabels(labels, s.labels) : labels}} ${formatValue(s.value)}\n`;
       if (out.length >= CHUNK_CHARS) {
         yield out;
         out = '';
