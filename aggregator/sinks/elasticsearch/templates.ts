@@ -132,28 +132,19 @@ export function templateFor(prefix: string, dataset: Dataset, counts: IndexCount
       },
       mappings: {
         dynamic_templates: [
-          // Metric numbers are fractional at times (pct, rates, seconds): a first 0 must not map them as long.
-          {
-            docker_numbers_as_double: {
-              path_match: 'docker.*',
-              match_mapping_type: 'long',
-              mapping: { type: 'double' },
-            },
-          },
-          {
-            system_numbers_as_double: {
-              path_match: 'system.*',
-              match_mapping_type: 'long',
-              mapping: { type: 'double' },
-            },
-          },
-          {
-            agent_numbers_as_double: {
-              path_match: 'swarmscope.agent.*',
-              match_mapping_type: 'long',
-              mapping: { type: 'double' },
-            },
-          },
+          // Metric numbers are fractional at times (pct, rates, seconds): every number of these
+          // families is a double, whether its first value is whole (long) or not (double, which
+          // ES would otherwise map as float: one document's array of filesystems holding both a
+          // 0 and a 0.5 then conflicts with itself and the document is refused).
+          ...['docker', 'system', 'swarmscope.agent'].flatMap((family) =>
+            (['long', 'double'] as const).map((type) => ({
+              [`${family}_${type}_as_double`]: {
+                path_match: `${family}.*`,
+                match_mapping_type: type,
+                mapping: { type: 'double' },
+              },
+            })),
+          ),
           { strings_as_keywords: { match_mapping_type: 'string', mapping: keyword } },
         ],
         properties: mergeProperties(common, perDataset[dataset]),
