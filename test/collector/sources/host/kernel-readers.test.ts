@@ -15,6 +15,7 @@ import {
   parseVmstat,
   readKernelCounters,
 } from '../../../../collector/sources/host/kernel-counters.ts';
+import { parseLimit, readExporterProcess } from '../../../../collector/sources/host/exporter-process.ts';
 import { readNetClass } from '../../../../collector/sources/host/net-class.ts';
 import { parseOsRelease } from '../../../../collector/sources/host/system-info.ts';
 
@@ -153,4 +154,16 @@ test('os-release values are unquoted and keyed in lower case', (t) => {
       pretty_name: 'A "b"',
     },
   );
+});
+
+test("the exporter's own limits: soft values, unlimited as -1", (t) => {
+  const limits = [
+    'Limit                     Soft Limit           Hard Limit           Units     ',
+    'Max open files            1024                 4096                 files     ',
+    'Max address space         unlimited            unlimited            bytes     ',
+  ].join('\n');
+  t.is(parseLimit(limits, 'Max open files'), 1024);
+  t.is(parseLimit(limits, 'Max address space'), -1);
+  const self = readExporterProcess(1_700_000_000)!;
+  t.true(self.openFds > 0 && self.residentBytes > 0 && self.startTimeSeconds > 1_700_000_000);
 });
