@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { esEnv, esHome } from '../env/es-install.ts';
 import { systemDataDir } from '../env/paths.ts';
 import { run } from '../env/processes.ts';
@@ -27,9 +28,12 @@ export type OwnCluster = { urls: string[]; nodes: OwnElasticsearch[]; remove: ()
 
 type NodePlan = { name: string; root: string; httpPort: number; transportPort: number };
 
-export async function startOwnElasticsearch(): Promise<OwnElasticsearch> {
+/** HTTPS on the node's HTTP port with this certificate and key (the CA is for the health wait). */
+export type OwnTls = { certFile: string; keyFile: string; caFile: string };
+
+export async function startOwnElasticsearch(opts: { tls?: OwnTls } = {}): Promise<OwnElasticsearch> {
   const plan = await planNode(`own-es-${randomBytes(3).toString('hex')}`);
-  const node = await prepareNode(plan, plan.name, []);
+  const node = await prepareNode(plan, plan.name, [], '512m', 1, opts.tls);
   await node.start();
   return node;
 }
@@ -80,6 +84,7 @@ async function prepareNode(
   settings: string[],
   heap = '512m',
   waitForNodes = 1,
+  tls?: OwnTls,
 ): Promise<OwnElasticsearch> {
   const { name, root, httpPort, transportPort } = plan;
   const conf = join(root, 'config');
@@ -87,11 +92,17 @@ async function prepareNode(
   const gid = Number((await run('stat', ['-c', '%g', esHome])).trim());
   await mkdir(root, { recursive: true });
   await cp(join(esHome, 'config'), conf, { recursive: true });
+  // Elasticsearch reads certificates only from inside its config directory.
+  if (tls) {
+    await cp(tls.certFile, join(conf, 'http.crt'));
+    await cp(tls.keyFile, join(conf, 'http.key'));
+  }
   const cluster = settings.some((l) => l.startsWith('discovery.seed_hosts'));
   const yml = (await readFile(join(conf, 'elasticsearch.yml'), 'utf8'))
     .split('\n')
     .filter((l) => !/^(http\.port|cluster\.name|node\.name|path\.|transport\.port)/.test(l))
     .filter((l) => !cluster || !l.startsWith('discovery.type'))
+    .filter((l) => !tls || !l.startsWith('xpack.security.http.ssl'))
     .concat([
       `http.port: ${httpPort}`,
       `transport.port: ${transportPort}`,
@@ -100,6 +111,13 @@ async function prepareNode(
       `path.data: ${join(root, 'data')}`,
       `path.logs: ${join(root, 'logs')}`,
       ...settings.filter(Boolean),
+      ...(tls
+        ? [
+            'xpack.security.http.ssl.enabled: true',
+            'xpack.security.http.ssl.certificate: http.crt',
+            'xpack.security.http.ssl.key: http.key',
+          ]
+        : []),
       '',
     ])
     .join('\n');
@@ -108,7 +126,8 @@ async function prepareNode(
   await run('chown', ['-R', `${uid}:${gid}`, root]);
   await chown(root, uid, gid);
   const pidFile = join(root, 'es.pid');
-  const url = `http://127.0.0.1:${httpPort}`;
+  const url = `${tls ? 'https' : 'http'}://127.0.0.1:${httpPort}`;
+  const dispatcher = tls ? new Agent({ connect: { ca: await readFile(tls.caFile) } }) : undefined;
   const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
 
   const start = async () => {
@@ -127,9 +146,9 @@ async function prepareNode(
     });
     await waitFor(
       async () => {
-        const res = await fetch(
+        const res = await undiciFetch(
           `${url}/_cluster/health?wait_for_status=yellow&wait_for_nodes=>=${waitForNodes}&timeout=2s`,
-          { headers: { authorization: auth } },
+          { headers: { authorization: auth }, ...(dispatcher ? { dispatcher } : {}) },
         ).catch(() => undefined);
         return res?.ok ? true : undefined;
       },
