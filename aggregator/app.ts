@@ -78,13 +78,16 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
     containerLabels: containerLabeller(config.extraContainerLabels),
   });
   const rs = config.replicas;
-  const ownership = rs.entries.length
+  const replicaSet = rs.entries.length
+    ? new ReplicaSet({
+        entries: rs.entries,
+        resolveIntervalMs: rs.probeIntervalMs,
+        onError: (err, entry) => log.warn({ entry, err: err.message }, 'aggregator replicas not resolved'),
+      })
+    : undefined;
+  const ownership = replicaSet
     ? new Ownership({
-        replicas: new ReplicaSet({
-          entries: rs.entries,
-          resolveIntervalMs: rs.probeIntervalMs,
-          onError: (err, entry) => log.warn({ entry, err: err.message }, 'aggregator replicas not resolved'),
-        }),
+        replicas: replicaSet,
         self: rs.selfUrl,
         listenPort: config.listen.port,
         token: config.token,
@@ -120,9 +123,11 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   registerSwarmMetrics(registry, state.swarm, () => exposition.swarmExposed());
   const render = registerReplicaMetrics(registry, exposition, ownership);
   const events = registerEventMetrics(registry);
-  // The UI's peers come from the shared replica discovery (static URLs or dns+ names re-resolved).
+  // The UI asks the other replicas of SWARMSCOPE_REPLICAS (the set ownership uses), or of
+  // SWARMSCOPE_UI_PEERS when that is given: both through the shared replica discovery.
   const uiPeers =
     config.ui.enabled && config.ui.peers.length ? new ReplicaSet({ entries: config.ui.peers }) : undefined;
+  const peerSet = uiPeers ?? replicaSet;
   const ui = config.ui.enabled
     ? new UiData({
         config: config.ui,
@@ -130,7 +135,14 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
         logs,
         token: config.token,
         replica: hostname(),
-        ...(uiPeers ? { peers: () => peersBesidesSelf(uiPeers.members(), config.listen.port) } : {}),
+        ...(peerSet
+          ? {
+              peers: () =>
+                ownership && peerSet === replicaSet
+                  ? peerSet.members().filter((m) => m !== ownership.self)
+                  : peersBesidesSelf(peerSet.members(), config.listen.port),
+            }
+          : {}),
       })
     : undefined;
   registerIngest(app, {

@@ -30,7 +30,9 @@ async function replica(port: number, peer: number): Promise<Aggregator & { url: 
   const config = loadAggregatorConfig({
     SWARMSCOPE_TOKEN: TOKEN,
     SWARMSCOPE_DATA_DIR: await mkdtemp(join(tmpdir(), 'swarmscope-replica-')),
-    SWARMSCOPE_UI_PEERS: `http://127.0.0.1:${peer}`,
+    // The replica set ownership uses (common/replica-set.ts); the UI asks its other members.
+    SWARMSCOPE_REPLICAS: `http://127.0.0.1:${port},http://127.0.0.1:${peer}`,
+    SWARMSCOPE_REPLICA_URL: `http://127.0.0.1:${port}`,
   });
   const agg = await buildApp(config, createLogger({ name: 'replica', level: 'silent' }));
   await agg.app.listen({ host: '127.0.0.1', port });
@@ -135,7 +137,7 @@ test('either replica shows both nodes, history and logs of the other, and a peer
         [true, 1],
       ],
     );
-    t.is(v.parts[1]!.replica, other.url, 'the peer part is named by its URL');
+    t.is(v.parts[1]!.replica, other.url, 'the peer part is named by its URL (this replica is not asked)');
   }
   // History and logs held by the other replica.
   const h = await api<{ t: number[]; cpu: number[] }>(a.url, `/ui/api/history?focus=container:${containerOf(2)}`);
