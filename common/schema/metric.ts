@@ -239,6 +239,10 @@ export const HostSystem = Type.Object({
   systemUuid: Label,
   clocksource: Type.Optional(Type.Object({ current: Label, available: Type.Array(Label, { maxItems: 16 }) })),
   selinuxEnabled: Type.Boolean(),
+  /** Physical cores and sockets (machine_cpu_physical_cores, machine_cpu_sockets); absent when unknown. */
+  cpuTopology: Type.Optional(
+    Type.Object({ physicalCores: Type.Integer({ minimum: 1 }), sockets: Type.Integer({ minimum: 1 }) }),
+  ),
 });
 
 /** Time (seconds) and outcome of each host reader in the last round (node_scrape_collector_*). */

@@ -368,6 +368,14 @@ export const HOST_SERIES: Row[] = [
   gauge('machine_cpu_cores', 'Number of logical CPU cores.', (r) => [
     { labels: machine(r), value: r.host.cpus.length },
   ]),
+  gauge('machine_cpu_physical_cores', 'Number of physical CPU cores.', (r) => {
+    const t = r.host.system?.cpuTopology;
+    return t === undefined ? undefined : [{ labels: machine(r), value: t.physicalCores }];
+  }),
+  gauge('machine_cpu_sockets', 'Number of CPU sockets.', (r) => {
+    const t = r.host.system?.cpuTopology;
+    return t === undefined ? undefined : [{ labels: machine(r), value: t.sockets }];
+  }),
   gauge('machine_memory_bytes', 'Amount of memory installed on the machine.', (r) =>
     r.host.memory.MemTotal === undefined ? undefined : [{ labels: machine(r), value: r.host.memory.MemTotal }],
   ),

@@ -25,6 +25,8 @@ import {
   parseUptime,
 } from '../../readers/proc-parse.ts';
 import { readSystem } from './system-info.ts';
+import { readCpuTopology } from './cpu-topology.ts';
+import type { CpuTopology } from './cpu-topology.ts';
 
 export type HostSamplerOptions = {
   procRoot: string;
@@ -52,6 +54,7 @@ export class HostSampler {
   private slowReadAt = -Infinity;
   private fsPending: Promise<void> | undefined;
   private fsStat: HostReaderStat | undefined;
+  private cpuTopology: Promise<CpuTopology | undefined> | undefined;
   /** Failed reads (a /proc file or the filesystem listing), for self-monitoring. */
   readErrors = 0;
 
@@ -68,6 +71,11 @@ export class HostSampler {
   }
 
   async sample(node: NodeRef, time: Date): Promise<HostMetricRecord> {
+    this.cpuTopology ??= readCpuTopology().catch((err: unknown) => {
+      this.readErrors++;
+      this.log.warn({ err: (err as Error).message }, 'cannot read the CPU topology; machine_cpu_sockets is left out');
+      return undefined;
+    });
     this.refreshSlow(node);
     // Never wait for statfs on later rounds; the first record waits so it carries filesystems.
     if (!this.filesystems && this.fsPending) await this.fsPending;
@@ -122,7 +130,7 @@ export class HostSampler {
         netDevices,
         softnet: k.softnet,
         arp: k.arp,
-        system: this.system,
+        system: this.system && { ...this.system, cpuTopology: await this.cpuTopology },
         readers,
         exporter: readExporterProcess(stat.bootTimeSeconds),
       },

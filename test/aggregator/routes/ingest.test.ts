@@ -99,8 +99,11 @@ test('while Elasticsearch is unreachable ingest answers 503 with Retry-After, an
     t.true(Number(res.headers.get('retry-after')) > 0);
   }
   const metrics = await (await fetch(`${agg.url}/metrics`)).text();
-  t.regex(metrics, /^swarmscope_collector_queue_bytes\{node="n1",node_id=""\} 12345$/m);
-  t.regex(metrics, /^swarmscope_collector_oldest_unshipped_age_seconds\{node="n1",node_id=""\} 42$/m);
-  t.regex(metrics, /^swarmscope_collector_dropped_records_total\{node="n1",node_id="",reason="queue_full"\} 3$/m);
-  t.regex(metrics, /^swarmscope_collector_retries_total\{node="n1",node_id=""\} 7$/m);
+  t.regex(metrics, /^swarmscope_collector_queue_bytes\{node="n1",node_id="",instance="n1"\} 12345$/m);
+  t.regex(metrics, /^swarmscope_collector_oldest_unshipped_age_seconds\{node="n1",node_id="",instance="n1"\} 42$/m);
+  t.regex(
+    metrics,
+    /^swarmscope_collector_dropped_records_total\{node="n1",node_id="",instance="n1",reason="queue_full"\} 3$/m,
+  );
+  t.regex(metrics, /^swarmscope_collector_retries_total\{node="n1",node_id="",instance="n1"\} 7$/m);
 });
