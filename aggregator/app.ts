@@ -154,6 +154,7 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
       events.observe(records);
       ui?.observe(records);
     },
+    onReceived: (records) => ui?.received(records),
   });
   registerHealth(app, sink);
   registerMetrics(app, exposition, render);

@@ -21,6 +21,8 @@ export type IngestDeps = {
   state: ClusterState;
   metrics: PipelineMetrics;
   onAccepted?: (records: readonly WireRecord[]) => void;
+  /** Valid records as they arrive, before the sink holds them (the UI's live tail: not held up by the sink). */
+  onReceived?: (records: readonly WireRecord[]) => void;
 };
 
 /**
@@ -157,6 +159,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
           return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);
         }
         state.apply(parsed.records);
+        deps.onReceived?.(parsed.records);
         const outcome = await sink.write(parsed.records, batchId, text);
         deps.onAccepted?.(parsed.records);
         metrics.batches.inc({ outcome: 'ok' });

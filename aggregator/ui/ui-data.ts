@@ -66,10 +66,17 @@ export class UiData {
       else this.history.observeHost(r);
     }
     this.events.observe(records);
-    this.tail.observe(records);
     // New state: the next view is built afresh, and open pages hear of it now rather than at their next tick.
     this.cached = undefined;
     for (const fn of this.listeners) fn();
+  }
+
+  /**
+   * Log lines go to live tails as they arrive, before the sink holds them, so a slow Elasticsearch
+   * does not hold up the tail; a batch retried after a refusal repeats lines, which a tail drops by id.
+   */
+  received(records: readonly WireRecord[]): void {
+    this.tail.observe(records);
   }
 
   /** Called after every accepted batch; returns the unsubscribe. */
