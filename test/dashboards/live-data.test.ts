@@ -188,16 +188,32 @@ test.serial(
 test.serial(
   'the Metricbeat and Filebeat fields the migration note says keep working have live documents',
   async (t) => {
-    t.timeout(120_000);
+    t.timeout(180_000);
     const es = esAdmin();
-    const missing: string[] = [];
-    let present = 0;
-    for (const f of BEATS_FIELDS) {
-      const index = `${ctx.agg!.indexPrefix}-${f.family}-*`;
-      const { count } = await es.count({ index, query: { exists: { field: f.field } }, allow_no_indices: true });
-      if (count > 0) present++;
-      if (f.kept && count === 0) missing.push(`${f.family}: ${f.field}`);
+    const check = async () => {
+      await es.indices.refresh({
+        index: `${ctx.agg!.indexPrefix}-*`,
+        ignore_unavailable: true,
+        allow_no_indices: true,
+      });
+      const missing: string[] = [];
+      let present = 0;
+      for (const f of BEATS_FIELDS) {
+        const index = `${ctx.agg!.indexPrefix}-${f.family}-*`;
+        const { count } = await es.count({ index, query: { exists: { field: f.field } }, allow_no_indices: true });
+        if (count > 0) present++;
+        if (f.kept && count === 0) missing.push(`${f.family}: ${f.field}`);
+      }
+      return { missing, present };
+    };
+    // Run on its own, the test comes before the documents: wait for them (health, events) first.
+    let r = await check();
+    const deadline = Date.now() + 90_000;
+    while (r.missing.length > 0 && Date.now() < deadline) {
+      await new Promise((res) => setTimeout(res, 3000));
+      r = await check();
     }
+    const { missing, present } = r;
     const claimed = BEATS_FIELDS.filter((f) => f.kept).length;
     t.log(`${present} of ${BEATS_FIELDS.length} Metricbeat/Filebeat fields have documents (${claimed} claimed)`);
     t.deepEqual(missing, []);
