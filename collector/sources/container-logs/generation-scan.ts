@@ -41,16 +41,43 @@ function liveKey(dir: string, base: string): string | undefined {
   }
 }
 
+/** Opens `name` unless its dev:inode is pinned already; the key of what the name held. */
+function pin(dir: string, name: string, pinned: Map<string, number>, pins: Pin[]): string {
+  const key = keyOf(statSync(join(dir, name)));
+  if (pinned.has(key)) return key;
+  const fd = openSync(join(dir, name), 'r');
+  const real = keyOf(fstatSync(fd));
+  if (pinned.has(real)) closeSync(fd);
+  else {
+    pinned.set(real, fd);
+    pins.push({ key: real, fd, name });
+  }
+  return real;
+}
+
 /**
  * Lists dir, opens every generation whose dev:inode is not in `pinned` (adding it there), and
  * retries while a rotation lands during the listing (a few times: then the last is returned as
  * not consistent). An open that finds the name gone is left to the next look.
  */
-export function scanGenerations(dir: string, base: string, pinned: Map<string, number>): Snapshot {
+export function scanGenerations(
+  dir: string,
+  base: string,
+  pinned: Map<string, number>,
+  /** Runs after each name is looked at (the model test lets the engine rotate in the middle of a look). */
+  afterEach?: () => void,
+): Snapshot {
   const pins: Pin[] = [];
   let positions: ListedPosition[] = [];
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const before = liveKey(dir, base);
+    // The live file is held open from before the listing: its inode cannot go to a new file while
+    // the listing is read, so the same key after it means no rotation happened in between.
+    let before: string | undefined;
+    try {
+      before = pin(dir, base, pinned, pins);
+    } catch {
+      before = undefined;
+    }
     let names: string[];
     try {
       names = readdirSync(dir);
@@ -67,18 +94,11 @@ export function scanGenerations(dir: string, base: string, pinned: Map<string, n
     for (const g of listed) {
       let key: string;
       try {
-        key = keyOf(statSync(join(dir, g.name)));
-        if (!pinned.has(key)) {
-          const fd = openSync(join(dir, g.name), 'r');
-          key = keyOf(fstatSync(fd));
-          if (pinned.has(key)) closeSync(fd);
-          else {
-            pinned.set(key, fd);
-            pins.push({ key, fd, name: g.name });
-          }
-        }
+        key = pin(dir, g.name, pinned, pins);
       } catch {
         continue; // renamed or deleted since the listing: the listing is then not consistent
+      } finally {
+        afterEach?.();
       }
       const last = positions[positions.length - 1];
       if (last?.n === g.n) last.keys.push(key);

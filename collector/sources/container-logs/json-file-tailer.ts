@@ -3,7 +3,7 @@
 // it is read to its end and acknowledged, so none it saw can be lost. Where two generations read one
 // after the other were never seen adjacent, what straddles them is flagged and counted; where a
 // generation this container's checkpoints name is gone unread, its unread bytes are counted lost.
-import type { CheckpointStore } from './checkpoint-store.ts';
+import type { CheckpointStore, FileCheckpoint } from './checkpoint-store.ts';
 import { GenerationChain, type ChainEntry } from './generation-chain.ts';
 import type { Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
@@ -63,6 +63,9 @@ export class JsonFileTailer {
   /** Removed, and every generation the worker pinned is in the looks taken here. */
   private pinsSynced = false;
   private startChecked = false;
+  /** The next step looks at the directory first; lookedBefore: the generation it looked before reading. */
+  private lookFirst = false;
+  private lookedBefore: ChainEntry | undefined;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
   private readonly everKeys = new Set<string>();
   private stopped = false;
@@ -122,10 +125,12 @@ export class JsonFileTailer {
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
-    if (this.removed && !this.pinsSynced) {
+    if ((this.removed && !this.pinsSynced) || this.lookFirst) {
       // Gone: every generation the worker pinned must be known here before its end can be final.
+      // Or about to read past a boundary no look proved: a look now may show what lies between.
       await this.pins.look(this.dir);
-      this.pinsSynced = true;
+      this.pinsSynced ||= this.removed;
+      this.lookFirst = false;
     }
     await this.refresh();
     let live: Tracked | undefined;
@@ -140,6 +145,12 @@ export class JsonFileTailer {
         break;
       }
       if (f.ended) continue;
+      if (this.lastRead && this.lastRead !== entry && this.lastRead.next !== entry && this.lookedBefore !== entry) {
+        this.lookedBefore = entry;
+        this.lookFirst = true;
+        more = true;
+        break;
+      }
       if (this.lastRead !== entry) this.boundary(entry, messages);
       // A newer generation exists, or the container is gone: this one is closed by the engine already.
       const final = this.removed || f.gz || i < order.length - 1;
@@ -246,8 +257,11 @@ export class JsonFileTailer {
     const fingerprint = entry.fingerprint ?? (await fingerprintFile(opened));
     let key = opened.key;
     let cp = this.store.file(key);
-    if (cp?.fingerprint && fingerprint && cp.fingerprint !== fingerprint) {
-      // The inode was reused by a different file: the old position means nothing here.
+    if (cp?.fingerprint && cp.fingerprint !== fingerprint) {
+      // The inode was reused by a different file (ext4 gives a deleted generation's inode to the
+      // next new one, maybe still empty here): the old position means nothing for it, and the old
+      // file, unless read to its end, is lost.
+      if (!cp.done) this.countLost(cp);
       this.store.forget(key);
       cp = undefined;
     }
@@ -299,8 +313,7 @@ export class JsonFileTailer {
     for (const [key, cp] of this.store.files()) {
       if (cp.container !== this.id || cp.done || held.has(key)) continue;
       if ([...this.files.values()].some((f) => f.fingerprint && f.fingerprint === cp.fingerprint)) continue;
-      this.losses.lostGenerations++;
-      if (cp.size !== undefined && cp.size > cp.offset) this.losses.lostBytes += cp.size - cp.offset;
+      this.countLost(cp);
       this.store.forget(key);
     }
     // Otherwise the first line of each stream may have begun in a generation deleted before this look.
@@ -308,6 +321,11 @@ export class JsonFileTailer {
       this.losses.unprovenBoundaries++;
       this.assembler.gap([]);
     }
+  }
+
+  private countLost(cp: FileCheckpoint): void {
+    this.losses.lostGenerations++;
+    if (cp.size !== undefined && cp.size > cp.offset) this.losses.lostBytes += cp.size - cp.offset;
   }
 
   private retire(entry: ChainEntry): void {

@@ -45,6 +45,7 @@ type Action =
   | { a: 'compress'; half: boolean }
   | { a: 'engineRestart' }
   | { a: 'look' }
+  | { a: 'lookDuringWrite'; entries: number; times: number }
   | { a: 'step' }
   | { a: 'ack' }
   | { a: 'checkpoint' }
@@ -183,8 +184,12 @@ class ModelPins implements GenerationPins {
     this.dir = dir;
   }
 
-  lookNow(): void {
-    const s = scanGenerations(this.dir, BASE, this.pinned);
+  /** `during` runs after each of the first `times` names looked at (rotations in the middle of a look). */
+  lookNow(during?: () => void, times = 0): void {
+    let left = times;
+    const s = scanGenerations(this.dir, BASE, this.pinned, () => {
+      if (left-- > 0) during?.();
+    });
     for (const p of s.pins) this.everPinned.add(p.key);
     this.looks.push(s);
   }
@@ -293,6 +298,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ a: fc.constant('compress' as const), half: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ a: 'engineRestart' as const }) },
   { weight: 3, arbitrary: fc.constant({ a: 'look' as const }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      a: fc.constant('lookDuringWrite' as const),
+      entries: fc.integer({ min: 1, max: 8 }),
+      times: fc.integer({ min: 1, max: 12 }),
+    }),
+  },
   { weight: 3, arbitrary: fc.constant({ a: 'step' as const }) },
   { weight: 2, arbitrary: fc.constant({ a: 'ack' as const }) },
   { weight: 1, arbitrary: fc.constant({ a: 'checkpoint' as const }) },
@@ -308,7 +321,8 @@ type Outcome = {
   bad: number;
 };
 
-const root = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+// A disk file system, not tmpfs: ext4 gives a deleted generation's inode to the next new file, as on the engine's disk.
+const root = process.env.SWARMSCOPE_MODEL_DIR ?? tmpdir();
 
 /** Runs one sequence, then the container exits and the collector reads to the end. */
 async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
@@ -350,6 +364,9 @@ async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
           break;
         case 'look':
           c.pins.lookNow();
+          break;
+        case 'lookDuringWrite':
+          c.pins.lookNow(() => engine.write(act.entries, false), act.times);
           break;
         case 'step':
           await c.step(bad);
