@@ -442,7 +442,7 @@ if (process.env.SWARMSCOPE_MODEL_REPLAY) {
 }
 
 test('the json-file reader ships every line once and whole, or flags and counts what was deleted unread', async (t) => {
-  const runs = Number(process.env.SWARMSCOPE_MODEL_RUNS ?? 1000);
+  const runs = Number(process.env.SWARMSCOPE_MODEL_RUNS ?? 2000);
   const seed = Number(process.env.SWARMSCOPE_MODEL_SEED ?? Date.now() % 2 ** 31);
   let sequences = 0;
   const started = performance.now();
