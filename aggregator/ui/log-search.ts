@@ -57,9 +57,9 @@ type LogDoc = {
   message: string;
   stream: string;
   container?: { id: string; name: string };
-  orchestrator?: { service?: { name?: string } };
+  service?: { name?: string };
   host?: { name: string };
-  swarmscope?: { record_id: string };
+  event?: { id?: string };
 };
 
 export class EsLogSearch implements LogSearch {
@@ -76,7 +76,7 @@ export class EsLogSearch implements LogSearch {
     if (q.text) filter.push({ match_phrase: { message: q.text } });
     if (q.stream) filter.push({ term: { stream: q.stream } });
     if (q.containerId) filter.push({ prefix: { 'container.id': q.containerId } });
-    if (q.service) filter.push({ term: { 'orchestrator.service.name': q.service } });
+    if (q.service) filter.push({ term: { 'service.name': q.service } });
     for (const [k, v] of q.labels ?? []) filter.push({ term: { [`container.labels.${k}`]: v } });
     if (q.fromMs !== undefined || q.toMs !== undefined)
       filter.push({
@@ -100,13 +100,13 @@ export class EsLogSearch implements LogSearch {
       .map((h): LogLine => {
         const d = h._source!;
         return {
-          id: d.swarmscope?.record_id ?? h._id!,
+          id: d.event?.id ?? h._id!,
           time: d['@timestamp'],
           stream: d.stream,
           message: d.message,
           containerId: d.container?.id ?? '',
           containerName: d.container?.name ?? '',
-          service: d.orchestrator?.service?.name ?? '',
+          service: d.service?.name ?? '',
           hostname: d.host?.name ?? '',
         };
       })

@@ -7,6 +7,12 @@ import { matchesLog, type LogQuery } from '../sinks/journal/journal-search.ts';
 import { lineOf, type LogLine } from './log-search.ts';
 
 export const TAIL_PENDING_MAX = 2000;
+/**
+ * The newest log records this replica accepted, whatever the subscribers: a new tail starts with the
+ * ones that match, so a line accepted before the page subscribed but not yet searchable in the log
+ * store (Elasticsearch refreshes every second) is not missed. Ids dedupe them against the store's.
+ */
+export const TAIL_RECENT_MAX = 2000;
 /** Subscribers at once (each is an open page): past it a new tail is refused with 429. */
 export const TAIL_SUBSCRIBERS_MAX = 100;
 
@@ -19,6 +25,7 @@ export type TailSubscriber = {
 
 export class LogTail {
   private readonly subs = new Set<TailSubscriber>();
+  private readonly recent: WireRecord[] = [];
   skipped = 0;
 
   get subscribers(): number {
@@ -29,6 +36,8 @@ export class LogTail {
     if (this.subs.size >= TAIL_SUBSCRIBERS_MAX) return undefined;
     const s: TailSubscriber = { query, pending: [], skipped: 0, wake };
     this.subs.add(s);
+    // No wake here: the caller's stream is not set up yet; it flushes once it is.
+    this.deliver(s, this.recent, false);
     return s;
   }
 
@@ -37,21 +46,24 @@ export class LogTail {
   }
 
   observe(records: readonly WireRecord[]): void {
-    if (this.subs.size === 0) return;
-    for (const s of this.subs) {
-      const text = s.query.text?.toLowerCase();
-      let added = false;
-      for (const r of records) {
-        if (r.kind !== 'log' || !matchesLog(r, s.query, text)) continue;
-        if (s.pending.length >= TAIL_PENDING_MAX) {
-          s.skipped++;
-          this.skipped++;
-          continue;
-        }
-        s.pending.push(lineOf(r));
-        added = true;
+    for (const r of records) if (r.kind === 'log') this.recent.push(r);
+    if (this.recent.length > TAIL_RECENT_MAX) this.recent.splice(0, this.recent.length - TAIL_RECENT_MAX);
+    for (const s of this.subs) this.deliver(s, records);
+  }
+
+  private deliver(s: TailSubscriber, records: readonly WireRecord[], wake = true): void {
+    const text = s.query.text?.toLowerCase();
+    let added = false;
+    for (const r of records) {
+      if (r.kind !== 'log' || !matchesLog(r, s.query, text)) continue;
+      if (s.pending.length >= TAIL_PENDING_MAX) {
+        s.skipped++;
+        this.skipped++;
+        continue;
       }
-      if (added || s.skipped) s.wake();
+      s.pending.push(lineOf(r));
+      added = true;
     }
+    if (wake && (added || s.skipped)) s.wake();
   }
 }

@@ -10,6 +10,7 @@ import { HistoryStore, sumSeries } from '../../../aggregator/ui/history-store.ts
 import { searchJournal } from '../../../aggregator/sinks/journal/journal-search.ts';
 import { buildClusterView, type PartResult } from '../../../aggregator/ui/cluster-view.ts';
 import type { ContainerSummary, Part } from '../../../aggregator/ui/part.ts';
+import { LogTail } from '../../../aggregator/ui/log-tail.ts';
 
 const node = { id: 'node1', hostname: 'host-1' };
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -287,4 +288,23 @@ test('the cluster view merges every replica part: the freshest report of a node 
     ['alert', 'collector'],
   );
   t.regex(silent.attention[1]!.text, /silent for 45 s/);
+});
+
+test('a tail opened after a line was accepted still gets it (it may not be searchable yet), and live lines after it', (t) => {
+  const tail = new LogTail();
+  tail.observe([log(1, 'before the page', 'stdout', 'web', 1), log(2, 'other service', 'stdout', 'db', 2)]);
+  let woken = 0;
+  const sub = tail.subscribe({ service: 'web', limit: 10 }, () => woken++)!;
+  t.deepEqual(
+    sub.pending.map((l) => l.message),
+    ['before the page'],
+    'seeded from the recent lines, only those matching',
+  );
+  t.is(woken, 0, 'not woken while the caller sets up its stream');
+  tail.observe([log(3, 'live', 'stdout', 'web', 3)]);
+  t.deepEqual(
+    sub.pending.map((l) => l.message),
+    ['before the page', 'live'],
+  );
+  t.is(woken, 1);
 });
