@@ -75,6 +75,9 @@ async function testStackFile(opts: { aggregatorIps: string[]; esUrl: string; pre
   };
   const { collector, aggregator } = full.services as Record<string, (typeof full.services)[string]>;
   for (const s of [collector!, aggregator!]) s.networks = ['hostnet'];
+  // The test nodes' dockerd runs in a mount namespace with private propagation, where Docker refuses an
+  // rslave bind of the host root; real hosts (systemd) share / and keep the stack file's rslave.
+  for (const v of collector!.volumes as Array<{ bind?: { propagation?: string } }>) delete v.bind?.propagation;
   Object.assign(collector!.environment, {
     SWARMSCOPE_AGGREGATOR_URL: opts.aggregatorIps.map((ip) => `http://${ip}:9280`).join(','),
     SWARMSCOPE_INTERVAL: '2s',
