@@ -10,22 +10,22 @@ export class AckTracker {
   private readonly steps: Step[] = [];
 
   /** Registers a step; `apply` runs once the returned handle's records (and every earlier step's) are acknowledged. */
-  step(apply: () => void): AckHandle {
+  whenAcknowledged(apply: () => void): AckHandle {
     const s: Step = { settled: false, apply };
     this.steps.push(s);
     return {
       settled: () => {
         s.settled = true;
-        this.release();
+        this.applySettledInOrder();
       },
     };
   }
 
-  get waiting(): number {
+  get inFlight(): number {
     return this.steps.length;
   }
 
-  private release(): void {
+  private applySettledInOrder(): void {
     while (this.steps[0]?.settled) this.steps.shift()!.apply();
   }
 }

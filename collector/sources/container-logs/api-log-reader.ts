@@ -20,7 +20,7 @@ export class ApiLogReader {
   private readonly onStep: (step: ApiStep) => Promise<void>;
   private abort: AbortController | undefined;
   /** Cursor after each line read and not yet safely behind us, by line number. */
-  private readonly after = new Map<number, ApiCursorValue>();
+  private readonly cursorAfterLine = new Map<number, ApiCursorValue>();
   private lineNo = 0;
   private lastTime = '';
   private sameTime = 0;
@@ -28,7 +28,7 @@ export class ApiLogReader {
   /** 'unreadable' when the driver gives nothing back (the caller reports it once). */
   status: 'reading' | 'ended' | 'unreadable' = 'reading';
   /** What the engine answered when it was unreadable. */
-  unreadable = '';
+  unreadableAnswer = '';
   bad = 0;
 
   constructor(opts: {
@@ -52,35 +52,35 @@ export class ApiLogReader {
     this.abort = new AbortController();
     this.status = 'reading';
     this.lineNo = 0;
-    this.after.clear();
+    this.cursorAfterLine.clear();
     this.assembler.reset();
     this.lastTime = '';
     this.sameTime = 0;
     // Each follow holds its connection for as long as the container runs: a client of its own.
     const api = this.api.fork();
     try {
-      await this.follow(api);
+      await this.followThenCatchUp(api);
     } finally {
       await api.close();
     }
   }
 
-  private async follow(api: DockerApi): Promise<void> {
-    if (!(await this.read(api, true))) return;
+  private async followThenCatchUp(api: DockerApi): Promise<void> {
+    if (!(await this.readRequest(api, true))) return;
     // The engine can close a follow stream as the container stops before its last bytes reach the
     // stream: read once more without follow, from the last line read (lines up to it are skipped).
-    this.resume = this.after.get(this.lineNo - 1) ?? this.resume;
+    this.resume = this.cursorAfterLine.get(this.lineNo - 1) ?? this.resume;
     this.lastTime = '';
     this.sameTime = 0;
-    if (!(await this.read(api, false))) return;
-    await this.emit([], true);
+    if (!(await this.readRequest(api, false))) return;
+    await this.assembleAndHandOn([], true);
     // A restart of the container continues after what this run read.
-    this.resume = this.after.get(this.lineNo - 1) ?? this.resume;
+    this.resume = this.cursorAfterLine.get(this.lineNo - 1) ?? this.resume;
     this.status = 'ended';
   }
 
   /** One logs request, read to its end; false when there is nothing more to do (aborted, gone, unreadable). */
-  private async read(api: DockerApi, follow: boolean): Promise<boolean> {
+  private async readRequest(api: DockerApi, follow: boolean): Promise<boolean> {
     const signal = this.abort!.signal;
     const since = this.resume ? toSince(this.resume.time) : '0';
     let body;
@@ -98,7 +98,7 @@ export class ApiLogReader {
       }
       if (status === 400 || status === 501) {
         this.status = 'unreadable';
-        this.unreadable = (err as Error).message;
+        this.unreadableAnswer = (err as Error).message;
         return false;
       }
       throw err;
@@ -108,7 +108,7 @@ export class ApiLogReader {
       for await (const chunk of body as AsyncIterable<Buffer>) {
         const lines: StreamLine[] = [];
         decoder.push(chunk, lines);
-        await this.emit(lines, false);
+        await this.assembleAndHandOn(lines, false);
       }
     } catch (err) {
       if (!signal.aborted) throw err;
@@ -116,11 +116,11 @@ export class ApiLogReader {
     }
     const rest: StreamLine[] = [];
     decoder.end(rest);
-    await this.emit(rest, false);
+    await this.assembleAndHandOn(rest, false);
     return true;
   }
 
-  private async emit(lines: StreamLine[], end: boolean): Promise<void> {
+  private async assembleAndHandOn(lines: StreamLine[], end: boolean): Promise<void> {
     const messages: Message[] = [];
     for (const l of lines) {
       const ts = splitTimestamp(l.text);
@@ -140,7 +140,7 @@ export class ApiLogReader {
       )
         continue;
       const n = this.lineNo++;
-      this.after.set(n, { time: ts.time, count: this.sameTime + 1 });
+      this.cursorAfterLine.set(n, { time: ts.time, count: this.sameTime + 1 });
       this.assembler.push(
         { stream: l.stream, text: ts.text, time: ts.time, partial: l.partial, file: 'api', offset: n },
         messages,
@@ -149,12 +149,12 @@ export class ApiLogReader {
     this.assembler.flush(messages, end);
     if (messages.length === 0 && !end) return;
     const pending = new Map<string, number>();
-    this.assembler.pendingStarts(pending);
+    this.assembler.earliestHeldOffsets(pending);
     const hold = pending.get('api');
     const safeLine = hold === undefined ? this.lineNo - 1 : hold - 1;
-    const cursor = this.after.get(safeLine);
-    const indexed = messages.map((m) => ({ ...m, index: indexAt(this.after, m.offset) }));
-    for (const k of this.after.keys()) if (k < safeLine) this.after.delete(k);
+    const cursor = this.cursorAfterLine.get(safeLine);
+    const indexed = messages.map((m) => ({ ...m, index: indexAt(this.cursorAfterLine, m.offset) }));
+    for (const k of this.cursorAfterLine.keys()) if (k < safeLine) this.cursorAfterLine.delete(k);
     await this.onStep({ messages: indexed, cursor });
   }
 

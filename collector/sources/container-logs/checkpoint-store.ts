@@ -48,20 +48,20 @@ export class CheckpointStore {
     }
   }
 
-  file(key: string): FileCheckpoint | undefined {
+  fileCheckpoint(key: string): FileCheckpoint | undefined {
     return this.state.files[key];
   }
 
-  files(): Array<[string, FileCheckpoint]> {
+  fileCheckpoints(): Array<[string, FileCheckpoint]> {
     return Object.entries(this.state.files);
   }
 
-  byFingerprint(fingerprint: string): [string, FileCheckpoint] | undefined {
-    return this.files().find(([, c]) => c.fingerprint === fingerprint);
+  fileByFingerprint(fingerprint: string): [string, FileCheckpoint] | undefined {
+    return this.fileCheckpoints().find(([, c]) => c.fingerprint === fingerprint);
   }
 
   /** Moves a file's position forward (never back) and schedules a write. */
-  advance(
+  advanceFile(
     key: string,
     container: string,
     offset: number,
@@ -84,33 +84,33 @@ export class CheckpointStore {
       size: cur?.size ?? fields.size,
       updatedAt: Date.now(),
     };
-    this.schedule();
+    this.scheduleWrite();
   }
 
-  forget(key: string): void {
+  forgetFile(key: string): void {
     if (!(key in this.state.files)) return;
     delete this.state.files[key];
-    this.schedule();
+    this.scheduleWrite();
   }
 
-  api(container: string): ApiCursor | undefined {
+  apiCursor(container: string): ApiCursor | undefined {
     return this.state.api[container];
   }
 
-  setApi(container: string, cursor: { time: string; count: number }): void {
+  advanceApiCursor(container: string, cursor: { time: string; count: number }): void {
     const cur = this.state.api[container];
     if (cur && (cur.time > cursor.time || (cur.time === cursor.time && cur.count >= cursor.count))) return;
     this.state.api[container] = { ...cursor, updatedAt: Date.now() };
-    this.schedule();
+    this.scheduleWrite();
   }
 
-  forgetApi(container: string): void {
+  forgetApiCursor(container: string): void {
     if (!(container in this.state.api)) return;
     delete this.state.api[container];
-    this.schedule();
+    this.scheduleWrite();
   }
 
-  private schedule(): void {
+  private scheduleWrite(): void {
     this.dirty = true;
     if (this.timer || this.writing) return;
     this.timer = setTimeout(() => {
@@ -130,13 +130,13 @@ export class CheckpointStore {
       this.writes++;
     })().finally(() => {
       this.writing = undefined;
-      if (this.dirty) this.schedule();
+      if (this.dirty) this.scheduleWrite();
     });
     await this.writing;
   }
 
   /** Drops a scheduled write without writing (what SIGKILL does; the model test uses it). */
-  abandon(): void {
+  dropScheduledWrite(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -134,7 +134,7 @@ export class ContainerLogs {
   async start(): Promise<void> {
     await this.store.load();
     // Before the first listing: a container created from here on is pinned by the worker alone.
-    await this.pinner.watchRoot(this.containersDir, currentName(''), this.opts.rescanIntervalMs);
+    await this.pinner.watchContainersDir(this.containersDir, currentName(''), this.opts.rescanIntervalMs);
     this.timer = setInterval(() => {
       for (const id of this.tailers.keys()) this.due.add(id);
       this.kick();
@@ -167,7 +167,7 @@ export class ContainerLogs {
       if (r) {
         r.reader.close();
         this.readers.delete(id);
-        this.store.forgetApi(id);
+        this.store.forgetApiCursor(id);
       }
     }
     this.due.add(id);
@@ -208,7 +208,7 @@ export class ContainerLogs {
   private async follow(id: string): Promise<void> {
     const dir = join(this.containersDir, id);
     // From creation on, before its log file exists: a fast writer rotates generations away in ms.
-    this.pinner.watch(dir, currentName(id), () => {
+    this.pinner.pinGenerationsOf(dir, currentName(id), () => {
       if (!this.tailers.has(id)) return;
       this.due.add(id);
       this.kick();
@@ -219,12 +219,12 @@ export class ContainerLogs {
       // Removed already (a `--rm` container that lived less than this thread took to get to it): the
       // worker read its config files and pinned its log when they appeared; read what it kept.
       gone = true;
-      await this.pinner.look(dir);
-      const kept = this.pinner.config(dir);
+      await this.pinner.lookAndWait(dir);
+      const kept = this.pinner.configTexts(dir);
       cfg = kept && parseContainerFiles(kept);
       if (!cfg) {
-        const pins = this.pinner.pinned(dir).length;
-        this.pinner.unwatch(dir);
+        const pins = this.pinner.pinsOf(dir).length;
+        this.pinner.stopPinning(dir);
         this.opts.log.debug({ container: id, pins }, 'container gone before its configuration was read');
         if (pins > 0) {
           this.stats.unwatched++;
@@ -242,10 +242,10 @@ export class ContainerLogs {
     const driver = cfg.driver;
     const wanted = labels[LABELS.optOut] !== 'false' && this.selected(labels);
     this.opts.log.debug(
-      { container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinned(dir).length },
+      { container: id, name: cfg.name, driver, wanted, gone, exited: cfg.exited, pins: this.pinner.pinsOf(dir).length },
       'container found',
     );
-    if (!wanted || driver !== 'json-file') this.pinner.unwatch(dir);
+    if (!wanted || driver !== 'json-file') this.pinner.stopPinning(dir);
     if (!wanted) {
       this.unwatched.add(id);
       return;
@@ -284,7 +284,7 @@ export class ContainerLogs {
       id,
       api: this.opts.api,
       tty: cfg.tty,
-      cursor: this.store.api(id),
+      cursor: this.store.apiCursor(id),
       assembler: meta.assembler,
       onStep: (s) => this.apiStep(id, s),
     });
@@ -315,7 +315,7 @@ export class ContainerLogs {
         () => {
           if (r.reader.status === 'unreadable') {
             this.readers.delete(id);
-            this.reportUnwatched(id, r.meta.ref.name, 'api', r.reader.unreadable);
+            this.reportUnwatched(id, r.meta.ref.name, 'api', r.reader.unreadableAnswer);
           }
         },
         (err: Error) => {
@@ -419,7 +419,7 @@ export class ContainerLogs {
     );
     const progress = step.progress;
     const finished = t.tailer.finished;
-    const ack = this.acks.step(() => this.applyFileProgress(id, t.tailer, progress, finished));
+    const ack = this.acks.whenAcknowledged(() => this.applyFileProgress(id, t.tailer, progress, finished));
     if (step.more) this.due.add(id);
     return this.submit(records, ack);
   }
@@ -450,15 +450,15 @@ export class ContainerLogs {
 
   private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {
     for (const p of progress) {
-      this.store.advance(p.key, id, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
-      void tailer.acked(p);
+      this.store.advanceFile(p.key, id, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
+      void tailer.onAcknowledged(p);
     }
     const t = this.tailers.get(id);
     if (finished && t?.tailer === tailer && tailer.finished) {
       // Every line of a removed container is acknowledged: its files and positions can go.
       t.watcher?.close();
       this.tailers.delete(id);
-      for (const key of tailer.keys()) this.store.forget(key);
+      for (const key of tailer.keysToForget()) this.store.forgetFile(key);
       void tailer.close();
     }
   }
@@ -470,7 +470,7 @@ export class ContainerLogs {
       this.record(r.meta, m, 'api', recordId(this.nodeKey(), 'log', id, 'api', m.time, m.index)),
     );
     const cursor = s.cursor;
-    const ack = this.acks.step(() => cursor && this.store.setApi(id, cursor));
+    const ack = this.acks.whenAcknowledged(() => cursor && this.store.advanceApiCursor(id, cursor));
     // An API stream has no file to be the buffer: hold it until the queue takes logs again.
     if (!(await this.submit(records, ack))) await this.opts.ready();
   }
@@ -525,7 +525,7 @@ export class ContainerLogs {
   drained(id: string): boolean | undefined {
     const t = this.tailers.get(id);
     if (!t) return undefined;
-    return t.tailer.atEnd && !this.due.has(id) && this.acks.waiting === 0;
+    return t.tailer.atEnd && !this.due.has(id) && this.acks.inFlight === 0;
   }
 
   snapshot(): ContainerLogsStats {

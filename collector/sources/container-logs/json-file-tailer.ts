@@ -18,11 +18,11 @@ export type GenerationPins = {
   /** Looks taken of dir since the last call, oldest first. */
   takeLooks(dir: string): Snapshot[];
   /** The fd that holds a generation open, while it is held. */
-  fd(dir: string, key: string): number | undefined;
+  heldFd(dir: string, key: string): number | undefined;
   /** The generation is read and acknowledged (or not needed): its fd can be closed. */
-  release(dir: string, key: string): void;
+  unpin(dir: string, key: string): void;
   /** Takes a look now; resolves once it is in takeLooks. */
-  look(dir: string): Promise<void>;
+  lookAndWait(dir: string): Promise<void>;
 };
 
 /** Losses the reader proved (or could not rule out), cumulative. */
@@ -67,7 +67,7 @@ export class JsonFileTailer {
   private lookFirst = false;
   private lookedBefore: ChainEntry | undefined;
   /** Every file key this tailer followed, so their checkpoints can be forgotten with the container. */
-  private readonly everKeys = new Set<string>();
+  private readonly followedKeys = new Set<string>();
   private stopped = false;
   removed = false;
   /** True once every file is read to its end, flushed and the container is gone. */
@@ -128,7 +128,7 @@ export class JsonFileTailer {
     if ((this.removed && !this.pinsSynced) || this.lookFirst) {
       // Gone: every generation the worker pinned must be known here before its end can be final.
       // Or about to read past a boundary no look proved: a look now may show what lies between.
-      await this.pins.look(this.dir);
+      await this.pins.lookAndWait(this.dir);
       this.pinsSynced ||= this.removed;
       this.lookFirst = false;
     }
@@ -187,7 +187,7 @@ export class JsonFileTailer {
     this.atEnd = atEnd;
     this.assembler.flush(messages, atEnd && this.stopped);
     for (const m of messages) if (m.partialLost) this.losses.partialLostLines++;
-    if (atEnd && this.removed && !live && !this.assembler.pending) this.finished = true;
+    if (atEnd && this.removed && !live && !this.assembler.holdsPieces) this.finished = true;
     return { messages, progress: this.progress(), bad, more };
   }
 
@@ -196,7 +196,7 @@ export class JsonFileTailer {
     const prev = this.lastRead;
     if (!prev || prev.next === next) return;
     this.losses.unprovenBoundaries++;
-    this.assembler.gap(messages);
+    this.assembler.markGap(messages);
   }
 
   /** Takes the looks the pinning code took, orders generations by them and opens the new ones. */
@@ -210,10 +210,10 @@ export class JsonFileTailer {
     };
     for (const s of looks)
       for (const p of s.pins) {
-        this.everKeys.add(p.key);
+        this.followedKeys.add(p.key);
         if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
       }
-    const held = (key: string) => this.pins.fd(this.dir, key) !== undefined;
+    const held = (key: string) => this.pins.heldFd(this.dir, key) !== undefined;
     for (const s of looks) this.chain.observe(s, fingerprint, held);
     this.gzPending = false;
     for (const entry of [...this.chain.order]) {
@@ -228,7 +228,7 @@ export class JsonFileTailer {
     for (const s of looks)
       for (const p of s.pins) {
         const e = [...this.files.keys(), ...this.skipped].find((x) => x.keys.has(p.key));
-        if (!e || this.chain.isRetired(e)) this.pins.release(this.dir, p.key);
+        if (!e || this.chain.isRetired(e)) this.pins.unpin(this.dir, p.key);
       }
   }
 
@@ -238,7 +238,7 @@ export class JsonFileTailer {
     let opened: OpenedFile | 'incomplete' | undefined;
     for (const gz of [false, true]) {
       for (const key of keys) {
-        const fd = this.pins.fd(this.dir, key);
+        const fd = this.pins.heldFd(this.dir, key);
         if (fd === undefined) continue;
         const isGz = this.isGzKey(key);
         if (isGz !== gz) continue;
@@ -256,18 +256,18 @@ export class JsonFileTailer {
     if (!opened) return;
     const fingerprint = entry.fingerprint ?? (await fingerprintFile(opened));
     let key = opened.key;
-    let cp = this.store.file(key);
+    let cp = this.store.fileCheckpoint(key);
     if (cp?.fingerprint && cp.fingerprint !== fingerprint) {
       // The inode was reused by a different file (ext4 gives a deleted generation's inode to the
       // next new one, maybe still empty here): the old position means nothing for it, and the old
       // file, unless read to its end, is lost.
       if (!cp.done) this.countLost(cp);
-      this.store.forget(key);
+      this.store.forgetFile(key);
       cp = undefined;
     }
     if (!cp && fingerprint) {
       // Read (partly) before under its twin's key, maybe by an earlier run: continue where that stands.
-      const match = this.store.byFingerprint(fingerprint);
+      const match = this.store.fileByFingerprint(fingerprint);
       if (match) [key, cp] = match;
     }
     if (cp?.done) {
@@ -276,7 +276,7 @@ export class JsonFileTailer {
       this.retire(entry);
       return;
     }
-    this.everKeys.add(key);
+    this.followedKeys.add(key);
     if (cp) this.resumed.add(entry);
     this.files.set(entry, { ...opened, key, pos: cp?.offset ?? 0, ended: false, fingerprint, entry });
   }
@@ -292,7 +292,7 @@ export class JsonFileTailer {
   }
 
   private fingerprintOf(key: string): string | undefined {
-    const fd = this.pins.fd(this.dir, key);
+    const fd = this.pins.heldFd(this.dir, key);
     return fd === undefined ? undefined : fingerprintFdSync(fd, this.isGzKey(key));
   }
 
@@ -310,16 +310,16 @@ export class JsonFileTailer {
     const held = new Set<string>();
     for (const f of this.files.values()) held.add(f.key);
     for (const e of this.chain.order) for (const k of e.keys) held.add(k);
-    for (const [key, cp] of this.store.files()) {
+    for (const [key, cp] of this.store.fileCheckpoints()) {
       if (cp.container !== this.id || cp.done || held.has(key)) continue;
       if ([...this.files.values()].some((f) => f.fingerprint && f.fingerprint === cp.fingerprint)) continue;
       this.countLost(cp);
-      this.store.forget(key);
+      this.store.forgetFile(key);
     }
     // Otherwise the first line of each stream may have begun in a generation deleted before this look.
     if (!known) {
       this.losses.unprovenBoundaries++;
-      this.assembler.gap([]);
+      this.assembler.markGap([]);
     }
   }
 
@@ -330,12 +330,12 @@ export class JsonFileTailer {
 
   private retire(entry: ChainEntry): void {
     this.chain.retire(entry);
-    for (const k of entry.keys) this.pins.release(this.dir, k);
+    for (const k of entry.keys) this.pins.unpin(this.dir, k);
   }
 
   private progress(): FileProgress[] {
     const pending = new Map<string, number>();
-    this.assembler.pendingStarts(pending);
+    this.assembler.earliestHeldOffsets(pending);
     return [...this.files.values()].map((f) => {
       const hold = pending.get(f.key);
       const offset = hold === undefined ? f.pos : Math.min(hold, f.pos);
@@ -354,7 +354,7 @@ export class JsonFileTailer {
   }
 
   /** The aggregator acknowledged up to here: generations read to their end and acknowledged are let go. */
-  async acked(p: FileProgress): Promise<void> {
+  async onAcknowledged(p: FileProgress): Promise<void> {
     for (const [entry, f] of this.files) {
       if (f.key !== p.key || !p.done || !f.ended) continue;
       this.files.delete(entry);
@@ -369,7 +369,7 @@ export class JsonFileTailer {
   }
 
   /** File keys this tailer followed (for forgetting their checkpoints once the container is gone). */
-  keys(): string[] {
-    return [...this.everKeys];
+  keysToForget(): string[] {
+    return [...this.followedKeys];
   }
 }

@@ -8,18 +8,18 @@ import { parentPort } from 'node:worker_threads';
 import { scanGenerations } from './generation-scan.ts';
 
 type Msg =
-  | { op: 'root'; dir: string; suffix: string; rescanMs: number; n: number }
-  | { op: 'watch'; dir: string; base: string }
-  | { op: 'unwatch'; dir: string }
-  | { op: 'release'; dir: string; key: string }
-  | { op: 'sync'; dir: string; n: number };
+  | { op: 'containers-dir'; dir: string; suffix: string; rescanMs: number; n: number }
+  | { op: 'pin'; dir: string; base: string }
+  | { op: 'stop'; dir: string }
+  | { op: 'unpin'; dir: string; key: string }
+  | { op: 'look-now'; dir: string; n: number };
 
 /** current: the live log file just before the last scan's listing (see liveFile); a rotation replaces it. */
 type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean; current?: string };
 
 const dirs = new Map<string, Dir>();
 /** Directories the main thread let go of: not watched again on their own (only when asked). */
-const ignored = new Set<string>();
+const stopped = new Set<string>();
 
 /**
  * The container's config files, sent once they are both there (the engine writes them at create,
@@ -40,13 +40,13 @@ function sendConfig(dir: string, d: Dir): void {
   }
 }
 
-function scan(dir: string): void {
+function lookAt(dir: string): void {
   const d = dirs.get(dir);
   if (!d) return;
   if (!d.configSent) sendConfig(dir, d);
   // The live file before the listing: one that replaces it while the listing is read (its
   // predecessor then missing from the listing) differs from it at the next rescan.
-  const current = currentOf(dir, d);
+  const current = liveFileNow(dir, d);
   const look = scanGenerations(dir, d.base, d.pinned);
   // Every look is sent (also one that pinned nothing): it is what proves generations adjacent.
   if (look.positions.length > 0 || look.pins.length > 0) parentPort!.postMessage({ kind: 'look', dir, look });
@@ -54,24 +54,24 @@ function scan(dir: string): void {
 }
 
 /** A watch that could not be set up or failed (inotify limits: EMFILE, ENOSPC) is reported, not swallowed. */
-function failed(dir: string, err: unknown): void {
+function reportWatchFailure(dir: string, err: unknown): void {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return; // the directory is gone already: nothing to watch
   parentPort!.postMessage({ kind: 'failed', dir, message: `${code ?? ''} ${(err as Error).message}`.trim() });
 }
 
-function watchDir(dir: string, base: string): void {
+function pinGenerationsOf(dir: string, base: string): void {
   if (dirs.has(dir)) return;
   const d: Dir = { base, pinned: new Map() };
   dirs.set(dir, d);
   try {
     // Creations, renames and deletions only: appends ('change') bring no new generation.
-    d.watcher = watch(dir, (ev) => ev === 'rename' && scan(dir));
-    d.watcher.on('error', (err) => failed(dir, err));
+    d.watcher = watch(dir, (ev) => ev === 'rename' && lookAt(dir));
+    d.watcher.on('error', (err) => reportWatchFailure(dir, err));
   } catch (err) {
-    failed(dir, err);
+    reportWatchFailure(dir, err);
   }
-  scan(dir);
+  lookAt(dir);
 }
 
 function isDir(path: string): boolean {
@@ -82,15 +82,15 @@ function isDir(path: string): boolean {
   }
 }
 
-let root: { dir: string; suffix: string } | undefined;
+let containers: { dir: string; suffix: string } | undefined;
 
 /** A name seen in the containers directory: a new container's directory is watched from then on. */
-function rootEntry(name: string): void {
-  if (!root || !/^[0-9a-f]{64}$/.test(name)) return;
-  const dir = join(root.dir, name);
+function containerEntry(name: string): void {
+  if (!containers || !/^[0-9a-f]{64}$/.test(name)) return;
+  const dir = join(containers.dir, name);
   if (dirs.has(dir)) return;
-  if (!isDir(dir)) ignored.delete(dir);
-  else if (!ignored.has(dir)) watchDir(dir, `${name}${root.suffix}`);
+  if (!isDir(dir)) stopped.delete(dir);
+  else if (!stopped.has(dir)) pinGenerationsOf(dir, `${name}${containers.suffix}`);
 }
 
 /**
@@ -102,7 +102,7 @@ function liveFile(st: { dev: number; ino: number; birthtimeMs: number }): string
 }
 
 /** The directory's live log file now: one stat tells whether a generation came or went since the last scan. */
-function currentOf(dir: string, d: Dir): string | undefined {
+function liveFileNow(dir: string, d: Dir): string | undefined {
   try {
     return liveFile(statSync(join(dir, d.base)));
   } catch {
@@ -114,52 +114,52 @@ function currentOf(dir: string, d: Dir): string | undefined {
  * Every rescanMs the containers directory is listed and each log directory whose live file changed is
  * scanned: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing.
  */
-function watchRoot(dir: string, suffix: string, rescanMs: number): void {
-  root = { dir, suffix };
+function watchContainersDir(dir: string, suffix: string, rescanMs: number): void {
+  containers = { dir, suffix };
   try {
     // A container directory appears at `create`, before its log file: watch it from then on.
-    const w = watch(dir, (_ev, name) => name && rootEntry(name));
-    w.on('error', (err) => failed(dir, err));
+    const w = watch(dir, (_ev, name) => name && containerEntry(name));
+    w.on('error', (err) => reportWatchFailure(dir, err));
   } catch (err) {
-    failed(dir, err);
+    reportWatchFailure(dir, err);
   }
   setInterval(() => {
     try {
       const names = readdirSync(dir);
-      for (const name of names) rootEntry(name);
+      for (const name of names) containerEntry(name);
       const present = new Set(names.map((n) => join(dir, n)));
-      for (const gone of ignored) if (!present.has(gone)) ignored.delete(gone);
+      for (const gone of stopped) if (!present.has(gone)) stopped.delete(gone);
     } catch {
       // reported by the watch
     }
-    for (const [path, d] of dirs) if (!d.configSent || currentOf(path, d) !== d.current) scan(path);
+    for (const [path, d] of dirs) if (!d.configSent || liveFileNow(path, d) !== d.current) lookAt(path);
   }, rescanMs);
 }
 
 parentPort!.on('message', (m: Msg) => {
-  if (m.op === 'root') {
-    watchRoot(m.dir, m.suffix, m.rescanMs);
-    parentPort!.postMessage({ kind: 'sync', dir: m.dir, n: m.n }); // the watch is in place
-  } else if (m.op === 'watch') {
-    ignored.delete(m.dir);
-    watchDir(m.dir, m.base);
-  } else if (m.op === 'sync') {
-    scan(m.dir);
-    parentPort!.postMessage({ kind: 'sync', dir: m.dir, n: m.n }); // after every pin of dir posted so far
-  } else if (m.op === 'release') {
+  if (m.op === 'containers-dir') {
+    watchContainersDir(m.dir, m.suffix, m.rescanMs);
+    parentPort!.postMessage({ kind: 'done', dir: m.dir, n: m.n }); // the watch is in place
+  } else if (m.op === 'pin') {
+    stopped.delete(m.dir);
+    pinGenerationsOf(m.dir, m.base);
+  } else if (m.op === 'look-now') {
+    lookAt(m.dir);
+    parentPort!.postMessage({ kind: 'done', dir: m.dir, n: m.n }); // after every pin of dir posted so far
+  } else if (m.op === 'unpin') {
     const d = dirs.get(m.dir);
     const fd = d?.pinned.get(m.key);
     if (fd === undefined) return;
     d!.pinned.delete(m.key);
     closeSync(fd);
   } else {
-    if (isDir(m.dir)) ignored.add(m.dir); // a gone directory is not seen again: nothing to remember
+    if (isDir(m.dir)) stopped.add(m.dir); // a gone directory is not seen again: nothing to remember
     const d = dirs.get(m.dir);
     if (d) {
       d.watcher?.close();
       for (const fd of d.pinned.values()) closeSync(fd);
       dirs.delete(m.dir);
     }
-    parentPort!.postMessage({ kind: 'unwatched', dir: m.dir }); // after every pin of dir posted before
+    parentPort!.postMessage({ kind: 'stopped', dir: m.dir }); // after every pin of dir posted before
   }
 });

@@ -21,9 +21,10 @@ export class LogPinner implements GenerationPins {
   /** Looks dropped at MAX_LOOKS (a reader that did not keep up: boundaries then unproven, flagged). */
   droppedLooks = 0;
   /** Directories let go of whose release the worker has not confirmed: pins still in flight for them are its closed fds. */
-  private readonly dropped = new Set<string>();
-  private readonly syncs = new Map<number, () => void>();
-  private syncSeq = 0;
+  private readonly stopping = new Set<string>();
+  /** Requests the worker has not answered yet, by number. */
+  private readonly replies = new Map<number, () => void>();
+  private lastRequest = 0;
 
   /**
    * onWatchError: a directory could not be watched (its generations are then only found by polling).
@@ -37,23 +38,23 @@ export class LogPinner implements GenerationPins {
     this.worker.unref();
     type FromWorker =
       | { kind: 'look'; dir: string; look: Snapshot }
-      | { kind: 'sync'; dir: string; n: number }
-      | { kind: 'unwatched'; dir: string }
+      | { kind: 'done'; dir: string; n: number }
+      | { kind: 'stopped'; dir: string }
       | { kind: 'failed'; dir: string; message: string }
       | { kind: 'config'; dir: string; texts: ContainerFileTexts };
     this.worker.on('message', (m: FromWorker) => {
       if (m.kind === 'failed') return onWatchError(m.dir, m.message);
-      if (m.kind === 'sync') {
-        this.syncs.get(m.n)?.();
-        this.syncs.delete(m.n);
+      if (m.kind === 'done') {
+        this.replies.get(m.n)?.();
+        this.replies.delete(m.n);
         return;
       }
-      if (m.kind === 'unwatched') {
-        this.dropped.delete(m.dir);
+      if (m.kind === 'stopped') {
+        this.stopping.delete(m.dir);
         return;
       }
-      if (this.dropped.has(m.dir)) return;
-      const d = this.dirState(m.dir);
+      if (this.stopping.has(m.dir)) return;
+      const d = this.stateOf(m.dir);
       if (m.kind === 'config') {
         d.config = m.texts;
         return onConfig(m.dir);
@@ -71,37 +72,37 @@ export class LogPinner implements GenerationPins {
   /**
    * Watches the engine's containers directory from the worker: every container directory created
    * from now on has its generations pinned even before this thread hears of the container. Each
-   * such directory must then be followed (watch) or let go of (unwatch).
+   * such directory must then be followed (pinGenerationsOf) or let go of (stopPinning).
    */
-  watchRoot(containersDir: string, suffix: string, rescanMs: number): Promise<void> {
-    return this.request({ op: 'root', dir: containersDir, suffix, rescanMs });
+  watchContainersDir(containersDir: string, suffix: string, rescanMs: number): Promise<void> {
+    return this.askWorker({ op: 'containers-dir', dir: containersDir, suffix, rescanMs });
   }
 
-  /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
-  private dirState(dir: string): DirState {
+  private stateOf(dir: string): DirState {
     let d = this.byDir.get(dir);
     if (!d) this.byDir.set(dir, (d = { pinned: new Map(), looks: [] }));
     return d;
   }
 
-  watch(dir: string, base: string, onPin: () => void): void {
-    const d = this.dirState(dir);
+  /** Pins every generation of `<base>*` in dir from now on; onPin runs (on this thread) after each. */
+  pinGenerationsOf(dir: string, base: string, onPin: () => void): void {
+    const d = this.stateOf(dir);
     if (d.onPin) return;
     d.onPin = onPin;
-    this.worker.postMessage({ op: 'watch', dir, base });
+    this.worker.postMessage({ op: 'pin', dir, base });
   }
 
   /** The container's config files as the worker read them when they appeared (it may be gone since). */
-  config(dir: string): ContainerFileTexts | undefined {
+  configTexts(dir: string): ContainerFileTexts | undefined {
     return this.byDir.get(dir)?.config;
   }
 
   /** Generations pinned so far, oldest pin first. */
-  pinned(dir: string): Pinned[] {
+  pinsOf(dir: string): Pinned[] {
     return [...(this.byDir.get(dir)?.pinned.values() ?? [])];
   }
 
-  fd(dir: string, key: string): number | undefined {
+  heldFd(dir: string, key: string): number | undefined {
     return this.byDir.get(dir)?.pinned.get(key)?.fd;
   }
 
@@ -114,36 +115,37 @@ export class LogPinner implements GenerationPins {
   }
 
   /** Has the worker look at dir now; resolves once that look (and every one before) is known here. */
-  look(dir: string): Promise<void> {
-    return this.request({ op: 'sync', dir });
+  lookAndWait(dir: string): Promise<void> {
+    return this.askWorker({ op: 'look-now', dir });
   }
 
   /** Posts a request that the worker answers with its number once done. */
-  private request(msg: { op: string; dir: string; suffix?: string; rescanMs?: number }): Promise<void> {
-    const n = ++this.syncSeq;
+  private askWorker(msg: { op: string; dir: string; suffix?: string; rescanMs?: number }): Promise<void> {
+    const n = ++this.lastRequest;
     return new Promise((resolve) => {
-      this.syncs.set(n, resolve);
+      this.replies.set(n, resolve);
       this.worker.postMessage({ ...msg, n });
     });
   }
 
   /** The file is read to its end (or skipped): its pin can go. */
-  release(dir: string, key: string): void {
+  unpin(dir: string, key: string): void {
     const d = this.byDir.get(dir);
     if (!d?.pinned.delete(key)) return;
-    this.worker.postMessage({ op: 'release', dir, key });
+    this.worker.postMessage({ op: 'unpin', dir, key });
   }
 
-  unwatch(dir: string): void {
+  /** Lets go of a directory: its pins are closed and it is not watched again unless asked. */
+  stopPinning(dir: string): void {
     this.byDir.delete(dir);
-    this.dropped.add(dir);
-    this.worker.postMessage({ op: 'unwatch', dir });
+    this.stopping.add(dir);
+    this.worker.postMessage({ op: 'stop', dir });
   }
 
   async close(): Promise<void> {
     await this.worker.terminate();
-    for (const resolve of this.syncs.values()) resolve();
-    this.syncs.clear();
+    for (const resolve of this.replies.values()) resolve();
+    this.replies.clear();
     // Pins not released are the worker's fds, still open (fds belong to the process): close them.
     for (const d of this.byDir.values()) {
       for (const p of d.pinned.values()) {

@@ -54,9 +54,9 @@ export class MessageAssembler {
   private readonly opts: AssemblerOptions;
   private readonly now: () => number;
   /** Pieces of a line still being joined, per stream. */
-  private readonly partial = new Map<Stream, Building>();
+  private readonly joining = new Map<Stream, Building>();
   /** Complete lines of a multiline event still being merged, per stream. */
-  private readonly multi = new Map<Stream, Building>();
+  private readonly merging = new Map<Stream, Building>();
   /** Streams whose next message starts right after a gap (its first pieces may be gone). */
   private readonly afterGap = new Set<Stream>();
 
@@ -66,28 +66,28 @@ export class MessageAssembler {
   }
 
   push(p: Piece, out: Message[]): void {
-    let b = this.partial.get(p.stream);
+    let b = this.joining.get(p.stream);
     if (b && this.opts.piecesShareTime && b.time !== p.time) {
-      this.partial.delete(p.stream);
-      this.ended(p.stream, b, out);
+      this.joining.delete(p.stream);
+      this.lineComplete(p.stream, b, out);
       b = undefined;
     }
     if (!b) {
-      b = building(p, this.now());
+      b = startBuilding(p, this.now());
       if (this.afterGap.delete(p.stream)) b.partialLost = true;
-      this.partial.set(p.stream, b);
+      this.joining.set(p.stream, b);
     } else if (!b.starts.has(p.file)) {
       b.starts.set(p.file, p.offset);
     }
     // The last piece carries the line's newline, which is not part of the message.
     this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
     if (p.partial) return;
-    this.partial.delete(p.stream);
-    this.ended(p.stream, b, out);
+    this.joining.delete(p.stream);
+    this.lineComplete(p.stream, b, out);
   }
 
-  private ended(stream: Stream, b: Building, out: Message[]): void {
-    if (!this.opts.multiline) out.push(finish(stream, b));
+  private lineComplete(stream: Stream, b: Building, out: Message[]): void {
+    if (!this.opts.multiline) out.push(toMessage(stream, b));
     else this.mergeLine(stream, b, out);
   }
 
@@ -95,14 +95,14 @@ export class MessageAssembler {
    * What follows may not continue what came before (a generation between them may have been
    * deleted unread): lines still open end here, flagged, and each stream's next line is flagged too.
    */
-  gap(out: Message[]): void {
-    for (const [stream, b] of this.partial) {
+  markGap(out: Message[]): void {
+    for (const [stream, b] of this.joining) {
       b.partialLost = true;
-      out.push(finish(stream, b));
+      out.push(toMessage(stream, b));
     }
-    this.partial.clear();
-    for (const [stream, b] of this.multi) out.push(finish(stream, b));
-    this.multi.clear();
+    this.joining.clear();
+    for (const [stream, b] of this.merging) out.push(toMessage(stream, b));
+    this.merging.clear();
     this.afterGap.add('stdout');
     this.afterGap.add('stderr');
   }
@@ -110,7 +110,7 @@ export class MessageAssembler {
   private mergeLine(stream: Stream, line: Building, out: Message[]): void {
     const ml = this.opts.multiline!;
     const text = line.parts.join('');
-    const cur = this.multi.get(stream);
+    const cur = this.merging.get(stream);
     if (
       cur &&
       !line.truncated &&
@@ -124,9 +124,9 @@ export class MessageAssembler {
       for (const [f, o] of line.starts) if (!cur.starts.has(f)) cur.starts.set(f, o);
       return;
     }
-    if (cur) out.push(finish(stream, cur));
+    if (cur) out.push(toMessage(stream, cur));
     line.lines = 1;
-    this.multi.set(stream, line);
+    this.merging.set(stream, line);
   }
 
   /** Appends text (after `sep`) keeping at most maxMessageBytes; counts the original length. */
@@ -151,21 +151,21 @@ export class MessageAssembler {
   flush(out: Message[], all: boolean): void {
     const ml = this.opts.multiline;
     const now = this.now();
-    for (const [stream, b] of this.multi) {
+    for (const [stream, b] of this.merging) {
       if (all || !ml || now - b.since >= ml.flushTimeoutMs) {
-        out.push(finish(stream, b));
-        this.multi.delete(stream);
+        out.push(toMessage(stream, b));
+        this.merging.delete(stream);
       }
     }
     if (!all) return;
     // A line the container never finished (no newline before exit) is a message of its own.
-    for (const [stream, b] of this.partial) out.push(finish(stream, b));
-    this.partial.clear();
+    for (const [stream, b] of this.joining) out.push(toMessage(stream, b));
+    this.joining.clear();
   }
 
   /** Earliest offset per file still held here: a file is consumed only up to there. */
-  pendingStarts(into: Map<string, number>): void {
-    for (const map of [this.partial, this.multi]) {
+  earliestHeldOffsets(into: Map<string, number>): void {
+    for (const map of [this.joining, this.merging]) {
       for (const b of map.values()) {
         for (const [f, o] of b.starts) {
           const cur = into.get(f);
@@ -175,18 +175,18 @@ export class MessageAssembler {
     }
   }
 
-  get pending(): boolean {
-    return this.partial.size > 0 || this.multi.size > 0;
+  get holdsPieces(): boolean {
+    return this.joining.size > 0 || this.merging.size > 0;
   }
 
   reset(): void {
-    this.partial.clear();
-    this.multi.clear();
+    this.joining.clear();
+    this.merging.clear();
     this.afterGap.clear();
   }
 }
 
-function building(p: Piece, now: number): Building {
+function startBuilding(p: Piece, now: number): Building {
   return {
     parts: [],
     bytes: 0,
@@ -202,7 +202,7 @@ function building(p: Piece, now: number): Building {
   };
 }
 
-function finish(stream: Stream, b: Building): Message {
+function toMessage(stream: Stream, b: Building): Message {
   const text = b.parts.length === 1 ? b.parts[0]! : b.parts.join('');
   return {
     stream,

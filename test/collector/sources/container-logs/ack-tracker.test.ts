@@ -6,7 +6,7 @@ import { AckTracker } from '../../../../collector/sources/container-logs/ack-tra
 test('positions advance only up to the first step whose records are not all acknowledged', (t) => {
   const a = new AckTracker();
   const applied: number[] = [];
-  const handles = [1, 2, 3].map((n) => a.step(() => applied.push(n)));
+  const handles = [1, 2, 3].map((n) => a.whenAcknowledged(() => applied.push(n)));
   t.deepEqual(applied, [], 'nothing before any acknowledgement');
   handles[1]!.settled!();
   t.deepEqual(applied, [], 'step 2 settled first: step 1 is still in flight, no position may pass it');
@@ -14,17 +14,17 @@ test('positions advance only up to the first step whose records are not all ackn
   t.deepEqual(applied, [1, 2]);
   handles[2]!.settled!();
   t.deepEqual(applied, [1, 2, 3]);
-  t.is(a.waiting, 0);
+  t.is(a.inFlight, 0);
 });
 
 test('a step settled at once (no records) waits behind an unsettled one and is applied right after it', (t) => {
   const a = new AckTracker();
   const applied: string[] = [];
-  a.step(() => applied.push('empty-first')).settled!();
+  a.whenAcknowledged(() => applied.push('empty-first')).settled!();
   t.deepEqual(applied, ['empty-first'], 'nothing to wait for');
-  const one = a.step(() => applied.push('one'));
-  a.step(() => applied.push('empty-after')).settled!();
-  t.is(a.waiting, 2);
+  const one = a.whenAcknowledged(() => applied.push('one'));
+  a.whenAcknowledged(() => applied.push('empty-after')).settled!();
+  t.is(a.inFlight, 2);
   one.settled!();
   t.deepEqual(applied, ['empty-first', 'one', 'empty-after']);
 });

@@ -14,31 +14,31 @@ test('a position written and flushed is what the next run loads; no temp file is
   const path = await freshPath();
   const s = new CheckpointStore(path);
   await s.load();
-  s.advance('8:123', 'c1', 4096, { fingerprint: 'abc' });
-  s.setApi('c2', { time: '2026-01-01T00:00:00.000000001Z', count: 2 });
+  s.advanceFile('8:123', 'c1', 4096, { fingerprint: 'abc' });
+  s.advanceApiCursor('c2', { time: '2026-01-01T00:00:00.000000001Z', count: 2 });
   await s.close();
   t.deepEqual(await readdir(join(path, '..')), ['logs.json']);
   const again = new CheckpointStore(path);
   await again.load();
-  t.like(again.file('8:123'), { container: 'c1', offset: 4096, done: false, fingerprint: 'abc' });
-  t.like(again.api('c2'), { time: '2026-01-01T00:00:00.000000001Z', count: 2 });
-  t.deepEqual(again.byFingerprint('abc')?.[0], '8:123');
+  t.like(again.fileCheckpoint('8:123'), { container: 'c1', offset: 4096, done: false, fingerprint: 'abc' });
+  t.like(again.apiCursor('c2'), { time: '2026-01-01T00:00:00.000000001Z', count: 2 });
+  t.deepEqual(again.fileByFingerprint('abc')?.[0], '8:123');
 });
 
 test('a torn temp file left by a crash mid-write is ignored: the last complete state loads', async (t) => {
   const path = await freshPath();
   const s = new CheckpointStore(path);
   await s.load();
-  s.advance('8:1', 'c', 100);
+  s.advanceFile('8:1', 'c', 100);
   await s.close();
   const complete = await readFile(path, 'utf8');
   // The crash: the next state's temp file half written, never renamed.
   await writeFile(`${path}.tmp`, complete.slice(0, Math.floor(complete.length / 2)).replace('100', '999'));
   const after = new CheckpointStore(path);
   await after.load();
-  t.is(after.file('8:1')?.offset, 100);
+  t.is(after.fileCheckpoint('8:1')?.offset, 100);
   // And the next write replaces the torn temp file rather than appending to it.
-  after.advance('8:1', 'c', 200);
+  after.advanceFile('8:1', 'c', 200);
   await after.close();
   t.is(JSON.parse(await readFile(path, 'utf8')).files['8:1'].offset, 200);
 });
@@ -47,7 +47,7 @@ test('a missing file is a fresh start; a corrupt checkpoint file is an error, no
   const path = await freshPath();
   const s = new CheckpointStore(path);
   await s.load();
-  t.deepEqual(s.files(), []);
+  t.deepEqual(s.fileCheckpoints(), []);
   await writeFile(path, '{"version":1,"files":{');
   await t.throwsAsync(new CheckpointStore(path).load(), { instanceOf: SyntaxError });
 });
@@ -55,24 +55,24 @@ test('a missing file is a fresh start; a corrupt checkpoint file is an error, no
 test('positions only move forward; done and the fingerprint, once set, stay', async (t) => {
   const s = new CheckpointStore(await freshPath());
   await s.load();
-  s.advance('k', 'c', 500);
-  s.advance('k', 'c', 300);
-  t.is(s.file('k')?.offset, 500);
-  s.advance('k', 'c', 400, { done: true, fingerprint: 'fp' });
-  t.like(s.file('k'), { offset: 500, done: true, fingerprint: 'fp' });
-  s.advance('k', 'c', 600);
-  t.like(s.file('k'), { offset: 600, done: true, fingerprint: 'fp' });
-  s.setApi('c', { time: 'b', count: 1 });
-  s.setApi('c', { time: 'a', count: 9 });
-  s.setApi('c', { time: 'b', count: 0 });
-  t.like(s.api('c'), { time: 'b', count: 1 });
+  s.advanceFile('k', 'c', 500);
+  s.advanceFile('k', 'c', 300);
+  t.is(s.fileCheckpoint('k')?.offset, 500);
+  s.advanceFile('k', 'c', 400, { done: true, fingerprint: 'fp' });
+  t.like(s.fileCheckpoint('k'), { offset: 500, done: true, fingerprint: 'fp' });
+  s.advanceFile('k', 'c', 600);
+  t.like(s.fileCheckpoint('k'), { offset: 600, done: true, fingerprint: 'fp' });
+  s.advanceApiCursor('c', { time: 'b', count: 1 });
+  s.advanceApiCursor('c', { time: 'a', count: 9 });
+  s.advanceApiCursor('c', { time: 'b', count: 0 });
+  t.like(s.apiCursor('c'), { time: 'b', count: 1 });
   await s.close();
 });
 
 test('writes are coalesced: many advances within the delay make one write', async (t) => {
   const s = new CheckpointStore(await freshPath(), { delayMs: 50 });
   await s.load();
-  for (let i = 1; i <= 100; i++) s.advance('k', 'c', i);
+  for (let i = 1; i <= 100; i++) s.advanceFile('k', 'c', i);
   await s.close();
   t.is(s.writes, 1);
 });

@@ -200,18 +200,18 @@ class ModelPins implements GenerationPins {
     return l;
   }
 
-  fd(_dir: string, key: string): number | undefined {
+  heldFd(_dir: string, key: string): number | undefined {
     return this.pinned.get(key);
   }
 
-  release(_dir: string, key: string): void {
+  unpin(_dir: string, key: string): void {
     const fd = this.pinned.get(key);
     if (fd === undefined) return;
     this.pinned.delete(key);
     closeSync(fd);
   }
 
-  look(): Promise<void> {
+  lookAndWait(): Promise<void> {
     this.lookNow();
     return Promise.resolve();
   }
@@ -259,14 +259,14 @@ class Collector {
     for (const { records, progress } of all) {
       for (const r of records) es.set(r.id, r.m);
       for (const p of progress) {
-        this.store.advance(p.key, ID, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
-        await this.tailer.acked(p);
+        this.store.advanceFile(p.key, ID, p.offset, { done: p.done, fingerprint: p.fingerprint, size: p.size });
+        await this.tailer.onAcknowledged(p);
       }
     }
   }
 
   async kill(): Promise<void> {
-    this.store.abandon();
+    this.store.dropScheduledWrite();
     await this.tailer.close();
     this.pins.closeAll();
   }

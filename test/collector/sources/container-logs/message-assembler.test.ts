@@ -36,7 +36,7 @@ test('16 KiB pieces of interleaved stdout and stderr lines join per stream, in t
       ['stderr', `${errA}E-end`, 100, false],
     ],
   );
-  t.false(a.pending);
+  t.false(a.holdsPieces);
 });
 
 test('a line whose pieces straddle a rotation is one message from its first file and offset; both files are held until it ends', (t) => {
@@ -45,13 +45,13 @@ test('a line whose pieces straddle a rotation is one message from its first file
   a.push(piece('stdout', 'x'.repeat(16384), 'old', 5000), out);
   a.push(piece('stdout', 'y'.repeat(16384), 'new', 0), out);
   const held = new Map<string, number>();
-  a.pendingStarts(held);
+  a.earliestHeldOffsets(held);
   t.deepEqual(Object.fromEntries(held), { old: 5000, new: 0 });
   a.push(piece('stdout', 'z\n', 'new', 16500), out);
   t.is(out.length, 1);
   t.deepEqual([out[0]!.file, out[0]!.offset, out[0]!.text.length], ['old', 5000, 16384 * 2 + 1]);
   const after = new Map<string, number>();
-  a.pendingStarts(after);
+  a.earliestHeldOffsets(after);
   t.is(after.size, 0);
 });
 
@@ -140,7 +140,7 @@ test('multiline: a waiting event is flushed after the timeout, not before; an un
     out.map((m) => m.text),
     ['Error'],
   );
-  t.true(a.pending, 'the unfinished line is still held');
+  t.true(a.holdsPieces, 'the unfinished line is still held');
 });
 
 test('multiline: on container exit everything held comes out, the unfinished line as its own message', (t) => {
@@ -154,5 +154,5 @@ test('multiline: on container exit everything held comes out, the unfinished lin
     out.map((m) => m.text),
     ['Error\n  at x', 'last words'],
   );
-  t.false(a.pending);
+  t.false(a.holdsPieces);
 });
