@@ -12,6 +12,7 @@ export default {
     'test/collector/sources/swarm-state/*.test.ts',
     'test/common/replica-set.test.ts',
     'test/aggregator/read-auth.test.ts',
+    'test/aggregator/connection-bounds.test.ts',
     'test/aggregator/ui/ui-access.test.ts',
     'test/aggregator/ui/ui-data.test.ts',
     'test/aggregator/sinks/prometheus/swarm-metrics.test.ts',

@@ -31,6 +31,7 @@ import { EsLogSearch, JournalLogSearch } from './ui/log-search.ts';
 import { registerUiMetrics } from './ui/ui-metrics.ts';
 import { registerRefusals } from './refusals.ts';
 import { httpsOptions, requireClientCertificate } from './tls.ts';
+import { enforceConnectionBounds, serverBoundOptions } from './connection-bounds.ts';
 
 export type Aggregator = {
   app: FastifyInstance;
@@ -41,8 +42,6 @@ export type Aggregator = {
   exposition: Exposition;
   ownership: Ownership | undefined;
 };
-
-const HEADERS_TIMEOUT_MS = 10_000;
 
 /** Request logging off; errors logged only when they are the server's own (5xx). */
 class QuietRequests extends LogController {
@@ -55,20 +54,21 @@ class QuietRequests extends LogController {
 }
 
 export async function buildApp(config: AggregatorConfig, log: Logger): Promise<Aggregator> {
-  // A client that never finishes its request is cut off, so slow senders cannot pin sockets forever.
-  // No line per request or per refused request (refusals.ts counts and summarises them).
+  // No line per request or per refused request (refusals.ts counts and summarises them). Clients
+  // that send no request, or send it too slowly, are cut off (connection-bounds.ts).
+  const bounds = serverBoundOptions(config.connections);
+  const https = httpsOptions(config.tls, config.connections.headersTimeoutMs);
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     logController: new QuietRequests(),
-    https: httpsOptions(config.tls) ?? null,
+    ...(https ? { https: { ...https, ...bounds.server } } : { http: bounds.server }),
     bodyLimit: config.limits.maxBodyBytes,
-    requestTimeout: 120_000,
-    connectionTimeout: 120_000,
+    requestTimeout: bounds.requestTimeout,
+    connectionTimeout: bounds.connectionTimeout,
+    keepAliveTimeout: bounds.keepAliveTimeout,
   }) as unknown as FastifyInstance;
-  // Collectors send their headers at once: a client still sending headers after 10 s is cut off
-  // (slow-loris), as is one that opens a connection and never writes (idle).
-  app.server.headersTimeout = HEADERS_TIMEOUT_MS;
   const registry = new Registry();
+  enforceConnectionBounds(app, config.connections, { registry, secure: https !== undefined });
   registerRefusals(app, { registry, log });
   requireClientCertificate(app, config.tls);
   registerReadAuth(app, config.read);

@@ -6,6 +6,7 @@ import { settingNames } from '../common/setting-names.ts';
 import { entryProblems, parseEntries } from '../common/replica-set.ts';
 import type { ReadAuthConfig } from './read-auth.ts';
 import type { AggregatorTlsConfig } from './tls.ts';
+import { readConnectionBounds, type ConnectionBounds } from './connection-bounds.ts';
 import {
   DEFAULT_REPLICAS,
   DEFAULT_SHARDS,
@@ -58,6 +59,8 @@ export type AggregatorConfig = Readonly<{
   journal: { maxBytes: number };
   /** Memory bounds of ingest: per request (body, decoded body) and across requests in flight. */
   limits: { maxBodyBytes: number; maxDecompressedBytes: number; maxInflight: number; maxInflightBytes: number };
+  /** How long a client may hold a connection without sending a request, and how many it may hold. */
+  connections: ConnectionBounds;
   /** Container series of a node not refreshed for this long are removed (collector gone). */
   staleAfterMs: number;
   /** Container labels beyond the Swarm ones that become Prometheus labels (opt-in: cardinality). */
@@ -146,6 +149,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
       maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '128MiB'),
     },
+    connections: readConnectionBounds(r),
     staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),
     extraContainerLabels: r
       .string('SWARMSCOPE_CONTAINER_LABELS', '')
@@ -178,6 +182,10 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
   if (config.replicas.probeIntervalMs < 50) r.problems.push('SWARMSCOPE_REPLICA_PROBE_INTERVAL: the shortest is 50ms');
   if (config.replicas.entries.length && config.replicas.holdMs < 2 * config.replicas.probeIntervalMs)
     r.problems.push('SWARMSCOPE_OWNERSHIP_HOLD must be at least twice SWARMSCOPE_REPLICA_PROBE_INTERVAL');
+  if (esUrls.length && config.connections.socketTimeoutMs < es.requestTimeoutMs + es.itemRetryBudgetMs)
+    r.problems.push(
+      'SWARMSCOPE_SOCKET_TIMEOUT must exceed SWARMSCOPE_ES_TIMEOUT + SWARMSCOPE_ES_RETRY_BUDGET: it would cut collectors off while a batch waits for Elasticsearch',
+    );
   if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');
   return config;

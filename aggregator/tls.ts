@@ -14,9 +14,11 @@ export type AggregatorTlsConfig = Readonly<{
   clientCaFile: string | undefined;
 }>;
 
-export function httpsOptions(tls: AggregatorTlsConfig) {
+/** `handshakeTimeoutMs`: a connection that does not finish its TLS handshake within it is closed. */
+export function httpsOptions(tls: AggregatorTlsConfig, handshakeTimeoutMs: number) {
   if (!tls.certFile || !tls.keyFile) return undefined;
   return {
+    handshakeTimeout: handshakeTimeoutMs,
     cert: readFileSync(tls.certFile),
     key: readFileSync(tls.keyFile),
     ...(tls.clientCaFile ? { ca: readFileSync(tls.clientCaFile), requestCert: true, rejectUnauthorized: false } : {}),

@@ -89,9 +89,10 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       const given = createHash('sha256')
         .update(req.headers.authorization ?? '')
         .digest();
+      // Unread body and no right to send one: close after the answer rather than drain it.
       if (!timingSafeEqual(given, expected))
         return refuse(
-          reply,
+          reply.header('connection', 'close'),
           401,
           'unauthorized',
           "missing or wrong bearer token; set SWARMSCOPE_TOKEN to the aggregator's token",

@@ -1,8 +1,9 @@
 // The HTTP client (undici Agent) the shipper talks to aggregators through: keep-alive, one
 // connection per concurrent batch, and TLS when configured: the aggregator's certificate checked
-// against a CA file, and a client certificate and key for mutual TLS.
+// against a CA file, and a client certificate and key for mutual TLS. A batch whose kept-alive
+// connection the aggregator closed under it is sent again at once on a new one.
 import { readFileSync } from 'node:fs';
-import { Agent } from 'undici';
+import { Agent, interceptors, type Dispatcher } from 'undici';
 
 export type AggregatorTls = Readonly<{
   /** CA that signed the aggregator's certificate (default: the system's CAs). */
@@ -12,9 +13,18 @@ export type AggregatorTls = Readonly<{
   keyFile: string | undefined;
 }>;
 
-export function createAggregatorAgent(opts: { connections: number; tls?: AggregatorTls }): Agent {
+/**
+ * Errors of a connection closed under a request (the aggregator's keep-alive timeout crossing a
+ * batch on the wire). Ingest is idempotent (record ids), so one immediate resend on a new
+ * connection is safe; a refused connection is not among them: that is the shipper's failover.
+ */
+const CLOSED_UNDER_REQUEST = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'];
+
+export function createAggregatorAgent(opts: { connections: number; tls?: AggregatorTls }): Dispatcher {
   const tls = opts.tls;
-  return new Agent({
+  // An idle connection is dropped by the client before the aggregator's advertised
+  // `Keep-Alive: timeout=` (less undici's 2 s threshold), or after 10 s without one.
+  const agent = new Agent({
     keepAliveTimeout: 10_000,
     connections: opts.connections,
     connect: {
@@ -22,4 +32,14 @@ export function createAggregatorAgent(opts: { connections: number; tls?: Aggrega
       ...(tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
     },
   });
+  return agent.compose(
+    interceptors.retry({
+      methods: ['POST'],
+      errorCodes: CLOSED_UNDER_REQUEST,
+      // Statuses are the shipper's (Retry-After, backoff, set aside): none retried here.
+      statusCodes: [],
+      maxRetries: 1,
+      minTimeout: 0,
+    }),
+  );
 }

@@ -2,7 +2,7 @@
 // for its acknowledgement, so one slow fsync or bulk does not stall the others), and removes each
 // from the queue only on a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
 // a batch the aggregator calls malformed (400/413/other 4xx) is set aside with its reason, not retried.
-import { request, type Agent } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
@@ -49,7 +49,7 @@ const RETRYABLE_4XX = new Set([408, 429]);
 
 export class Shipper {
   private readonly opts: ShipperOptions;
-  private readonly agent: Agent;
+  private readonly agent: Dispatcher;
   private running = false;
   private loop: Promise<unknown> | undefined;
   /** Wakers of sleeping senders; `idle` ones wait for work, the others are in a backoff wait. */

@@ -5,7 +5,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { createAggregatorAgent } from '../../collector/pipeline/aggregator-client.ts';
 import { INGEST_PATH, NDJSON } from '../../common/wire.ts';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
@@ -25,7 +25,7 @@ async function okBatches(agg: TestAggregator): Promise<number> {
   return m.values.filter((v) => v.labels.outcome === 'ok').reduce((a, v) => a + v.value, 0);
 }
 
-async function post(url: string, dispatcher: Agent, token: string) {
+async function post(url: string, dispatcher: Dispatcher, token: string) {
   try {
     const res = await request(url + INGEST_PATH, {
       method: 'POST',
