@@ -278,8 +278,10 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
     void tick();
   });
 
-  // Live log tail of a container or a service: the last lines first (from the log store), then each
-  // line as any replica accepts it (this one's ingest, and every peer's part/tail stream).
+  // Live log tail of a container or a service: each line as any replica accepts it (this one's
+  // ingest, and every peer's part/tail stream) from the first moment, and the last lines from the
+  // log store whenever its search answers. The page orders lines by time and ids dedupe them, so
+  // a slow store search never holds live lines back.
   const tail = (part: boolean) => async (req: FastifyRequest, reply: FastifyReply) => {
     const q = queryOf(req.query as Record<string, string>);
     if (typeof q === 'string') return reply.code(400).send({ error: 'bad_request', reason: q });
@@ -296,9 +298,7 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
       if (seen.size > 20_000) seen.clear(); // duplicates only matter around the hand-over from history
       if (fresh.length) s.send('lines', JSON.stringify(fresh));
     };
-    let ready = part;
     const flush = () => {
-      if (!ready) return;
       const lines = sub.pending.splice(0);
       if (sub.skipped) {
         s.send('skipped', String(sub.skipped));
@@ -308,6 +308,7 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
     };
     const heartbeat = setInterval(() => s.comment('still here'), HEARTBEAT_MS);
     s.onClose(() => clearInterval(heartbeat));
+    flush();
     if (part) return;
     const stop = new AbortController();
     s.onClose(() => stop.abort());
@@ -317,7 +318,7 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
         `${peer}/ui/api/part/tail?${qs}`,
         ui.peers.token,
         (event, body) => {
-          if (event === 'lines' && ready) sendLines(JSON.parse(body) as LogLine[]);
+          if (event === 'lines') sendLines(JSON.parse(body) as LogLine[]);
         },
         stop.signal,
       );
@@ -328,8 +329,6 @@ export function registerUi(app: FastifyInstance, deps: { ui: UiData; credentials
     } catch (err) {
       s.send('problem', JSON.stringify({ error: `recent lines unavailable: ${(err as Error).message}` }));
     }
-    ready = true;
-    flush();
   };
   app.get('/ui/api/tail', data, tail(false));
   app.get('/ui/api/part/tail', data, tail(true));

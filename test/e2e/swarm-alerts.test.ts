@@ -59,7 +59,7 @@ const reload = async (url: string) => {
 };
 
 test('health check failing, tasks exiting 1 and a stopped collector each fire their alert; Alertmanager delivers to the webhook', async (t) => {
-  t.timeout(1_200_000);
+  t.timeout(600_000);
   const stateDir = dirname(dirname(testEnv.prometheusTargetsDir));
   const rulesFile = join(stateDir, 'prometheus', 'rules', `${uniqueName('sw6-rules')}.yml`);
   const amFile = join(stateDir, 'alertmanager', 'alertmanager.yml');

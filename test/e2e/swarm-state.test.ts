@@ -28,7 +28,7 @@ const changes = (agg: TestAggregator, service: string) =>
   });
 
 test("replicas, global presence, scaling and a rolling update show on /metrics as the engine reports them, and the update's events reach Elasticsearch", async (t) => {
-  t.timeout(900_000); // a busy shared machine: collectors ship log backlogs ahead of the Swarm state
+  t.timeout(600_000); // a busy shared machine: collectors ship log backlogs ahead of the Swarm state
   const rep = uniqueName('sw6-rep');
   const glob = uniqueName('sw6-glob');
   const v2 = `swarmscope-workload:${uniqueName('sw6v2')}`;

@@ -18,10 +18,15 @@ for (const backend of ['elasticsearch', 'journal'] as const) {
     t.timeout(300_000);
     const run = randomBytes(4).toString('hex');
     const label = `swarmscope.ui13.logs=${run}`;
+    // Each step is logged with its time so that a run that fails says how far it got.
+    const started = Date.now();
+    const step = (what: string) => t.log(`${((Date.now() - started) / 1000).toFixed(1)} s: ${what}`);
     const agg = await startTestAggregator({ es: backend === 'elasticsearch' });
+    step('aggregator up');
     // Only this test's container is followed: no other container's log backlog shares the pipeline.
     const col = await startTestCollector(agg, { SWARMSCOPE_LOGS_SELECTOR: label });
     const ui = await signIn(agg.url, agg.token);
+    step('collector up, signed in');
     const ids: string[] = [];
     t.teardown(async () => {
       await removeContainers(ids);
@@ -34,12 +39,14 @@ for (const backend of ['elasticsearch', 'journal'] as const) {
     const script = `echo ui13-${run}-ready; while [ ! -e /tmp/go ]; do sleep 0.1; done; for i in $(seq 1 ${LINES}); do echo "ui13-${run}-line-$i of ${LINES}"; sleep 0.3; done; sleep 100000`;
     const id = await runContainer(['--label', label, '--name', `ui13-logs-${run}`], ['sh', '-c', script]);
     ids.push(id);
+    step('container started');
 
     // The container page links to its live tail.
     const page = await ui.open(`/container/${id}`);
     await page.click('a.logs-link');
     await page.waitForURL(/\/logs\?container=/);
     await page.waitForSelector('[data-tail="live"]', { timeout: 30_000 });
+    step('tail open');
     // When each line first shows on the page, by the browser's clock (the same clock the engine stamps with).
     // (A string: this file is typed for Node, the script runs in the page.)
     await page.evaluate(`window.seenAt = {};
@@ -50,6 +57,7 @@ for (const backend of ['elasticsearch', 'journal'] as const) {
     await within(60_000, 'the ready line on the tail', async () =>
       (await page.locator('.line .msg').allTextContents()).includes(`ui13-${run}-ready`),
     );
+    step('ready line shown');
     await docker(['exec', id, 'touch', '/tmp/go']);
 
     const seen = await within(30_000, `${LINES} lines on the tail`, async () => {

@@ -1,8 +1,10 @@
 // `npm test`: brings the test environment up, runs the typecheck, lint and dashboard check (one test
 // each) and the ava suite (TAP, streamed) against it, stops what this run started, and ends with the
 // line `N passed, N failed`. Extra arguments go to ava: `npm test -- test/aggregator/*.test.ts`.
+// A stalled or overlong ava run is stopped (with every process it started) and counted as a
+// failure naming the files that never reported, so a hang ends the run instead of outliving CI.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { toEnvVars } from './env-vars.ts';
@@ -14,7 +16,20 @@ type Tally = { passed: number; failed: number };
 type Step = { name: string; command: string; args: string[] };
 
 const bin = join(repoRoot, 'node_modules', '.bin');
-const interrupt = { requested: false };
+const interrupt: { requested: boolean; avaPid?: number } = { requested: false };
+const MINUTE = 60_000;
+/** No TAP line for this long means the suite is stuck; longer than any test's own `t.timeout`. */
+const STALL_MS = minutesFrom('SWARMSCOPE_TEST_STALL_MINUTES', 12) * MINUTE;
+/** The whole ava run; CI allows 30 minutes for everything. */
+const BUDGET_MS = minutesFrom('SWARMSCOPE_TEST_BUDGET_MINUTES', 40) * MINUTE;
+
+function minutesFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${raw}: give a positive number of minutes`);
+  return n;
+}
 
 async function main(avaArgs: readonly string[]): Promise<Tally> {
   const tally: Tally = { passed: 0, failed: 0 };
@@ -80,24 +95,90 @@ function runStep(step: Step, env: NodeJS.ProcessEnv): Promise<number> {
   return exitCodeOf(child);
 }
 
-/** Streams ava's TAP to stdout and counts its results; `# SKIP` and `# TODO` lines count as neither. */
+/**
+ * Streams ava's TAP to stdout and counts its results; `# SKIP` and `# TODO` lines count as neither.
+ * ava runs in its own process group so that a stopped run takes its workers' children with it.
+ */
 async function runAva(avaArgs: readonly string[], env: NodeJS.ProcessEnv, tally: Tally): Promise<void> {
   const child = spawn(join(bin, 'ava'), ['--tap', ...avaArgs], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
   });
+  interrupt.avaPid = child.pid;
   const before = { ...tally };
+  const reported = new Set<string>();
+  const startedAt = Date.now();
+  let lastLineAt = startedAt;
+  let stopped: string | undefined;
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
+    lastLineAt = Date.now();
     process.stdout.write(`${line}\n`);
+    const result = /^(?:not )?ok \d+ - (.*?)(?: # (?:SKIP|TODO)\b.*)?$/i.exec(line);
+    if (result) reported.add(result[1]!);
     if (/#\s*(SKIP|TODO)\b/i.test(line)) return;
     if (/^ok\b/.test(line)) tally.passed += 1;
     else if (/^not ok\b/.test(line)) tally.failed += 1;
   });
+  const watchdog = setInterval(() => {
+    const now = Date.now();
+    if (now - lastLineAt > STALL_MS) stopped = `no test result for ${Math.round((now - lastLineAt) / MINUTE)} min`;
+    else if (now - startedAt > BUDGET_MS) stopped = `the suite ran past its ${BUDGET_MS / MINUTE} min budget`;
+    else return;
+    clearInterval(watchdog);
+    stopGroup(child.pid);
+  }, 5_000);
   const code = await exitCodeOf(child);
+  clearInterval(watchdog);
+  if (stopped !== undefined) {
+    const silent = testFiles(avaArgs).filter((prefix) => ![...reported].some((title) => title.startsWith(prefix)));
+    count(
+      tally,
+      `the suite finishes (stopped: ${stopped}; files with no result: ${silent.map((f) => f.slice(0, -3)).join(', ') || 'none'})`,
+      false,
+    );
+    return;
+  }
   // A crash or "no tests found" can fail the run without a single `not ok` line.
   if (code !== 0 && tally.failed === before.failed) count(tally, `ava exited with code ${code}`, false);
+}
+
+/** SIGTERM to ava's process group, SIGKILL 10 s later to whatever is left. */
+function stopGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  signal('SIGTERM');
+  setTimeout(() => signal('SIGKILL'), 10_000).unref();
+}
+
+/** ava's title prefix of each test file (`test/e2e/ui-logs.test.ts` → `e2e › ui-logs › `), for the files given or all. */
+function testFiles(avaArgs: readonly string[]): string[] {
+  const given = avaArgs.filter((a) => a.endsWith('.test.ts'));
+  const files = given.length > 0 ? given : walk(join(repoRoot, 'test')).map((f) => f.slice(repoRoot.length + 1));
+  return files.map(
+    (f) =>
+      `${f
+        .replace(/^test\//, '')
+        .replace(/\.test\.ts$/, '')
+        .split('/')
+        .join(' › ')} › `,
+  );
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : walk(path);
+    return e.name.endsWith('.test.ts') ? [path] : [];
+  });
 }
 
 function exitCodeOf(child: ReturnType<typeof spawn>): Promise<number> {
@@ -127,9 +208,17 @@ async function teardown(started: readonly ServiceName[], tally: Tally): Promise<
   }
 }
 
-// Ctrl-C reaches the children through the terminal; this process stays to stop the environment.
+// Ctrl-C reaches the check steps through the terminal and ava (its own group) from here; this
+// process stays to stop the environment.
 process.on('SIGINT', () => {
   interrupt.requested = true;
+  if (interrupt.avaPid !== undefined) {
+    try {
+      process.kill(-interrupt.avaPid, 'SIGINT');
+    } catch {
+      // ava has exited
+    }
+  }
   process.stderr.write('[test-env] interrupted: stopping the environment after the current step\n');
 });
 const startedAt = performance.now();

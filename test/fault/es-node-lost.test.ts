@@ -16,7 +16,7 @@ const DOWN_SECONDS = Number(process.env.SWARMSCOPE_NODE_DOWN_SECONDS ?? 10);
 
 test('an Elasticsearch node killed under load loses and duplicates nothing, and the cluster returns to green with 1 replica', async (t) => {
   // Three Elasticsearch starts: minutes each on a busy 2-core machine.
-  t.timeout(1_200_000);
+  t.timeout(600_000);
   const cluster = await startOwnCluster(2);
   t.teardown(() => cluster.remove());
   const agg = await startTestAggregator({

@@ -8,6 +8,7 @@ import { buildApp, type Aggregator } from '../../aggregator/app.ts';
 import { loadAggregatorConfig } from '../../aggregator/config.ts';
 import { createLogger } from '../../common/logger.ts';
 import { esWriterEnv } from './env.ts';
+import { bounded } from './wait.ts';
 
 export type TestAggregator = Aggregator & {
   url: string;
@@ -37,5 +38,14 @@ export async function startTestAggregator(
     createLogger({ name: 'test-aggregator', level: process.env.SWARMSCOPE_TEST_LOG_LEVEL ?? 'error' }),
   );
   const url = await agg.app.listen({ host: '127.0.0.1', port: 0 });
-  return { ...agg, url, address: url.replace(/^http:\/\//, ''), token, indexPrefix, close: () => agg.app.close() };
+  // Closing waits for open requests (a browser's event streams among them); past the bound they are cut.
+  const close = async () => {
+    try {
+      await bounded('closing the test aggregator', 30_000, agg.app.close());
+    } catch (err) {
+      agg.app.server.closeAllConnections();
+      throw err;
+    }
+  };
+  return { ...agg, url, address: url.replace(/^http:\/\//, ''), token, indexPrefix, close };
 }

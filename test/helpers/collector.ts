@@ -10,6 +10,7 @@ import type { ContainerLogs } from '../../collector/sources/container-logs/conta
 import type { SourceFactory } from '../../collector/sources/source.ts';
 import { createLogger } from '../../common/logger.ts';
 import { testEnv } from './env.ts';
+import { bounded } from './wait.ts';
 
 /** log: when given, the collector's log at debug level (its last 2,000 lines) goes there instead of the test output. */
 export async function startTestCollector(
@@ -46,7 +47,7 @@ export async function startTestCollector(
     { sources: opts.sources },
   );
   await agent.start();
-  return { agent, dataDir, close: () => agent.close() };
+  return { agent, dataDir, close: () => bounded('closing the test collector', 30_000, agent.close()) };
 }
 
 /** The agent's container log source (tests ask it whether a container's logs are read and acknowledged). */

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { repoRoot } from '../env/paths.ts';
+import { bounded, waitFor } from './wait.ts';
 
 export const SCREENSHOT_DIR = join(repoRoot, 'docs', 'ui');
 
@@ -34,7 +35,8 @@ export async function signIn(baseUrl: string, password: string): Promise<UiSessi
       await p.waitForSelector('[data-connection="live"]', { timeout: 30_000 });
       return p;
     },
-    close: () => browser.close(),
+    // A wedged Chromium must not hold the test: its process goes with the test's worker.
+    close: () => bounded('closing Chromium', 20_000, browser.close()),
   };
 }
 
@@ -45,18 +47,8 @@ export async function within<T>(
   probe: () => Promise<T | undefined | false>,
 ): Promise<{ value: T; ms: number }> {
   const start = Date.now();
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return { value: v, ms: Date.now() - start };
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() - start > ms)
-      throw new Error(`not shown within ${ms} ms: ${what}${last ? ` (${(last as Error).message})` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const value = await waitFor(probe, { timeoutMs: ms, intervalMs: 100, what: `${what} on the page` });
+  return { value, ms: Date.now() - start };
 }
 
 export async function screenshot(page: Page, name: string): Promise<string> {

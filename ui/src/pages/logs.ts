@@ -36,10 +36,11 @@ export function LogsPage(props: { params: URLSearchParams }) {
       let lines: LogLine[] = [];
       let backend = '';
       setStatus('connecting…');
-      src.addEventListener(
-        'backend',
-        (e) => (backend = (JSON.parse((e as MessageEvent<string>).data) as { backend: string }).backend),
-      );
+      // Live lines may come before the store's answer names the backend.
+      src.addEventListener('backend', (e) => {
+        backend = (JSON.parse((e as MessageEvent<string>).data) as { backend: string }).backend;
+        if (lines.length) setResult({ backend, lines, partial: false });
+      });
       src.addEventListener('lines', (e) => {
         const more = JSON.parse((e as MessageEvent<string>).data) as LogLine[];
         lines = [...lines, ...more].sort((a, b) => Date.parse(a.time) - Date.parse(b.time)).slice(-TAIL_KEEP);

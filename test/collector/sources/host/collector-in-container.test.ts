@@ -82,7 +82,7 @@ function runFlags(c: Service, agg: TestAggregator): string[] {
 }
 
 test('the collector in a container, mounted as the stack mounts it, reports the host root filesystem as "/"', async (t) => {
-  t.timeout(900_000);
+  t.timeout(600_000);
   const image = await buildProjectImage({ dockerHost: testEnv.dockerHost });
   const c = (parse(await readFile(stackFile, 'utf8')) as { services: { collector: Service } }).services.collector;
   t.true(
