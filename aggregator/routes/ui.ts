@@ -9,10 +9,10 @@ import { gzipSync, brotliCompressSync } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { OWN_AUTH } from '../read-auth.ts';
 import { UiAuth, clearedCookie, loginPage, refuse, safeNext, sessionCookie } from '../ui/auth.ts';
-import { MAX_LIMIT, type LogLine, type LogQuery } from '../ui/log-search.ts';
+import { MAX_LIMIT, type LogQuery } from '../ui/log-search.ts';
 import { parseFocus, queryParams, type UiData } from '../ui/ui-data.ts';
 import { followPeerStream } from '../ui/peers.ts';
-import type { ClusterView } from '../ui/cluster-view.ts';
+import type { ClusterView, LogLine } from '../ui/ui-api.ts';
 
 export const PAGES = ['/', '/visualizer', '/service/:id', '/node/:id', '/container/:id', '/logs'];
 export const ASSETS_DIR = join(import.meta.dirname, '..', 'ui', 'assets');

@@ -1,7 +1,7 @@
 // Firing alerts for the cluster page, read from Alertmanager's v2 API (active, not silenced, not
 // inhibited) at most every ALERTS_CACHE_MS however many pages are open; a failure is shown, not thrown.
 import { request } from 'undici';
-import type { Alert, ClusterView } from './cluster-view.ts';
+import type { Alert, ClusterView } from './ui-api.ts';
 
 export const ALERTS_CACHE_MS = 5_000;
 const TIMEOUT_MS = 3_000;

@@ -2,90 +2,22 @@
 // role/status beside collector freshness and host load), services (desired vs running, update
 // state, tasks by state), the visualizer's task cards, and the attention list, most urgent first.
 import type { SwarmTask } from '../../common/schema/index.ts';
-import type { ContainerSummary, Part } from './part.ts';
-import type { UiEvent } from './recent-events.ts';
+import type { Part } from './part.ts';
+import type {
+  Attention,
+  ClusterView,
+  ContainerSummary,
+  NodeRow,
+  PartStatus,
+  ServiceRow,
+  TaskCard,
+  UiEvent,
+} from './ui-api.ts';
 
 /** A collector not heard from for this long is "silent" (three default sampling intervals). */
 export const SILENT_AFTER_MS = 30_000;
 /** Failed tasks stay on the visualizer and count in the attention list for this long. */
 export const RECENT_FAILURE_MS = 5 * 60_000;
-
-export type PartStatus = { replica: string; ok: boolean; error?: string; ageMs: number; nodes: number };
-
-export type NodeRow = {
-  id: string;
-  hostname: string;
-  role: string;
-  availability: string;
-  status: string;
-  leader: boolean;
-  reachability: string;
-  engine: string;
-  address: string;
-  cpus: number;
-  cpuUsed: number | null;
-  memTotal: number | null;
-  memUsed: number | null;
-  diskTotal: number | null;
-  diskUsed: number | null;
-  /** ms since the node's collector was last heard from; null: no collector reports for it. */
-  collectorAgeMs: number | null;
-  collector: 'ok' | 'silent' | 'none';
-  replica: string;
-  containers: number;
-};
-
-export type ServiceRow = {
-  id: string;
-  name: string;
-  stack: string;
-  mode: string;
-  image: string;
-  desired: number;
-  running: number;
-  update: { state: string; message?: string; startedAt?: string; completedAt?: string } | undefined;
-  tasks: Record<string, number>;
-  recentFailures: number;
-  /** Running tasks whose container runs the service's current image (a rolling update's progress). */
-  updated: number;
-};
-
-export type TaskCard = {
-  id: string;
-  serviceId: string;
-  service: string;
-  slot: string;
-  nodeId: string;
-  state: string;
-  desiredState: string;
-  timestamp: string;
-  message: string;
-  error: string;
-  exitCode: number | null;
-  containerId: string;
-  containerName: string;
-  image: string;
-  health: string;
-  cpu: number | null;
-  mem: number | null;
-};
-
-export type Attention = { severity: 'critical' | 'warning'; kind: string; text: string; href: string };
-export type Alert = { name: string; severity: string; summary: string; startsAt: string };
-
-export type ClusterView = {
-  generatedAtMs: number;
-  parts: PartStatus[];
-  swarm: { present: boolean; time: string | null };
-  nodes: NodeRow[];
-  services: ServiceRow[];
-  tasks: TaskCard[];
-  containers: ContainerSummary[];
-  attention: Attention[];
-  alerts: { configured: boolean; error?: string; firing: Alert[] };
-  /** Recent Docker events and Swarm changes of every part, newest last. */
-  events: UiEvent[];
-};
 
 export type PartResult = { replica: string; part?: Part; error?: string; fetchedAtMs: number };
 

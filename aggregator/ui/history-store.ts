@@ -3,11 +3,9 @@
 // ring of maxPoints (older points fall off), and at most maxSeries series exist (a new one past it
 // is not kept, and counted). Series not written for the window are forgotten. Not Prometheus: charts only.
 import type { ContainerMetricRecord, HostMetricRecord } from '../../common/schema/index.ts';
+import type { Column, SeriesData } from './ui-api.ts';
 
-export const COLUMNS = ['cpu', 'mem', 'netRx', 'netTx', 'ioRead', 'ioWrite'] as const;
-export type Column = (typeof COLUMNS)[number];
-/** Time in ms, then one array per column, oldest first (uPlot's data layout). */
-export type SeriesData = { t: number[] } & Record<Column, Array<number | null>>;
+export const COLUMNS = ['cpu', 'mem', 'netRx', 'netTx', 'ioRead', 'ioWrite'] as const satisfies readonly Column[];
 
 class Ring {
   readonly t: Float64Array;

@@ -4,19 +4,9 @@
 import type { Client } from '@elastic/elasticsearch';
 import type { LogRecord } from '../../common/schema/index.ts';
 import { searchJournal, type LogQuery } from '../sinks/journal/journal-search.ts';
+import type { LogLine } from './ui-api.ts';
 
 export type { LogQuery };
-
-export type LogLine = {
-  id: string;
-  time: string;
-  stream: string;
-  message: string;
-  containerId: string;
-  containerName: string;
-  service: string;
-  hostname: string;
-};
 
 export type LogSearchResult = { backend: 'elasticsearch' | 'journal'; lines: LogLine[]; partial: boolean };
 

@@ -4,7 +4,8 @@
 // page (and kept in `skipped` for swarmscope_ui_tail_skipped_lines_total).
 import type { WireRecord } from '../../common/schema/index.ts';
 import { matchesLog, type LogQuery } from '../sinks/journal/journal-search.ts';
-import { lineOf, type LogLine } from './log-search.ts';
+import { lineOf } from './log-search.ts';
+import type { LogLine } from './ui-api.ts';
 
 export const TAIL_PENDING_MAX = 2000;
 /**

@@ -3,34 +3,7 @@
 // this replica holds it. Serialisable: peers answer GET /ui/api/part with it (fan-out in peers.ts).
 import type { ContainerMetricRecord, HostMetricRecord, SwarmSnapshot } from '../../common/schema/index.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
-import type { UiEvent } from './recent-events.ts';
-
-export type ContainerSummary = {
-  id: string;
-  name: string;
-  image: string;
-  nodeId: string;
-  hostname: string;
-  service: string;
-  serviceId: string;
-  taskId: string;
-  slot: string;
-  stack: string;
-  status: string;
-  health: string;
-  restarts: number;
-  oomKills: number;
-  startedAt: string;
-  /** cores, bytes, bytes/s; null before the collector's second sample. */
-  cpu: number | null;
-  mem: number;
-  memLimit: number | null;
-  netRx: number | null;
-  netTx: number | null;
-  ioRead: number | null;
-  ioWrite: number | null;
-  time: string;
-};
+import type { ContainerSummary, UiEvent } from './ui-api.ts';
 
 export type NodeSummary = {
   key: string;

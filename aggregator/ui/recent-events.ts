@@ -2,23 +2,9 @@
 // Swarm's changes (task failed, node down, update steps), newest last, in a ring of a fixed size
 // (the oldest fall off; a full history is in Elasticsearch or the journal). A re-sent record counts once.
 import type { EventRecord, SwarmChangeRecord, WireRecord } from '../../common/schema/index.ts';
+import type { UiEvent } from './ui-api.ts';
 
 export const RECENT_EVENTS_MAX = 2000;
-
-export type UiEvent = {
-  id: string;
-  time: string;
-  source: 'docker' | 'swarm';
-  action: string;
-  text: string;
-  hostname: string;
-  nodeId: string;
-  containerId?: string;
-  containerName?: string;
-  service?: string;
-  serviceId?: string;
-  exitCode?: number;
-};
 
 /** Docker actions worth showing a person; attach/exec/top chatter is left out. */
 const SHOWN = /^(create|start|restart|die|kill|oom|stop|destroy|health_status|pause|unpause)/;

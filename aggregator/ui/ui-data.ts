@@ -4,8 +4,9 @@
 import type { WireRecord } from '../../common/schema/index.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
 import { AlertmanagerAlerts } from './alerts.ts';
-import { buildClusterView, type ClusterView, type PartResult } from './cluster-view.ts';
-import { HistoryStore, sumSeries, type SeriesData } from './history-store.ts';
+import { buildClusterView, type PartResult } from './cluster-view.ts';
+import { HistoryStore, sumSeries } from './history-store.ts';
+import type { ClusterView, SeriesData } from './ui-api.ts';
 import type { LogQuery, LogSearch, LogSearchResult } from './log-search.ts';
 import { LogTail } from './log-tail.ts';
 import { buildPart, type Part } from './part.ts';

@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef } from 'preact/hooks';
 import uPlot from 'uplot';
 import { bytes, cores, rate } from './format.ts';
-import type { Series } from './types.ts';
+import type { SeriesData as Series } from '../../aggregator/ui/ui-api.ts';
 
 type Kind = 'cpu' | 'mem' | 'net' | 'io';
 

@@ -2,7 +2,7 @@
 // lost-connection banner, state badges, and the recent-events list with links to logs.
 import { html } from 'htm/preact';
 import type { LiveState } from './live.ts';
-import type { UiEvent } from './types.ts';
+import type { UiEvent } from '../../aggregator/ui/ui-api.ts';
 import { ago, clock, since } from './format.ts';
 
 export function Header(props: { live: LiveState; page: string }) {

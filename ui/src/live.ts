@@ -1,7 +1,7 @@
 // The page's live connection: one EventSource to /ui/api/live (the cluster view, and the focused
 // entity's history, whenever they change). Tracks whether the aggregator is still there: an
 // error, or no message for STALE_MS (the server sends at least a heartbeat every 15 s), is "lost".
-import type { ClusterView, Series } from './types.ts';
+import type { ClusterView, SeriesData as Series } from '../../aggregator/ui/ui-api.ts';
 
 export type Connection = 'connecting' | 'live' | 'lost';
 export type LiveState = {

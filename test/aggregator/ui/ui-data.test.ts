@@ -9,7 +9,8 @@ import type { ContainerMetricRecord, HostMetricRecord, LogRecord } from '../../.
 import { HistoryStore, sumSeries } from '../../../aggregator/ui/history-store.ts';
 import { searchJournal } from '../../../aggregator/sinks/journal/journal-search.ts';
 import { buildClusterView, type PartResult } from '../../../aggregator/ui/cluster-view.ts';
-import type { ContainerSummary, Part } from '../../../aggregator/ui/part.ts';
+import type { Part } from '../../../aggregator/ui/part.ts';
+import type { ContainerSummary } from '../../../aggregator/ui/ui-api.ts';
 import { LogTail } from '../../../aggregator/ui/log-tail.ts';
 
 const node = { id: 'node1', hostname: 'host-1' };

@@ -3,7 +3,7 @@
 import { html } from 'htm/preact';
 import { Badge } from '../components.ts';
 import { ago, bytes, cores, pct, tag } from '../format.ts';
-import type { ClusterView } from '../types.ts';
+import type { ClusterView } from '../../../aggregator/ui/ui-api.ts';
 
 export function ClusterPage(props: { view: ClusterView }) {
   const v = props.view;

@@ -4,7 +4,7 @@ import { html } from 'htm/preact';
 import { Badge, Events } from '../components.ts';
 import { Charts } from '../chart.ts';
 import { bytes, cores, pct, rate, shortId, since, tag, ago } from '../format.ts';
-import type { ClusterView, Series, TaskCard } from '../types.ts';
+import type { ClusterView, SeriesData as Series, TaskCard } from '../../../aggregator/ui/ui-api.ts';
 
 type Props = { view: ClusterView; id: string; history: Series | null | undefined };
 

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { getJson } from '../live.ts';
 import { navigate } from '../router.ts';
 import { shortId } from '../format.ts';
-import type { LogLine } from '../types.ts';
+import type { LogLine } from '../../../aggregator/ui/ui-api.ts';
 
 /** Lines a live tail keeps on the page; older ones scroll away. */
 const TAIL_KEEP = 2000;

@@ -2,7 +2,7 @@
 // its container's health, moving as the engine reports (a rolling update replaces cards in place).
 import { html } from 'htm/preact';
 import { cores, bytes, since, tag } from '../format.ts';
-import type { ClusterView, TaskCard } from '../types.ts';
+import type { ClusterView, TaskCard } from '../../../aggregator/ui/ui-api.ts';
 
 /** The colour class of a card: health beats state while a task runs. */
 function tone(t: TaskCard): string {

@@ -1,6 +1,8 @@
-// The shapes the aggregator's UI endpoints answer (aggregator/ui/cluster-view.ts, history-store.ts,
-// log-search.ts), restated for the browser bundle, which imports nothing from the server.
+// The shapes the UI's endpoints answer (/ui/api/*), shared by the server and the browser bundle:
+// types only, importing nothing, so the bundle's own type check can read this file as it is.
+
 export type PartStatus = { replica: string; ok: boolean; error?: string; ageMs: number; nodes: number };
+
 export type NodeRow = {
   id: string;
   hostname: string;
@@ -17,11 +19,13 @@ export type NodeRow = {
   memUsed: number | null;
   diskTotal: number | null;
   diskUsed: number | null;
+  /** ms since the node's collector was last heard from; null: no collector reports for it. */
   collectorAgeMs: number | null;
   collector: 'ok' | 'silent' | 'none';
   replica: string;
   containers: number;
 };
+
 export type ServiceRow = {
   id: string;
   name: string;
@@ -33,8 +37,10 @@ export type ServiceRow = {
   update: { state: string; message?: string; startedAt?: string; completedAt?: string } | undefined;
   tasks: Record<string, number>;
   recentFailures: number;
+  /** Running tasks whose container runs the service's current image (a rolling update's progress). */
   updated: number;
 };
+
 export type TaskCard = {
   id: string;
   serviceId: string;
@@ -54,6 +60,24 @@ export type TaskCard = {
   cpu: number | null;
   mem: number | null;
 };
+
+export type Attention = { severity: 'critical' | 'warning'; kind: string; text: string; href: string };
+export type Alert = { name: string; severity: string; summary: string; startsAt: string };
+
+export type ClusterView = {
+  generatedAtMs: number;
+  parts: PartStatus[];
+  swarm: { present: boolean; time: string | null };
+  nodes: NodeRow[];
+  services: ServiceRow[];
+  tasks: TaskCard[];
+  containers: ContainerSummary[];
+  attention: Attention[];
+  alerts: { configured: boolean; error?: string; firing: Alert[] };
+  /** Recent Docker events and Swarm changes of every part, newest last. */
+  events: UiEvent[];
+};
+
 export type ContainerSummary = {
   id: string;
   name: string;
@@ -70,6 +94,7 @@ export type ContainerSummary = {
   restarts: number;
   oomKills: number;
   startedAt: string;
+  /** cores, bytes, bytes/s; null before the collector's second sample. */
   cpu: number | null;
   mem: number;
   memLimit: number | null;
@@ -79,7 +104,7 @@ export type ContainerSummary = {
   ioWrite: number | null;
   time: string;
 };
-export type Attention = { severity: 'critical' | 'warning'; kind: string; text: string; href: string };
+
 export type UiEvent = {
   id: string;
   time: string;
@@ -94,31 +119,7 @@ export type UiEvent = {
   serviceId?: string;
   exitCode?: number;
 };
-export type ClusterView = {
-  generatedAtMs: number;
-  parts: PartStatus[];
-  swarm: { present: boolean; time: string | null };
-  nodes: NodeRow[];
-  services: ServiceRow[];
-  tasks: TaskCard[];
-  containers: ContainerSummary[];
-  attention: Attention[];
-  alerts: {
-    configured: boolean;
-    error?: string;
-    firing: Array<{ name: string; severity: string; summary: string; startsAt: string }>;
-  };
-  events: UiEvent[];
-};
-export type Series = {
-  t: number[];
-  cpu: Array<number | null>;
-  mem: Array<number | null>;
-  netRx: Array<number | null>;
-  netTx: Array<number | null>;
-  ioRead: Array<number | null>;
-  ioWrite: Array<number | null>;
-};
+
 export type LogLine = {
   id: string;
   time: string;
@@ -129,3 +130,8 @@ export type LogLine = {
   service: string;
   hostname: string;
 };
+
+/** A history column: cores, bytes, and bytes/s. */
+export type Column = 'cpu' | 'mem' | 'netRx' | 'netTx' | 'ioRead' | 'ioWrite';
+/** Time in ms, then one array per column, oldest first (uPlot's data layout). */
+export type SeriesData = { t: number[] } & Record<Column, Array<number | null>>;
