@@ -3,21 +3,14 @@
 // this replica holds it. Serialisable: peers answer GET /ui/api/part with it (fan-out in peers.ts).
 import type { ContainerMetricRecord, HostMetricRecord, SwarmSnapshot } from '../../common/schema/index.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
-import type { ContainerSummary, UiEvent } from './ui-api.ts';
+import type { ContainerSummary, HostUsage, UiEvent } from './ui-api.ts';
 
-export type NodeSummary = {
+export type NodeSummary = HostUsage & {
   key: string;
   nodeId: string;
   hostname: string;
   /** When this replica last heard from the node's collector (ms since epoch). */
   lastSeenMs: number;
-  cpus: number;
-  /** Cores busy over the last host sample interval. */
-  cpuUsed: number | null;
-  memTotal: number | null;
-  memUsed: number | null;
-  diskTotal: number | null;
-  diskUsed: number | null;
   load1: number | null;
   /** The collector's own queue, when it reported one. */
   queueBytes: number | null;

@@ -3,7 +3,18 @@
 
 export type PartStatus = { replica: string; ok: boolean; error?: string; ageMs: number; nodes: number };
 
-export type NodeRow = {
+/** A node's size and use from its collector's last host sample; null before it reported. */
+export type HostUsage = {
+  cpus: number;
+  /** Cores busy over the last host sample interval. */
+  cpuUsed: number | null;
+  memTotal: number | null;
+  memUsed: number | null;
+  diskTotal: number | null;
+  diskUsed: number | null;
+};
+
+export type NodeRow = HostUsage & {
   id: string;
   hostname: string;
   role: string;
@@ -13,12 +24,6 @@ export type NodeRow = {
   reachability: string;
   engine: string;
   address: string;
-  cpus: number;
-  cpuUsed: number | null;
-  memTotal: number | null;
-  memUsed: number | null;
-  diskTotal: number | null;
-  diskUsed: number | null;
   /** ms since the node's collector was last heard from; null: no collector reports for it. */
   collectorAgeMs: number | null;
   collector: 'ok' | 'silent' | 'none';
