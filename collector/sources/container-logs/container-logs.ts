@@ -2,29 +2,17 @@
 // the loop that reads them and ships their records (log-read-loop.ts), and the read positions both
 // share (checkpoint-store.ts). Its counters are kept here; the source's outer surface is container-logs-source.ts.
 import { join } from 'node:path';
-import type { Logger } from '../../../common/logger.ts';
-import type { NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import type { DockerApi } from '../../docker-api.ts';
-import type { AckHandle } from '../source.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
 import { FollowedContainers } from './followed-containers.ts';
-import { LogReadLoop } from './log-read-loop.ts';
+import { LogReadLoop, type ReadingOptions } from './log-read-loop.ts';
 
-export { LABELS } from './container-metadata.ts';
-
-export type ContainerLogsOptions = {
+export type ContainerLogsOptions = ReadingOptions & {
   api: DockerApi;
   /** The engine's data root as this process sees it (json-file logs live under containers/). */
   dockerRoot: string;
   dataDir: string;
-  node: () => NodeRef;
-  /** Hands records to the pipeline with their ack handle; false = the queue refuses logs now (records held: pause reading). */
-  emit: (records: WireRecord[], ack: AckHandle) => Promise<boolean>;
-  /** Resolves once the queue takes log batches again (at once when it does). */
-  ready: () => Promise<void>;
-  log: Logger;
   maxMessageBytes: number;
-  pollIntervalMs: number;
   /** How often the pinning worker looks at the containers directory and every log directory besides inotify (its safety net). */
   rescanIntervalMs: number;
   multilineMaxLines: number;

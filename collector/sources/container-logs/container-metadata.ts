@@ -5,7 +5,7 @@ import type { Logger } from '../../../common/logger.ts';
 import type { ContainerRef } from '../../../common/schema/index.ts';
 import type { AssemblerOptions } from './message-assembler.ts';
 
-export const LABELS = {
+const LABELS = {
   optOut: 'swarmscope.logs',
   multiline: 'swarmscope.multiline.pattern',
   multilineMaxLines: 'swarmscope.multiline.max_lines',

@@ -113,6 +113,10 @@ function liveFileNow(dir: string, d: Dir): string | undefined {
 /**
  * Every rescanMs the containers directory is listed and each log directory whose live file changed is
  * scanned: inotify drops events when its queue overflows (busy writers' appends fill it) and says nothing.
+ * This listing is not the container inventory's (collector/docker-inventory.ts), on purpose: that one
+ * runs on the main thread (blocked when this one matters), every SWARMSCOPE_INTERVAL (10 s), and through
+ * the API, which never lists a `--rm` container gone in between. Containers it lists are pinned anyway
+ * (followed-containers.ts follows them); this one is the worker's own net under a lost inotify event.
  */
 function watchContainersDir(dir: string, suffix: string, rescanMs: number): void {
   containers = { dir, suffix };

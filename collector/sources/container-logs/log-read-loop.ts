@@ -16,18 +16,22 @@ import { LossAccounting } from './loss-accounting.ts';
 export type ReadCounts = RecordCounts &
   LossCounts & { records: number; bytesRead: number; badLines: number; pauses: number; readErrors: number };
 
-export type LogReadLoopOptions = {
-  followed: FollowedContainers;
-  store: CheckpointStore;
+/** What the read loop needs of the pipeline and the agent (the source's options share them). */
+export type ReadingOptions = {
   node: () => NodeRef;
   /** Hands records to the pipeline with their ack handle; false = the queue refuses logs now (records held: pause reading). */
   emit: (records: WireRecord[], ack: AckHandle) => Promise<boolean>;
   /** Resolves once the queue takes log batches again (at once when it does). */
   ready: () => Promise<void>;
   log: Logger;
-  counts: ReadCounts;
   /** Every followed file is read at least this often (a safety net under the directory watches). */
   pollIntervalMs: number;
+};
+
+export type LogReadLoopOptions = ReadingOptions & {
+  followed: FollowedContainers;
+  store: CheckpointStore;
+  counts: ReadCounts;
   isClosed: () => boolean;
 };
 
@@ -53,7 +57,7 @@ export class LogReadLoop {
   start(): void {
     this.timer = setInterval(() => {
       for (const id of this.opts.followed.fileFollowedIds()) this.toRead.add(id);
-      this.wake();
+      this.endIdleWait();
     }, this.opts.pollIntervalMs);
     this.loop = this.run();
   }
@@ -61,7 +65,7 @@ export class LogReadLoop {
   /** The container has something to read: the loop reads it soon. */
   readSoon(id: string): void {
     this.toRead.add(id);
-    this.wake();
+    this.endIdleWait();
   }
 
   /** Nothing of the container is waiting to be read, and nothing read is waiting for its acknowledgement. */
@@ -69,7 +73,7 @@ export class LogReadLoop {
     return !this.toRead.has(id) && this.acks.inFlight === 0;
   }
 
-  private wake(): void {
+  private endIdleWait(): void {
     this.wakeUp?.();
   }
 
@@ -151,7 +155,7 @@ export class LogReadLoop {
   /** Stops reading: the loop ends after its current step. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.wake();
+    this.endIdleWait();
     await this.loop;
   }
 }
