@@ -147,7 +147,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
       maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '64MiB'),
       maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
-      maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '128MiB'),
+      maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '64MiB'),
     },
     connections: readConnectionBounds(r),
     staleAfterMs: r.durationMs('SWARMSCOPE_STALE_AFTER', '5m'),

@@ -53,7 +53,9 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
   const { config, sink, state, metrics } = deps;
   const expected = createHash('sha256').update(`Bearer ${config.token}`).digest();
   let inflight = 0;
+  /** Bytes of requests in flight: each body's declared length from admission, decoded bytes as gunzip makes them. */
   let inflightBytes = 0;
+  const rawHeld = new WeakMap<object, number>();
 
   const refuse = (reply: FastifyReply, status: number, outcome: string, reason: string, retryAfter?: number) => {
     metrics.batches.inc({ outcome });
@@ -103,10 +105,21 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       const wait = sink.unavailableFor?.() ?? 0;
       if (wait > 0)
         return refuse(reply, 503, 'unavailable', `${sink.name} unavailable; another request is probing it`, wait);
+      // The body is held as it arrives: its declared length is taken from the byte budget before
+      // a byte of it is read (fastify refuses a length past the body bound with 413 unread).
+      const declared = Number(req.headers['content-length']);
+      const raw = Number.isFinite(declared)
+        ? Math.min(declared, config.limits.maxBodyBytes)
+        : config.limits.maxBodyBytes;
+      if (inflightBytes > 0 && inflightBytes + raw > config.limits.maxInflightBytes)
+        return refuse(reply, 429, 'overloaded', `aggregator busy (${inflightBytes} bytes in flight)`, 1);
       inflight++;
+      inflightBytes += raw;
+      rawHeld.set(req.raw, raw);
       metrics.inflight.set(inflight);
       reply.raw.once('close', () => {
         inflight--;
+        inflightBytes -= raw;
         metrics.inflight.set(inflight);
       });
     },
@@ -117,11 +130,12 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       const encoding = req.headers['content-encoding'];
       if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity')
         return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
-      // Decoded bytes of this request, counted in inflightBytes as they come out of gunzip: the
-      // aggregator's memory bound. Past it, 429 rather than hold more (a request alone always passes).
+      // Decoded bytes of this request, counted in inflightBytes as they come out of gunzip beside its
+      // body: the aggregator's memory bound. Past it, 429 rather than hold more (a request alone always passes).
       let held = 0;
+      const own = rawHeld.get(req.raw) ?? 0;
       const take = (n: number) => {
-        if (inflightBytes > held && inflightBytes + n > config.limits.maxInflightBytes) return false;
+        if (inflightBytes > own + held && inflightBytes + n > config.limits.maxInflightBytes) return false;
         inflightBytes += n;
         held += n;
         return true;

@@ -9,7 +9,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
+import { parse } from 'yaml';
 import { Agent, request } from 'undici';
 import { toEventRecord } from '../../collector/sources/docker-events/event-record.ts';
 import { INGEST_PATH, NDJSON } from '../../common/wire.ts';
@@ -29,6 +31,8 @@ export type CampaignOptions = {
   idleConnections: number;
   /** 100 MiB single-line bodies (each is 100 MiB on the wire). */
   hugeLines: number;
+  /** How long after the bad requests the held connections may take to be closed (default 30 s). */
+  heldWaitMs?: number;
   /** Only the kinds whose name contains this (for finding what a figure comes from). */
   only?: string;
   /** Aggregator settings on top of the campaign's own (defaults otherwise). */
@@ -61,8 +65,8 @@ export type CampaignResult = {
   p99DuringMs: number;
   p50BeforeMs: number;
   p50DuringMs: number;
-  slowLorisClosedByServer: number;
-  idleClosedByServer: number;
+  /** Connections held open by the campaign, by kind: how many the aggregator closed, and how fast. */
+  held: { name: string; opened: number; closedByServer: number; maxSecondsToClose: number }[];
   durationMs: number;
   readToken: string;
   token: string;
@@ -249,6 +253,24 @@ function rawPost(port: number, token: string, body: Buffer): Promise<{ status: s
   });
 }
 
+/**
+ * How the stack runs the aggregator (stack/swarmscope.yml): its Node flags, which the campaign's
+ * aggregator gets too, and its memory limit (Docker's M is MiB).
+ */
+export function stackAggregator(): { nodeOptions: string; memoryLimitBytes: number } {
+  type Service = { environment?: Record<string, string>; deploy?: { resources?: { limits?: { memory?: string } } } };
+  const stack = parse(readFileSync(new URL('../../stack/swarmscope.yml', import.meta.url), 'utf8')) as {
+    services: Record<string, Service>;
+  };
+  const agg = stack.services.aggregator!;
+  const m = /^(\d+)([MG])$/.exec(agg.deploy?.resources?.limits?.memory ?? '');
+  if (!m) throw new Error('stack/swarmscope.yml: the aggregator has no memory limit in M or G');
+  return {
+    nodeOptions: agg.environment?.NODE_OPTIONS ?? '',
+    memoryLimitBytes: Number(m[1]) * (m[2] === 'G' ? 1024 : 1) * MiB,
+  };
+}
+
 /** The aggregator under test as its own process: journal sink, its whole log kept. */
 async function startAggregator(env: Record<string, string>) {
   const port = await freePort();
@@ -256,6 +278,86 @@ async function startAggregator(env: Record<string, string>) {
   const p = startLogged(['aggregator'], { SWARMSCOPE_LISTEN: `127.0.0.1:${port}`, ...env }, 200_000);
   await waitHealthy(p, url);
   return { child: p.child, url, out: p };
+}
+
+type HeldKind = {
+  name: string;
+  /** The answer a slow-loris client must get before the aggregator closes it (idle ones get none). */
+  expected?: number[];
+  authenticated?: boolean;
+  opened: number;
+  closedByServer: number;
+  maxSecondsToClose: number;
+  answers: Record<string, number>;
+};
+
+/**
+ * Connections a client holds open to tie the aggregator up: slow-loris headers (a header line a
+ * second), bodies dribbled a byte a second behind a wrong token and behind the ingest token (those
+ * take in-flight slots: at most 4), and connections that never send a byte. Records who closed each.
+ */
+function holdConnections(port: number, token: string, slowLoris: number, idle: number) {
+  const post = (bearer: string, length: number) =>
+    `POST ${INGEST_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${bearer}\r\nContent-Type: ${NDJSON}\r\nContent-Length: ${length}\r\n\r\n`;
+  const kind = (name: string, expected?: number[], authenticated = false): HeldKind => ({
+    name,
+    ...(expected ? { expected } : {}),
+    authenticated,
+    opened: 0,
+    closedByServer: 0,
+    maxSecondsToClose: 0,
+    answers: {},
+  });
+  const headers = kind('slow-loris headers', [408]);
+  const wrongBody = kind('slow-loris body (wrong token)', [401]);
+  const tokenBody = kind('slow-loris body (ingest token)', [408], true);
+  const idleKind = kind('idle connections');
+  const sockets: { s: Socket; open: boolean; timer?: NodeJS.Timeout }[] = [];
+  const open = (k: HeldKind, first?: string, dribble?: string) => {
+    const s = connect(port, '127.0.0.1');
+    const t0 = Date.now();
+    const entry: { s: Socket; open: boolean; timer?: NodeJS.Timeout } = { s, open: true };
+    k.opened++;
+    s.on('error', () => undefined);
+    s.on('data', (d) => {
+      const m = /^HTTP\/1\.1 (\d+)/.exec(d.toString('latin1'));
+      if (m) k.answers[m[1]!] = (k.answers[m[1]!] ?? 0) + 1;
+    });
+    s.on('close', () => {
+      clearInterval(entry.timer);
+      if (!entry.open) return;
+      entry.open = false;
+      k.closedByServer++;
+      k.maxSecondsToClose = Math.max(k.maxSecondsToClose, (Date.now() - t0) / 1000);
+    });
+    if (first) s.write(first);
+    if (dribble) entry.timer = setInterval(() => s.writable && s.write(dribble), 1000);
+    sockets.push(entry);
+  };
+  const tokenBodies = Math.min(4, Math.floor(slowLoris / 3));
+  for (let i = 0; i < slowLoris; i++) {
+    if (i < tokenBodies) open(tokenBody, post(token, 100_000), 'x');
+    else if (i % 2 === 0) open(headers, `POST ${INGEST_PATH} HTTP/1.1\r\nHost: x\r\n`, 'X-Slow: 1\r\n');
+    else open(wrongBody, post('wrong', 10_000_000), 'x');
+  }
+  for (let i = 0; i < idle; i++) open(idleKind);
+  const kinds = [headers, wrongBody, tokenBody, idleKind].filter((k) => k.opened > 0);
+  return {
+    /** Resolves when the aggregator has closed every held connection, or after `ms`. */
+    settled: async (ms: number) => {
+      const deadline = Date.now() + ms;
+      while (sockets.some((e) => e.open) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    },
+    /** Closes what is still open (those count as not closed by the aggregator). */
+    close: () => {
+      for (const e of sockets) {
+        e.open = false;
+        clearInterval(e.timer);
+        e.s.destroy();
+      }
+      return { kinds };
+    },
+  };
 }
 
 export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult> {
@@ -268,6 +370,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     SWARMSCOPE_READ_TOKEN: readToken,
     SWARMSCOPE_DATA_DIR: dataDir,
     SWARMSCOPE_LOG_LEVEL: 'info',
+    NODE_OPTIONS: stackAggregator().nodeOptions,
     ...opts.env,
   });
   const started = Date.now();
@@ -316,42 +419,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const abuseStart = Date.now();
   say(`baseline done: ${latencies.length} good batches acknowledged`);
 
-  // Slow-loris (headers, and a body behind a wrong token) and idle connections, held open.
-  const held = { slowClosed: 0, idleClosed: 0, sockets: [] as Socket[], timers: [] as NodeJS.Timeout[] };
-  const slowStatus: Record<string, Record<string, number>> = { headers: {}, body: {} };
+  // Slow-loris (headers, and bodies behind a wrong and the ingest token) and idle connections.
   const port = Number(new URL(agg.url).port);
-  for (let i = 0; i < opts.slowLoris; i++) {
-    const s = connect(port, '127.0.0.1');
-    s.on('error', () => undefined);
-    const body = i % 2 === 1;
-    let closedByUs = false;
-    s.on('data', (d) => {
-      const m = /^HTTP\/1\.1 (\d+)/.exec(d.toString('latin1'));
-      const of = slowStatus[body ? 'body' : 'headers']!;
-      if (m) of[m[1]!] = (of[m[1]!] ?? 0) + 1;
-    });
-    s.on('close', () => {
-      if (!closedByUs) held.slowClosed++;
-    });
-    (s as Socket & { byUs?: () => void }).byUs = () => (closedByUs = true);
-    s.write(
-      body
-        ? `POST ${INGEST_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer wrong\r\nContent-Type: ${NDJSON}\r\nContent-Length: 10000000\r\n\r\n`
-        : `POST ${INGEST_PATH} HTTP/1.1\r\nHost: x\r\n`,
-    );
-    held.timers.push(setInterval(() => s.writable && s.write(body ? 'x' : 'X-Slow: 1\r\n'), 1000));
-    held.sockets.push(s);
-  }
-  for (let i = 0; i < opts.idleConnections; i++) {
-    const s = connect(port, '127.0.0.1');
-    let closedByUs = false;
-    s.on('error', () => undefined);
-    s.on('close', () => {
-      if (!closedByUs) held.idleClosed++;
-    });
-    (s as Socket & { byUs?: () => void }).byUs = () => (closedByUs = true);
-    held.sockets.push(s);
-  }
+  const held = holdConnections(port, token, opts.slowLoris, opts.idleConnections);
 
   // The bad requests, paced at `rate`, `concurrency` at once, kinds interleaved by weight.
   const total = list.reduce((a, k) => a + k.weight, 0);
@@ -438,24 +508,15 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
   goodRunning = false;
   await Promise.all(goodLoops);
-  for (const t of held.timers) clearInterval(t);
-  const slowClosed = held.slowClosed;
-  const idleClosed = held.idleClosed;
-  for (const s of held.sockets) {
-    (s as Socket & { byUs?: () => void }).byUs?.();
-    s.destroy();
-  }
-  // A slow-loris client that got no answer before the campaign ended is counted as such.
-  const slowKinds = {
-    headers: { name: 'slow-loris headers', expected: [408] },
-    body: { name: 'slow-loris body (wrong token)', expected: [401] },
-  };
-  for (const part of ['headers', 'body'] as const) {
-    const answers = slowStatus[part]!;
-    const answered = Object.values(answers).reduce((a, b) => a + b, 0);
-    for (const [status, n] of Object.entries(answers)) for (let i = 0; i < n; i++) note(slowKinds[part], status, true);
-    const asked = part === 'body' ? Math.floor(opts.slowLoris / 2) : Math.ceil(opts.slowLoris / 2);
-    for (let i = answered; i < asked; i++) note(slowKinds[part], 'no answer yet', true);
+  // Every held connection had its bound's time to be closed; the last ones are waited for (bounded).
+  await held.settled(opts.heldWaitMs ?? 30_000);
+  const heldResult = held.close();
+  for (const h of heldResult.kinds) {
+    if (!h.expected) continue;
+    const k = { name: h.name, expected: h.expected, authenticated: h.authenticated ?? false };
+    for (const [status, n] of Object.entries(h.answers)) for (let i = 0; i < n; i++) note(k, status, true);
+    const answered = Object.values(h.answers).reduce((a, b) => a + b, 0);
+    for (let i = answered; i < h.opened; i++) note(k, 'no answer', true);
   }
 
   // What the aggregator accepted: all of it must be the good clients' records.
@@ -493,8 +554,12 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     p99DuringMs: percentile(during, 99),
     p50BeforeMs: percentile(before, 50),
     p50DuringMs: percentile(during, 50),
-    slowLorisClosedByServer: slowClosed,
-    idleClosedByServer: idleClosed,
+    held: heldResult.kinds.map(({ name, opened, closedByServer, maxSecondsToClose }) => ({
+      name,
+      opened,
+      closedByServer,
+      maxSecondsToClose,
+    })),
     durationMs: Date.now() - started,
     readToken,
     token,
@@ -527,7 +592,10 @@ export function campaignTable(r: CampaignResult, opts: CampaignOptions): string 
     `| records accepted / good records sent | ${r.acceptedRecords} / ${r.goodRecords} |`,
     `| good-client ack p50 before → during | ${r.p50BeforeMs.toFixed(1)} ms → ${r.p50DuringMs.toFixed(1)} ms |`,
     `| good-client ack p99 before → during | ${r.p99BeforeMs.toFixed(1)} ms → ${r.p99DuringMs.toFixed(1)} ms (${(r.p99DuringMs / r.p99BeforeMs).toFixed(2)}×) |`,
-    `| slow-loris / idle connections closed by the aggregator | ${r.slowLorisClosedByServer} / ${opts.slowLoris}, ${r.idleClosedByServer} / ${opts.idleConnections} |`,
+    ...r.held.map(
+      (h) =>
+        `| ${h.name}: closed by the aggregator (slowest) | ${h.closedByServer} / ${h.opened} (${h.maxSecondsToClose.toFixed(1)} s) |`,
+    ),
     `| aggregator log lines | ${r.logLines} |`,
     `| duration | ${(r.durationMs / 1000).toFixed(0)} s |`,
   ].join('\n');
