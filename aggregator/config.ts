@@ -145,7 +145,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     journal: { maxBytes: r.bytes('SWARMSCOPE_JOURNAL_MAX_BYTES', '1GiB') },
     limits: {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
-      maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '64MiB'),
+      maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '16MiB'),
       maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
       maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '64MiB'),
     },
@@ -185,6 +185,10 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
   if (esUrls.length && config.connections.socketTimeoutMs < es.requestTimeoutMs + es.itemRetryBudgetMs)
     r.problems.push(
       'SWARMSCOPE_SOCKET_TIMEOUT must exceed SWARMSCOPE_ES_TIMEOUT + SWARMSCOPE_ES_RETRY_BUDGET: it would cut collectors off while a batch waits for Elasticsearch',
+    );
+  if (config.limits.maxDecompressedBytes > config.limits.maxInflightBytes)
+    r.problems.push(
+      'SWARMSCOPE_MAX_DECOMPRESSED_BYTES must not exceed SWARMSCOPE_MAX_INFLIGHT_BYTES: one batch would hold more than the whole memory budget',
     );
   if (es.username && !es.password)
     r.problems.push('SWARMSCOPE_ES_USERNAME is set but SWARMSCOPE_ES_PASSWORD (or _FILE) is not');

@@ -60,6 +60,8 @@ export type CampaignResult = {
   goodAcked: number;
   goodRecords: number;
   goodFailed: number;
+  /** Answers 429/503 to good batches, each sent again after Retry-After. */
+  goodBusy: number;
   acceptedRecords: number;
   p99BeforeMs: number;
   p99DuringMs: number;
@@ -381,37 +383,47 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
   const seq = { n: 0 };
   const sample = goodBatch(20, { n: 10_000_000 }).body;
-  // 1 GiB of zeros is about 1 MiB of gzip: under the 16 MiB body bound, 16× over the 64 MiB inflated one.
+  // 1 GiB of zeros is about 1 MiB of gzip: under the 16 MiB body bound, 64× over the 16 MiB inflated one.
   const bomb = gzipSync(Buffer.alloc(1024 * MiB), { level: 9 });
   const list = kinds(token, bomb, sample).filter((k) => !opts.only || k.name.includes(opts.only));
 
-  // Good clients: each ships a 50-record batch, waits for its acknowledgement, pauses 20 ms.
+  // Good clients: each ships a 50-record batch, waits for its acknowledgement, pauses 20 ms. Like a
+  // collector, a batch answered 429/503 is sent again after Retry-After (its latency counts the wait).
   const goodAgent = new Agent({ connections: opts.goodClients });
   const latencies: { t: number; ms: number }[] = [];
-  const good = { acked: 0, records: 0, failed: 0 };
+  const good = { acked: 0, records: 0, failed: 0, busy: 0 };
   let goodRunning = true;
+  const shipGood = async (body: Buffer) => {
+    try {
+      const res = await request(agg.url + INGEST_PATH, {
+        method: 'POST',
+        dispatcher: goodAgent,
+        headers: { 'content-type': NDJSON, 'content-encoding': 'gzip', authorization: `Bearer ${token}` },
+        body,
+        headersTimeout: 60_000,
+        bodyTimeout: 60_000,
+      });
+      await res.body.text();
+      return { status: res.statusCode, retryAfterS: Number(res.headers['retry-after'] ?? 1) || 1 };
+    } catch {
+      return { status: 0, retryAfterS: 0 };
+    }
+  };
   const goodLoops = Array.from({ length: opts.goodClients }, async () => {
     while (goodRunning) {
       const batch = goodBatch(50, seq);
       const t0 = performance.now();
-      try {
-        const res = await request(agg.url + INGEST_PATH, {
-          method: 'POST',
-          dispatcher: goodAgent,
-          headers: { 'content-type': NDJSON, 'content-encoding': 'gzip', authorization: `Bearer ${token}` },
-          body: batch.body,
-          headersTimeout: 60_000,
-          bodyTimeout: 60_000,
-        });
-        await res.body.text();
-        if (res.statusCode === 200) {
-          good.acked++;
-          good.records += batch.records;
-          latencies.push({ t: Date.now(), ms: performance.now() - t0 });
-        } else good.failed++;
-      } catch {
-        good.failed++;
+      let answer = await shipGood(batch.body);
+      for (let retry = 0; (answer.status === 429 || answer.status === 503) && retry < 10; retry++) {
+        good.busy++;
+        await new Promise((r) => setTimeout(r, Math.min(answer.retryAfterS, 5) * 1000));
+        answer = await shipGood(batch.body);
       }
+      if (answer.status === 200) {
+        good.acked++;
+        good.records += batch.records;
+        latencies.push({ t: Date.now(), ms: performance.now() - t0 });
+      } else good.failed++;
       await new Promise((r) => setTimeout(r, 20));
     }
   });
@@ -549,6 +561,7 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
     goodAcked: good.acked,
     goodRecords: good.records,
     goodFailed: good.failed,
+    goodBusy: good.busy,
     acceptedRecords: accepted,
     p99BeforeMs: percentile(before, 99),
     p99DuringMs: percentile(during, 99),
@@ -589,6 +602,7 @@ export function campaignTable(r: CampaignResult, opts: CampaignOptions): string 
     `| crashes | ${r.crashed ? 1 : 0} |`,
     `| aggregator RSS: start → peak | ${MiBf(r.baselineRssBytes)} → ${MiBf(r.peakRssBytes)} |`,
     `| good batches acknowledged (failed) | ${r.goodAcked} (${r.goodFailed}) |`,
+    `| good batches answered 429/503 and sent again | ${r.goodBusy} |`,
     `| records accepted / good records sent | ${r.acceptedRecords} / ${r.goodRecords} |`,
     `| good-client ack p50 before → during | ${r.p50BeforeMs.toFixed(1)} ms → ${r.p50DuringMs.toFixed(1)} ms |`,
     `| good-client ack p99 before → during | ${r.p99BeforeMs.toFixed(1)} ms → ${r.p99DuringMs.toFixed(1)} ms (${(r.p99DuringMs / r.p99BeforeMs).toFixed(2)}×) |`,
