@@ -1,0 +1,29 @@
+// What a container's labels decide for its logs, on label fixtures: opt-out, the selector (`key` or
+// `key=value`), the multiline pattern with its line bound, and an invalid pattern (lines not merged).
+import test from 'ava';
+import { containerMeta, logsWanted } from '../../../../collector/sources/container-logs/container-metadata.ts';
+import { createLogger } from '../../../../common/logger.ts';
+
+const ID = 'c'.repeat(64);
+const log = createLogger({ name: 'test', level: 'silent' });
+const metaOpts = { maxMessageBytes: 1024, multilineMaxLines: 50, multilineFlushMs: 2000, selector: undefined, log };
+const cfg = { name: 'web', image: 'nginx', tty: false };
+
+test('labels decide: opt-out, the selector (key or key=value), the multiline pattern and its bound', (t) => {
+  t.true(logsWanted({}, undefined));
+  t.false(logsWanted({ 'swarmscope.logs': 'false' }, undefined));
+  t.true(logsWanted({ team: 'a' }, 'team'));
+  t.false(logsWanted({}, 'team'));
+  t.true(logsWanted({ team: 'a' }, 'team=a'));
+  t.false(logsWanted({ team: 'b' }, 'team=a'));
+  const multiline = (maxLines: string) =>
+    containerMeta(
+      ID,
+      cfg,
+      { 'swarmscope.multiline.pattern': '^\\S', 'swarmscope.multiline.max_lines': maxLines },
+      metaOpts,
+    ).assembler.multiline;
+  t.like(multiline('7'), { maxLines: 7, flushTimeoutMs: 2000 });
+  t.is(multiline('x')?.maxLines, 50, 'an unusable bound falls back to SWARMSCOPE_MULTILINE_MAX_LINES');
+  t.is(containerMeta(ID, cfg, { 'swarmscope.multiline.pattern': '(' }, metaOpts).assembler.multiline, undefined);
+});
