@@ -2,7 +2,7 @@
 // the generations in age order as one consistent listing (no rotation happened while it was taken),
 // which is what proves two generations adjacent. Synchronous on purpose: it runs in the pinning
 // worker (log-pinner-worker.ts) and, in the model test, between two actions of the interpreter.
-import { closeSync, fstatSync, openSync, readdirSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, statSync, type BigIntStats } from 'node:fs';
 import { join } from 'node:path';
 
 export type Pin = { key: string; fd: number; name: string };
@@ -17,6 +17,13 @@ export type Snapshot = {
   consistent: boolean;
   /** Generations opened by this look. */
   pins: Pin[];
+  /**
+   * What attempts a rotation disturbed saw, oldest first: each one's live file held at its start when
+   * its listing missed it (newer than all pinned before), then its listing, which still lists files
+   * oldest first (a rename only moves a file to an older position). They order what they pinned; they
+   * prove no adjacency.
+   */
+  disturbed: ListedPosition[][];
 };
 
 const ATTEMPTS = 4;
@@ -29,24 +36,30 @@ export function generationName(base: string, name: string): { n: number; gz: boo
   return { n: m[1] ? Number(m[1]) : 0, gz: Boolean(m[2]) };
 }
 
-function keyOf(st: { dev: number; ino: number }): string {
-  return `${st.dev}:${st.ino}`;
+/**
+ * A file's identity for as long as it exists and after: dev:inode and birth time. The inode alone
+ * is not one: ext4 gives a deleted generation's inode to the next new file, often the very next live
+ * file, and a look, a checkpoint or an acknowledgement naming the old file must never be taken to
+ * name the new one. Without birth times (file systems that keep none) it is dev:inode.
+ */
+export function fileKey(st: BigIntStats): string {
+  return st.birthtimeNs > 0n ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
 }
 
 function liveKey(dir: string, base: string): string | undefined {
   try {
-    return keyOf(statSync(join(dir, base)));
+    return fileKey(statSync(join(dir, base), { bigint: true }));
   } catch {
     return undefined;
   }
 }
 
-/** Opens `name` unless its dev:inode is pinned already; the key of what the name held. */
+/** Opens `name` unless the file it names is pinned already; the key of what the name held. */
 function pin(dir: string, name: string, pinned: Map<string, number>, pins: Pin[]): string {
-  const key = keyOf(statSync(join(dir, name)));
+  const key = fileKey(statSync(join(dir, name), { bigint: true }));
   if (pinned.has(key)) return key;
   const fd = openSync(join(dir, name), 'r');
-  const real = keyOf(fstatSync(fd));
+  const real = fileKey(fstatSync(fd, { bigint: true }));
   if (pinned.has(real)) closeSync(fd);
   else {
     pinned.set(real, fd);
@@ -68,11 +81,21 @@ export function scanGenerations(
   afterEach?: () => void,
 ): Snapshot {
   const pins: Pin[] = [];
+  const disturbed: ListedPosition[][] = [];
   let positions: ListedPosition[] = [];
+  let before: string | undefined;
+  // The attempt's live file first, when its listing missed it (two rotations during it), then the listing.
+  const setAside = () => {
+    if (before !== undefined && !positions.some((p) => p.keys.includes(before!)))
+      disturbed.push([{ n: 0, keys: [before] }]);
+  };
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt > 0) {
+      setAside();
+      disturbed.push(positions);
+    }
     // The live file is held open from before the listing: its inode cannot go to a new file while
     // the listing is read, so the same key after it means no rotation happened in between.
-    let before: string | undefined;
     try {
       before = pin(dir, base, pinned, pins);
     } catch {
@@ -82,7 +105,7 @@ export function scanGenerations(
     try {
       names = readdirSync(dir);
     } catch {
-      return { positions: [], consistent: true, pins };
+      return { positions: [], consistent: true, pins, disturbed };
     }
     const listed: Array<{ name: string; n: number; gz: boolean }> = [];
     for (const name of names) {
@@ -105,7 +128,8 @@ export function scanGenerations(
       else positions.push({ n: g.n, keys: [key] });
     }
     if (before === liveKey(dir, base) && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
-      return { positions, consistent: true, pins };
+      return { positions, consistent: true, pins, disturbed };
   }
-  return { positions, consistent: false, pins };
+  setAside();
+  return { positions, consistent: false, pins, disturbed };
 }

@@ -60,8 +60,11 @@ export class JsonFileTailer {
   private lastRead: ChainEntry | undefined;
   /** A gzip generation was still being written at the last look. */
   private gzPending = false;
-  /** Removed, and every generation the worker pinned is in the looks taken here. */
-  private pinsSynced = false;
+  /**
+   * A look was taken since the container stopped or was removed: every generation the worker pinned
+   * until then is known here, so the end of what is known is the end (a line open there is flushed).
+   */
+  private stopSynced = false;
   private startChecked = false;
   /** The next step looks at the directory first; lookedBefore: the generation it looked before reading. */
   private lookFirst = false;
@@ -104,6 +107,7 @@ export class JsonFileTailer {
   /** The container stopped: the next time its files are at their end, unfinished messages flush. */
   markStopped(): void {
     this.stopped = true;
+    this.stopSynced = false;
   }
 
   markStarted(): void {
@@ -113,6 +117,7 @@ export class JsonFileTailer {
   markRemoved(): void {
     this.removed = true;
     this.stopped = true;
+    this.stopSynced = false;
   }
 
   get openFiles(): number {
@@ -125,11 +130,12 @@ export class JsonFileTailer {
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
-    if ((this.removed && !this.pinsSynced) || this.lookFirst) {
-      // Gone: every generation the worker pinned must be known here before its end can be final.
-      // Or about to read past a boundary no look proved: a look now may show what lies between.
+    if ((this.stopped && !this.stopSynced) || this.lookFirst) {
+      // Stopped or gone: every generation the worker pinned must be known here before what is at the
+      // end is final (the exit can be heard of before the look at the last rotation; its line would
+      // be flushed in two). Or about to read past a boundary no look proved: a look may show what lies between.
       await this.pins.lookAndWait(this.dir);
-      this.pinsSynced ||= this.removed;
+      this.stopSynced ||= this.stopped;
       this.lookFirst = false;
     }
     await this.refresh();
@@ -214,7 +220,17 @@ export class JsonFileTailer {
         if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
       }
     const held = (key: string) => this.pins.heldFd(this.dir, key) !== undefined;
-    for (const s of looks) this.chain.observe(s, fingerprint, held);
+    for (const s of looks) {
+      this.chain.observe(s, fingerprint, held);
+      // What only a disturbed attempt of this look pinned was deleted before its listing, so is older
+      // than all that lists: placed before it, in the attempt's order.
+      const listed = new Set(s.positions.flatMap((p) => p.keys));
+      for (const d of s.disturbed) {
+        const only = d.filter((p) => p.keys.every((k) => !listed.has(k)));
+        if (only.length > 0)
+          this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held);
+      }
+    }
     this.gzPending = false;
     for (const entry of [...this.chain.order]) {
       if (this.files.has(entry) || this.skipped.has(entry)) continue;
@@ -224,12 +240,10 @@ export class JsonFileTailer {
       this.startChecked = true;
       this.checkStart(looks.find((l) => l.positions.length > 0)?.positions[0]?.n ?? 0);
     }
-    // Keys of generations let go of that a look listed again: the worker pinned them anew.
-    for (const s of looks)
-      for (const p of s.pins) {
-        const e = [...this.files.keys(), ...this.skipped].find((x) => x.keys.has(p.key));
-        if (!e || this.chain.isRetired(e)) this.pins.unpin(this.dir, p.key);
-      }
+    // Keys of generations let go of that a look listed again: the worker pinned them anew. A key of a
+    // generation still to be read stays pinned, also while it cannot be opened yet (a gzip copy being
+    // written): it may be the only one left of it.
+    for (const s of looks) for (const p of s.pins) if (!this.chain.entryOf(p.key)) this.pins.unpin(this.dir, p.key);
   }
 
   /** Opens the file a generation is read from, and decides where reading starts from its checkpoint. */
@@ -304,23 +318,26 @@ export class JsonFileTailer {
    */
   private checkStart(oldestPosition: number): void {
     const oldest = this.chain.order[0]!;
-    // Read before (its checkpoint), or the container's first generation: with fewer than max-file
-    // generations behind the live one, the engine has deleted none yet.
-    const known = this.skipped.has(oldest) || this.resumed.has(oldest) || oldestPosition < this.maxFiles - 1;
+    // Read before (its checkpoint is past its start: a checkpoint at 0 is of a file opened and not
+    // read, whose start no look may have proven), or the container's first generation: with fewer than
+    // max-file generations behind the live one, the engine has deleted none yet.
+    const resumedPast = this.resumed.has(oldest) && (this.files.get(oldest)?.pos ?? 0) > 0;
+    const known = this.skipped.has(oldest) || resumedPast || oldestPosition < this.maxFiles - 1;
     const held = new Set<string>();
     for (const f of this.files.values()) held.add(f.key);
     for (const e of this.chain.order) for (const k of e.keys) held.add(k);
+    let lost = false;
     for (const [key, cp] of this.store.fileCheckpoints()) {
       if (cp.container !== this.id || cp.done || held.has(key)) continue;
       if ([...this.files.values()].some((f) => f.fingerprint && f.fingerprint === cp.fingerprint)) continue;
       this.countLost(cp);
       this.store.forgetFile(key);
+      lost = true;
     }
-    // Otherwise the first line of each stream may have begun in a generation deleted before this look.
-    if (!known) {
-      this.losses.unprovenBoundaries++;
-      this.assembler.markGap([]);
-    }
+    // Otherwise the first line of each stream may have begun in a generation deleted before this look;
+    // it did if one read partly is gone (the oldest one now then continues it).
+    if (!known) this.losses.unprovenBoundaries++;
+    if (!known || lost) this.assembler.markGap([]);
   }
 
   private countLost(cp: FileCheckpoint): void {

@@ -8,6 +8,7 @@ import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
+import { fileKey } from './generation-scan.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -39,12 +40,13 @@ export function currentName(id: string): string {
 export async function openGeneration(dir: string, g: Generation): Promise<OpenedFile | undefined | 'incomplete'> {
   try {
     const fh = await open(g.path ?? join(dir, g.name), 'r');
-    const st = await fh.stat({ bigint: false });
-    const key = `${st.dev}:${st.ino}`;
-    if (!g.gz) return { key, name: g.name, gz: false, fh, ino: st.ino };
+    const st = await fh.stat({ bigint: true });
+    const key = fileKey(st);
+    const ino = Number(st.ino);
+    if (!g.gz) return { key, name: g.name, gz: false, fh, ino };
     try {
       const data = await gunzipAsync(await fh.readFile(), { maxOutputLength: MAX_GZ_BYTES }).catch(() => undefined);
-      return data ? { key: `gz:${key}`, name: g.name, gz: true, data, ino: st.ino } : 'incomplete';
+      return data ? { key: `gz:${key}`, name: g.name, gz: true, data, ino } : 'incomplete';
     } finally {
       await fh.close();
     }

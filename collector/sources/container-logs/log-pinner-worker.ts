@@ -5,7 +5,7 @@
 import { closeSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { scanGenerations } from './generation-scan.ts';
+import { fileKey, scanGenerations } from './generation-scan.ts';
 
 type Msg =
   | { op: 'containers-dir'; dir: string; suffix: string; rescanMs: number; n: number }
@@ -14,7 +14,7 @@ type Msg =
   | { op: 'unpin'; dir: string; key: string }
   | { op: 'look-now'; dir: string; n: number };
 
-/** current: the live log file just before the last scan's listing (see liveFile); a rotation replaces it. */
+/** current: the live log file (its fileKey) just before the last scan's listing; a rotation replaces it. */
 type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean; current?: string };
 
 const dirs = new Map<string, Dir>();
@@ -93,18 +93,11 @@ function containerEntry(name: string): void {
   else if (!stopped.has(dir)) pinGenerationsOf(dir, `${name}${containers.suffix}`);
 }
 
-/**
- * The live log file's identity: dev:inode and birth time (an inode freed by a deleted generation
- * can be reused by the next live file, within one rescan when the writer is fast).
- */
-function liveFile(st: { dev: number; ino: number; birthtimeMs: number }): string {
-  return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
-}
-
 /** The directory's live log file now: one stat tells whether a generation came or went since the last scan. */
 function liveFileNow(dir: string, d: Dir): string | undefined {
   try {
-    return liveFile(statSync(join(dir, d.base)));
+    // Birth time in the key: an inode freed by a deleted generation can go to the next live file.
+    return fileKey(statSync(join(dir, d.base), { bigint: true }));
   } catch {
     return undefined;
   }
