@@ -20,7 +20,12 @@ export type AggregatorTls = Readonly<{
  */
 const CLOSED_UNDER_REQUEST = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'];
 
-export function createAggregatorAgent(opts: { connections: number; tls?: AggregatorTls }): Dispatcher {
+/** onResend: told of each such resend, so that the shipper counts the answer that never came. */
+export function createAggregatorAgent(opts: {
+  connections: number;
+  tls?: AggregatorTls;
+  onResend?: () => void;
+}): Dispatcher {
   const tls = opts.tls;
   // An idle connection is dropped by the client before the aggregator's advertised
   // `Keep-Alive: timeout=` (less undici's 2 s threshold), or after 10 s without one.
@@ -34,12 +39,16 @@ export function createAggregatorAgent(opts: { connections: number; tls?: Aggrega
   });
   return agent.compose(
     interceptors.retry({
-      methods: ['POST'],
-      errorCodes: CLOSED_UNDER_REQUEST,
-      // Statuses are the shipper's (Retry-After, backoff, set aside): none retried here.
-      statusCodes: [],
-      maxRetries: 1,
-      minTimeout: 0,
+      // Statuses are the shipper's (Retry-After, backoff, set aside): none retried here; a closed
+      // connection once, at once, and counted.
+      retry: (err, { state }, done) => {
+        const code = (err as { code?: string }).code;
+        if (code === undefined || !CLOSED_UNDER_REQUEST.includes(code) || state.counter > 1) return done(err);
+        opts.onResend?.();
+        // Asynchronously, as undici's own retry does: the closed socket is let go of first.
+        setTimeout(() => done(null), 0);
+        return undefined;
+      },
     }),
   );
 }

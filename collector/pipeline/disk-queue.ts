@@ -72,6 +72,8 @@ export class DiskQueue {
   private nextSeq = 1;
   private atBound = false;
   private refusedLogBatches = 0;
+  /** Batches a sender holds (take → release): kept from the byte bound's drops. */
+  private readonly sending = new Set<QueuedBatch>();
   private readonly droppedBatches: Record<DropReason, number> = { queue_full: 0, expired: 0, rejected: 0 };
   private readonly droppedRecords: Record<DropReason, number> = { queue_full: 0, expired: 0, rejected: 0 };
 
@@ -159,9 +161,20 @@ export class DiskQueue {
     return this.batches[0];
   }
 
-  /** The oldest waiting batch not in `busy` (batches already being sent by another sender). */
-  oldestExcept(busy: ReadonlySet<QueuedBatch>): QueuedBatch | undefined {
-    return this.batches.find((b) => !busy.has(b));
+  /**
+   * The oldest batch no sender holds, now held by the caller until `release` (or its ack or
+   * rejection). A held batch is never dropped at the byte bound: its send may succeed, and a
+   * batch both delivered and counted as dropped would make the loss count wrong.
+   */
+  take(): QueuedBatch | undefined {
+    const batch = this.batches.find((b) => !this.sending.has(b));
+    if (batch) this.sending.add(batch);
+    return batch;
+  }
+
+  /** The sender is done with a batch it took (sent, or to be tried again later). */
+  release(batch: QueuedBatch): void {
+    this.sending.delete(batch);
   }
 
   read(batch: QueuedBatch): Promise<Buffer> {
@@ -204,7 +217,7 @@ export class DiskQueue {
   private async makeRoom(bytes: number, cls: BatchClass): Promise<boolean> {
     while (this.bytes + bytes > this.opts.maxBytes) {
       this.enterBound(cls);
-      const victim = this.batches.find((b) => b.cls === 'metrics');
+      const victim = this.batches.find((b) => b.cls === 'metrics' && !this.sending.has(b));
       if (!victim) return false;
       this.count('queue_full', 1, victim.records);
       await this.remove(victim, 'queue_full');
@@ -214,8 +227,8 @@ export class DiskQueue {
 
   private async expire(): Promise<void> {
     const cutoff = this.now() - this.opts.maxAgeMs;
-    while (this.batches[0] && this.batches[0].createdAt < cutoff) {
-      const victim = this.batches[0];
+    // A batch being sent is left to its send: it is acknowledged, or expires once it is back.
+    for (const victim of this.batches.filter((b) => b.createdAt < cutoff && !this.sending.has(b))) {
       this.count('expired', 1, victim.records);
       this.opts.log?.warn(
         { batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs },

@@ -43,6 +43,8 @@ export type ShipperStats = {
   lastAckAt: number | undefined;
   /** Answers by HTTP status; "0" counts requests that got no answer (refused, reset, timed out). */
   responses: Record<string, number>;
+  /** Sent again at once, with no backoff, because the connection closed under them (also in responses "0"). */
+  resent: number;
 };
 
 const RETRYABLE_4XX = new Set([408, 429]);
@@ -54,7 +56,6 @@ export class Shipper {
   private loop: Promise<unknown> | undefined;
   /** Wakers of sleeping senders; `idle` ones wait for work, the others are in a backoff wait. */
   private readonly sleepers = new Map<() => void, { idle: boolean }>();
-  private readonly inflight = new Set<QueuedBatch>();
   private urlIndex = 0;
   private attempt = 0;
   /** Consecutive failures; with several URLs each is tried once before backing off. */
@@ -68,11 +69,20 @@ export class Shipper {
     rejectedRecords: 0,
     lastAckAt: undefined,
     responses: {},
+    resent: 0,
   };
 
   constructor(opts: ShipperOptions) {
     this.opts = opts;
-    this.agent = createAggregatorAgent({ connections: opts.concurrency, tls: opts.tls });
+    // A resend by the transport is an attempt without an answer, counted as the shipper counts its own.
+    this.agent = createAggregatorAgent({
+      connections: opts.concurrency,
+      tls: opts.tls,
+      onResend: () => {
+        this.stats.responses[0] = (this.stats.responses[0] ?? 0) + 1;
+        this.stats.resent++;
+      },
+    });
   }
 
   start(): void {
@@ -101,13 +111,12 @@ export class Shipper {
 
   private async run(): Promise<void> {
     while (this.running) {
-      const batch = this.opts.queue.oldestExcept(this.inflight);
+      const batch = this.opts.queue.take();
       if (!batch) {
         await this.sleep(1000, true);
         continue;
       }
-      this.inflight.add(batch);
-      const delay = await this.send(batch).finally(() => this.inflight.delete(batch));
+      const delay = await this.send(batch).finally(() => this.opts.queue.release(batch));
       if (delay > 0) await this.sleep(delay, false);
     }
   }

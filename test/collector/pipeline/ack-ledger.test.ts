@@ -44,7 +44,7 @@ function recorder(log: string[], name: string): AckHandle {
 
 function batches(queue: DiskQueue): QueuedBatch[] {
   const out: QueuedBatch[] = [];
-  for (let b = queue.oldestExcept(new Set(out)); b; b = queue.oldestExcept(new Set(out))) out.push(b);
+  for (let b = queue.take(); b; b = queue.take()) out.push(b);
   return out;
 }
 

@@ -133,7 +133,12 @@ test('a kept-alive connection closed just as the next batch arrives on it: the b
   t.is(q.shipper.stats.shippedBatches, 6);
   t.is(answered, 6);
   t.true(closedUnder >= 5, `the race was played ${closedUnder} times`);
-  t.deepEqual(q.shipper.stats.responses, { 200: 6 }, 'the shipper saw only acknowledgements');
+  t.deepEqual(
+    q.shipper.stats.responses,
+    { 0: closedUnder, 200: 6 },
+    'each closed connection counted as an attempt without an answer',
+  );
+  t.is(q.shipper.stats.resent, closedUnder, 'each sent again at once');
   t.is(q.shipper.stats.retries, 0, 'no backoff wait');
   t.deepEqual(
     q.lines.filter((l) => l.level >= 30),
