@@ -14,6 +14,7 @@ import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
 import type { AggregatorConfig } from '../config.ts';
 import { OWN_AUTH } from '../read-auth.ts';
 import { inflateBounded, OverBudget } from '../bounded-inflate.ts';
+import { MAX_RECORD_DEPTH, nestsDeeperThan } from '../json-depth.ts';
 
 export type IngestDeps = {
   config: AggregatorConfig;
@@ -35,6 +36,9 @@ export function parseBatch(text: string): { records: WireRecord[] } | { reason: 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length === 0 || line.trim() === '') continue;
+    // Short lines cannot nest deep enough to cost much; the scan is skipped for them.
+    if (line.length > 1024 && nestsDeeperThan(line, MAX_RECORD_DEPTH))
+      return { reason: `line ${i + 1}: nested deeper than ${MAX_RECORD_DEPTH} levels` };
     let value: unknown;
     try {
       value = JSON.parse(line);
