@@ -239,6 +239,9 @@ function gunzipOnce(b: Buffer): string {
 /**
  * A POST of `body` over a plain socket, reading the answer while still writing: the aggregator
  * answers 413 from the Content-Length alone and closes, which an HTTP client reports as EPIPE.
+ * The body goes 1 MiB at a time, waiting for each to drain and stopping at the first byte of an
+ * answer: 100 MiB handed to the socket at once ended, under load, in a write error that destroyed
+ * the socket before the answer already received was read.
  */
 function rawPost(port: number, token: string, body: Buffer): Promise<{ status: string; reason: boolean }> {
   return new Promise((resolve) => {
@@ -250,10 +253,21 @@ function rawPost(port: number, token: string, body: Buffer): Promise<{ status: s
       const m = /^HTTP\/1\.1 (\d+)/.exec(answer);
       resolve({ status: m ? m[1]! : 'no answer', reason: /"(reason|message)"/.test(answer) });
     });
+    // Bounded: an aggregator that neither reads nor answers for a minute gets "no answer".
+    s.setTimeout(60_000, () => s.destroy());
     s.write(
       `POST ${INGEST_PATH} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: ${NDJSON}\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n`,
     );
-    s.end(body);
+    let sent = 0;
+    const pump = () => {
+      while (sent < body.length && answer === '' && !s.destroyed) {
+        const chunk = body.subarray(sent, sent + MiB);
+        sent += chunk.length;
+        if (!s.write(chunk)) return void s.once('drain', pump);
+      }
+      if (sent >= body.length && !s.destroyed) s.end();
+    };
+    pump();
   });
 }
 
