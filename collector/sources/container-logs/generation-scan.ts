@@ -127,7 +127,10 @@ export function scanGenerations(
       if (last?.n === g.n) last.keys.push(key);
       else positions.push({ n: g.n, keys: [key] });
     }
-    if (before === liveKey(dir, base) && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
+    // No live file before or after (a rotation between its renames and the new live file) proves
+    // nothing: two such moments can frame a listing taken across two rotations.
+    const unmoved = before !== undefined && before === liveKey(dir, base);
+    if (unmoved && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
       return { positions, consistent: true, pins, disturbed };
   }
   setAside();
