@@ -39,8 +39,11 @@ export function createAggregatorAgent(opts: {
   });
   return agent.compose(
     interceptors.retry({
-      // Statuses are the shipper's (Retry-After, backoff, set aside): none retried here; a closed
-      // connection once, at once, and counted.
+      // Statuses are the shipper's (Retry-After, backoff, set aside): every answer is passed on as it
+      // came (an empty list: undici's default retries 5xx and 429 itself); a closed connection is
+      // sent again once, at once, and counted.
+      statusCodes: [],
+      errorCodes: CLOSED_UNDER_REQUEST,
       retry: (err, { state }, done) => {
         const code = (err as { code?: string }).code;
         if (code === undefined || !CLOSED_UNDER_REQUEST.includes(code) || state.counter > 1) return done(err);
