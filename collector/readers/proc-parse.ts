@@ -85,15 +85,24 @@ export function parseProcStat(text: string): ProcStat {
         steal: t(8),
         ...(f.length > 10 && { guest: t(9), guestNice: t(10) }),
       });
-    } else if (key === 'btime') out.bootTimeSeconds = Number(f[1]);
-    else if (key === 'ctxt') out.contextSwitches = Number(f[1]);
-    else if (key === 'processes') out.forks = Number(f[1]);
-    else if (key === 'procs_running') out.procsRunning = Number(f[1]);
-    else if (key === 'procs_blocked') out.procsBlocked = Number(f[1]);
-    else if (key === 'intr') out.interrupts = Number(f[1]);
+    } else {
+      // A counter whose value is not a number (a torn or foreign line) is left out, not NaN.
+      const field = STAT_COUNTERS[key];
+      const n = Number(f[1]);
+      if (field && f[1] && Number.isFinite(n)) out[field] = n;
+    }
   }
   return out;
 }
+
+const STAT_COUNTERS: Record<string, Exclude<keyof ProcStat, 'cpus'> | undefined> = {
+  btime: 'bootTimeSeconds',
+  ctxt: 'contextSwitches',
+  processes: 'forks',
+  procs_running: 'procsRunning',
+  procs_blocked: 'procsBlocked',
+  intr: 'interrupts',
+};
 
 /** /proc/meminfo "Key:   123 kB" → bytes by key; unitless lines (HugePages_*) are counts and left out. */
 export function parseMeminfo(text: string): Record<string, number> {
