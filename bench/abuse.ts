@@ -1,6 +1,6 @@
 // The hostile-input campaign (test/helpers/abuse-campaign.ts) at full size: ≥ 100,000 bad requests
 // of every kind, slow-loris and idle connections, while good clients keep shipping; prints the
-// table the README's reliability section records. Run it alone: flock /work/bench.lock node bench/abuse.ts
+// table the README's reliability section records. Run it alone on a quiet machine: node bench/abuse.ts
 // Usage: node bench/abuse.ts [--requests 100000] [--rate 1000] [--idle 2000] [--slow 200] [--huge 5]
 import { parseArgs } from 'node:util';
 import { campaignTable, runCampaign, type CampaignOptions } from '../test/helpers/abuse-campaign.ts';

@@ -3,7 +3,7 @@
 // sampled every second for a minute; the peak is reported. The collector runs as `npm start`
 // runs it (`swarmscope collector`, every source on) against an acking aggregator (journal).
 // cAdvisor is built from source beside the project (go build in its cmd/); pass its binary's path.
-// Usage: source /work/env.sh; node bench/collector-memory.ts /path/to/cadvisor [100,300] [seconds]
+// Usage (services up: eval "$(npm run -s env:up)"): node bench/collector-memory.ts /path/to/cadvisor [100,300] [seconds]
 import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -4,7 +4,7 @@
 // find per 100 ms of engine receive time (@timestamp, a date histogram). Lines that appear in a
 // bucket between two polls became searchable then: write → searchable = poll time − bucket middle
 // (± 50 ms of bucketing). Also reports the collector's and aggregator's peak RSS while shipping.
-// Usage: source /work/env.sh; node bench/logs-freshness.ts [lines/s 5000] [containers 10] [seconds 30]
+// Usage (services up: eval "$(npm run -s env:up)"): node bench/logs-freshness.ts [lines/s 5000] [containers 10] [seconds 30]
 import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';

@@ -4,7 +4,7 @@
 // first paint (the browser's first contentful paint, and the moment the cluster tables are drawn),
 // the script time a second of live updates costs (Chromium's Performance.getMetrics ScriptDuration
 // over SECONDS), and the assets' bytes raw / gzip / brotli.
-// Usage: flock /work/bench.lock node bench/ui-cluster.ts [--containers 300] [--seconds 20]
+// Usage: node bench/ui-cluster.ts [--containers 300] [--seconds 20]
 import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
