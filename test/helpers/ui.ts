@@ -16,28 +16,57 @@ export type UiSession = {
   close: () => Promise<void>;
 };
 
+/**
+ * Chromium signed in at `baseUrl`. Every step is bounded (Playwright puts no bound on a new context
+ * or page): a Chromium that wedges on a loaded machine (seen twice in full CI runs, never alone) is
+ * closed and the sign-in tried once more on a fresh one; a second failure names the step.
+ */
 export async function signIn(baseUrl: string, password: string): Promise<UiSession> {
+  try {
+    return await signInOnce(baseUrl, password);
+  } catch (first) {
+    try {
+      return await signInOnce(baseUrl, password);
+    } catch (second) {
+      throw new Error(`signing in failed twice: ${(first as Error).message}; then ${(second as Error).message}`);
+    }
+  }
+}
+
+async function signInOnce(baseUrl: string, password: string): Promise<UiSession> {
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: baseUrl });
-  const page = await context.newPage();
-  const res = await page.goto('/');
-  if (res?.status() !== 401) throw new Error(`expected the login form with 401 at /, got ${res?.status()}`);
-  await page.fill('#password', password);
-  await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('button[type=submit]')]);
-  await page.close();
-  return {
-    browser,
-    context,
-    open: async (path) => {
-      const p = await context.newPage();
-      const r = await p.goto(path);
-      if (r?.status() !== 200) throw new Error(`${path} answered ${r?.status()}`);
-      await p.waitForSelector('[data-connection="live"]', { timeout: 30_000 });
-      return p;
-    },
-    // A wedged Chromium must not hold the test: its process goes with the test's worker.
-    close: () => bounded('closing Chromium', 20_000, browser.close()),
-  };
+  try {
+    const context = await bounded(
+      'a browser context',
+      20_000,
+      browser.newContext({ viewport: { width: 1440, height: 900 }, baseURL: baseUrl }),
+    );
+    const page = await bounded('a new page', 20_000, context.newPage());
+    const res = await page.goto('/', { timeout: 30_000 });
+    if (res?.status() !== 401) throw new Error(`expected the login form with 401 at /, got ${res?.status()}`);
+    await page.fill('#password', password, { timeout: 10_000 });
+    await Promise.all([
+      page.waitForURL(`${baseUrl}/`, { timeout: 30_000 }),
+      page.click('button[type=submit]', { timeout: 10_000 }),
+    ]);
+    await bounded('closing the sign-in page', 10_000, page.close());
+    return {
+      browser,
+      context,
+      open: async (path) => {
+        const p = await bounded(`a new page for ${path}`, 20_000, context.newPage());
+        const r = await p.goto(path, { timeout: 30_000 });
+        if (r?.status() !== 200) throw new Error(`${path} answered ${r?.status()}`);
+        await p.waitForSelector('[data-connection="live"]', { timeout: 30_000 });
+        return p;
+      },
+      // A wedged Chromium must not hold the test: its process goes with the test's worker.
+      close: () => bounded('closing Chromium', 20_000, browser.close()),
+    };
+  } catch (err) {
+    await bounded('closing Chromium', 20_000, browser.close()).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Polls a page condition (read as a person would: text, element states) until it holds or time is up. */
