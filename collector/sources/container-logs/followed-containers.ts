@@ -97,9 +97,17 @@ export class FollowedContainers {
   /** A Docker event about a container (from the events source). */
   onContainerEvent(id: string, action: string): void {
     if (action === 'create' || action === 'start' || action === 'restart') {
-      void this.followIfNew(id).then(() => {
-        this.fromFiles.get(id)?.tailer.markStarted();
+      void this.followIfNew(id).then(async () => {
+        const tailer = this.fromFiles.get(id)?.tailer;
+        tailer?.markStarted();
         this.viaApi.run(id);
+        // A container that exits at once can have its die event before its start event (its
+        // FinishedAt before its StartedAt): the engine's own state says whether it still runs, so a
+        // last line without a newline is not held as unfinished for good.
+        if (tailer && action !== 'create' && !(await this.stillRunning(id))) {
+          tailer.markStopped();
+          this.opts.readSoon(id);
+        }
       });
     } else if (action === 'die') {
       // After a start's continuation (same order), also when the tailer is still being set up.
@@ -110,6 +118,14 @@ export class FollowedContainers {
       this.viaApi.forget(id);
     }
     this.opts.readSoon(id);
+  }
+
+  /** Whether the engine says the container runs; when it cannot say, it is taken to run (as before). */
+  private async stillRunning(id: string): Promise<boolean> {
+    const info = await this.opts.api
+      .get<{ State?: { Running?: boolean } } | undefined>(`/containers/${id}/json`, { allow404: true })
+      .catch(() => ({ State: { Running: true } }));
+    return info?.State?.Running === true;
   }
 
   private markRemoved(id: string, tailer: JsonFileTailer): void {
