@@ -227,8 +227,14 @@ export class DiskQueue {
 
   private async expire(): Promise<void> {
     const cutoff = this.now() - this.opts.maxAgeMs;
-    // A batch being sent is left to its send: it is acknowledged, or expires once it is back.
-    for (const victim of this.batches.filter((b) => b.createdAt < cutoff && !this.sending.has(b))) {
+    // Batches are in creation order: the scan stops at the first one young enough. A batch being
+    // sent is left to its send: it is acknowledged, or expires once it is back.
+    const expired: QueuedBatch[] = [];
+    for (const b of this.batches) {
+      if (b.createdAt >= cutoff) break;
+      if (!this.sending.has(b)) expired.push(b);
+    }
+    for (const victim of expired) {
       this.count('expired', 1, victim.records);
       this.opts.log?.warn(
         { batch: victim.seq, cls: victim.cls, records: victim.records, maxAgeMs: this.opts.maxAgeMs },
