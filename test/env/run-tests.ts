@@ -4,7 +4,7 @@
 // A stalled or overlong ava run is stopped (with every process it started) and counted as a
 // failure naming the files that never reported, so a hang ends the run instead of outliving CI.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, globSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { toEnvVars } from './env-vars.ts';
@@ -20,7 +20,7 @@ const interrupt: { requested: boolean; avaPid?: number } = { requested: false };
 const MINUTE = 60_000;
 /** No TAP line for this long means the suite is stuck; longer than any test's own `t.timeout`. */
 const STALL_MS = minutesFrom('SWARMSCOPE_TEST_STALL_MINUTES', 12) * MINUTE;
-/** The whole ava run; CI allows 30 minutes for everything. */
+/** The whole ava run: a bound for a run that keeps reporting but never ends, well above its usual 12 min. */
 const BUDGET_MS = minutesFrom('SWARMSCOPE_TEST_BUDGET_MINUTES', 40) * MINUTE;
 
 function minutesFrom(name: string, fallback: number): number {
@@ -148,21 +148,22 @@ async function runAva(avaArgs: readonly string[], env: NodeJS.ProcessEnv, tally:
 /** SIGTERM to ava's process group, SIGKILL 10 s later to whatever is left. */
 function stopGroup(pid: number | undefined): void {
   if (pid === undefined) return;
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, sig);
-    } catch {
-      // the group is gone already
-    }
-  };
-  signal('SIGTERM');
-  setTimeout(() => signal('SIGKILL'), 10_000).unref();
+  signalGroup(pid, 'SIGTERM');
+  setTimeout(() => signalGroup(pid, 'SIGKILL'), 10_000).unref();
+}
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is gone already
+  }
 }
 
 /** ava's title prefix of each test file (`test/e2e/ui-logs.test.ts` → `e2e › ui-logs › `), for the files given or all. */
 function testFiles(avaArgs: readonly string[]): string[] {
   const given = avaArgs.filter((a) => a.endsWith('.test.ts'));
-  const files = given.length > 0 ? given : walk(join(repoRoot, 'test')).map((f) => f.slice(repoRoot.length + 1));
+  const files = given.length > 0 ? given : globSync('test/**/*.test.ts', { cwd: repoRoot }).sort();
   return files.map(
     (f) =>
       `${f
@@ -171,14 +172,6 @@ function testFiles(avaArgs: readonly string[]): string[] {
         .split('/')
         .join(' › ')} › `,
   );
-}
-
-function walk(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const path = join(dir, e.name);
-    if (e.isDirectory()) return e.name === 'node_modules' ? [] : walk(path);
-    return e.name.endsWith('.test.ts') ? [path] : [];
-  });
 }
 
 function exitCodeOf(child: ReturnType<typeof spawn>): Promise<number> {
@@ -212,13 +205,7 @@ async function teardown(started: readonly ServiceName[], tally: Tally): Promise<
 // process stays to stop the environment.
 process.on('SIGINT', () => {
   interrupt.requested = true;
-  if (interrupt.avaPid !== undefined) {
-    try {
-      process.kill(-interrupt.avaPid, 'SIGINT');
-    } catch {
-      // ava has exited
-    }
-  }
+  if (interrupt.avaPid !== undefined) signalGroup(interrupt.avaPid, 'SIGINT');
   process.stderr.write('[test-env] interrupted: stopping the environment after the current step\n');
 });
 const startedAt = performance.now();
