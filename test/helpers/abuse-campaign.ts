@@ -13,8 +13,8 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { Agent, request } from 'undici';
-import { toEventRecord } from '../../collector/sources/docker-events/event-record.ts';
 import { INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { goodBatch, startGoodClients } from './good-clients.ts';
 import { freePort, procRssBytes } from './aggregator-process.ts';
 import { percentile } from './loadgen.ts';
 import { startLogged, waitHealthy } from './logged-process.ts';
@@ -80,22 +80,6 @@ type Payload = { method: 'POST' | 'GET'; path: string; headers: Record<string, s
 type Kind = { name: string; expected: number[]; weight: number; make: () => Payload; authenticated?: boolean };
 
 const MiB = 1024 * 1024;
-
-function goodBatch(records: number, seq: { n: number }): { body: Buffer; records: number } {
-  const node = { id: 'abuse-good-node', hostname: 'good-collector' };
-  const lines: string[] = [];
-  for (let i = 0; i < records; i++) {
-    const n = seq.n++;
-    const rec = toEventRecord(node, {
-      Type: 'container',
-      Action: 'start',
-      Actor: { ID: n.toString(16).padStart(64, '0'), Attributes: { name: `good-${n}` } },
-      timeNano: String(1_700_000_000_000_000_000n + BigInt(n)),
-    });
-    lines.push(JSON.stringify(rec));
-  }
-  return { body: gzipSync(lines.join('\n') + '\n', { level: 1 }), records };
-}
 
 function kinds(token: string, bomb: Buffer, goodSample: Buffer): Kind[] {
   const ingest = (headers: Record<string, string>, body?: Buffer): Payload => ({
@@ -408,55 +392,16 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const baselineRss = peakRss;
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, procRssBytes(pid))), 50);
 
-  const seq = { n: 0 };
   const sample = goodBatch(20, { n: 10_000_000 }).body;
   // 1 GiB of zeros is about 1 MiB of gzip: under the 16 MiB body bound, 64× over the 16 MiB inflated one.
   const bomb = gzipSync(Buffer.alloc(1024 * MiB), { level: 9 });
   const list = kinds(token, bomb, sample).filter((k) => !opts.only || k.name.includes(opts.only));
 
-  // Good clients: each ships a 50-record batch, waits for its acknowledgement, pauses 20 ms. Like a
-  // collector, a batch answered 429/503 is sent again after Retry-After (its latency counts the wait).
-  const goodAgent = new Agent({ connections: opts.goodClients });
-  const latencies: { t: number; ms: number }[] = [];
-  const good = { acked: 0, records: 0, failed: 0, busy: 0 };
-  let goodRunning = true;
-  const shipGood = async (body: Buffer) => {
-    try {
-      const res = await request(agg.url + INGEST_PATH, {
-        method: 'POST',
-        dispatcher: goodAgent,
-        headers: { 'content-type': NDJSON, 'content-encoding': 'gzip', authorization: `Bearer ${token}` },
-        body,
-        headersTimeout: 60_000,
-        bodyTimeout: 60_000,
-      });
-      await res.body.text();
-      return { status: res.statusCode, retryAfterS: Number(res.headers['retry-after'] ?? 1) || 1 };
-    } catch {
-      return { status: 0, retryAfterS: 0 };
-    }
-  };
-  const goodLoops = Array.from({ length: opts.goodClients }, async () => {
-    while (goodRunning) {
-      const batch = goodBatch(50, seq);
-      const t0 = performance.now();
-      let answer = await shipGood(batch.body);
-      for (let retry = 0; (answer.status === 429 || answer.status === 503) && retry < 10; retry++) {
-        good.busy++;
-        await new Promise((r) => setTimeout(r, Math.min(answer.retryAfterS, 5) * 1000));
-        answer = await shipGood(batch.body);
-      }
-      if (answer.status === 200) {
-        good.acked++;
-        good.records += batch.records;
-        latencies.push({ t: Date.now(), ms: performance.now() - t0 });
-      } else good.failed++;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  });
+  // Good clients in a worker thread of their own (test/helpers/good-clients.ts).
+  const goodClients = startGoodClients(agg.url, token, opts.goodClients);
   await new Promise((r) => setTimeout(r, opts.baselineMs));
   const abuseStart = Date.now();
-  say(`baseline done: ${latencies.length} good batches acknowledged`);
+  say('baseline done');
 
   // Slow-loris (headers, and bodies behind a wrong and the ingest token) and idle connections.
   const port = Number(new URL(agg.url).port);
@@ -545,8 +490,8 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const abuseEnd = Date.now();
   say(`${sent} bad requests answered in ${((abuseEnd - t0) / 1000).toFixed(1)} s`);
 
-  goodRunning = false;
-  await Promise.all(goodLoops);
+  const good = await goodClients.stop();
+  const latencies = good.latencies;
   // Every held connection had its bound's time to be closed; the last ones are waited for (bounded).
   await held.settled(opts.heldWaitMs ?? 30_000);
   const heldResult = held.close();
@@ -573,7 +518,6 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
   const exited = new Promise((r) => agg.child.once('exit', r));
   agg.child.kill('SIGTERM');
   await exited;
-  await goodAgent.close();
   await badAgent.destroy();
   await rm(dataDir, { recursive: true, force: true });
 
