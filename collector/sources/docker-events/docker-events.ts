@@ -34,7 +34,7 @@ export type DockerEventsOptions = {
   node: () => NodeRef;
   /** Hands records on (with a handle told when they are queued); false = held: await ready(). */
   emit: (records: WireRecord[], ack?: AckHandle) => Promise<boolean>;
-  /** Resolves once the queue takes events again. */
+  /** Resolves once the queue takes events again (close() ends a pause without it). */
   ready: () => Promise<void>;
   /** Told every container event; lists the containers for reconcile. */
   inventory: DockerInventory;
@@ -65,6 +65,9 @@ export class DockerEvents {
   /** The list in flight, so close() waits for its records to reach the batcher. */
   private reconciling: Promise<void> | undefined;
   private closed = false;
+  /** Resolves when close() begins: a pause at the queue's bound ends then, whatever ready() does. */
+  private readonly closing: Promise<void>;
+  private endPause: () => void = () => {};
   private writing: Promise<void> = Promise.resolve();
   /** Container states from the last list, and which containers had an event since. */
   private states = new Map<string, string>();
@@ -84,6 +87,7 @@ export class DockerEvents {
     this.opts = opts;
     this.path = join(opts.dataDir, 'checkpoints', 'docker-events.json');
     this.streamApi = opts.api.fork();
+    this.closing = new Promise((r) => (this.endPause = r));
   }
 
   async start(): Promise<void> {
@@ -155,10 +159,14 @@ export class DockerEvents {
     return refused;
   }
 
-  /** Waits while the queue refuses (the held batch is offered again each batcher tick). */
+  /**
+   * Waits while the queue refuses (the held batch is offered again each batcher tick), or until
+   * close(): nothing may drain the queue then, and the batcher's tick does not hold the process
+   * open, so close() would otherwise wait forever (the held records stay in the batcher).
+   */
   private async paused(): Promise<void> {
     this.stats.pauses++;
-    await this.opts.ready();
+    await Promise.race([this.opts.ready(), this.closing]);
   }
 
   private handle(line: string, out: EventRecord[]): void {
@@ -270,6 +278,7 @@ export class DockerEvents {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.endPause();
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.abort?.abort();
     await this.loop;
