@@ -63,11 +63,14 @@ async function scrape(url: string, gzip: boolean): Promise<{ seconds: number; by
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     bytes += chunk.length;
     if (gzip) continue;
-    // Series = lines not starting with '#'.
-    for (let i = 0; i < chunk.length; i++) {
-      if (atLineStart && chunk[i] !== 0x23 && chunk[i] !== 0x0a) series++;
-      atLineStart = chunk[i] === 0x0a;
+    // Series = lines not starting with '#' (found by indexOf: a byte loop in JS cost the bench ~1 s per 500 MiB).
+    let i = 0;
+    if (atLineStart && chunk.length && chunk[0] !== 0x23 && chunk[0] !== 0x0a) series++;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, i)) {
+      i = nl + 1;
+      if (i < chunk.length && chunk[i] !== 0x23 && chunk[i] !== 0x0a) series++;
     }
+    atLineStart = chunk[chunk.length - 1] === 0x0a;
   }
   return { seconds: (performance.now() - started) / 1000, bytes, series };
 }

@@ -60,8 +60,12 @@ export class ClusterState {
           if (r.scope === 'container') {
             const prev = node.containers.get(r.container.id);
             // A retried or reordered batch must not roll a container's series back in time.
-            if (!prev || prev.item.time <= r.time)
-              node.containers.set(r.container.id, { item: r, labels: `${this.containerLabels(r)},${node.labels}` });
+            if (!prev || prev.item.time <= r.time) {
+              const labels = `${this.containerLabels(r)},${node.labels}`;
+              // Unchanged labels keep their encoded bytes: a scrape then only formats numbers.
+              const bytes = prev?.labels === labels ? prev.bytes : undefined;
+              node.containers.set(r.container.id, { item: r, labels, bytes });
+            }
           } else if (!node.host || node.host.item.time <= r.time) this.setHost(node, r);
           break;
         case 'inventory': {

@@ -65,8 +65,8 @@ export class Exposition {
     let nodes = part === 'replica' ? [] : this.exposedNodes();
     if (scope.node !== undefined) nodes = nodes.filter((n) => n.key === scope.node);
     const tables = this.tables;
-    function* pieces(): Generator<string> {
-      if (own) yield own;
+    function* pieces(): Generator<Buffer> {
+      if (own) yield Buffer.from(own);
       for (const table of tables) {
         const items = [];
         for (const n of nodes) for (const it of table.itemsOf(n)) items.push(it);

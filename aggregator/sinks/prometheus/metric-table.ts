@@ -1,7 +1,7 @@
 // Series declared as a table (one row per metric name) and rendered at scrape time straight into
-// exposition text from the state held: every item carries its label string, built once when its
-// record arrived, so a scrape only formats numbers. Gone items simply vanish. Rendering lives here;
-// which rows exist lives in the *-metrics.ts tables.
+// exposition bytes from the state held: every item carries its label string, built once when its
+// record arrived and encoded once when first rendered, so a scrape copies bytes and formats numbers.
+// Gone items simply vanish. Rendering lives here; which rows exist lives in the *-metrics.ts tables.
 
 export type Sample = { labels?: Record<string, string>; value: number };
 
@@ -13,14 +13,17 @@ export type TableRow<T> = {
   value: (item: T) => number | undefined | Sample[];
 };
 
-/** An item and its labels as exposition text (`a="x",b="y"`), built when its record arrived. */
-export type Labelled<T> = { item: T; labels: string };
+/**
+ * An item and its labels as exposition text (`a="x",b="y"`), built when its record arrived; `bytes`
+ * is `{labels` encoded, filled by the first render and kept while the labels stay the same.
+ */
+export type Labelled<T> = { item: T; labels: string; bytes?: Buffer };
 
 /** A table of rows and, per node, the items it renders (a node's containers, its host record, …). */
 export type Table<T, N> = { rows: readonly TableRow<T>[]; itemsOf: (node: N) => Iterable<Labelled<T>> };
 
-/** Rendered text is handed on in pieces of about this many characters. */
-export const CHUNK_CHARS = 256 * 1024;
+/** Rendered text is handed on in pieces of this many bytes (a line longer than that gets a piece of its own). */
+export const CHUNK_BYTES = 256 * 1024;
 
 /** A label value as the text format escapes it (backslash, double quote, line feed). */
 export function escapeLabelValue(v: string): string {
@@ -44,6 +47,12 @@ const isItemLabel = (k: string) =>
   k === 'image' ||
   k.startsWith('container_label_');
 
+/** Whether a sample's labels name one of the item's own, which the sample's value then replaces. */
+function overridesItem(extra: Record<string, string>): boolean {
+  for (const k in extra) if (isItemLabel(k)) return true;
+  return false;
+}
+
 /** The item's labels and a sample's, the sample's winning where both name a label (as prom-client merged them). */
 function joinLabels(itemLabels: string, extra: Record<string, string>): string {
   let base = itemLabels;
@@ -58,30 +67,83 @@ export function formatValue(v: number): string {
   return Number.isNaN(v) ? 'NaN' : v > 0 ? '+Inf' : '-Inf';
 }
 
+/** One piece of rendered bytes being filled; `reserve` hands over the filled part when the next write would not fit. */
+class Piece {
+  private buf = Buffer.allocUnsafe(CHUNK_BYTES);
+  private pos = 0;
+
+  /** The bytes written so far if `need` more would not fit (writing goes on in a fresh piece), else undefined. */
+  reserve(need: number): Buffer | undefined {
+    if (this.pos + need <= this.buf.length) return undefined;
+    const full = this.pos > 0 ? this.buf.subarray(0, this.pos) : undefined;
+    this.buf = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, need));
+    this.pos = 0;
+    return full;
+  }
+
+  bytes(b: Buffer): void {
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+
+  /** `s` as UTF-8: a byte loop while it is ASCII (cheaper than Buffer's write for short text). */
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        this.pos += this.buf.write(s.slice(i), this.pos);
+        return;
+      }
+      this.buf[this.pos++] = c;
+    }
+  }
+
+  rest(): Buffer | undefined {
+    return this.pos > 0 ? this.buf.subarray(0, this.pos) : undefined;
+  }
+}
+
 /**
- * The rows' text over the items, row by row (a family's samples must be contiguous); a row with no
- * sample writes no HELP/TYPE either, so a per-node scrape carries only its own families.
+ * The rows' text over the items, row by row (a family's samples must be contiguous), as pieces of
+ * about CHUNK_BYTES; a row with no sample writes no HELP/TYPE either, so a per-node scrape carries
+ * only its own families. Each line copies the name's and the item's label bytes and writes only its
+ * value (and a sample's own labels) as text: building each ~650-character line as a string and
+ * encoding it took 2.5 s of CPU for 876k series, this takes about a third of that.
  */
-export function* renderRows<T>(rows: readonly TableRow<T>[], items: readonly Labelled<T>[]): Generator<string> {
-  let out = '';
+export function* renderRows<T>(rows: readonly TableRow<T>[], items: readonly Labelled<T>[]): Generator<Buffer> {
+  const piece = new Piece();
   for (const row of rows) {
+    const name = Buffer.from(row.name);
     let started = false;
-    for (const { item, labels } of items) {
-      const v = row.value(item);
+    for (const it of items) {
+      const v = row.value(it.item);
       if (v === undefined) continue;
       if (!started) {
-        out += `# HELP ${row.name} ${row.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${row.name} ${row.type}\n`;
+        const header = `# HELP ${row.name} ${row.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${row.name} ${row.type}\n`;
+        const full = piece.reserve(header.length * 3);
+        if (full) yield full;
+        piece.text(header);
         started = true;
       }
-      if (typeof v === 'number') out += `${row.name}{${labels}} ${formatValue(v)}\n`;
-      else
-        for (const s of v)
-          out += `${row.name}{${s.labels ? joinLabels(labels, s.labels) : labels}} ${formatValue(s.value)}\n`;
-      if (out.length >= CHUNK_CHARS) {
-        yield out;
-        out = '';
+      const labels = (it.bytes ??= Buffer.from(`{${it.labels}`));
+      for (const s of typeof v === 'number' ? [{ value: v }] : v) {
+        if (s.labels && overridesItem(s.labels)) {
+          const line = `${row.name}{${joinLabels(it.labels, s.labels)}} ${formatValue(s.value)}\n`;
+          const full = piece.reserve(line.length * 3);
+          if (full) yield full;
+          piece.text(line);
+          continue;
+        }
+        const own = s.labels ? formatLabels(s.labels) : '';
+        const tail = `${own ? (it.labels ? ',' : '') + own : ''}} ${formatValue(s.value)}\n`;
+        const full = piece.reserve(name.length + labels.length + tail.length * 3);
+        if (full) yield full;
+        piece.bytes(name);
+        piece.bytes(labels);
+        piece.text(tail);
       }
     }
   }
-  if (out) yield out;
+  const rest = piece.rest();
+  if (rest) yield rest;
 }
