@@ -49,7 +49,10 @@ async function signInOnce(baseUrl: string, password: string): Promise<UiSession>
       page.waitForURL(`${baseUrl}/`, { timeout: 30_000 }),
       page.click('button[type=submit]', { timeout: 10_000 }),
     ]);
-    await bounded('closing the sign-in page', 10_000, page.close());
+    // Not awaited: the signed-in page is live (it streams updates) and on a loaded machine its close
+    // can take longer than the test is willing to wait (seen in a full CI run: over 10 s, twice);
+    // the session only needs the context's cookie.
+    void page.close().catch(() => undefined);
     return {
       browser,
       context,
