@@ -26,4 +26,5 @@ export default {
   timeout: '1m',
   concurrency: 4,
   workerThreads: false,
+  require: ['./test/helpers/exit-when-done.ts'],
 };

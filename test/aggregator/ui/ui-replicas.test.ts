@@ -101,12 +101,13 @@ test('either replica shows both nodes, history and logs of the other, and a peer
   const a = await replica(pa, pb);
   const b = await replica(pb, pa);
   let bClosed = false;
-  const ui = await signIn(a.url, TOKEN);
+  // Registered before signing in: a failed sign-in must still close both servers.
   t.teardown(async () => {
-    await ui.close();
     await a.app.close();
     if (!bClosed) await b.app.close();
   });
+  const ui = await signIn(a.url, TOKEN);
+  t.teardown(() => ui.close());
   for (let tick = 1; tick <= 3; tick++) {
     await send(a.url, [metric(1, tick)]);
     await send(b.url, [metric(2, tick)]);
