@@ -48,7 +48,12 @@ type Building = {
   starts: Map<string, number>;
   since: number;
   partialLost: boolean;
+  /** The last piece was a full 16 KiB split: the engine meant to write more of this line. */
+  split: boolean;
 };
+
+/** The engine splits a line into pieces of this many bytes; a shorter unterminated piece ended at the container's exit. */
+const ENGINE_SPLIT_BYTES = 16 * 1024;
 
 export class MessageAssembler {
   private readonly opts: AssemblerOptions;
@@ -68,6 +73,9 @@ export class MessageAssembler {
   push(p: Piece, out: Message[]): void {
     let b = this.joining.get(p.stream);
     if (b && this.opts.piecesShareTime && b.time !== p.time) {
+      // After a 16 KiB split the rest of the line was due: it was never written (the engine
+      // restarted) or sat in a generation lost unread. Either way the line is cut: flagged, counted.
+      if (b.split) b.partialLost = true;
       this.joining.delete(p.stream);
       this.lineComplete(p.stream, b, out);
       b = undefined;
@@ -81,6 +89,7 @@ export class MessageAssembler {
     }
     // The last piece carries the line's newline, which is not part of the message.
     this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
+    b.split = p.partial && Buffer.byteLength(p.text) === ENGINE_SPLIT_BYTES;
     if (p.partial) return;
     this.joining.delete(p.stream);
     this.lineComplete(p.stream, b, out);
@@ -199,6 +208,7 @@ function startBuilding(p: Piece, now: number): Building {
     starts: new Map([[p.file, p.offset]]),
     since: now,
     partialLost: false,
+    split: false,
   };
 }
 

@@ -156,3 +156,24 @@ test('multiline: on container exit everything held comes out, the unfinished lin
   );
   t.false(a.holdsPieces);
 });
+
+test('json-file: a 16 KiB split followed by a piece of another time ends its line flagged; a short unterminated piece does not', (t) => {
+  const a = new MessageAssembler({ maxMessageBytes: MiB, piecesShareTime: true });
+  const out: Message[] = [];
+  const T2 = '2026-01-01T00:00:01.000000001Z';
+  const T3 = '2026-01-01T00:00:02.000000001Z';
+  const head = 's'.repeat(16384);
+  // The rest of this line was due (a full split) and never came: the next piece has another time.
+  a.push(piece('stdout', head, 'f', 0), out);
+  a.push({ ...piece('stdout', 'abc', 'f', 100), time: T2 }, out);
+  // "abc" ended a container's output without a newline (shorter than a split): whole as written.
+  a.push({ ...piece('stdout', 'next\n', 'f', 200), time: T3 }, out);
+  t.deepEqual(
+    out.map((m) => [m.text.length, m.partialLost === true]),
+    [
+      [16384, true],
+      [3, false],
+      [4, false],
+    ],
+  );
+});
