@@ -2,7 +2,8 @@
 // wire protocol) with C containers each, sampled every interval, plus log lines, routed by
 // ownership to R aggregator replicas (real processes) indexing into the test Elasticsearch. Prints
 // series per replica, /metrics render time and bytes (plain and gzip), per-node scrape time, ack
-// latency, CPU and RSS per replica, Elasticsearch docs/s and loss. A benchmark, not a test.
+// latency, CPU and RSS per replica, Elasticsearch docs/s and loss, and first, with nothing else
+// running, Elasticsearch's own ceiling for this run's documents. A benchmark, not a test.
 // Usage: node bench/cluster-scale.ts --nodes 1000 --containers 50 --interval 10s --seconds 600
 //        [--replicas 3] [--log-rate 0.2 (lines/s per container)] [--warmup 30s] [--sink es|journal]
 import { parseArgs } from 'node:util';
@@ -13,6 +14,14 @@ import { Loadgen, percentile } from '../test/helpers/loadgen.ts';
 import { esWriterEnv } from '../test/helpers/env.ts';
 import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
 import { runScraper } from './scraper.ts';
+import { DEFAULT_BATCH_MAX_AGE } from '../collector/config.ts';
+import { bulkLoop } from './bulk-ceiling.ts';
+import { containerRecord, hostRecord, logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
+import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
+import { encodeRecord } from '../aggregator/sinks/elasticsearch/encode.ts';
+import { DATASETS, datasetOf, indexName } from '../aggregator/sinks/elasticsearch/index-name.ts';
+import type { BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import type { WireRecord } from '../common/schema/index.ts';
 
 const { values } = parseArgs({
   options: {
@@ -62,6 +71,53 @@ async function esDocs(): Promise<number> {
   }
 }
 
+/** Documents per second the run offers Elasticsearch: every container and host sample, every log line. */
+const offeredDocsPerSecond = (NODES * (CONTAINERS + 1) * 1000) / INTERVAL_MS + NODES * CONTAINERS * LOG_RATE;
+
+/**
+ * Elasticsearch alone: whole sampling intervals of this run's own records (≥ 100k documents, the
+ * same mix of container samples, host samples and log lines), encoded as the sink encodes them,
+ * sent by a plain loop of pre-serialised `_bulk` requests before anything else starts.
+ */
+async function esCeiling(): Promise<{ docs: number; seconds: number }> {
+  const ceilingPrefix = `${prefix}ceil`;
+  const es = esAdmin();
+  for (const d of DATASETS)
+    await es.indices.putIndexTemplate(
+      templateFor(ceilingPrefix, d) as Parameters<typeof es.indices.putIndexTemplate>[0],
+    );
+  const perInterval = Math.max(1, Math.round((offeredDocsPerSecond * INTERVAL_MS) / 1000));
+  const items: BulkItem[] = [];
+  const push = (r: WireRecord) => {
+    const dataset = datasetOf(r)!;
+    items.push({ index: indexName(ceilingPrefix, dataset, r.time), id: r.id, doc: encodeRecord(r, dataset), raw: r });
+  };
+  const filler = 'x'.repeat(100);
+  const linesPerNode = Math.round((CONTAINERS * LOG_RATE * INTERVAL_MS) / 1000);
+  for (let seq = 0; seq < Math.ceil(100_000 / perInterval); seq++) {
+    const time = new Date();
+    for (let n = 0; n < NODES; n++) {
+      const source = `${run}-n${n}`;
+      const node = { id: simulatedNodeId(source), hostname: source };
+      for (let i = 0; i < CONTAINERS; i++) push(containerRecord(node, i, seq, time));
+      push(hostRecord(node, seq, time));
+      for (let l = 0; l < linesPerNode; l++) push(logRecord(node, source, source, seq * linesPerNode + l, filler));
+    }
+  }
+  try {
+    return await bulkLoop(items);
+  } finally {
+    await deleteIndices(`${ceilingPrefix}-*`);
+    for (const d of DATASETS)
+      await es.indices.deleteIndexTemplate({ name: `${ceilingPrefix}-${d}` }).catch(() => undefined);
+  }
+}
+const ceiling = TO_ES ? await esCeiling() : undefined;
+if (ceiling)
+  say(
+    `Elasticsearch alone: ${ceiling.docs} of this run's documents in ${ceiling.seconds.toFixed(1)} s = ${(ceiling.docs / ceiling.seconds).toFixed(0)} docs/s (the run offers ${offeredDocsPerSecond.toFixed(0)})`,
+  );
+
 await Promise.all(replicas.map((r) => r.start()));
 say(`${REPLICAS} replicas up: ${urls.join(' ')}`);
 const load = new Loadgen({
@@ -74,7 +130,8 @@ const load = new Loadgen({
   containers: () => CONTAINERS,
   intervalMs: INTERVAL_MS,
   routing: { retryDownMs: 5000 },
-  batchMaxAgeMs: 1000,
+  // As the collector batches by default: the ack latency counts from a batch's first record.
+  batchMaxAgeMs: parseDurationMs(DEFAULT_BATCH_MAX_AGE),
   batchMaxRecords: 5000,
 });
 let peakRss = replicas.map(() => 0);
@@ -151,8 +208,8 @@ process.stdout.write(
     ),
     `per-node target scrape (http_sd): p50 ${percentile(perNode, 50).toFixed(0)} ms, p99 ${percentile(perNode, 99).toFixed(0)} ms over ${perNode.length}`,
     `ack latency (generated → acknowledged): p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms over ${latencies.length} batches`,
-    TO_ES
-      ? `Elasticsearch: ${((docs1 - docs0) / elapsed).toFixed(0)} docs/s during the measurement`
+    ceiling
+      ? `Elasticsearch: ${((docs1 - docs0) / elapsed).toFixed(0)} docs/s during the measurement; offered ${offeredDocsPerSecond.toFixed(0)} docs/s; alone, before the run (plain _bulk loop of the same documents): ${(ceiling.docs / ceiling.seconds).toFixed(0)} docs/s`
       : "sink: the replicas' local journals (no Elasticsearch)",
     drained
       ? `loss: ${generatedLogs - logDocs} of ${generatedLogs} log lines not in ${TO_ES ? 'Elasticsearch' : 'a journal'} after the drain; ${dropped} metric records dropped at queue bounds`

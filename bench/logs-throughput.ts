@@ -22,7 +22,7 @@ import { docker, inspect, removeContainers, runContainer } from '../test/helpers
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
 import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
-import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { bulkLoop } from './bulk-ceiling.ts';
 import { ensurePackages } from '../test/env/system-packages.ts';
 
 const sizes = [
@@ -253,49 +253,23 @@ async function bulkCeiling(docs: Docs): Promise<Figures> {
   const es = esAdmin();
   await es.indices.putIndexTemplate(templateFor(prefix, 'logs') as Parameters<typeof es.indices.putIndexTemplate>[0]);
   const index = `${prefix}-logs-bench`;
-  const items: BulkItem[] = docs.map((d) => ({ index, id: d.id, doc: d.doc, raw: undefined }));
-  const bodies: Buffer[] = [];
-  for (let i = 0; i < items.length; i += 5000) bodies.push(Buffer.from(bulkBody(items.slice(i, i + 5000))));
-  const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
-  let failed = '';
-  // A refused or failed request is sent again (create by id: a resend cannot duplicate).
-  const send = async () => {
-    for (let b = bodies.shift(); b; b = bodies.shift()) {
-      for (let attempt = 1; ; attempt++) {
-        const answer = await fetch(`${testEnv.esUrl}/_bulk?filter_path=errors,items.*.status`, {
-          method: 'POST',
-          headers: { authorization: auth, 'content-type': 'application/x-ndjson' },
-          body: b,
-          signal: AbortSignal.timeout(120_000),
-        }).then(
-          async (res) => ({ ok: res.ok, text: await res.text() }),
-          (err: Error) => ({ ok: false, text: err.message }),
-        );
-        if (answer.ok && !/"status":(429|5\d\d)/.test(answer.text)) break;
-        if (attempt === 5) {
-          failed ||= answer.text.slice(0, 300);
-          break;
-        }
-        await sleep(1000);
-      }
-    }
-  };
-  const loop = Promise.all(Array.from({ length: 4 }, send));
+  let failed: Error | undefined;
+  const loop = bulkLoop(docs.map((d) => ({ index, id: d.id, doc: d.doc, raw: undefined }))).catch(
+    (err: Error) => void (failed = err),
+  );
   try {
-    const f = await measure(
+    return await measure(
       'plain _bulk → ES',
       docs.length,
       async () => {
-        if (failed) throw new Error(`plain _bulk loop: ${failed}`);
+        if (failed) throw failed;
         return esCount(index);
       },
       [],
       100,
     );
-    await loop;
-    return f;
   } finally {
-    await loop.catch(() => undefined);
+    await loop;
     await deleteIndices(`${prefix}-*`);
     await es.indices.deleteIndexTemplate({ name: `${prefix}-logs` }).catch(() => undefined);
   }

@@ -3,7 +3,13 @@
 // per container so an oracle knows every series and sum exactly (memory usage = 1 MiB × (index+1)).
 import { createHash } from 'node:crypto';
 import { recordId } from '../../common/record-id.ts';
-import type { ContainerMetricRecord, HostMetricRecord, InventoryRecord, NodeRef } from '../../common/schema/index.ts';
+import type {
+  ContainerMetricRecord,
+  HostMetricRecord,
+  InventoryRecord,
+  LogRecord,
+  NodeRef,
+} from '../../common/schema/index.ts';
 
 const hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -160,5 +166,19 @@ export function inventoryRecord(
     node,
     intervalMs,
     containerIds: Array.from({ length: containers }, (_, i) => simulatedContainerId(node.hostname, i)),
+  };
+}
+
+/** A log line as the load generator writes it: one log-writing container per simulated collector. */
+export function logRecord(node: NodeRef, source: string, containerId: string, seq: number, filler: string): LogRecord {
+  return {
+    kind: 'log',
+    id: recordId(source, 'log', seq),
+    time: new Date().toISOString(),
+    node,
+    container: { id: containerId, name: source, image: 'loadgen', labels: {} },
+    stream: 'stdout',
+    message: `loadgen ${source} ${seq} ${filler}`,
+    origin: { source: 'loadgen', file: source, offset: seq },
   };
 }

@@ -18,7 +18,7 @@ import { Shipper } from '../../collector/pipeline/shipper.ts';
 import { DEFAULT_SHIP_CONCURRENCY } from '../../collector/config.ts';
 import { pipelineReport } from '../../collector/pipeline/self-report.ts';
 import { ReplicaRouting } from '../../collector/pipeline/replica-routing.ts';
-import { containerRecord, hostRecord, inventoryRecord, simulatedNodeId } from './fleet-records.ts';
+import { containerRecord, hostRecord, inventoryRecord, logRecord, simulatedNodeId } from './fleet-records.ts';
 
 export type LoadgenOptions = {
   /** Aggregator base URLs (a list: the shipper fails over). */
@@ -168,16 +168,7 @@ class SimulatedCollector {
   }
 
   private line(seq: number): WireRecord {
-    return {
-      kind: 'log',
-      id: recordId(this.source, 'log', seq),
-      time: new Date().toISOString(),
-      node: this.node,
-      container: { id: this.containerId, name: this.source, image: 'loadgen', labels: {} },
-      stream: 'stdout',
-      message: `loadgen ${this.source} ${seq} ${this.filler}`,
-      origin: { source: 'loadgen', file: this.source, offset: seq },
-    };
+    return logRecord(this.node, this.source, this.containerId, seq, this.filler);
   }
 
   /**

@@ -1,0 +1,43 @@
+// Elasticsearch's own ceiling for a set of documents: a plain loop of pre-serialised, uncompressed
+// `_bulk` requests, several at once, so nothing but Elasticsearch can limit the rate. Benches print
+// it beside what swarmscope achieved with the same documents.
+import { testEnv } from '../test/helpers/env.ts';
+import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Sends `items` (create by id, as the aggregator does) as `perRequest`-document requests,
+ * `concurrency` at once; resolves with the wall time once every request was answered. A refused or
+ * failed request is sent again (a resend cannot duplicate); the fifth failure of one rejects.
+ */
+export async function bulkLoop(
+  items: readonly BulkItem[],
+  opts: { perRequest?: number; concurrency?: number } = {},
+): Promise<{ docs: number; seconds: number }> {
+  const perRequest = opts.perRequest ?? 5000;
+  const bodies: Buffer[] = [];
+  for (let i = 0; i < items.length; i += perRequest) bodies.push(Buffer.from(bulkBody(items.slice(i, i + perRequest))));
+  const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
+  const send = async () => {
+    for (let b = bodies.shift(); b; b = bodies.shift()) {
+      for (let attempt = 1; ; attempt++) {
+        const answer = await fetch(`${testEnv.esUrl}/_bulk?filter_path=errors,items.*.status`, {
+          method: 'POST',
+          headers: { authorization: auth, 'content-type': 'application/x-ndjson' },
+          body: b,
+          signal: AbortSignal.timeout(120_000),
+        }).then(
+          async (res) => ({ ok: res.ok, text: await res.text() }),
+          (err: Error) => ({ ok: false, text: err.message }),
+        );
+        if (answer.ok && !/"status":(429|5\d\d)/.test(answer.text)) break;
+        if (attempt === 5) throw new Error(`plain _bulk loop: ${answer.text.slice(0, 300)}`);
+        await sleep(1000);
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: opts.concurrency ?? 4 }, send));
+  return { docs: items.length, seconds: (performance.now() - t0) / 1000 };
+}
