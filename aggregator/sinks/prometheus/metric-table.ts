@@ -126,7 +126,20 @@ export function* renderRows<T>(rows: readonly TableRow<T>[], items: readonly Lab
         started = true;
       }
       const labels = (it.bytes ??= Buffer.from(`{${it.labels}`));
-      for (const s of typeof v === 'number' ? [{ value: v }] : v) {
+      if (typeof v === 'number') {
+        // Most rows give one number: its line needs no sample object and no line string (the value's
+        // text is ASCII, so `} `, value and newline take value.length + 3 bytes).
+        const value = formatValue(v);
+        const full = piece.reserve(name.length + labels.length + value.length + 3);
+        if (full) yield full;
+        piece.bytes(name);
+        piece.bytes(labels);
+        piece.text('} ');
+        piece.text(value);
+        piece.text('\n');
+        continue;
+      }
+      for (const s of v) {
         if (s.labels && overridesItem(s.labels)) {
           const line = `${row.name}{${joinLabels(it.labels, s.labels)}} ${formatValue(s.value)}\n`;
           const full = piece.reserve(line.length * 3);
