@@ -46,7 +46,7 @@ async function render(gzip: boolean): Promise<{ ms: number; bytes: number; serie
   const started = performance.now();
   let bytes = 0;
   let series = 0;
-  for await (const piece of (await exposition.render()) as AsyncIterable<Buffer>) {
+  for (const piece of await exposition.render()) {
     if (!gzip) {
       bytes += piece.length;
       for (let i = piece.indexOf(0x0a); i >= 0 && i + 1 < piece.length; i = piece.indexOf(0x0a, i + 1))

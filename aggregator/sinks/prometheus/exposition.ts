@@ -2,7 +2,6 @@
 // cluster-wide Swarm state when this replica owns it, then every table (containers, hosts,
 // collectors, …) over the nodes this replica exposes, streamed in pieces straight from the state
 // held, so a scrape's cost is the text's and the process never holds the whole text at once.
-import { Readable } from 'node:stream';
 import type { Registry } from 'prom-client';
 import type { Ownership } from '../../ownership.ts';
 import { SWARM_KEY } from '../../ownership.ts';
@@ -58,8 +57,8 @@ export class Exposition {
     return out;
   }
 
-  /** The exposition text for `scope` as a stream of pieces. */
-  async render(scope: Scope = {}): Promise<Readable> {
+  /** The exposition text for `scope` as pieces, rendered as they are pulled (the route streams them). */
+  async render(scope: Scope = {}): Promise<Generator<Buffer>> {
     const part = scope.node !== undefined ? 'nodes' : (scope.part ?? 'all');
     const own = part === 'nodes' ? '' : await this.registry.metrics();
     let nodes = part === 'replica' ? [] : this.exposedNodes();
@@ -73,6 +72,6 @@ export class Exposition {
         yield* renderRows(table.rows, items);
       }
     }
-    return Readable.from(pieces(), { objectMode: false });
+    return pieces();
   }
 }

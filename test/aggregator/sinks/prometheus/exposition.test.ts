@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
 import { buildApp } from '../../../../aggregator/app.ts';
 import { loadAggregatorConfig } from '../../../../aggregator/config.ts';
 import { createLogger } from '../../../../common/logger.ts';
@@ -76,6 +76,30 @@ test('gzip is served when accepted; ?node= renders one node only and ?part=repli
   const replica = (await fastify.inject({ method: 'GET', url: '/metrics?part=replica' })).body;
   t.notRegex(replica, /[{,]instance="/);
   t.regex(replica, /^swarmscope_ingest_batches_total|^# HELP swarmscope_aggregator_/m);
+});
+
+test('a gzip body is one gzip member per rendered piece, and an empty text one empty member', async (t) => {
+  const { app: fastify, state, exposition } = await app(t);
+  // Enough containers on one node for its text to span several pieces of at most CHUNK_BYTES.
+  const node = { id: simulatedNodeId('gamma'), hostname: 'gamma' };
+  const now = new Date();
+  state.apply(Array.from({ length: 20 }, (_, i) => containerRecord(node, i, 1, now)));
+  const pieces = [...(await exposition.render({ node: node.id }))];
+  t.true(pieces.length > 1, `${pieces.length} pieces`);
+  const gz = await fastify.inject({
+    method: 'GET',
+    url: `/metrics?node=${node.id}`,
+    headers: { 'accept-encoding': 'gzip' },
+  });
+  t.deepEqual(gz.rawPayload, Buffer.concat(pieces.map((p) => gzipSync(p, { level: constants.Z_BEST_SPEED }))));
+  t.is(gunzipSync(gz.rawPayload).toString(), Buffer.concat(pieces).toString());
+  const empty = await fastify.inject({
+    method: 'GET',
+    url: '/metrics?node=nowhere',
+    headers: { 'accept-encoding': 'gzip' },
+  });
+  t.is(empty.headers['content-encoding'], 'gzip');
+  t.deepEqual(empty.rawPayload, gzipSync(Buffer.alloc(0)));
 });
 
 test('http_sd lists every node as a target of this replica, and the replica itself', async (t) => {

@@ -2,7 +2,6 @@
 // for every source; keys that do not look like `source:<name>:<key>` are left out.
 import test from 'ava';
 import { Registry } from 'prom-client';
-import { text as streamText } from 'node:stream/consumers';
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
 import { Exposition } from '../../../../aggregator/sinks/prometheus/exposition.ts';
 import { SOURCE_TABLE } from '../../../../aggregator/sinks/prometheus/source-metrics.ts';
@@ -30,7 +29,7 @@ test('each source reports records, errors, its own counters and gauges under a s
   ]);
   const exposition = new Exposition({ registry: new Registry(), state });
   exposition.addTable(SOURCE_TABLE);
-  const text = await streamText(await exposition.render({ part: 'nodes' }));
+  const text = Buffer.concat([...(await exposition.render({ part: 'nodes' }))]).toString();
   t.regex(text, /swarmscope_collector_source_records_total\{node="h1",node_id="n1",instance="n1",source="host"\} 3/);
   t.regex(
     text,

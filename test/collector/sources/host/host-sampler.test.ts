@@ -17,7 +17,6 @@ import { HostSampler } from '../../../../collector/sources/host/host-sampler.ts'
 import { ClusterState } from '../../../../aggregator/sinks/prometheus/cluster-state.ts';
 import { HOST_TABLE } from '../../../../aggregator/sinks/prometheus/host-metrics.ts';
 import { Exposition } from '../../../../aggregator/sinks/prometheus/exposition.ts';
-import { text as streamText } from 'node:stream/consumers';
 import { validateRecord } from '../../../../common/schema/index.ts';
 import { createLogger } from '../../../../common/logger.ts';
 
@@ -98,7 +97,7 @@ test('a live host sample is a valid record that agrees with /proc and renders un
   state.apply([r]);
   const exposition = new Exposition({ registry: new Registry(), state });
   exposition.addTable(HOST_TABLE);
-  const text = await streamText(await exposition.render());
+  const text = Buffer.concat([...(await exposition.render())]).toString();
   t.regex(text, /^node_cpu_seconds_total\{node="h1",node_id="n1",instance="n1",cpu="0",mode="idle"\} \d/m);
   t.regex(text, /^node_memory_MemAvailable_bytes\{node="h1",node_id="n1",instance="n1"\} \d+/m);
   t.regex(text, /^node_memory_Active_anon_bytes\{/m);
