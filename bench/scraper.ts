@@ -4,6 +4,7 @@
 // from the http_sd document, timing each to its last byte.
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { request } from 'undici';
+import { SeriesCounter } from './series-counter.ts';
 
 export type Scrape = { seconds: number; bytes: number; series: number };
 export type Round = { gzip: boolean; results: Scrape[] };
@@ -33,21 +34,12 @@ async function scrape(url: string, gzip: boolean): Promise<Scrape> {
     bodyTimeout: 300_000,
   });
   let bytes = 0;
-  let series = 0;
-  let atLineStart = true;
+  const counter = new SeriesCounter();
   for await (const chunk of res.body as AsyncIterable<Buffer>) {
     bytes += chunk.length;
-    if (gzip) continue;
-    // Series = lines not starting with '#' (by indexOf: a byte loop in JS cost ~1 s per 500 MiB).
-    if (atLineStart && chunk.length && chunk[0] !== 0x23 && chunk[0] !== 0x0a) series++;
-    let i = 0;
-    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, i)) {
-      i = nl + 1;
-      if (i < chunk.length && chunk[i] !== 0x23 && chunk[i] !== 0x0a) series++;
-    }
-    atLineStart = chunk[chunk.length - 1] === 0x0a;
+    if (!gzip) counter.add(chunk);
   }
-  return { seconds: (performance.now() - started) / 1000, bytes, series };
+  return { seconds: (performance.now() - started) / 1000, bytes, series: counter.series };
 }
 
 async function scrapeFor(s: Settings): Promise<ScrapeReport> {
