@@ -74,6 +74,7 @@ async function row(maxSize: string, lines: number, pace: boolean) {
     else byLine.set(i, [...(byLine.get(i) ?? []), d]);
   }
   const out = { whole: 0, flaggedLines: 0, flaggedDocs: 0, missing: 0, duplicated: 0, cut: 0, foreign };
+  const bad: string[] = [];
   for (let i = 1; i <= lines; i++) {
     const got = byLine.get(i) ?? [];
     const flagged = got.filter((d) => d.swarmscope?.log?.flags?.includes('partial_lost'));
@@ -82,6 +83,8 @@ async function row(maxSize: string, lines: number, pace: boolean) {
     if (got.length === 0) out.missing++;
     if (plain.length > 1 || (plain.length === 1 && flagged.length > 0)) out.duplicated++;
     if (plain.length === 1 && plain[0]!.message !== text) out.cut++;
+    if ((plain.length === 1 && plain[0]!.message !== text) || flagged.some((d) => !text.includes(d.message)))
+      bad.push(describeCut(i, text, got, lines, byLine));
     if (plain.length === 1 && plain[0]!.message === text) out.whole++;
     if (flagged.length > 0) out.flaggedLines++;
     out.flaggedDocs += flagged.length;
@@ -91,7 +94,36 @@ async function row(maxSize: string, lines: number, pace: boolean) {
     partialLostLines: after.partialLostLines - before.partialLostLines,
     unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
   };
-  return { out, counted };
+  return { out, counted, bad };
+}
+
+/**
+ * What a cut line looks like, so a failure names its path: per document its length, flag,
+ * generation (file key) and offset, and which part of the line it holds (head, tail, a hole in
+ * the middle, or a part of another text); and the same for the lines either side.
+ */
+function describeCut(i: number, text: string, got: Doc[], lines: number, byLine: Map<number, Doc[]>): string {
+  const shape = (d: Doc, t: string) => {
+    const m = d.message;
+    let head = 0;
+    while (head < m.length && m[head] === t[head]) head++;
+    let tail = 0;
+    while (tail < m.length - head && m[m.length - 1 - tail] === t[t.length - 1 - tail]) tail++;
+    const where = t.includes(m)
+      ? `part at ${t.indexOf(m)}`
+      : head + tail === m.length
+        ? `hole: ${head} head + ${tail} tail`
+        : `foreign bytes after ${head}`;
+    const flag = d.swarmscope?.log?.flags?.includes('partial_lost') ? 'flagged' : 'plain';
+    return `${m.length} B ${flag} ${where} (${d.log.file?.path ?? '?'} @${d.log.offset ?? '?'})`;
+  };
+  const one = (n: number) =>
+    n < 1 || n > lines
+      ? ''
+      : `line ${n}: ${(byLine.get(n) ?? []).map((d) => shape(d, expected(n))).join('; ') || 'missing'}`;
+  return [`line ${i} (${text.length} B): ${got.map((d) => shape(d, text)).join('; ')}`, one(i - 1), one(i + 1)]
+    .filter(Boolean)
+    .join('\n  ');
 }
 
 for (const [maxSize, lines, pace] of [
@@ -102,8 +134,9 @@ for (const [maxSize, lines, pace] of [
   test.serial(
     `${lines} lines of 100 KiB ${pace ? 'at 20 lines/s' : 'flat out'} through max-size=${maxSize}, max-file=3: each once and whole, or flagged and counted`,
     async (t) => {
-      const { out, counted } = await row(maxSize, lines, pace);
+      const { out, counted, bad } = await row(maxSize, lines, pace);
       t.log(JSON.stringify({ ...out, ...counted }));
+      for (const b of bad) t.log(b);
       t.is(out.duplicated, 0, 'no line shipped twice');
       t.is(out.cut, 0, 'no line cut without its flag; every flagged document a part of its line');
       t.is(out.foreign, 0);

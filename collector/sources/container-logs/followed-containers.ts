@@ -211,6 +211,7 @@ export class FollowedContainers {
         assembler: meta.assembler,
         pins: this.pinner,
         maxFiles: cfg.maxFiles,
+        maxSize: cfg.maxSize,
       });
       if (gone)
         tailer.markRemoved(); // its destroy event came before there was a tailer to tell

@@ -3,6 +3,7 @@
 // it is read to its end and acknowledged, so none it saw can be lost. Where two generations read one
 // after the other were never seen adjacent, what straddles them is flagged and counted; where a
 // generation this container's checkpoints name is gone unread, its unread bytes are counted lost.
+import { fstatSync } from 'node:fs';
 import type { CheckpointStore, FileCheckpoint } from './checkpoint-store.ts';
 import { GenerationChain, type ChainEntry } from './generation-chain.ts';
 import type { Snapshot } from './generation-scan.ts';
@@ -82,6 +83,8 @@ export class JsonFileTailer {
 
   /** The engine's max-file for this container: how many generations it keeps. */
   private readonly maxFiles: number;
+  /** Its max-size in bytes: the engine deletes a generation only in a rotation, due once the live file reaches it. */
+  private readonly maxSize: number | undefined;
 
   constructor(opts: {
     id: string;
@@ -90,9 +93,11 @@ export class JsonFileTailer {
     assembler: AssemblerOptions;
     pins: GenerationPins;
     maxFiles: number;
+    maxSize?: number;
   }) {
     this.id = opts.id;
     this.maxFiles = opts.maxFiles;
+    this.maxSize = opts.maxSize;
     this.dir = opts.dir;
     this.store = opts.store;
     this.pins = opts.pins;
@@ -238,7 +243,7 @@ export class JsonFileTailer {
     }
     if (!this.startChecked && this.chain.order.length > 0) {
       this.startChecked = true;
-      this.checkStart(looks.find((l) => l.positions.length > 0)?.positions[0]?.n ?? 0);
+      this.checkStart(looks.find((l) => l.positions.length > 0));
     }
     // Keys of generations let go of that a look listed again: the worker pinned them anew. A key of a
     // generation still to be read stays pinned, also while it cannot be opened yet (a gzip copy being
@@ -316,13 +321,12 @@ export class JsonFileTailer {
    * when the final size is known); and unless the oldest generation now was read before or is the
    * container's first, the first line of each stream may have lost its start.
    */
-  private checkStart(oldestPosition: number): void {
+  private checkStart(first: Snapshot | undefined): void {
     const oldest = this.chain.order[0]!;
     // Read before (its checkpoint is past its start: a checkpoint at 0 is of a file opened and not
-    // read, whose start no look may have proven), or the container's first generation: with fewer than
-    // max-file generations behind the live one, the engine has deleted none yet.
+    // read, whose start no look may have proven), or the container's first generation.
     const resumedPast = this.resumed.has(oldest) && (this.files.get(oldest)?.pos ?? 0) > 0;
-    const known = this.skipped.has(oldest) || resumedPast || oldestPosition < this.maxFiles - 1;
+    const known = this.skipped.has(oldest) || resumedPast || (first !== undefined && this.noneDeletedAt(first));
     const held = new Set<string>();
     for (const f of this.files.values()) held.add(f.key);
     for (const e of this.chain.order) for (const k of e.keys) held.add(k);
@@ -338,6 +342,28 @@ export class JsonFileTailer {
     // it did if one read partly is gone (the oldest one now then continues it).
     if (!known) this.losses.unprovenBoundaries++;
     if (!known || lost) this.assembler.markGap([]);
+  }
+
+  /**
+   * Whether a consistent look proves the engine had deleted no generation yet. A rotation first
+   * removes the oldest (.{max-file - 1}), then renames the others up: once one was deleted, a listing
+   * shows max-file generations, or max-file - 1 right after that removal. So fewer than max-file - 1
+   * prove it; max-file - 1 only when the live file listed is still short of max-size now (then no
+   * rotation was due at that look, none was half done). A listing a rotation disturbed proves nothing.
+   */
+  private noneDeletedAt(look: Snapshot): boolean {
+    const oldest = look.positions[0]!.n;
+    if (!look.consistent) return false;
+    if (oldest < this.maxFiles - 2) return true;
+    if (oldest > this.maxFiles - 2 || this.maxSize === undefined) return false;
+    const live = look.positions.find((p) => p.n === 0)?.keys[0];
+    const fd = live === undefined ? undefined : this.pins.heldFd(this.dir, live);
+    if (fd === undefined) return false;
+    try {
+      return fstatSync(fd).size < this.maxSize;
+    } catch {
+      return false;
+    }
   }
 
   private countLost(cp: FileCheckpoint): void {

@@ -116,6 +116,8 @@ export type ContainerFiles = {
   driver: string | undefined;
   /** json-file's max-file: how many generations the engine keeps (1: truncated in place; Infinity: no max-size). */
   maxFiles: number;
+  /** json-file's max-size in bytes (the engine rotates at its first write at or past it); undefined without. */
+  maxSize?: number;
 };
 
 /** The texts of a container's config.v2.json and hostconfig.json, as the engine wrote them. */
@@ -130,6 +132,7 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
       Config?: { Image?: string; Labels?: Record<string, string> | null; Tty?: boolean };
     };
     const h = JSON.parse(t.hostconfig) as { LogConfig?: { Type?: string; Config?: Record<string, string> | null } };
+    const maxSize = parseByteSize(h.LogConfig?.Config?.['max-size']);
     // Not running is not exited: a container just created (not started yet) has no finish time.
     const exited = c.State?.Running === false && !(c.State.FinishedAt ?? '').startsWith('0001-');
     return {
@@ -143,10 +146,18 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
       maxFiles: h.LogConfig?.Config?.['max-size']
         ? Math.max(1, Number(h.LogConfig.Config['max-file'] ?? 1) || 1)
         : Number.POSITIVE_INFINITY,
+      ...(maxSize !== undefined && { maxSize }),
     };
   } catch {
     return undefined;
   }
+}
+
+/** A size as the engine reads max-size (go-units RAMInBytes: "64k", "10m", "1.5g", "2MiB"; binary multiples). */
+export function parseByteSize(v: string | undefined): number | undefined {
+  const m = v === undefined ? null : /^(\d+(?:\.\d+)?) ?([kmgtp])?i?b?$/i.exec(v.trim());
+  if (!m) return undefined;
+  return Math.floor(Number(m[1]) * 1024 ** ' kmgtp'.indexOf((m[2] ?? ' ').toLowerCase()));
 }
 
 /** A container's metadata from its files on disk, read without the API (it may be gone from the API already). */

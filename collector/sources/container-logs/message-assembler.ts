@@ -33,6 +33,8 @@ export type AssemblerOptions = {
    * stream means the engine never wrote the rest (it restarted mid-line), so the line ends there.
    */
   piecesShareTime?: boolean;
+  /** The size of the engine's split pieces (json-file: 16 KiB; the model test makes them small). */
+  splitBytes?: number;
 };
 
 /** A message being built: text pieces under the size bound, and the first offset it holds in each file. */
@@ -73,11 +75,16 @@ export class MessageAssembler {
   push(p: Piece, out: Message[]): void {
     let b = this.joining.get(p.stream);
     if (b && this.opts.piecesShareTime && b.time !== p.time) {
-      // After a 16 KiB split the rest of the line was due: it was never written (the engine
-      // restarted) or sat in a generation lost unread. Either way the line is cut: flagged, counted.
-      if (b.split) b.partialLost = true;
-      this.joining.delete(p.stream);
-      this.lineComplete(p.stream, b, out);
+      if (b.split) {
+        // After a full split the rest of the line was due: it was never written (the engine
+        // restarted) or sat in a generation lost without a look noticing. In the second case this
+        // piece may be the tail of a line whose head went with it (json-file marks no first piece):
+        // a gap, so the cut line and the next one of each stream are flagged and counted.
+        this.markGap(out);
+      } else {
+        this.joining.delete(p.stream);
+        this.lineComplete(p.stream, b, out);
+      }
       b = undefined;
     }
     if (!b) {
@@ -89,7 +96,7 @@ export class MessageAssembler {
     }
     // The last piece carries the line's newline, which is not part of the message.
     this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
-    b.split = p.partial && Buffer.byteLength(p.text) === ENGINE_SPLIT_BYTES;
+    b.split = p.partial && Buffer.byteLength(p.text) === (this.opts.splitBytes ?? ENGINE_SPLIT_BYTES);
     if (p.partial) return;
     this.joining.delete(p.stream);
     this.lineComplete(p.stream, b, out);
@@ -167,8 +174,12 @@ export class MessageAssembler {
       }
     }
     if (!all) return;
-    // A line the container never finished (no newline before exit) is a message of its own.
-    for (const [stream, b] of this.joining) out.push(toMessage(stream, b));
+    // A line the container never finished (no newline before exit) is a message of its own. After a
+    // full split the engine meant to write more (it gave up on its copy at the exit): flagged.
+    for (const [stream, b] of this.joining) {
+      if (b.split) b.partialLost = true;
+      out.push(toMessage(stream, b));
+    }
     this.joining.clear();
   }
 

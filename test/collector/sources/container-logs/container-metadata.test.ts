@@ -1,7 +1,9 @@
 // What a container's labels decide for its logs, on label fixtures: opt-out, the selector (`key` or
-// `key=value`), the multiline pattern with its line bound, and an invalid pattern (lines not merged).
+// `key=value`), the multiline pattern with its line bound, and an invalid pattern (lines not merged);
+// and the json-file rotation options read from the container's files.
 import test from 'ava';
 import { containerMeta, logsWanted } from '../../../../collector/sources/container-logs/container-metadata.ts';
+import { parseByteSize, parseContainerFiles } from '../../../../collector/sources/container-logs/log-files.ts';
 import { createLogger } from '../../../../common/logger.ts';
 
 const ID = 'c'.repeat(64);
@@ -26,4 +28,21 @@ test('labels decide: opt-out, the selector (key or key=value), the multiline pat
   t.like(multiline('7'), { maxLines: 7, flushTimeoutMs: 2000 });
   t.is(multiline('x')?.maxLines, 50, 'an unusable bound falls back to SWARMSCOPE_MULTILINE_MAX_LINES');
   t.is(containerMeta(ID, cfg, { 'swarmscope.multiline.pattern': '(' }, metaOpts).assembler.multiline, undefined);
+});
+
+test("json-file's max-file and max-size are read as the engine reads them (binary multiples)", (t) => {
+  const files = (logConfig: Record<string, string> | null) =>
+    parseContainerFiles({
+      config: JSON.stringify({ Name: '/web', State: { Running: true }, Config: { Image: 'nginx' } }),
+      hostconfig: JSON.stringify({ LogConfig: { Type: 'json-file', Config: logConfig } }),
+    });
+  t.like(files({ 'max-size': '64k', 'max-file': '3' }), { maxFiles: 3, maxSize: 64 * 1024 });
+  t.like(files({ 'max-size': '1.5m' }), { maxFiles: 1, maxSize: 1.5 * 1024 * 1024 });
+  t.is(parseByteSize('10MiB'), 10 * 1024 * 1024);
+  t.is(parseByteSize('2 GB'), 2 * 1024 ** 3);
+  t.is(parseByteSize('100'), 100);
+  t.is(parseByteSize('lots'), undefined);
+  const none = files(null);
+  t.is(none?.maxFiles, Number.POSITIVE_INFINITY);
+  t.is(none?.maxSize, undefined);
 });

@@ -1,5 +1,6 @@
 // Model-based test of the json-file reader: random sequences of what the engine does (entries of
-// lines split into pieces, torn writes, rotation by rename, gzip copies, deletion, engine restarts)
+// lines split into pieces, torn writes, rotation by rename, a rotation stopped after its deletion,
+// gzip copies, deletion, engine restarts, a copy given up at the exit)
 // and of what the collector does or fails to do (looks by the pinning code, read steps,
 // acknowledgements, checkpoint writes, SIGKILL) run against a real directory with the real scan,
 // tailer and checkpoint store. After each sequence the exactly-once oracle holds; fast-check shrinks
@@ -39,14 +40,18 @@ const BASE = `${ID}-json.log`;
 /** The engine splits lines at 16 KiB; the reader does not depend on the size, so pieces are small here. */
 const PIECE = 8;
 
-/** lookLateAtExit: the container's exit is known before the pinning code's look at the last rotation. */
-type Config = { maxSize: number; maxFiles: number; compress: boolean; lookLateAtExit?: boolean };
+/**
+ * lookLateAtExit: the container's exit is known before the pinning code's look at the last rotation.
+ * exitCut: at the exit the engine gives up its copy of the last line after a split (its rest never written).
+ */
+type Config = { maxSize: number; maxFiles: number; compress: boolean; lookLateAtExit?: boolean; exitCut?: boolean };
 
 type Action =
   | { a: 'line'; stream: 'stdout' | 'stderr'; length: number }
   | { a: 'write'; entries: number; tear: boolean }
   | { a: 'compress'; half: boolean }
   | { a: 'engineRestart' }
+  | { a: 'unlinkOldest' }
   | { a: 'look' }
   | { a: 'lookDuringWrite'; entries: number; times: number; gap?: boolean }
   | { a: 'step' }
@@ -148,6 +153,18 @@ class Engine {
   /** The renames of a rotation done, the new live file not created yet (the engine's two steps). */
   private liveMissing = false;
 
+  /**
+   * A rotation that is due stops after its first step, the oldest generation's removal, before its
+   * renames (a look, or a collector starting, can land there: fewer generations than max-file are
+   * listed, yet one was just deleted). The next write completes it.
+   */
+  unlinkOldest(): void {
+    if (this.torn > 0 || this.liveMissing || this.cfg.maxFiles < 2 || this.size < this.cfg.maxSize) return;
+    if (this.compressing) this.compress(false); // the engine waits for the last copy before rotating again
+    const ext = this.cfg.compress ? '.gz' : '';
+    rmSync(join(this.dir, `${BASE}.${this.cfg.maxFiles - 1}${ext}`), { force: true });
+  }
+
   /** A rotation stops between its renames and the new live file (a look can land there). */
   beginRotation(): void {
     if (this.torn > 0 || this.liveMissing || this.cfg.maxFiles < 2) return;
@@ -217,9 +234,20 @@ class Engine {
     this.fd = openSync(join(this.dir, BASE), 'a');
   }
 
-  /** Writes everything queued (the container exits) and finishes a pending gzip copy. */
-  drain(): void {
+  /**
+   * Writes everything queued (the container exits) and finishes a pending gzip copy. cut: the engine
+   * gives up its copy after a split of the last line (the final piece, and only it, is never written).
+   */
+  drain(cut = false): void {
     if (this.liveMissing) this.createLive();
+    const last = this.queue[this.queue.length - 1];
+    if (cut && last && this.queue.length > (this.torn > 0 ? 1 : 0)) {
+      const l = this.lines[last.line]!;
+      if (l.written.length > 0 || this.queue.filter((e) => e.line === last.line).length > 1) {
+        this.queue.pop();
+        l.cut = true;
+      }
+    }
     this.write(Number.MAX_SAFE_INTEGER, false);
     if (this.compressing) this.compress(false);
   }
@@ -315,16 +343,18 @@ class Collector {
   private inflight: Array<{ records: Shipped[]; progress: FileProgress[] }> = [];
   private readonly buf = { b: Buffer.allocUnsafe(1024) };
 
-  constructor(store: CheckpointStore, dir: string, maxFiles: number, onPin: (ino: number) => void) {
+  constructor(store: CheckpointStore, dir: string, cfg: Config, onPin: (ino: number) => void) {
     this.store = store;
     this.pins = new ModelPins(dir, onPin);
     this.tailer = new JsonFileTailer({
       id: ID,
       dir,
       store,
-      assembler: { maxMessageBytes: 1 << 20 },
+      // Split pieces as the engine makes them, only small: every partial piece is a full split.
+      assembler: { maxMessageBytes: 1 << 20, splitBytes: PIECE },
       pins: this.pins,
-      maxFiles,
+      maxFiles: cfg.maxFiles,
+      maxSize: cfg.maxSize,
     });
   }
 
@@ -368,6 +398,7 @@ const configArb = fc.record({
   maxFiles: fc.integer({ min: 2, max: 4 }),
   compress: fc.boolean(),
   lookLateAtExit: fc.boolean(),
+  exitCut: fc.boolean(),
 });
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
@@ -389,6 +420,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ a: fc.constant('compress' as const), half: fc.boolean() }) },
   { weight: 1, arbitrary: fc.constant({ a: 'engineRestart' as const }) },
+  { weight: 1, arbitrary: fc.constant({ a: 'unlinkOldest' as const }) },
   { weight: 3, arbitrary: fc.constant({ a: 'look' as const }) },
   {
     weight: 1,
@@ -446,7 +478,7 @@ async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
     await store.load();
     // A new process must pin a generation itself: what the killed one pinned may be deleted by now.
     for (const g of engine.gens) g.seen = false;
-    const c = new Collector(store, dir, cfg.maxFiles, (ino) => engine.pinned(ino));
+    const c = new Collector(store, dir, cfg, (ino) => engine.pinned(ino));
     c.pins.lookNow(); // a new process looks at the directory when it follows the container
     await c.tailer.open();
     return c;
@@ -470,15 +502,17 @@ async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
         case 'engineRestart':
           engine.restart();
           break;
+        case 'unlinkOldest':
+          engine.unlinkOldest();
+          break;
         case 'look':
           c.pins.lookNow();
           break;
         case 'lookDuringWrite':
           c.pins.lookNow(() => {
             engine.write(act.entries, false);
-            // The look can land between a rotation's renames and its new live file (not with gzip
-            // copies yet: that, a copy and a SIGKILL together still cut a line unflagged; README).
-            if (act.gap && !cfg.compress) engine.beginRotation();
+            // The look can land between a rotation's renames and its new live file.
+            if (act.gap) engine.beginRotation();
           }, act.times);
           break;
         case 'step':
@@ -507,7 +541,7 @@ async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
           break;
       }
     }
-    engine.drain();
+    engine.drain(cfg.exitCut);
     c.tailer.markStopped();
     for (let i = 0; i < 1000; i++) {
       c.pins.workerCatchUp();
@@ -548,6 +582,10 @@ function check(o: Outcome): string | undefined {
       return `line ${l.time} shipped whole and in parts`;
     if (whole.length === 1 && whole[0]!.text !== expected)
       return `line ${l.time} not whole: ${JSON.stringify(whole[0]!.text)} ≠ ${JSON.stringify(expected)}`;
+    // The engine stopped writing it after a split (a restart, or its copy given up at the exit): the
+    // rest was due, so what was written is a cut line, never shipped as whole.
+    if (l.cut && whole.length > 0 && !l.written[l.written.length - 1]!.endsWith('\n'))
+      return `line ${l.time} cut by the engine after a split, shipped unflagged`;
     if (got.length === 0 && !reported) return `line ${l.time} missing and no loss reported`;
     // Pinned is readable: only a piece in a generation deleted before any look may be lost.
     if (got.length === 0 && [...l.gens].every((g) => o.seen[g]))
@@ -615,6 +653,21 @@ const FOUND: Array<[string, Config, Action[]]> = [
       { a: 'lookDuringWrite', entries: 3, times: 2, gap: true },
       { a: 'step' },
     ],
+  ],
+  [
+    'a collector starting while a rotation has just deleted the oldest generation flags the first line',
+    { maxSize: 60, maxFiles: 2, compress: false, lookLateAtExit: false, exitCut: false },
+    [
+      { a: 'line', stream: 'stdout', length: 9 },
+      { a: 'write', entries: 2, tear: false },
+      { a: 'unlinkOldest' },
+      { a: 'crash' },
+    ],
+  ],
+  [
+    'a line whose copy the engine gave up after a split at the exit is flagged',
+    { maxSize: 60, maxFiles: 2, compress: false, lookLateAtExit: false, exitCut: true },
+    [{ a: 'line', stream: 'stdout', length: 9 }],
   ],
   [
     'a gzip copy being written keeps its pin while its plain twin is let go of',

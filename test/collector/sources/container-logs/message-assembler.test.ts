@@ -157,23 +157,47 @@ test('multiline: on container exit everything held comes out, the unfinished lin
   t.false(a.holdsPieces);
 });
 
-test('json-file: a 16 KiB split followed by a piece of another time ends its line flagged; a short unterminated piece does not', (t) => {
+test('json-file: a 16 KiB split followed by a piece of another time ends its line flagged, and the next line may have lost its head', (t) => {
   const a = new MessageAssembler({ maxMessageBytes: MiB, piecesShareTime: true });
   const out: Message[] = [];
   const T2 = '2026-01-01T00:00:01.000000001Z';
   const T3 = '2026-01-01T00:00:02.000000001Z';
+  const T4 = '2026-01-01T00:00:03.000000001Z';
   const head = 's'.repeat(16384);
-  // The rest of this line was due (a full split) and never came: the next piece has another time.
-  a.push(piece('stdout', head, 'f', 0), out);
-  a.push({ ...piece('stdout', 'abc', 'f', 100), time: T2 }, out);
+  // An open stderr line: whatever was lost may have held its rest too.
+  a.push({ ...piece('stderr', 'e'.repeat(16384), 'f', 0) }, out);
+  // The rest of this line was due (a full split) and never came: the next piece has another time,
+  // and may be the tail of a line whose head sat in the same lost stretch.
+  a.push(piece('stdout', head, 'f', 50), out);
+  a.push({ ...piece('stdout', 'tail\n', 'f', 100), time: T2 }, out);
   // "abc" ended a container's output without a newline (shorter than a split): whole as written.
-  a.push({ ...piece('stdout', 'next\n', 'f', 200), time: T3 }, out);
+  a.push({ ...piece('stdout', 'abc', 'f', 200), time: T3 }, out);
+  a.push({ ...piece('stdout', 'next\n', 'f', 300), time: T4 }, out);
+  a.push({ ...piece('stderr', 'err\n', 'f', 400), time: T4 }, out);
   t.deepEqual(
-    out.map((m) => [m.text.length, m.partialLost === true]),
+    out.map((m) => [m.stream, m.text.length, m.partialLost === true]),
     [
-      [16384, true],
-      [3, false],
-      [4, false],
+      ['stderr', 16384, true],
+      ['stdout', 16384, true],
+      ['stdout', 4, true],
+      ['stdout', 3, false],
+      ['stdout', 4, false],
+      ['stderr', 3, true],
+    ],
+  );
+});
+
+test('json-file: at the exit a line whose last piece was a full 16 KiB split is flagged; a shorter unterminated one is whole', (t) => {
+  const a = new MessageAssembler({ maxMessageBytes: MiB, piecesShareTime: true });
+  const out: Message[] = [];
+  a.push(piece('stdout', 's'.repeat(16384), 'f', 0), out);
+  a.push(piece('stderr', 'e'.repeat(100), 'f', 50), out);
+  a.flush(out, true);
+  t.deepEqual(
+    out.map((m) => [m.stream, m.text.length, m.partialLost === true]),
+    [
+      ['stdout', 16384, true],
+      ['stderr', 100, false],
     ],
   );
 });
