@@ -12,7 +12,7 @@ import { JournalSink } from './sinks/journal/journal.ts';
 import { ClusterState } from './sinks/prometheus/cluster-state.ts';
 import { CONTAINER_TABLE, containerLabeller } from './sinks/prometheus/container-metrics.ts';
 import { HOST_TABLE } from './sinks/prometheus/host-metrics.ts';
-import { COLLECTOR_TABLE, registerPipelineMetrics } from './sinks/prometheus/pipeline-metrics.ts';
+import { COLLECTOR_TABLE, registerPipelineMetrics, type BulkReport } from './sinks/prometheus/pipeline-metrics.ts';
 import { SOURCE_TABLE } from './sinks/prometheus/source-metrics.ts';
 import { Exposition } from './sinks/prometheus/exposition.ts';
 import { registerReplicaMetrics } from './sinks/prometheus/replica-metrics.ts';
@@ -103,8 +103,8 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
   exposition.addTable(COLLECTOR_TABLE);
   exposition.addTable(SOURCE_TABLE);
 
-  let bulkItems = () => ({}) as Record<string, number>;
-  const metrics = registerPipelineMetrics(registry, () => bulkItems());
+  let bulk = (): BulkReport => ({ items: {}, batches: 0, queued: 0 });
+  const metrics = registerPipelineMetrics(registry, () => bulk());
   let sink: DurableSink;
   let logs: EsLogSearch | JournalLogSearch;
   if (config.elasticsearch) {
@@ -112,7 +112,12 @@ export async function buildApp(config: AggregatorConfig, log: Logger): Promise<A
       metrics.bulkDuration.observe({ outcome: ok ? 'ok' : 'error' }, s),
     );
     const c = es.writer.counters;
-    bulkItems = () => ({ created: c.created, duplicate: c.duplicate, retried: c.retried, set_aside: c.setAside });
+    const shared = es.writer.requests;
+    bulk = () => ({
+      items: { created: c.created, duplicate: c.duplicate, retried: c.retried, set_aside: c.setAside },
+      batches: shared.stats.batches,
+      queued: shared.queued(),
+    });
     sink = es;
     logs = new EsLogSearch(es.client, config.elasticsearch.indexPrefix);
   } else {

@@ -30,6 +30,8 @@ export type ElasticsearchConfig = Readonly<{
   /** How long one batch may wait on 429/5xx items before the aggregator answers 503. */
   itemRetryBudgetMs: number;
   requestTimeoutMs: number;
+  /** `_bulk` requests in flight at once; batches arriving meanwhile share the next request. */
+  bulkConcurrency: number;
 }>;
 
 /** The built-in web UI (aggregator/ui/, routes/ui.ts): read-only, behind a login. */
@@ -116,6 +118,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     retentionDays: r.int('SWARMSCOPE_RETENTION_DAYS', 7, 1),
     itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
     requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
+    bulkConcurrency: r.int('SWARMSCOPE_ES_BULK_CONCURRENCY', 4, 1),
   };
   const tls = {
     certFile: r.file('SWARMSCOPE_TLS_CERT_FILE'),

@@ -27,6 +27,8 @@ export type ShipperOptions = {
   log: Logger;
   /** A batch left the queue for good: acknowledged, or set aside as malformed. */
   onAck?: (batch: QueuedBatch) => void;
+  /** Each request's answer (0: none) and its time from send to answer, for measuring the aggregator. */
+  onResponse?: (status: number, ms: number) => void;
   /** Several aggregator replicas: picks each request's URL by ownership (replica-routing.ts). */
   router?: Router;
   /** The collector's self-report, sent along with every request (see AGENT_HEADER). */
@@ -127,8 +129,10 @@ export class Shipper {
     let status: number;
     let retryAfter: string | undefined;
     let reason = '';
+    let sentAt = 0;
     try {
       const body = await this.opts.queue.read(batch);
+      sentAt = performance.now();
       const res = await request(url + INGEST_PATH, {
         method: 'POST',
         dispatcher: this.agent,
@@ -152,6 +156,7 @@ export class Shipper {
       reason = (err as Error).message;
     }
     this.stats.responses[status] = (this.stats.responses[status] ?? 0) + 1;
+    if (sentAt) this.opts.onResponse?.(status, performance.now() - sentAt);
 
     if (status === 200) {
       await this.opts.queue.ack(batch);

@@ -64,7 +64,7 @@ class SimulatedCollector {
   private readonly containerId: string;
   private readonly filler: string;
   private readonly genTime = new Map<number, number>();
-  private readonly onLatency: (ms: number) => void;
+  private readonly latencies: Latencies;
 
   /** The node this collector speaks for (a swarm id when it has containers). */
   readonly node: { id: string; hostname: string };
@@ -73,14 +73,7 @@ class SimulatedCollector {
   private nextSampleAt: number;
   private samples = 0;
 
-  constructor(
-    source: string,
-    dir: string,
-    opts: LoadgenOptions,
-    log: Logger,
-    onLatency: (ms: number) => void,
-    containers = 0,
-  ) {
+  constructor(source: string, dir: string, opts: LoadgenOptions, log: Logger, latencies: Latencies, containers = 0) {
     this.source = source;
     this.containers = containers;
     this.node = { id: containers ? simulatedNodeId(source) : '', hostname: source };
@@ -89,7 +82,7 @@ class SimulatedCollector {
       ? ReplicaRouting.fromEntries(opts.urls, () => this.node.id || this.node.hostname, opts.routing.retryDownMs)
       : undefined;
     this.opts = opts;
-    this.onLatency = onLatency;
+    this.latencies = latencies;
     this.containerId = createHash('sha256').update(source).digest('hex');
     this.filler = 'x'.repeat(opts.messageBytes ?? 100);
     this.queue = new DiskQueue({
@@ -114,7 +107,10 @@ class SimulatedCollector {
       onAck: (batch) => {
         const t = this.genTime.get(batch.seq);
         this.genTime.delete(batch.seq);
-        if (t !== undefined) this.onLatency(Date.now() - t);
+        if (t !== undefined) this.latencies.acked.push(Date.now() - t);
+      },
+      onResponse: (status, ms) => {
+        if (status === 200) this.latencies.answered.push(ms);
       },
     });
     this.batcher = new Batcher({
@@ -206,10 +202,21 @@ class SimulatedCollector {
   }
 }
 
+/** Latencies (ms) of batches queued and acked in this process. */
+type Latencies = {
+  /** From the batch's first record's generation to its acknowledgement (batching and queueing included). */
+  acked: number[];
+  /** From a request's send to its 200: the aggregator's own acknowledgement time. */
+  answered: number[];
+};
+
 export class Loadgen {
   readonly collectors: SimulatedCollector[] = [];
+  private readonly latencies: Latencies = { acked: [], answered: [] };
   /** Generation-to-acknowledgement latencies (ms) of batches queued and acked in this process. */
-  readonly latenciesMs: number[] = [];
+  readonly latenciesMs = this.latencies.acked;
+  /** Send-to-200 latencies (ms) of this process's requests. */
+  readonly answerMs = this.latencies.answered;
   private readonly opts: LoadgenOptions;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> = Promise.resolve();
@@ -232,7 +239,7 @@ export class Loadgen {
         join(this.dataDir, source),
         this.opts,
         log,
-        (ms) => this.latenciesMs.push(ms),
+        this.latencies,
         this.opts.containers?.(i) ?? 0,
       );
       await c.start();

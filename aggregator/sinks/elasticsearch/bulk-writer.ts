@@ -4,6 +4,7 @@
 // held or set aside. A request Elasticsearch refuses as too large (413) is split in halves.
 // Each request body is serialised once, as NDJSON text, and gzipped once at level 1 off the main
 // thread (a retry resends the same bytes); the response is filtered to the per-item status.
+// Concurrent batches share requests (bulk-coalescer.ts) once `concurrency` requests are in flight.
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { errors, type Client } from '@elastic/elasticsearch';
@@ -11,6 +12,7 @@ import { backoffDelayMs } from '../../../common/backoff.ts';
 import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
 import type { Doc } from './encode-common.ts';
 import { deadLetterDoc } from './dead-letter.ts';
+import { BulkCoalescer } from './bulk-coalescer.ts';
 
 export type BulkItem = { index: string; id: string; doc: Doc; raw: unknown };
 
@@ -38,6 +40,9 @@ export function bulkBody(items: readonly BulkItem[]): string {
   return body;
 }
 
+/** Documents one shared request carries at most (a single larger batch still goes whole). */
+export const BULK_MAX_DOCS = 5000;
+
 /** How long a client is told to wait when Elasticsearch cannot take the batch now. */
 export const SINK_RETRY_AFTER_SECONDS = 2;
 
@@ -46,6 +51,7 @@ export class BulkWriter {
   private readonly deadLetterIndex: string;
   private readonly budgetMs: number;
   private readonly onRequest: (seconds: number, ok: boolean) => void;
+  readonly requests: BulkCoalescer<BulkItem, ItemResult | undefined>;
   readonly counters: BulkCounters = {
     created: 0,
     duplicate: 0,
@@ -60,12 +66,18 @@ export class BulkWriter {
     client: Client;
     deadLetterIndex: string;
     budgetMs: number;
+    /** Requests in flight at once; batches arriving meanwhile share the next one. */
+    concurrency: number;
     onRequest?: (seconds: number, ok: boolean) => void;
   }) {
     this.client = opts.client;
     this.deadLetterIndex = opts.deadLetterIndex;
     this.budgetMs = opts.budgetMs;
     this.onRequest = opts.onRequest ?? (() => {});
+    this.requests = new BulkCoalescer((items, deadline) => this.request(items, deadline), {
+      concurrency: opts.concurrency,
+      maxDocs: BULK_MAX_DOCS,
+    });
   }
 
   /** `budgetMs` overrides the configured budget (a probe of a sink known to be down uses a short one). */
@@ -75,7 +87,7 @@ export class BulkWriter {
     let held = 0;
     let setAside = 0;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const results = await this.send(pending, deadline);
+      const results = await this.requests.send(pending, deadline);
       const retry: BulkItem[] = [];
       const rejected: Array<{ item: BulkItem; result: ItemResult }> = [];
       results.forEach((result, i) => {
@@ -128,7 +140,7 @@ export class BulkWriter {
         now,
       }),
     }));
-    const results = await this.send(items, deadline);
+    const results = await this.requests.send(items, deadline);
     const failed = results.filter((r) => !r || (r.status !== 201 && r.status !== 200 && r.status !== 409));
     if (failed.length)
       throw new SinkUnavailable(
@@ -140,7 +152,7 @@ export class BulkWriter {
   }
 
   /** One _bulk request (two halves on 413); a whole-request failure is retried until the deadline, then 503. */
-  private async send(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
+  private async request(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
     // Level 1: nearly the ratio of the default level on JSON for a fraction of the CPU.
     const body = await gzipAsync(Buffer.from(bulkBody(items)), { level: 1 });
     for (let attempt = 0; ; attempt++) {
@@ -160,8 +172,8 @@ export class BulkWriter {
         if (err instanceof errors.ResponseError && err.statusCode === 413 && items.length > 1) {
           const half = Math.ceil(items.length / 2);
           return [
-            ...(await this.send(items.slice(0, half), deadline)),
-            ...(await this.send(items.slice(half), deadline)),
+            ...(await this.request(items.slice(0, half), deadline)),
+            ...(await this.request(items.slice(half), deadline)),
           ];
         }
         const delay = backoffDelayMs(attempt, { initialDelayMs: 200, maxDelayMs: 2000, factor: 2 });

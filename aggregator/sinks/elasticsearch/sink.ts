@@ -39,6 +39,7 @@ export class ElasticsearchSink implements DurableSink {
       client: this.client,
       deadLetterIndex: deadLetterIndex(config.indexPrefix),
       budgetMs: config.itemRetryBudgetMs,
+      concurrency: config.bulkConcurrency,
       onRequest,
     });
   }

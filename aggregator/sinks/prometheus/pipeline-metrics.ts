@@ -87,7 +87,10 @@ export const COLLECTOR_SERIES: Row[] = [
 
 export const COLLECTOR_TABLE: Table<NodeState, NodeState> = { rows: COLLECTOR_SERIES, itemsOf: (n) => [n.self] };
 
-export function registerPipelineMetrics(registry: Registry, bulkItems: () => Record<string, number>): PipelineMetrics {
+/** What the Elasticsearch sink reports: item outcomes, and how its batches share requests. */
+export type BulkReport = { items: Record<string, number>; batches: number; queued: number };
+
+export function registerPipelineMetrics(registry: Registry, bulk: () => BulkReport): PipelineMetrics {
   const batches = new Counter({
     name: 'swarmscope_ingest_batches_total',
     help: 'Batches received, by outcome (ok, bad_request, unauthorized, too_large, unsupported_encoding, unavailable, overloaded).',
@@ -125,7 +128,24 @@ export function registerPipelineMetrics(registry: Registry, bulkItems: () => Rec
     registers: [registry],
     collect() {
       this.reset();
-      for (const [outcome, n] of Object.entries(bulkItems())) this.inc({ outcome }, n);
+      for (const [outcome, n] of Object.entries(bulk().items)) this.inc({ outcome }, n);
+    },
+  });
+  new Counter({
+    name: 'swarmscope_elasticsearch_bulk_batches_total',
+    help: 'Batches (and set-aside writes) carried by _bulk requests: over the request count, how many share one request.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(bulk().batches);
+    },
+  });
+  new Gauge({
+    name: 'swarmscope_elasticsearch_bulk_queued_batches',
+    help: 'Batches waiting for a _bulk request slot (SWARMSCOPE_ES_BULK_CONCURRENCY in flight); they leave together.',
+    registers: [registry],
+    collect() {
+      this.set(bulk().queued);
     },
   });
   return { batches, records, agentReports, bulkDuration, inflight };
