@@ -5,6 +5,9 @@
 import type { ContainerMetricRecord, HostMetricRecord } from '../../common/schema/index.ts';
 import type { Column, SeriesData } from './ui-api.ts';
 
+/** At the series bound, stale series are looked for at most this often, not at every refused record. */
+const SWEEP_AT_BOUND_EVERY_MS = 1000;
+
 export const COLUMNS = ['cpu', 'mem', 'netRx', 'netTx', 'ioRead', 'ioWrite'] as const satisfies readonly Column[];
 
 class Ring {
@@ -57,6 +60,7 @@ export class HistoryStore {
   private readonly now: () => number;
   /** Series refused because maxSeries were already kept (swarmscope_ui_history_refused_series_total). */
   refusedSeries = 0;
+  private lastSweep = Number.NEGATIVE_INFINITY;
 
   constructor(opts: { windowMs: number; maxPoints: number; maxSeries: number; now?: () => number }) {
     this.windowMs = opts.windowMs;
@@ -129,7 +133,8 @@ export class HistoryStore {
 
   /** Forgets series not written within the window (containers gone, nodes silent). */
   sweep(): void {
-    const cutoff = this.now() - this.windowMs;
+    this.lastSweep = this.now();
+    const cutoff = this.lastSweep - this.windowMs;
     for (const [k, ring] of this.series) if (ring.last < cutoff) this.series.delete(k);
     for (const [k, p] of this.hostPrev) if (p.t < cutoff) this.hostPrev.delete(k);
   }
@@ -137,7 +142,9 @@ export class HistoryStore {
   private push(key: string, t: number, values: ReadonlyArray<number | undefined>): void {
     let ring = this.series.get(key);
     if (!ring) {
-      if (this.series.size >= this.maxSeries) this.sweep();
+      // A cluster with more containers than the bound refuses a record of each of them every
+      // interval: a sweep of every kept series for each would cost more than the ingest itself.
+      if (this.series.size >= this.maxSeries && this.now() - this.lastSweep >= SWEEP_AT_BOUND_EVERY_MS) this.sweep();
       if (this.series.size >= this.maxSeries) {
         this.refusedSeries++;
         return;

@@ -309,3 +309,19 @@ test('a tail opened after a line was accepted still gets it (it may not be searc
   );
   t.is(woken, 1);
 });
+
+test('at the series bound, stale series are looked for at most once a second, not at every refused record', (t) => {
+  let now = Date.parse(at(10));
+  const h = new HistoryStore({ windowMs: 5_000, maxPoints: 10, maxSeries: 1, now: () => now });
+  h.observeContainer(metric('old', 10, 1));
+  now = Date.parse(at(14)) + 900;
+  h.observeContainer(metric('xxx', 14, 1)); // refused: 'old' is still fresh (a sweep ran)
+  now = Date.parse(at(15)) + 500;
+  h.observeContainer(metric('yyy', 15, 1)); // refused: 'old' is stale now, but the last sweep was 0.6 s ago
+  t.is(h.refusedSeries, 2);
+  now = Date.parse(at(16));
+  h.observeContainer(metric('zzz', 16, 1)); // a second later: swept, room made
+  t.is(h.refusedSeries, 2);
+  t.truthy(h.container('zzz'.padEnd(12, '0')));
+  t.is(h.container('old'.padEnd(12, '0')), undefined);
+});
