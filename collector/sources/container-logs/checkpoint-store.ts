@@ -56,8 +56,12 @@ export class CheckpointStore {
     return Object.entries(this.state.files);
   }
 
-  fileByFingerprint(fingerprint: string): [string, FileCheckpoint] | undefined {
-    return this.fileCheckpoints().find(([, c]) => c.fingerprint === fingerprint);
+  /** A checkpoint of a file with this first entry, among the keys `accept` allows. */
+  fileByFingerprint(
+    fingerprint: string,
+    accept: (key: string) => boolean = () => true,
+  ): [string, FileCheckpoint] | undefined {
+    return this.fileCheckpoints().find(([k, c]) => c.fingerprint === fingerprint && accept(k));
   }
 
   /** Moves a file's position forward (never back) and schedules a write. */

@@ -46,9 +46,14 @@ export class GenerationChain {
   /**
    * Merges a look: positions already known anchor it, new ones go where the listing puts them
    * (a generation gone from a listing was deleted, so is older than everything listed).
-   * `fingerprint` tells a gzip copy of a known generation by its first entry.
+   * `fingerprint` tells a gzip copy of a known generation by its first entry; `gz` which keys are copies.
    */
-  observe(s: Snapshot, fingerprint: (key: string) => string | undefined, held: (key: string) => boolean): void {
+  observe(
+    s: Snapshot,
+    fingerprint: (key: string) => string | undefined,
+    held: (key: string) => boolean,
+    gz: (key: string) => boolean,
+  ): void {
     const listed: ChainEntry[] = [];
     // A generation seen empty (its first entry not written yet) has one by now, maybe.
     for (const e of this.entries) if (!e.fingerprint) for (const k of e.keys) e.fingerprint ??= fingerprint(k);
@@ -64,8 +69,11 @@ export class GenerationChain {
       if (!e) {
         for (const k of p.keys) {
           const fp = fingerprint(k);
-          if (fp)
-            e ??= this.entries.find((x) => x.fingerprint === fp) ?? this.retired.find((x) => x.fingerprint === fp);
+          // Only a gzip copy and a plain file are one generation: two plain files never are, though
+          // their first entries can be alike (pieces of one long line of one character, rotated
+          // between them), and taking one for the other's twin left it unread.
+          const twin = (x: ChainEntry) => x.fingerprint === fp && [...x.keys].every((xk) => gz(xk) !== gz(k));
+          if (fp) e ??= this.entries.find(twin) ?? this.retired.find(twin);
         }
       }
       e ??= { keys: new Set() };
@@ -82,6 +90,12 @@ export class GenerationChain {
       else this.entries.splice(at++, 0, e);
     }
     if (s.consistent) for (let i = 0; i + 1 < listed.length; i++) listed[i]!.next = listed[i + 1];
+  }
+
+  /** Another generation known here (read, or to be read) has the same first entry. */
+  sharesFingerprint(e: ChainEntry): boolean {
+    const same = (x: ChainEntry) => x !== e && x.fingerprint !== undefined && x.fingerprint === e.fingerprint;
+    return this.entries.some(same) || this.retired.some(same);
   }
 
   /** A generation read to its end and acknowledged (or done before): out of the order, remembered. */

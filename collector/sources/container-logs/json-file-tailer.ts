@@ -9,7 +9,15 @@ import { GenerationChain, type ChainEntry } from './generation-chain.ts';
 import type { Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
 import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
-import { closeFile, fingerprintFdSync, fingerprintFile, openGeneration, readAt, type OpenedFile } from './log-files.ts';
+import {
+  closeFile,
+  fingerprintFdSync,
+  fingerprintFile,
+  isGzCopyKey,
+  openGeneration,
+  readAt,
+  type OpenedFile,
+} from './log-files.ts';
 
 /** How far a file is consumed once the messages of this step are acknowledged. */
 export type FileProgress = { key: string; offset: number; done: boolean; fingerprint?: string; size?: number };
@@ -38,7 +46,8 @@ export type LossCounts = {
   lostBytes: number;
 };
 
-type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry };
+/** id: what its record ids name it by, fixed at its first record (see identity). */
+type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry; id?: string };
 
 /** Bytes read per file per step, so one busy container cannot starve the others. */
 const STEP_BYTES = 4 * 1024 * 1024;
@@ -225,15 +234,16 @@ export class JsonFileTailer {
         if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
       }
     const held = (key: string) => this.pins.heldFd(this.dir, key) !== undefined;
+    const gz = (key: string) => this.isGzKey(key);
     for (const s of looks) {
-      this.chain.observe(s, fingerprint, held);
+      this.chain.observe(s, fingerprint, held, gz);
       // What only a disturbed attempt of this look pinned was deleted before its listing, so is older
       // than all that lists: placed before it, in the attempt's order.
       const listed = new Set(s.positions.flatMap((p) => p.keys));
       for (const d of s.disturbed) {
         const only = d.filter((p) => p.keys.every((k) => !listed.has(k)));
         if (only.length > 0)
-          this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held);
+          this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held, gz);
       }
     }
     this.gzPending = false;
@@ -285,8 +295,9 @@ export class JsonFileTailer {
       cp = undefined;
     }
     if (!cp && fingerprint) {
-      // Read (partly) before under its twin's key, maybe by an earlier run: continue where that stands.
-      const match = this.store.fileByFingerprint(fingerprint);
+      // Read (partly) before under its twin's key (a gzip copy's, or the plain file's it copies), maybe
+      // by an earlier run: continue where that stands. Never another file of its own kind (see chain).
+      const match = this.store.fileByFingerprint(fingerprint, (k) => isGzCopyKey(k) !== opened.gz);
       if (match) [key, cp] = match;
     }
     if (cp?.done) {
@@ -389,10 +400,17 @@ export class JsonFileTailer {
 
   /**
    * What a record id names a file by: its fingerprint (first entry) when known, so a generation and
-   * its gzip copy give their lines the same ids should both ever be read; else its key.
+   * its gzip copy give their lines the same ids should both ever be read; else its key. A generation
+   * whose first entry another one known here has too (pieces of one long line of one character)
+   * adds its key: both begin lines at the same offsets, and Elasticsearch kept only one of the two.
    */
   identity(key: string): string {
-    for (const f of this.files.values()) if (f.key === key) return f.fingerprint ?? key;
+    for (const f of this.files.values()) {
+      if (f.key !== key) continue;
+      if (!f.fingerprint) return key;
+      f.id ??= this.chain.sharesFingerprint(f.entry) ? `${f.fingerprint}/${key}` : f.fingerprint;
+      return f.id;
+    }
     return key;
   }
 

@@ -33,6 +33,11 @@ export function currentName(id: string): string {
   return `${id}-json.log`;
 }
 
+/** A file key of a gzip copy as opened here (its checkpoints are kept under it). */
+export function isGzCopyKey(key: string): boolean {
+  return key.startsWith('gz:');
+}
+
 /**
  * Opens a generation; undefined when it vanished in between (rotated away or removed), 'incomplete'
  * when a gzip generation is still being written (the engine compresses in the background).
