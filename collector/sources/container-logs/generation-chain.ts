@@ -55,6 +55,8 @@ export class GenerationChain {
     gz: (key: string) => boolean,
   ): void {
     const listed: ChainEntry[] = [];
+    /** A listed generation known nowhere here (let go of and forgotten): what it lies between is not proven adjacent. */
+    let unplaced = false;
     // A generation seen empty (its first entry not written yet) has one by now, maybe.
     for (const e of this.entries) if (!e.fingerprint) for (const k of e.keys) e.fingerprint ??= fingerprint(k);
     for (const p of s.positions) {
@@ -63,6 +65,7 @@ export class GenerationChain {
       if (p.keys.every((k) => !held(k) && !this.entryOf(k))) {
         const gone = this.retired.find((x) => p.keys.some((k) => x.keys.has(k)));
         if (gone && listed[listed.length - 1] !== gone) listed.push(gone);
+        unplaced ||= !gone;
         continue;
       }
       for (const k of p.keys) e ??= this.entryOf(k) ?? this.retiredOf(k, fingerprint);
@@ -89,13 +92,14 @@ export class GenerationChain {
       if (i !== -1) at = i + 1;
       else this.entries.splice(at++, 0, e);
     }
-    if (s.consistent) for (let i = 0; i + 1 < listed.length; i++) listed[i]!.next = listed[i + 1];
+    if (s.consistent && !unplaced) for (let i = 0; i + 1 < listed.length; i++) listed[i]!.next = listed[i + 1];
   }
 
-  /** Another generation known here (read, or to be read) has the same first entry. */
-  sharesFingerprint(e: ChainEntry): boolean {
+  /** An older generation known here (let go of, or before it in the order) has the same first entry. */
+  olderSharesFingerprint(e: ChainEntry): boolean {
     const same = (x: ChainEntry) => x !== e && x.fingerprint !== undefined && x.fingerprint === e.fingerprint;
-    return this.entries.some(same) || this.retired.some(same);
+    const at = this.entries.indexOf(e);
+    return this.retired.some(same) || this.entries.slice(0, at === -1 ? 0 : at).some(same);
   }
 
   /** A generation read to its end and acknowledged (or done before): out of the order, remembered. */

@@ -46,8 +46,7 @@ export type LossCounts = {
   lostBytes: number;
 };
 
-/** id: what its record ids name it by, fixed at its first record (see identity). */
-type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry; id?: string };
+type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry };
 
 /** Bytes read per file per step, so one busy container cannot starve the others. */
 const STEP_BYTES = 4 * 1024 * 1024;
@@ -399,17 +398,20 @@ export class JsonFileTailer {
   }
 
   /**
-   * What a record id names a file by: its fingerprint (first entry) when known, so a generation and
-   * its gzip copy give their lines the same ids should both ever be read; else its key. A generation
-   * whose first entry another one known here has too (pieces of one long line of one character)
-   * adds its key: both begin lines at the same offsets, and Elasticsearch kept only one of the two.
+   * What the id of a record starting at `offset` names its file by: the file's fingerprint (first
+   * entry) when known, so a generation and its gzip copy give their lines the same ids should both
+   * ever be read, also by another run; else its key. Generations whose first entries are alike
+   * (pieces of one long line of one character) hold messages only at their start but the newest:
+   * a message at the start of one whose first entry an older one known here has too adds its key
+   * (both were parts of that line at offset 0, and Elasticsearch kept one of the two). Its other
+   * messages keep the fingerprint, so that a run after a SIGKILL, which may not know the older one,
+   * gives them the same ids.
    */
-  identity(key: string): string {
+  identity(key: string, offset: number): string {
     for (const f of this.files.values()) {
       if (f.key !== key) continue;
       if (!f.fingerprint) return key;
-      f.id ??= this.chain.sharesFingerprint(f.entry) ? `${f.fingerprint}/${key}` : f.fingerprint;
-      return f.id;
+      return offset === 0 && this.chain.olderSharesFingerprint(f.entry) ? `${f.fingerprint}/${key}` : f.fingerprint;
     }
     return key;
   }

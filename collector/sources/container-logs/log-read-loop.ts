@@ -117,7 +117,7 @@ export class LogReadLoop {
     this.opts.counts.badLines += step.bad;
     this.losses.addNewLosses(tailer);
     this.opts.counts.bytesRead += tailer.bytesRead - before;
-    const records = step.messages.map((m) => this.records.fromFile(f.meta, m, tailer.identity(m.file)));
+    const records = step.messages.map((m) => this.records.fromFile(f.meta, m, tailer.identity(m.file, m.offset)));
     const progress = step.progress;
     const finished = tailer.finished;
     const ack = this.acks.whenAcknowledged(() => this.applyFileProgress(id, tailer, progress, finished));
