@@ -149,7 +149,7 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     limits: {
       maxBodyBytes: r.bytes('SWARMSCOPE_MAX_BODY_BYTES', '16MiB'),
       maxDecompressedBytes: r.bytes('SWARMSCOPE_MAX_DECOMPRESSED_BYTES', '16MiB'),
-      maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 32, 1),
+      maxInflight: r.int('SWARMSCOPE_MAX_INFLIGHT', 512, 1),
       maxInflightBytes: r.bytes('SWARMSCOPE_MAX_INFLIGHT_BYTES', '64MiB'),
     },
     connections: readConnectionBounds(r),

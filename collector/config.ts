@@ -56,8 +56,6 @@ export type CollectorConfig = Readonly<{
 
 /** Batches in flight to the aggregator at once (the load generator uses the same default). */
 export const DEFAULT_SHIP_CONCURRENCY = 4;
-/** How long a batch waits for more records (SWARMSCOPE_BATCH_MAX_AGE's default). */
-export const DEFAULT_BATCH_MAX_AGE = '250ms';
 
 export function loadCollectorConfig(env: NodeJS.ProcessEnv = process.env): CollectorConfig {
   const r = new EnvReader(env);
@@ -134,7 +132,7 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
     batch: {
       maxRecords: r.int('SWARMSCOPE_BATCH_MAX_RECORDS', 5000, 1),
       maxBytes: r.bytes('SWARMSCOPE_BATCH_MAX_BYTES', '4MiB'),
-      maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', DEFAULT_BATCH_MAX_AGE),
+      maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', '250ms'),
     },
     backoff: {
       initialDelayMs: r.durationMs('SWARMSCOPE_RETRY_INITIAL', '250ms'),
