@@ -86,11 +86,18 @@ export class FollowedContainers {
     return { tailers: this.fromFiles.size, apiReaders: this.viaApi.size, openFiles };
   }
 
-  /** Containers the engine lists now: follow the new, release the gone (after draining). */
+  /**
+   * Containers the engine lists now: follow the new, release the gone (after draining). The list was
+   * taken before its inspections (seconds, on a busy engine): a container created since is not in
+   * it, yet followed already. One whose directory is still there is not gone: taken for removed, its
+   * live file was read as final, the line being written flushed as a message (cut), and it was
+   * followed again from the start, whose whole line Elasticsearch then refused as the cut one's id.
+   */
   async reconcile(ids: readonly string[]): Promise<void> {
     const live = new Set(ids);
     for (const id of ids) await this.followIfNew(id);
-    for (const [id, f] of this.fromFiles) if (!live.has(id)) this.markRemoved(id, f.tailer);
+    for (const [id, f] of this.fromFiles)
+      if (!live.has(id) && !f.tailer.removed && !(await isDirectory(f.tailer.dir))) this.markRemoved(id, f.tailer);
     for (const id of this.unwatched) if (!live.has(id)) this.unwatched.delete(id);
   }
 
