@@ -17,6 +17,11 @@ export class OverBudget extends Error {
   }
 }
 
+/** Past the request's own limit: the code zlib's own cap gives, which the caller answers with 413. */
+function tooLarge(maxBytes: number): Error {
+  return Object.assign(new Error(`inflates past ${maxBytes} bytes`), { code: 'ERR_BUFFER_TOO_LARGE' });
+}
+
 export type InflateBounds = {
   maxBytes: number;
   /** Asks the shared budget for `n` more bytes; false refuses them. */
@@ -34,10 +39,7 @@ export function inflateBounded(input: Buffer, bounds: InflateBounds): Promise<Bu
       if ((err as NodeJS.ErrnoException).code !== 'ERR_BUFFER_TOO_LARGE') return Promise.reject(err as Error);
     }
     if (out) {
-      if (out.length > bounds.maxBytes)
-        return Promise.reject(
-          Object.assign(new Error(`inflates past ${bounds.maxBytes} bytes`), { code: 'ERR_BUFFER_TOO_LARGE' }),
-        );
+      if (out.length > bounds.maxBytes) return Promise.reject(tooLarge(bounds.maxBytes));
       return bounds.take(out.length) ? Promise.resolve(out) : Promise.reject(new OverBudget());
     }
   }
@@ -57,10 +59,7 @@ function inflateStreaming(input: Buffer, bounds: InflateBounds): Promise<Buffer>
     };
     z.on('data', (c: Buffer) => {
       total += c.length;
-      if (total > bounds.maxBytes)
-        return fail(
-          Object.assign(new Error(`inflates past ${bounds.maxBytes} bytes`), { code: 'ERR_BUFFER_TOO_LARGE' }),
-        );
+      if (total > bounds.maxBytes) return fail(tooLarge(bounds.maxBytes));
       if (!bounds.take(c.length)) return fail(new OverBudget());
       chunks.push(c);
     });

@@ -22,9 +22,8 @@ import { runScraper } from './scraper.ts';
 import { bulkLoop } from './bulk-ceiling.ts';
 import { containerRecord, hostRecord, logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
-import { encodeRecord } from '../aggregator/sinks/elasticsearch/encode.ts';
-import { DATASETS, datasetOf, indexName } from '../aggregator/sinks/elasticsearch/index-name.ts';
-import type { BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
+import { DATASETS } from '../aggregator/sinks/elasticsearch/index-name.ts';
 import type { WireRecord } from '../common/schema/index.ts';
 
 const { values } = parseArgs({
@@ -94,11 +93,7 @@ async function esCeiling(): Promise<{ docs: number; seconds: number }> {
       templateFor(ceilingPrefix, d) as Parameters<typeof es.indices.putIndexTemplate>[0],
     );
   const perInterval = Math.max(1, Math.round((offeredDocsPerSecond * INTERVAL_MS) / 1000));
-  const items: BulkItem[] = [];
-  const push = (r: WireRecord) => {
-    const dataset = datasetOf(r)!;
-    items.push({ index: indexName(ceilingPrefix, dataset, r.time), id: r.id, doc: encodeRecord(r, dataset), raw: r });
-  };
+  const records: WireRecord[] = [];
   const filler = 'x'.repeat(100);
   const linesPerNode = Math.round((CONTAINERS * LOG_RATE * INTERVAL_MS) / 1000);
   for (let seq = 0; seq < Math.ceil(100_000 / perInterval); seq++) {
@@ -106,13 +101,14 @@ async function esCeiling(): Promise<{ docs: number; seconds: number }> {
     for (let n = 0; n < NODES; n++) {
       const source = `${run}-n${n}`;
       const node = { id: simulatedNodeId(source), hostname: source };
-      for (let i = 0; i < CONTAINERS; i++) push(containerRecord(node, i, seq, time));
-      push(hostRecord(node, seq, time));
-      for (let l = 0; l < linesPerNode; l++) push(logRecord(node, source, source, seq * linesPerNode + l, filler));
+      for (let i = 0; i < CONTAINERS; i++) records.push(containerRecord(node, i, seq, time));
+      records.push(hostRecord(node, seq, time));
+      for (let l = 0; l < linesPerNode; l++)
+        records.push(logRecord(node, source, source, seq * linesPerNode + l, filler));
     }
   }
   try {
-    return await bulkLoop(items);
+    return await bulkLoop(bulkItems(ceilingPrefix, records));
   } finally {
     await deleteIndices(`${ceilingPrefix}-*`);
     for (const d of DATASETS)

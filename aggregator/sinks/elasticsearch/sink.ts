@@ -19,6 +19,22 @@ const RETENTION_EVERY_MS = 3_600_000;
 /** A probe of a down Elasticsearch gives up after this, so recovery is noticed within seconds. */
 const PROBE_BUDGET_MS = 2_000;
 
+/** The records' documents, each to its dataset's daily index under its deterministic id (an inventory has none). */
+export function bulkItems(indexPrefix: string, records: readonly WireRecord[]): BulkItem[] {
+  const items: BulkItem[] = [];
+  for (const record of records) {
+    const dataset = datasetOf(record);
+    if (!dataset) continue;
+    items.push({
+      index: indexName(indexPrefix, dataset, record.time),
+      id: record.id,
+      doc: encodeRecord(record, dataset),
+      raw: record,
+    });
+  }
+  return items;
+}
+
 export class ElasticsearchSink implements DurableSink {
   readonly name = 'elasticsearch';
   readonly client: Client;
@@ -102,17 +118,7 @@ export class ElasticsearchSink implements DurableSink {
         err,
       );
     }
-    const items: BulkItem[] = [];
-    for (const record of records) {
-      const dataset = datasetOf(record);
-      if (!dataset) continue;
-      items.push({
-        index: indexName(this.config.indexPrefix, dataset, record.time),
-        id: record.id,
-        doc: encodeRecord(record, dataset),
-        raw: record,
-      });
-    }
+    const items = bulkItems(this.config.indexPrefix, records);
     if (items.length === 0) return { held: 0, setAside: 0 };
     return this.writer.write(items, batchId, budgetMs);
   }
