@@ -1,10 +1,19 @@
 // The wire contract between collector and aggregator: path, headers, and the gzip NDJSON batch
-// encoding. Acknowledgement semantics live in the ingest route and the shipper.
-import { gzipSync } from 'node:zlib';
+// encodings (version 1: one record per line; version 2, common/wire-v2.ts: json-file log lines
+// compact, their container's metadata once per batch). Acknowledgement semantics live in the
+// ingest route and the shipper.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import type { WireRecord } from './schema/index.ts';
+import { decodeLinesV2, encodeLinesV2 } from './wire-v2.ts';
 
 export const INGEST_PATH = '/api/v1/ingest';
 export const NDJSON = 'application/x-ndjson';
+/**
+ * The content type of a version 2 batch. An aggregator that predates it answers 415 (fastify's
+ * unsupported media type), and the collector sends that batch again as version 1 (see shipper.ts).
+ */
+export const NDJSON_V2 = 'application/vnd.swarmscope.batch.v2+ndjson';
+export type WireVersion = 1 | 2;
 /** Names the batch in logs on both sides; the collector sets it, the aggregator echoes it in errors. */
 export const BATCH_ID_HEADER = 'x-swarmscope-batch';
 /**
@@ -13,7 +22,22 @@ export const BATCH_ID_HEADER = 'x-swarmscope-batch';
  */
 export const AGENT_HEADER = 'x-swarmscope-agent';
 
-/** One JSON line per record, gzipped at level 1 (on JSON nearly the ratio of the default level for a fraction of the CPU). */
+/** gzip level 1: on JSON nearly the ratio of the default level for a fraction of the CPU. */
+const GZIP = { level: 1 } as const;
+
+/** Version 1: one JSON line per record. */
 export function encodeBatch(records: readonly WireRecord[]): Buffer {
-  return gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), { level: 1 });
+  return gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), GZIP);
+}
+
+/** Version 2 (what collectors send). */
+export function encodeBatchV2(records: readonly WireRecord[]): Buffer {
+  return gzipSync(Buffer.from(encodeLinesV2(records)), GZIP);
+}
+
+/** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */
+export function batchV2ToV1(body: Buffer): Buffer {
+  const decoded = decodeLinesV2(gunzipSync(body).toString('utf8'));
+  if ('reason' in decoded) throw new Error(`queued batch does not decode: ${decoded.reason}`);
+  return gzipSync(Buffer.from(decoded.v1()), GZIP);
 }

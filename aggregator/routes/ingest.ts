@@ -7,7 +7,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateRecord, type WireRecord } from '../../common/schema/index.ts';
-import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../common/wire.ts';
+import { decodeLinesV2 } from '../../common/wire-v2.ts';
 import { SinkUnavailable, type DurableSink } from '../sinks/sink.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
 import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
@@ -36,9 +37,8 @@ export function parseBatch(text: string): { records: WireRecord[] } | { reason: 
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.length === 0 || line.trim() === '') continue;
-    // Short lines cannot nest deep enough to cost much; the scan is skipped for them.
-    if (line.length > 1024 && nestsDeeperThan(line, MAX_RECORD_DEPTH))
-      return { reason: `line ${i + 1}: nested deeper than ${MAX_RECORD_DEPTH} levels` };
+    const refused = tooDeep(line);
+    if (refused) return { reason: `line ${i + 1}: ${refused}` };
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -51,6 +51,26 @@ export function parseBatch(text: string): { records: WireRecord[] } | { reason: 
   }
   if (records.length === 0) return { reason: 'empty batch: no records' };
   return { records };
+}
+
+/** Short lines cannot nest deep enough to cost much; the scan is skipped for them. */
+function tooDeep(line: string): string | undefined {
+  return line.length > 1024 && nestsDeeperThan(line, MAX_RECORD_DEPTH)
+    ? `nested deeper than ${MAX_RECORD_DEPTH} levels`
+    : undefined;
+}
+
+/** Either encoding (by content type); `ndjson` is the batch as version 1 lines, for a journal. */
+export function parseAnyBatch(
+  text: string,
+  version: 1 | 2,
+): { records: WireRecord[]; ndjson: string | (() => string) } | { reason: string } {
+  if (version === 2) {
+    const d = decodeLinesV2(text, tooDeep);
+    return 'reason' in d ? d : { records: d.records, ndjson: d.v1 };
+  }
+  const p = parseBatch(text);
+  return 'reason' in p ? p : { records: p.records, ndjson: text };
 }
 
 export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
@@ -85,9 +105,10 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
     }
   };
 
-  app.addContentTypeParser(NDJSON, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) =>
-    done(null, body),
-  );
+  for (const type of [NDJSON, NDJSON_V2])
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: config.limits.maxBodyBytes }, (_req, body, done) =>
+      done(null, body),
+    );
 
   app.post(INGEST_PATH, {
     config: OWN_AUTH,
@@ -172,14 +193,15 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         // Collectors send JSON.stringify output, always valid UTF-8: anything else is forged or corrupt.
         if (!isUtf8(bytes)) return refuse(reply, 400, 'bad_request', `batch ${batchId}: body is not valid UTF-8`);
         const text = bytes.toString('utf8');
-        const parsed = parseBatch(text);
+        const version = req.headers['content-type']?.startsWith(NDJSON_V2) ? 2 : 1;
+        const parsed = parseAnyBatch(text, version);
         // Counted and summarised by refusals.ts, never logged one line each.
         if ('reason' in parsed) {
           return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);
         }
         state.apply(parsed.records);
         deps.onReceived?.(parsed.records);
-        const outcome = await sink.write(parsed.records, batchId, text);
+        const outcome = await sink.write(parsed.records, batchId, parsed.ndjson);
         deps.onAccepted?.(parsed.records);
         metrics.batches.inc({ outcome: 'ok' });
         countByKind(parsed.records, metrics);

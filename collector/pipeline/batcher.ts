@@ -6,7 +6,7 @@
 // so memory stays bounded by about one batch. Records may carry an acknowledgement handle: the
 // ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
-import { encodeBatch } from '../../common/wire.ts';
+import { encodeBatchV2 } from '../../common/wire.ts';
 import type { AckHandle } from '../sources/source.ts';
 import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
@@ -138,7 +138,7 @@ export class Batcher {
         since: rest.length ? p.since : 0,
       };
       try {
-        const batch = await this.queue.enqueue(encodeBatch(records), cls, records.length);
+        const batch = await this.queue.enqueue(encodeBatchV2(records), cls, records.length, 2);
         if (cls === 'logs' && this.logsRefused) {
           this.logsRefused = false;
           this.release();

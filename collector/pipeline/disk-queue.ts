@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { SwarmscopeError } from '../../common/errors.ts';
 import { writeFileAtomic } from '../durable-write.ts';
 import type { Logger } from '../../common/logger.ts';
+import type { WireVersion } from '../../common/wire.ts';
 
 /** 'logs' batches are never dropped at the byte bound; 'metrics' batches are, oldest first. */
 export type BatchClass = 'logs' | 'metrics';
@@ -29,6 +30,8 @@ export type QueuedBatch = {
   bytes: number;
   createdAt: number;
   path: string;
+  /** The batch encoding (common/wire.ts); named in the file name, `.v2.ndjson.gz` for version 2. */
+  wire: WireVersion;
 };
 
 /** Why records left the queue without an acknowledgement (rejected = set aside by the shipper). */
@@ -58,7 +61,7 @@ export type DiskQueueOptions = {
   onLeft?: (batch: QueuedBatch, why: 'acknowledged' | DropReason) => void;
 };
 
-const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)\.ndjson\.gz$/;
+const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)(\.v2)?\.ndjson\.gz$/;
 /** The bound episode ends (and is logged as over) once usage falls below this share of maxBytes. */
 const BOUND_RELEASE = 0.9;
 
@@ -101,6 +104,7 @@ export class DiskQueue {
         createdAt: Number(m[4]),
         bytes: size,
         path,
+        wire: m[5] ? 2 : 1,
       });
       this.bytes += size;
       this.nextSeq = Math.max(this.nextSeq, seq + 1);
@@ -111,7 +115,12 @@ export class DiskQueue {
    * Durably queues one batch. Returns undefined when a metric batch had to be dropped on arrival
    * (counted); throws QueueFullError when a log batch cannot be taken (the caller pauses reading).
    */
-  async enqueue(body: Buffer, cls: BatchClass, records: number): Promise<QueuedBatch | undefined> {
+  async enqueue(
+    body: Buffer,
+    cls: BatchClass,
+    records: number,
+    wire: WireVersion = 1,
+  ): Promise<QueuedBatch | undefined> {
     await this.expire();
     if (!(await this.makeRoom(body.length, cls))) {
       if (cls === 'logs') {
@@ -130,7 +139,10 @@ export class DiskQueue {
     }
     const seq = this.nextSeq++;
     const createdAt = this.now();
-    const path = join(this.opts.dir, `${String(seq).padStart(16, '0')}.${cls}.${records}.${createdAt}.ndjson.gz`);
+    const path = join(
+      this.opts.dir,
+      `${String(seq).padStart(16, '0')}.${cls}.${records}.${createdAt}${wire === 2 ? '.v2' : ''}.ndjson.gz`,
+    );
     const tmp = `${path}.tmp`;
     try {
       if (this.opts.fsync === 'batch') {
@@ -150,7 +162,7 @@ export class DiskQueue {
         },
       );
     }
-    const batch: QueuedBatch = { seq, cls, records, bytes: body.length, createdAt, path };
+    const batch: QueuedBatch = { seq, cls, records, bytes: body.length, createdAt, path, wire };
     this.batches.push(batch);
     this.bytes += body.length;
     return batch;

@@ -6,7 +6,7 @@ import { request, type Dispatcher } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
-import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON } from '../../common/wire.ts';
+import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2, batchV2ToV1 } from '../../common/wire.ts';
 import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
@@ -50,6 +50,8 @@ export type ShipperStats = {
 };
 
 const RETRYABLE_4XX = new Set([408, 429]);
+/** An aggregator that refused version 2 is sent version 1 for this long, then asked again (it may have been upgraded). */
+const V1_ONLY_MS = 10 * 60_000;
 
 export class Shipper {
   private readonly opts: ShipperOptions;
@@ -63,6 +65,8 @@ export class Shipper {
   /** Consecutive failures; with several URLs each is tried once before backing off. */
   private failuresInRow = 0;
   private authWarned = false;
+  /** Aggregator URLs that answered a version 2 batch with 415, and when. */
+  private readonly v1Only = new Map<string, number>();
   readonly stats: ShipperStats = {
     shippedBatches: 0,
     shippedRecords: 0,
@@ -130,14 +134,26 @@ export class Shipper {
     let retryAfter: string | undefined;
     let reason = '';
     let sentAt = 0;
+    const v1Since = this.v1Only.get(url);
+    if (v1Since !== undefined && Date.now() - v1Since > V1_ONLY_MS) this.v1Only.delete(url);
+    const v2 = batch.wire === 2 && !this.v1Only.has(url);
     try {
-      const body = await this.opts.queue.read(batch);
+      let body = await this.opts.queue.read(batch);
+      if (batch.wire === 2 && !v2) {
+        try {
+          body = batchV2ToV1(body);
+        } catch (err) {
+          await this.setAside(batch, 0, (err as Error).message);
+          this.opts.onAck?.(batch);
+          return 0;
+        }
+      }
       sentAt = performance.now();
       const res = await request(url + INGEST_PATH, {
         method: 'POST',
         dispatcher: this.agent,
         headers: {
-          'content-type': NDJSON,
+          'content-type': v2 ? NDJSON_V2 : NDJSON,
           'content-encoding': 'gzip',
           authorization: `Bearer ${this.opts.token}`,
           [BATCH_ID_HEADER]: `${this.opts.nodeKey}/${batch.seq}`,
@@ -166,6 +182,12 @@ export class Shipper {
       this.stats.shippedRecords += batch.records;
       this.stats.lastAckAt = Date.now();
       this.opts.onAck?.(batch);
+      return 0;
+    }
+    if (status === 415 && v2) {
+      // An aggregator from before version 2 (a rolling upgrade): this batch and the next go as version 1.
+      this.v1Only.set(url, Date.now());
+      this.opts.log.warn({ url }, 'aggregator does not take batch version 2; sending version 1 (upgrade it)');
       return 0;
     }
     if (status >= 400 && status < 500 && !RETRYABLE_4XX.has(status) && status !== 401 && status !== 403) {

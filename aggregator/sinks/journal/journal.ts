@@ -42,8 +42,8 @@ export class JournalSink implements DurableSink {
   }
 
   /** Appends are serialised so a batch's lines are contiguous and each fsync covers whole batches. */
-  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string): Promise<WriteOutcome> {
-    const run = this.chain.then(() => this.append(records, ndjson));
+  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string | (() => string)): Promise<WriteOutcome> {
+    const run = this.chain.then(() => this.append(records, typeof ndjson === 'function' ? ndjson() : ndjson));
     this.chain = run.catch(() => {});
     return run;
   }

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { startTestAggregator } from '../../helpers/aggregator.ts';
 import { deleteIndices, scanAll } from '../../helpers/elasticsearch.ts';
 import { freePort } from '../../helpers/aggregator-process.ts';
-import { encodeBatch, INGEST_PATH, NDJSON } from '../../../common/wire.ts';
+import { encodeBatch, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../../common/wire.ts';
 import { recordId } from '../../../common/record-id.ts';
 import type { WireRecord } from '../../../common/schema/index.ts';
 
@@ -74,6 +74,15 @@ test('bad token, malformed batch and unknown encoding get 401, 400 and 415', asy
   t.is((await post(agg.url, 'wrong', encodeBatch([line('a', 0)]))).status, 401);
   t.is((await post(agg.url, agg.token, gzipSync('{"kind":"log"}\n'))).status, 400);
   t.is((await post(agg.url, agg.token, encodeBatch([line('a', 0)]), { 'content-encoding': 'br' })).status, 415);
+  // An encoding version it does not know is 415 too: a newer collector then sends version 1 (wire-version.test.ts).
+  const v3 = { 'content-type': 'application/vnd.swarmscope.batch.v3+ndjson' };
+  t.is((await post(agg.url, agg.token, encodeBatch([line('a', 0)]), v3)).status, 415);
+  // A version 2 batch with a bad line is refused naming it.
+  const res = await post(agg.url, agg.token, gzipSync('[0,"abcdefgh","2026-01-01T00:00:00Z",0,"m"]\n'), {
+    'content-type': NDJSON_V2,
+  });
+  t.is(res.status, 400);
+  t.regex(((await res.json()) as { reason: string }).reason, /line 1: log line: \/0 group 0 is not defined/);
 });
 
 test('while Elasticsearch is unreachable ingest answers 503 with Retry-After, and the self-report header still updates the node backlog', async (t) => {

@@ -79,3 +79,33 @@ test("unicode, ANSI escapes and the engine's U+FFFD replacement come through unc
   scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
   t.is(pieces[0]!.text, text);
 });
+
+test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, quotes, tabs, attrs, field order", (t) => {
+  const lines = [
+    String.raw`{"log":"a \u003cb\u003e \u0026 \"q\" \t \\n\\\n","stream":"stderr","time":"2026-01-01T00:00:00.1Z"}`,
+    String.raw`{"log":"plain\n","stream":"stdout","time":"2026-01-01T00:00:00.2Z"}`,
+    String.raw`{"log":"no newline","stream":"stdout","time":"2026-01-01T00:00:00.3Z"}`,
+    String.raw`{"log":"ends in a backslash \\","stream":"stdout","time":"2026-01-01T00:00:00.4Z"}`,
+    String.raw`{"log":"with attrs\n","stream":"stdout","attrs":{"tag":"x"},"time":"2026-01-01T00:00:00.5Z"}`,
+    String.raw`{"stream":"stderr","log":"reordered\n","time":"2026-01-01T00:00:00.6Z"}`,
+    String.raw`{"log":"escaped time\n","stream":"stdout","time":"2026-01-01T00:00:00.7\u005a"}`,
+    String.raw`{"log":"","stream":"stdout","time":""}`,
+    String.raw`{"log":"cut","stream":"stdout","time":"2026-01-01T00:00:00.8Z"`,
+    String.raw`{"log":"x","stream":"stdoux","time":"t"}`,
+  ];
+  const buf = Buffer.from(lines.join('\n') + '\n');
+  const pieces: Piece[] = [];
+  const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  const expected = lines
+    .map((l, i) => ({ l, offset: Buffer.byteLength(lines.slice(0, i).join('\n')) + (i ? 1 : 0) }))
+    .flatMap(({ l, offset }) => {
+      const p = parseEntry(l, 'f', offset);
+      return p ? [p] : [];
+    });
+  t.deepEqual(pieces, expected);
+  t.is(pieces.length, 9);
+  t.is(r.bad, 1);
+  t.is(pieces[0]!.text, 'a <b> & "q" \t \\n\\\n');
+  t.false(pieces[0]!.partial);
+  t.true(pieces[3]!.partial);
+});

@@ -1,0 +1,216 @@
+// Batch encoding version 2 (README "Wire contract"), both ways: json-file log records travel as
+// compact lines that name a container group (node, container, stream, origin file) defined once per
+// batch, so neither side serialises or parses a container's metadata per line; every other record
+// is a version 1 line as it is. Decoding validates each group once and each log line by hand,
+// and gives back the records and the same batch as version 1 lines (what the journal stores).
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ContainerRef, NodeRef, validateRecord } from './schema/index.ts';
+import type { ContainerRef as ContainerRefT, LogRecord, NodeRef as NodeRefT, WireRecord } from './schema/index.ts';
+
+/**
+ * `{"group":g,"node":…,"container":…,"stream":…,"origin":{"source":…,"file":…}}` defines group g
+ * (0, 1, … in order); `[g,id,time,offset,message]` or `[g,id,time,offset,message,extras]` is a log
+ * record of that group, extras holding what LogRecord has beyond those (truncated, originalLength,
+ * multiline, flags, json). A line that is a JSON object with `kind` is a version 1 record.
+ */
+const Group = Type.Object(
+  {
+    group: Type.Integer({ minimum: 0 }),
+    node: NodeRef,
+    container: ContainerRef,
+    stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr')]),
+    origin: Type.Object({ source: Type.String({ maxLength: 64 }), file: Type.String({ maxLength: 4096 }) }),
+  },
+  { additionalProperties: false },
+);
+type Group = Type.Static<typeof Group>;
+
+const Extras = Type.Object(
+  {
+    truncated: Type.Optional(Type.Boolean()),
+    originalLength: Type.Optional(Type.Integer({ minimum: 0 })),
+    json: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    multiline: Type.Optional(Type.Object({ lines: Type.Integer({ minimum: 1 }) })),
+    flags: Type.Optional(Type.Array(Type.Literal('partial_lost'), { maxItems: 1 })),
+  },
+  { additionalProperties: false },
+);
+type Extras = Type.Static<typeof Extras>;
+
+const checkGroup = Compile(Group);
+const checkExtras = Compile(Extras);
+
+/** The same patterns as the schema's id and Timestamp (common/schema/base.ts), tested per line. */
+const ID = /^[A-Za-z0-9_-]{8,128}$/;
+const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+
+type FileLog = LogRecord & { origin: { file: string; offset: number } };
+
+function isFileLog(r: WireRecord): r is FileLog {
+  return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
+}
+
+/** The batch's lines, newline-terminated. Records keep their order; groups are found by the identity of node and container. */
+export function encodeLinesV2(records: readonly WireRecord[]): string {
+  const groups = new Map<
+    ContainerRefT,
+    { node: NodeRefT; stream: string; source: string; file: string; g: number }[]
+  >();
+  let next = 0;
+  let out = '';
+  for (const r of records) {
+    if (!isFileLog(r)) {
+      out += JSON.stringify(r) + '\n';
+      continue;
+    }
+    let list = groups.get(r.container);
+    if (!list) groups.set(r.container, (list = []));
+    const o = r.origin;
+    let grp = list.find(
+      (x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file,
+    );
+    if (!grp) {
+      grp = { node: r.node, stream: r.stream, source: o.source, file: o.file, g: next++ };
+      list.push(grp);
+      const def: Group = {
+        group: grp.g,
+        node: r.node,
+        container: r.container,
+        stream: r.stream,
+        origin: { source: o.source, file: o.file },
+      };
+      out += JSON.stringify(def) + '\n';
+    }
+    out += `[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},${JSON.stringify(r.message)}`;
+    const extras = extrasOf(r);
+    out += extras ? `,${JSON.stringify(extras)}]\n` : ']\n';
+  }
+  return out;
+}
+
+function extrasOf(r: LogRecord): Extras | undefined {
+  if (r.truncated === undefined && r.originalLength === undefined && !r.json && !r.multiline && !r.flags)
+    return undefined;
+  const e: Extras = {};
+  if (r.truncated !== undefined) e.truncated = r.truncated;
+  if (r.originalLength !== undefined) e.originalLength = r.originalLength;
+  if (r.json) e.json = r.json;
+  if (r.multiline) e.multiline = r.multiline;
+  if (r.flags) e.flags = r.flags;
+  return e;
+}
+
+/** A group as decoding holds it: its parts of a version 1 line, serialised once. */
+type Held = Group & { head: string; tail: string };
+
+export type DecodedV2 = { records: WireRecord[]; v1: () => string } | { reason: string };
+
+/**
+ * Parses and validates a version 2 batch; a reason names the line (1-based) and field. `v1` gives
+ * the batch as version 1 lines (newline-terminated), built on demand from the lines' parts.
+ * `checkLine` may refuse a line before it is parsed (the ingest route's nesting bound).
+ */
+export function decodeLinesV2(text: string, checkLine?: (line: string) => string | undefined): DecodedV2 {
+  const records: WireRecord[] = [];
+  /** Per record: its version 1 line, or for a log line its group and extras (built in v1()). */
+  const sources: (string | { grp: Held; extras: Extras | undefined })[] = [];
+  const groups: Held[] = [];
+  let start = 0;
+  for (let n = 1; start < text.length; n++) {
+    let nl = text.indexOf('\n', start);
+    if (nl === -1) nl = text.length;
+    const line = text.slice(start, nl);
+    start = nl + 1;
+    if (line.length === 0 || line.trim() === '') continue;
+    const refused = checkLine?.(line);
+    if (refused) return { reason: `line ${n}: ${refused}` };
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (err) {
+      return { reason: `line ${n}: not JSON (${(err as Error).message})` };
+    }
+    if (Array.isArray(value)) {
+      const r = logLine(value, groups);
+      if (typeof r === 'string') return { reason: `line ${n}: log line: ${r}` };
+      records.push(r.record);
+      sources.push({ grp: r.grp, extras: r.extras });
+    } else if (value !== null && typeof value === 'object' && !('kind' in value)) {
+      if (!checkGroup.Check(value)) {
+        const first = checkGroup.Errors(value)[0];
+        return { reason: `line ${n}: group: ${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'}` };
+      }
+      if (value.group !== groups.length)
+        return {
+          reason: `line ${n}: group: /group is ${value.group}, expected ${groups.length} (groups are numbered in order)`,
+        };
+      groups.push(held(value));
+    } else {
+      const v = validateRecord(value);
+      if (!v.ok) return { reason: `line ${n}: ${v.reason}` };
+      records.push(v.record);
+      sources.push(line);
+    }
+  }
+  if (records.length === 0) return { reason: 'empty batch: no records' };
+  return {
+    records,
+    v1: () => {
+      let out = '';
+      for (let i = 0; i < records.length; i++) {
+        const s = sources[i]!;
+        if (typeof s === 'string') out += s + '\n';
+        else out += v1Line(records[i] as FileLog, s.grp, s.extras);
+      }
+      return out;
+    },
+  };
+}
+
+function held(g: Group): Held {
+  // The field order of a collector's LogRecord, so that a journal line reads as version 1 did.
+  const head = `,"node":${JSON.stringify(g.node)},"container":${JSON.stringify(g.container)},"stream":"${g.stream}","message":`;
+  const tail = `,"origin":{"source":${JSON.stringify(g.origin.source)},"file":${JSON.stringify(g.origin.file)},"offset":`;
+  return { ...g, head, tail };
+}
+
+function v1Line(r: FileLog, grp: Held, extras: Extras | undefined): string {
+  // id and time matched patterns without characters JSON escapes: quoting them is all they need.
+  const rest = extras ? `},${JSON.stringify(extras).slice(1)}` : '}}';
+  return `{"kind":"log","id":"${r.id}","time":"${r.time}"${grp.head}${JSON.stringify(r.message)}${grp.tail}${r.origin.offset}${rest}\n`;
+}
+
+function logLine(a: unknown[], groups: readonly Held[]): string | { record: LogRecord; grp: Held; extras?: Extras } {
+  if (a.length !== 5 && a.length !== 6) return `has ${a.length} elements, expected 5 or 6`;
+  const [g, id, time, offset, message, extras] = a;
+  if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g >= groups.length)
+    return `/0 group ${JSON.stringify(g)} is not defined by an earlier line`;
+  if (typeof id !== 'string' || !ID.test(id)) return '/1 id must be 8 to 128 characters of A-Z a-z 0-9 _ -';
+  if (typeof time !== 'string' || !TIME.test(time)) return '/2 time must be an RFC 3339 timestamp';
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) return '/3 offset must be an integer ≥ 0';
+  if (typeof message !== 'string') return '/4 message must be a string';
+  if (a.length === 6 && !checkExtras.Check(extras)) {
+    const first = checkExtras.Errors(extras)[0];
+    return `/5${first?.instancePath ?? ''} ${first?.message ?? 'invalid extras'}`;
+  }
+  const grp = groups[g]!;
+  const record: LogRecord = {
+    kind: 'log',
+    id,
+    time,
+    node: grp.node,
+    container: grp.container,
+    stream: grp.stream,
+    message,
+    origin: { source: grp.origin.source, file: grp.origin.file, offset },
+  };
+  if (a.length === 5) return { record, grp };
+  const e = extras as Extras;
+  if (e.truncated !== undefined) record.truncated = e.truncated;
+  if (e.originalLength !== undefined) record.originalLength = e.originalLength;
+  if (e.json) record.json = e.json;
+  if (e.multiline) record.multiline = e.multiline;
+  if (e.flags) record.flags = e.flags;
+  return { record, grp, extras: e };
+}
