@@ -102,26 +102,31 @@ function extrasOf(r: LogRecord): Extras | undefined {
 }
 
 /** A group as decoding holds it: its parts of a version 1 line, serialised once. */
-type Held = Group & { head: string; tail: string };
+type Held = Group & { head: Buffer; tail: Buffer };
 
-export type DecodedV2 = { records: WireRecord[]; v1: () => string } | { reason: string };
+export type DecodedV2 = { records: WireRecord[]; v1: () => Buffer } | { reason: string };
+
+/** Per record, where its version 1 line comes from: a line of the batch as it is, or a log line's parts. */
+type Source =
+  { start: number; end: number; grp?: undefined } | { grp: Held; extras?: Extras; start: number; end: number };
 
 /**
- * Parses and validates a version 2 batch; a reason names the line (1-based) and field. `v1` gives
- * the batch as version 1 lines (newline-terminated), built on demand from the lines' parts.
+ * Parses and validates a version 2 batch (valid UTF-8); a reason names the line (1-based) and
+ * field. `v1` gives the batch as version 1 lines (newline-terminated), built on demand from the
+ * lines' bytes: a log line's message is copied as the JSON text it came as, never re-serialised.
  * `checkLine` may refuse a line before it is parsed (the ingest route's nesting bound).
  */
-export function decodeLinesV2(text: string, checkLine?: (line: string) => string | undefined): DecodedV2 {
+export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => string | undefined): DecodedV2 {
   const records: WireRecord[] = [];
-  /** Per record: its version 1 line, or for a log line its group and extras (built in v1()). */
-  const sources: (string | { grp: Held; extras: Extras | undefined })[] = [];
+  const sources: Source[] = [];
   const groups: Held[] = [];
   let start = 0;
-  for (let n = 1; start < text.length; n++) {
-    let nl = text.indexOf('\n', start);
-    if (nl === -1) nl = text.length;
-    const line = text.slice(start, nl);
+  for (let n = 1; start < bytes.length; n++) {
+    let nl = bytes.indexOf(10, start);
+    if (nl === -1) nl = bytes.length;
+    const lineStart = start;
     start = nl + 1;
+    const line = bytes.toString('utf8', lineStart, nl);
     if (line.length === 0 || line.trim() === '') continue;
     const refused = checkLine?.(line);
     if (refused) return { reason: `line ${n}: ${refused}` };
@@ -135,7 +140,9 @@ export function decodeLinesV2(text: string, checkLine?: (line: string) => string
       const r = logLine(value, groups);
       if (typeof r === 'string') return { reason: `line ${n}: log line: ${r}` };
       records.push(r.record);
-      sources.push({ grp: r.grp, extras: r.extras });
+      sources.push(
+        r.extras ? { grp: r.grp, extras: r.extras, start: 0, end: 0 } : messageBytes(bytes, lineStart, nl, r.grp),
+      );
     } else if (value !== null && typeof value === 'object' && !('kind' in value)) {
       if (!checkGroup.Check(value)) {
         const first = checkGroup.Errors(value)[0];
@@ -150,35 +157,74 @@ export function decodeLinesV2(text: string, checkLine?: (line: string) => string
       const v = validateRecord(value);
       if (!v.ok) return { reason: `line ${n}: ${v.reason}` };
       records.push(v.record);
-      sources.push(line);
+      sources.push({ start: lineStart, end: nl });
     }
   }
   if (records.length === 0) return { reason: 'empty batch: no records' };
-  return {
-    records,
-    v1: () => {
-      let out = '';
-      for (let i = 0; i < records.length; i++) {
-        const s = sources[i]!;
-        if (typeof s === 'string') out += s + '\n';
-        else out += v1Line(records[i] as FileLog, s.grp, s.extras);
-      }
-      return out;
-    },
-  };
+  return { records, v1: () => v1Lines(bytes, records, sources) };
 }
 
 function held(g: Group): Held {
   // The field order of a collector's LogRecord, so that a journal line reads as version 1 did.
   const head = `,"node":${JSON.stringify(g.node)},"container":${JSON.stringify(g.container)},"stream":"${g.stream}","message":`;
   const tail = `,"origin":{"source":${JSON.stringify(g.origin.source)},"file":${JSON.stringify(g.origin.file)},"offset":`;
-  return { ...g, head, tail };
+  return { ...g, head: Buffer.from(head), tail: Buffer.from(tail) };
 }
 
-function v1Line(r: FileLog, grp: Held, extras: Extras | undefined): string {
-  // id and time matched patterns without characters JSON escapes: quoting them is all they need.
-  const rest = extras ? `},${JSON.stringify(extras).slice(1)}` : '}}';
-  return `{"kind":"log","id":"${r.id}","time":"${r.time}"${grp.head}${JSON.stringify(r.message)}${grp.tail}${r.origin.offset}${rest}\n`;
+/**
+ * Where the message's JSON text is in a valid five-element log line (JSON.stringify of a long
+ * message cost more than the rest of the line's handling): the group, id, time and offset before
+ * it hold no comma (numbers, and strings whose patterns exclude one), so it follows the fourth.
+ */
+function messageBytes(bytes: Buffer, start: number, end: number, grp: Held): Source {
+  let at = start - 1;
+  for (let i = 0; i < 4; i++) at = bytes.indexOf(0x2c, at + 1);
+  let close = end - 1;
+  while (bytes[close] !== 0x5d) close--;
+  return { grp, start: at + 1, end: close };
+}
+
+/** Version 1 lines written straight into one buffer: group parts and message bytes copied, the rest short ASCII. */
+function v1Lines(bytes: Buffer, records: readonly WireRecord[], sources: readonly Source[]): Buffer {
+  let size = 0;
+  const extra: (Buffer | undefined)[] = [];
+  for (let i = 0; i < records.length; i++) {
+    const s = sources[i]!;
+    size += s.end - s.start + 1;
+    if (!s.grp) continue;
+    // id and time matched patterns without characters JSON escapes: quoting them is all they need.
+    const r = records[i] as FileLog;
+    size += 60 + r.id.length + r.time.length + s.grp.head.length + s.grp.tail.length;
+    if (s.extras) {
+      const e = Buffer.from(
+        `${JSON.stringify(r.message)}${s.grp.tail}${r.origin.offset}},${JSON.stringify(s.extras).slice(1)}\n`,
+      );
+      extra[i] = e;
+      size += e.length;
+    }
+  }
+  const out = Buffer.allocUnsafe(size);
+  let off = 0;
+  for (let i = 0; i < records.length; i++) {
+    const s = sources[i]!;
+    if (!s.grp) {
+      off += bytes.copy(out, off, s.start, s.end);
+      out[off++] = 10;
+      continue;
+    }
+    const r = records[i] as FileLog;
+    off += out.write(`{"kind":"log","id":"${r.id}","time":"${r.time}"`, off, 'latin1');
+    off += s.grp.head.copy(out, off);
+    const e = extra[i];
+    if (e) {
+      off += e.copy(out, off);
+      continue;
+    }
+    off += bytes.copy(out, off, s.start, s.end);
+    off += s.grp.tail.copy(out, off);
+    off += out.write(`${r.origin.offset}}}\n`, off, 'latin1');
+  }
+  return out.subarray(0, off);
 }
 
 function logLine(a: unknown[], groups: readonly Held[]): string | { record: LogRecord; grp: Held; extras?: Extras } {

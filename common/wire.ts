@@ -37,7 +37,7 @@ export function encodeBatchV2(records: readonly WireRecord[]): Buffer {
 
 /** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */
 export function batchV2ToV1(body: Buffer): Buffer {
-  const decoded = decodeLinesV2(gunzipSync(body).toString('utf8'));
+  const decoded = decodeLinesV2(gunzipSync(body));
   if ('reason' in decoded) throw new Error(`queued batch does not decode: ${decoded.reason}`);
-  return gzipSync(Buffer.from(decoded.v1()), GZIP);
+  return gzipSync(decoded.v1(), GZIP);
 }

@@ -60,15 +60,16 @@ function tooDeep(line: string): string | undefined {
     : undefined;
 }
 
-/** Either encoding (by content type); `ndjson` is the batch as version 1 lines, for a journal. */
+/** Either encoding (by content type) of valid UTF-8; `ndjson` is the batch as version 1 lines, for a journal. */
 export function parseAnyBatch(
-  text: string,
+  bytes: Buffer,
   version: 1 | 2,
-): { records: WireRecord[]; ndjson: string | (() => string) } | { reason: string } {
+): { records: WireRecord[]; ndjson: string | (() => Buffer) } | { reason: string } {
   if (version === 2) {
-    const d = decodeLinesV2(text, tooDeep);
+    const d = decodeLinesV2(bytes, tooDeep);
     return 'reason' in d ? d : { records: d.records, ndjson: d.v1 };
   }
+  const text = bytes.toString('utf8');
   const p = parseBatch(text);
   return 'reason' in p ? p : { records: p.records, ndjson: text };
 }
@@ -192,9 +193,8 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       try {
         // Collectors send JSON.stringify output, always valid UTF-8: anything else is forged or corrupt.
         if (!isUtf8(bytes)) return refuse(reply, 400, 'bad_request', `batch ${batchId}: body is not valid UTF-8`);
-        const text = bytes.toString('utf8');
         const version = req.headers['content-type']?.startsWith(NDJSON_V2) ? 2 : 1;
-        const parsed = parseAnyBatch(text, version);
+        const parsed = parseAnyBatch(bytes, version);
         // Counted and summarised by refusals.ts, never logged one line each.
         if ('reason' in parsed) {
           return refuse(reply, 400, 'bad_request', `batch ${batchId}: ${parsed.reason}`);

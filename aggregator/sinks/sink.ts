@@ -12,10 +12,10 @@ export interface DurableSink {
   ready(): boolean;
   /**
    * `ndjson`, when given, is the batch as version 1 lines (one validated record per line, in order;
-   * a function builds it on demand): a sink that stores records as JSON lines may write it as is
+   * a function builds it on demand, as bytes): a sink that stores records as JSON lines may write it as is
    * instead of serialising them again.
    */
-  write(records: readonly WireRecord[], batchId: string, ndjson?: string | (() => string)): Promise<WriteOutcome>;
+  write(records: readonly WireRecord[], batchId: string, ndjson?: string | (() => Buffer)): Promise<WriteOutcome>;
   /**
    * Seconds a client should wait when the sink is known to be down and one request is already
    * probing it (ingest answers 503 at once instead of tying up a slot); 0 = try the write.

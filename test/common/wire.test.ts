@@ -61,7 +61,7 @@ const mixed = (): WireRecord[] => [
 test('version 2: a batch decodes to exactly the records given, in order, each container group defined once', (t) => {
   const records = mixed();
   const text = encodeLinesV2(records);
-  const decoded = decodeLinesV2(text);
+  const decoded = decodeLinesV2(Buffer.from(text));
   if ('reason' in decoded) return t.fail(decoded.reason);
   t.deepEqual(decoded.records, records);
   const lines = text.split('\n');
@@ -75,9 +75,9 @@ test('version 2: a batch decodes to exactly the records given, in order, each co
 
 test('version 2: its version 1 lines are the records, and transcoding a queued batch gives version 1', (t) => {
   const records = mixed();
-  const decoded = decodeLinesV2(encodeLinesV2(records));
+  const decoded = decodeLinesV2(Buffer.from(encodeLinesV2(records)));
   if ('reason' in decoded) return t.fail(decoded.reason);
-  const v1 = decoded.v1().split('\n');
+  const v1 = decoded.v1().toString('utf8').split('\n');
   t.is(v1.pop(), '');
   t.deepEqual(
     v1.map((l) => JSON.parse(l) as unknown),
@@ -103,11 +103,18 @@ test('version 2: malformed lines are refused naming the line and the field', (t)
     origin: { source: 'json-file', file: 'f' },
   });
   const reason = (text: string) => {
-    const d = decodeLinesV2(text);
+    const d = decodeLinesV2(Buffer.from(text));
     return 'reason' in d ? d.reason : 'accepted';
   };
   const ok = `[0,"abcdefgh","2026-01-01T00:00:00Z",0,"m"]`;
   t.is(reason(`${group}\n${ok}\n`), 'accepted');
+  // Whitespace and escapes wherever JSON allows them: the version 1 line still holds the same record.
+  const spaced = decodeLinesV2(
+    Buffer.from(`${group}\n[ 0 , "abc\\u0064efgh" ,"2026-01-01T00:00:00Z", 7,\t"m\\"\\u00e9," ]  \n`),
+  );
+  if ('reason' in spaced) return t.fail(spaced.reason);
+  t.deepEqual(JSON.parse(spaced.v1().toString('utf8')) as unknown, spaced.records[0]);
+  t.is((spaced.records[0] as LogRecord).message, 'm"é,');
   t.regex(reason(`${ok}\n`), /^line 1: log line: \/0 group 0 is not defined/);
   t.regex(reason(`${group}\n[0,"bad id!","2026-01-01T00:00:00Z",0,"m"]\n`), /^line 2: log line: \/1 id/);
   t.regex(reason(`${group}\n[0,"abcdefgh","yesterday",0,"m"]\n`), /^line 2: log line: \/2 time/);

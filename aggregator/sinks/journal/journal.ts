@@ -42,15 +42,15 @@ export class JournalSink implements DurableSink {
   }
 
   /** Appends are serialised so a batch's lines are contiguous and each fsync covers whole batches. */
-  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string | (() => string)): Promise<WriteOutcome> {
+  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string | (() => Buffer)): Promise<WriteOutcome> {
     const run = this.chain.then(() => this.append(records, typeof ndjson === 'function' ? ndjson() : ndjson));
     this.chain = run.catch(() => {});
     return run;
   }
 
-  private async append(records: readonly WireRecord[], ndjson: string | undefined): Promise<WriteOutcome> {
+  private async append(records: readonly WireRecord[], ndjson: string | Buffer | undefined): Promise<WriteOutcome> {
     const text = ndjson ?? records.map((r) => JSON.stringify(r)).join('\n');
-    const body = Buffer.from(text.endsWith('\n') ? text : text + '\n');
+    const body = Buffer.isBuffer(text) ? text : Buffer.from(text.endsWith('\n') ? text : text + '\n');
     if (this.bytes + body.length > this.maxBytes) {
       throw new SinkUnavailable(
         `local journal in ${this.dir} is full (${this.maxBytes} bytes); configure SWARMSCOPE_ES_URL and run \`npm run replay\``,
