@@ -51,17 +51,37 @@ function isFileLog(r: WireRecord): r is FileLog {
   return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
 }
 
+/** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
+class ByteWriter {
+  buf: Buffer;
+  off = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  text(s: string): void {
+    const room = s.length * 3;
+    if (this.off + room > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + room));
+      this.buf.copy(grown, 0, 0, this.off);
+      this.buf = grown;
+    }
+    this.off += this.buf.write(s, this.off);
+  }
+}
+
 /** The batch's lines, newline-terminated. Records keep their order; groups are found by the identity of node and container. */
-export function encodeLinesV2(records: readonly WireRecord[]): string {
+export function encodeLinesV2(records: readonly WireRecord[]): Buffer {
   const groups = new Map<
     ContainerRefT,
     { node: NodeRefT; stream: string; source: string; file: string; g: number }[]
   >();
   let next = 0;
-  let out = '';
+  let size = 4096;
+  for (const r of records) size += r.kind === 'log' ? r.message.length + 160 : 1024;
+  const out = new ByteWriter(size);
   for (const r of records) {
     if (!isFileLog(r)) {
-      out += JSON.stringify(r) + '\n';
+      out.text(JSON.stringify(r) + '\n');
       continue;
     }
     let list = groups.get(r.container);
@@ -80,13 +100,14 @@ export function encodeLinesV2(records: readonly WireRecord[]): string {
         stream: r.stream,
         origin: { source: o.source, file: o.file },
       };
-      out += JSON.stringify(def) + '\n';
+      out.text(JSON.stringify(def) + '\n');
     }
-    out += `[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},${JSON.stringify(r.message)}`;
+    out.text(`[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
+    out.text(JSON.stringify(r.message));
     const extras = extrasOf(r);
-    out += extras ? `,${JSON.stringify(extras)}]\n` : ']\n';
+    out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
   }
-  return out;
+  return out.buf.subarray(0, out.off);
 }
 
 function extrasOf(r: LogRecord): Extras | undefined {

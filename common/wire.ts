@@ -2,7 +2,8 @@
 // encodings (version 1: one record per line; version 2, common/wire-v2.ts: json-file log lines
 // compact, their container's metadata once per batch). Acknowledgement semantics live in the
 // ingest route and the shipper.
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gunzipSync, gzip, gzipSync } from 'node:zlib';
 import type { WireRecord } from './schema/index.ts';
 import { decodeLinesV2, encodeLinesV2 } from './wire-v2.ts';
 
@@ -30,9 +31,11 @@ export function encodeBatch(records: readonly WireRecord[]): Buffer {
   return gzipSync(Buffer.from(records.map((r) => JSON.stringify(r)).join('\n') + '\n'), GZIP);
 }
 
-/** Version 2 (what collectors send). */
-export function encodeBatchV2(records: readonly WireRecord[]): Buffer {
-  return gzipSync(Buffer.from(encodeLinesV2(records)), GZIP);
+const gzipAsync = promisify(gzip);
+
+/** Version 2 (what collectors send), gzipped on the thread pool so the caller's thread goes on reading. */
+export function encodeBatchV2(records: readonly WireRecord[]): Promise<Buffer> {
+  return gzipAsync(encodeLinesV2(records), GZIP);
 }
 
 /** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */

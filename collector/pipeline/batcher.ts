@@ -1,9 +1,11 @@
 // Groups records into batches by count, bytes or age, separately for logs and Docker events (the
 // record of what happened: never dropped) and for everything else (samples: dropped oldest first
 // at the queue's bound), and hands each batch to the queue.
+// A full batch is encoded and written while the next one fills (add() waits only for the batch
+// before it), so reading goes on during a batch's gzip and fsync; memory holds about two batches.
 // A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
-// add() tells the log reader to pause meanwhile, and whenAccepting() resolves once it may go on,
-// so memory stays bounded by about one batch. Records may carry an acknowledgement handle: the
+// add() tells the log reader to pause meanwhile (from the next full batch on), and
+// whenAccepting() resolves once it may go on. Records may carry an acknowledgement handle: the
 // ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
 import { encodeBatchV2 } from '../../common/wire.ts';
@@ -28,6 +30,10 @@ export class Batcher {
   private readonly queue: DiskQueue;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<unknown> = Promise.resolve();
+  /** The last full batch handed to the queue from add(); the next full one waits for it (and its error). */
+  private writing: Promise<void> = Promise.resolve();
+  /** A flush is scheduled for the class and has not yet taken its records. */
+  private readonly due: Record<BatchClass, boolean> = { logs: false, metrics: false };
   private logsRefused = false;
   private readonly onQueued: (batch: QueuedBatch, records: WireRecord[]) => void;
   private readonly onError: (err: Error) => void;
@@ -72,7 +78,15 @@ export class Batcher {
       p.records.push(r);
       p.acks.push(handle);
       p.bytes += approxSize(r);
-      if (p.records.length >= this.opts.maxRecords || p.bytes >= this.opts.maxBytes) await this.flush(cls);
+      if ((p.records.length >= this.opts.maxRecords || p.bytes >= this.opts.maxBytes) && !this.due[cls]) {
+        this.due[cls] = true;
+        const before = this.writing;
+        const next = this.flush(cls);
+        // Surfaced by the next full batch's wait, or by flushAll.
+        next.catch(() => {});
+        this.writing = next;
+        await before;
+      }
     }
     return !this.logsRefused;
   }
@@ -95,8 +109,12 @@ export class Batcher {
 
   /** Flushes both classes now (on close, or when a caller needs everything queued). */
   async flushAll(): Promise<void> {
-    await this.flush('metrics');
-    await this.flush('logs');
+    await this.writing;
+    // Two batches' worth may wait (one filled while the one before was being written).
+    for (const cls of ['metrics', 'logs'] as const) {
+      do await this.flush(cls);
+      while (this.pending[cls].records.length > 0 && !(cls === 'logs' && this.logsRefused));
+    }
   }
 
   async close(): Promise<void> {
@@ -125,6 +143,7 @@ export class Batcher {
   private flush(cls: BatchClass): Promise<void> {
     const run = this.flushing.then(async () => {
       const p = this.pending[cls];
+      this.due[cls] = false;
       if (p.records.length === 0) return;
       // At most one batch's worth: records held while logs were refused must not merge into a
       // batch larger than the queue could ever take.
@@ -138,7 +157,7 @@ export class Batcher {
         since: rest.length ? p.since : 0,
       };
       try {
-        const batch = await this.queue.enqueue(encodeBatchV2(records), cls, records.length, 2);
+        const batch = await this.queue.enqueue(await encodeBatchV2(records), cls, records.length, 2);
         if (cls === 'logs' && this.logsRefused) {
           this.logsRefused = false;
           this.release();

@@ -53,7 +53,6 @@ test('a handle whose records span two batches settles only when both are acknowl
   const log: string[] = [];
   await batcher.add([line(1), line(2)], recorder(log, 'a'));
   await batcher.add([line(3), line(4)], recorder(log, 'b')); // batch 1 = 1,2,3; batch 2 = 4 (at flush)
-  t.deepEqual(log, ['a queued']);
   await batcher.flushAll();
   t.deepEqual(log, ['a queued', 'b queued']);
   const [first, second] = batches(queue);

@@ -67,7 +67,7 @@ async function shipperTo(url: string, token: string) {
   });
   shipper.start();
   const send = async (batch: WireRecord[]) => {
-    await queue.enqueue(encodeBatchV2(batch), 'logs', batch.length, 2);
+    await queue.enqueue(await encodeBatchV2(batch), 'logs', batch.length, 2);
     shipper.notify();
     return shipper.drain(20_000);
   };
@@ -114,7 +114,7 @@ test('Elasticsearch documents of a version 2 batch equal those of the same recor
       signal: AbortSignal.timeout(30_000),
     });
   t.is((await post(v1, NDJSON, encodeBatch(batch))).status, 200);
-  t.is((await post(v2, NDJSON_V2, encodeBatchV2(batch))).status, 200);
+  t.is((await post(v2, NDJSON_V2, await encodeBatchV2(batch))).status, 200);
   const docs = async (prefix: string) =>
     new Map((await scanAll(`${prefix}-logs-*`)).map((h) => [h._id, h._source] as const));
   const a = await docs(v1.indexPrefix);
