@@ -219,6 +219,7 @@ export class FollowedContainers {
         pins: this.pinner,
         maxFiles: cfg.maxFiles,
         maxSize: cfg.maxSize,
+        compress: cfg.compress,
       });
       if (gone)
         tailer.markRemoved(); // its destroy event came before there was a tailer to tell

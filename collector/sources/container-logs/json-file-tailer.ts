@@ -93,6 +93,8 @@ export class JsonFileTailer {
   private readonly maxFiles: number;
   /** Its max-size in bytes: the engine deletes a generation only in a rotation, due once the live file reaches it. */
   private readonly maxSize: number | undefined;
+  /** Its compress: a rotated generation's plain file is then deleted once copied, not in a rotation. */
+  private readonly compress: boolean;
 
   constructor(opts: {
     id: string;
@@ -102,10 +104,12 @@ export class JsonFileTailer {
     pins: GenerationPins;
     maxFiles: number;
     maxSize?: number;
+    compress: boolean;
   }) {
     this.id = opts.id;
     this.maxFiles = opts.maxFiles;
     this.maxSize = opts.maxSize;
+    this.compress = opts.compress;
     this.dir = opts.dir;
     this.store = opts.store;
     this.pins = opts.pins;
@@ -245,6 +249,7 @@ export class JsonFileTailer {
           this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held, gz);
       }
     }
+    for (const s of looks) this.proveByDeletion(s);
     this.gzPending = false;
     for (const entry of [...this.chain.order]) {
       if (this.files.has(entry) || this.skipped.has(entry)) continue;
@@ -258,6 +263,40 @@ export class JsonFileTailer {
     // generation still to be read stays pinned, also while it cannot be opened yet (a gzip copy being
     // written): it may be the only one left of it.
     for (const s of looks) for (const p of s.pins) if (!this.chain.entryOf(p.key)) this.pins.unpin(this.dir, p.key);
+  }
+
+  /**
+   * Proves adjacent, by the time its predecessor was deleted, the oldest generation of a consistent
+   * listing of all max-file generations, when no listing showed the two together (the pinning
+   * thread was late by max-file rotations: on a loaded machine it waits for a CPU 100 ms and more,
+   * and the live file it last saw is deleted by then). The engine keeps the last max-file generations
+   * and deletes the oldest first in each rotation, before its renames and the new live file. So a
+   * generation this listing does not show that was deleted after the listed `.1` was created was the
+   * oldest kept then (each newer one is listed): the one right before the listed oldest. Times are the
+   * file system's (the deleted file's ctime, set by its unlink; `.1`'s birth time): a tie proves nothing.
+   * Not with compress (a rotated plain file is deleted once copied, not in a rotation).
+   */
+  private proveByDeletion(s: Snapshot): void {
+    const m = this.maxFiles;
+    const pos = s.positions;
+    if (this.compress || !s.consistent || !Number.isFinite(m) || m < 2 || pos.length !== m) return;
+    if (pos[0]!.n !== m - 1 || pos.some((p) => p.keys.length !== 1 || this.isGzKey(p.keys[0]!))) return;
+    const oldest = this.chain.entryOf(pos[0]!.keys[0]!);
+    const order = this.chain.order;
+    const prev = oldest && order[order.indexOf(oldest) - 1];
+    if (!prev || prev.next || pos.some((p) => prev.keys.has(p.keys[0]!))) return;
+    const [prevKey] = prev.keys;
+    if (prev.keys.size !== 1 || this.isGzKey(prevKey!)) return;
+    const prevFd = this.pins.heldFd(this.dir, prevKey!);
+    const secondFd = this.pins.heldFd(this.dir, pos[m - 2]!.keys[0]!);
+    if (prevFd === undefined || secondFd === undefined) return;
+    try {
+      const gone = fstatSync(prevFd, { bigint: true });
+      const born = fstatSync(secondFd, { bigint: true }).birthtimeNs;
+      if (gone.nlink === 0n && born > 0n && gone.ctimeNs > born) prev.next = oldest;
+    } catch {
+      // closed meanwhile: unproven
+    }
   }
 
   /** Opens the file a generation is read from, and decides where reading starts from its checkpoint. */

@@ -123,6 +123,8 @@ export type ContainerFiles = {
   maxFiles: number;
   /** json-file's max-size in bytes (the engine rotates at its first write at or past it); undefined without. */
   maxSize?: number;
+  /** json-file's compress: rotated generations are copied to `.gz` and their plain file deleted in the background. */
+  compress: boolean;
 };
 
 /** The texts of a container's config.v2.json and hostconfig.json, as the engine wrote them. */
@@ -152,6 +154,7 @@ export function parseContainerFiles(t: ContainerFileTexts): ContainerFiles | und
         ? Math.max(1, Number(h.LogConfig.Config['max-file'] ?? 1) || 1)
         : Number.POSITIVE_INFINITY,
       ...(maxSize !== undefined && { maxSize }),
+      compress: h.LogConfig?.Config?.compress === 'true',
     };
   } catch {
     return undefined;
