@@ -69,11 +69,14 @@ export class JsonFileTailer {
   private lastRead: ChainEntry | undefined;
   /** A gzip generation was still being written at the last look. */
   private gzPending = false;
+  /** Stops (and removal) heard of so far. */
+  private stops = 0;
   /**
-   * A look was taken since the container stopped or was removed: every generation the worker pinned
-   * until then is known here, so the end of what is known is the end (a line open there is flushed).
+   * The stops heard of before a look that was taken and merged since: every generation the worker
+   * pinned until then is known here, so the end of what is known is the end (a line open there is
+   * flushed). A stop heard of later (during a step: its last writes may be in no look yet) is not.
    */
-  private stopSynced = false;
+  private syncedStops = 0;
   private startChecked = false;
   /** The next step looks at the directory first; lookedBefore: the generation it looked before reading. */
   private lookFirst = false;
@@ -124,7 +127,7 @@ export class JsonFileTailer {
   /** The container stopped: the next time its files are at their end, unfinished messages flush. */
   markStopped(): void {
     this.stopped = true;
-    this.stopSynced = false;
+    this.stops++;
   }
 
   markStarted(): void {
@@ -134,7 +137,7 @@ export class JsonFileTailer {
   markRemoved(): void {
     this.removed = true;
     this.stopped = true;
-    this.stopSynced = false;
+    this.stops++;
   }
 
   get openFiles(): number {
@@ -147,14 +150,19 @@ export class JsonFileTailer {
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
-    if ((this.stopped && !this.stopSynced) || this.lookFirst) {
+    const stops = this.stops;
+    if ((this.stopped && this.syncedStops !== stops) || this.lookFirst) {
       // Stopped or gone: every generation the worker pinned must be known here before what is at the
       // end is final (the exit can be heard of before the look at the last rotation; its line would
       // be flushed in two). Or about to read past a boundary no look proved: a look may show what lies between.
       await this.pins.lookAndWait(this.dir);
-      this.stopSynced ||= this.stopped;
+      this.syncedStops = stops;
       this.lookFirst = false;
     }
+    // Heard of during this step (CI, paced row: the line open at the end of what was known was flushed
+    // flagged, its rest in the generations no look had shown yet shipped as a line of its own), the
+    // stop is final from the next step on.
+    const stopKnown = () => this.stopped && this.syncedStops === stops && this.stops === stops;
     await this.refresh();
     let live: Tracked | undefined;
     let blocked = false;
@@ -208,9 +216,9 @@ export class JsonFileTailer {
     }
     const atEnd = !more && !blocked && [...this.files.values()].every((f) => f.ended || f === live);
     this.atEnd = atEnd;
-    this.assembler.flush(messages, atEnd && this.stopped);
+    this.assembler.flush(messages, atEnd && stopKnown());
     for (const m of messages) if (m.partialLost) this.losses.partialLostLines++;
-    if (atEnd && this.removed && !live && !this.assembler.holdsPieces) this.finished = true;
+    if (atEnd && this.removed && stopKnown() && !live && !this.assembler.holdsPieces) this.finished = true;
     return { messages, progress: this.progress(), bad, more };
   }
 

@@ -45,7 +45,15 @@ const PIECE = 8;
  * lookLateAtExit: the container's exit is known before the pinning code's look at the last rotation.
  * exitCut: at the exit the engine gives up its copy of the last line after a split (its rest never written).
  */
-type Config = { maxSize: number; maxFiles: number; compress: boolean; lookLateAtExit?: boolean; exitCut?: boolean };
+type Config = {
+  maxSize: number;
+  maxFiles: number;
+  compress: boolean;
+  lookLateAtExit?: boolean;
+  exitCut?: boolean;
+  /** The exit is heard of while a read step is under way (after `turns` event-loop turns), the engine's last writes just done. */
+  exitDuringStep?: { turns: number };
+};
 
 type Action =
   | { a: 'line'; stream: 'stdout' | 'stderr'; length: number; fill?: boolean }
@@ -404,6 +412,7 @@ const configArb = fc.record({
   compress: fc.boolean(),
   lookLateAtExit: fc.boolean(),
   exitCut: fc.boolean(),
+  exitDuringStep: fc.option(fc.record({ turns: fc.nat(6) }), { nil: undefined }),
 });
 
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
@@ -568,8 +577,12 @@ async function runSequence(cfg: Config, actions: Action[]): Promise<Outcome> {
           break;
       }
     }
-    engine.drain(cfg.exitCut);
-    c.tailer.markStopped();
+    const exit = async () => {
+      engine.drain(cfg.exitCut);
+      c.tailer.markStopped();
+    };
+    if (cfg.exitDuringStep) await c.step(bad, { turns: cfg.exitDuringStep.turns, ack: exit });
+    else await exit();
     for (let i = 0; i < 1000; i++) {
       c.pins.workerCatchUp();
       if (i > 0 || !cfg.lookLateAtExit) c.pins.lookNow();
@@ -689,6 +702,14 @@ const FOUND: Array<[string, Config, Action[]]> = [
       { a: 'write', entries: 2, tear: false },
       { a: 'unlinkOldest' },
       { a: 'crash' },
+    ],
+  ],
+  [
+    'the exit heard of during a read step does not end the line open at its end (the last writes are in no look yet)',
+    { maxSize: 60, maxFiles: 3, compress: false, exitDuringStep: { turns: 0 } },
+    [
+      { a: 'line', stream: 'stdout', length: 17 },
+      { a: 'write', entries: 1, tear: false },
     ],
   ],
   [
