@@ -127,6 +127,9 @@ type Held = Group & { head: Buffer; tail: Buffer };
 
 export type DecodedV2 = { records: WireRecord[]; v1: () => Buffer } | { reason: string };
 
+/** Buffer's own codecs, without toString's and write's argument handling (per line, it showed). */
+type Slices = { utf8Slice(start: number, end: number): string; latin1Write(s: string, offset: number): number };
+
 /** Per record, where its version 1 line comes from: a line of the batch as it is, or a log line's parts. */
 type Source =
   { start: number; end: number; grp?: undefined } | { grp: Held; extras?: Extras; start: number; end: number };
@@ -147,7 +150,7 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
     if (nl === -1) nl = bytes.length;
     const lineStart = start;
     start = nl + 1;
-    const line = bytes.toString('utf8', lineStart, nl);
+    const line = (bytes as unknown as Slices).utf8Slice(lineStart, nl);
     if (line.length === 0 || line.trim() === '') continue;
     const refused = checkLine?.(line);
     if (refused) return { reason: `line ${n}: ${refused}` };
@@ -234,7 +237,7 @@ function v1Lines(bytes: Buffer, records: readonly WireRecord[], sources: readonl
       continue;
     }
     const r = records[i] as FileLog;
-    off += out.write(`{"kind":"log","id":"${r.id}","time":"${r.time}"`, off, 'latin1');
+    off += (out as unknown as Slices).latin1Write(`{"kind":"log","id":"${r.id}","time":"${r.time}"`, off);
     off += s.grp.head.copy(out, off);
     const e = extra[i];
     if (e) {
@@ -243,7 +246,7 @@ function v1Lines(bytes: Buffer, records: readonly WireRecord[], sources: readonl
     }
     off += bytes.copy(out, off, s.start, s.end);
     off += s.grp.tail.copy(out, off);
-    off += out.write(`${r.origin.offset}}}\n`, off, 'latin1');
+    off += (out as unknown as Slices).latin1Write(`${r.origin.offset}}}\n`, off);
   }
   return out.subarray(0, off);
 }

@@ -1,7 +1,7 @@
 // Turns an assembled message of a followed container into the LogRecord shipped for it, with an id
 // that is the same whenever the same line is read again (node, container, file identity and offset,
 // or the API cursor's time and index). Reading and shipping are elsewhere.
-import { recordId } from '../../../common/record-id.ts';
+import { recordId, recordIdOf, SEPARATOR } from '../../../common/record-id.ts';
 import type { LogRecord, NodeRef } from '../../../common/schema/index.ts';
 import type { ContainerMeta } from './container-metadata.ts';
 import type { Message } from './message-assembler.ts';
@@ -12,6 +12,8 @@ export type RecordCounts = { truncated: number; jsonErrors: number };
 export class LogRecordBuilder {
   private readonly node: () => NodeRef;
   private readonly counts: RecordCounts;
+  /** The id prefix (node, 'log', container, file) of the last file record, joined once per file rather than per line. */
+  private last = { node: '', container: '', file: '', prefix: '' };
 
   constructor(node: () => NodeRef, counts: RecordCounts) {
     this.node = node;
@@ -20,7 +22,17 @@ export class LogRecordBuilder {
 
   /** A message read from a json-file generation; `fileIdentity` is what the tailer names that file by. */
   fromFile(meta: ContainerMeta, m: Message, fileIdentity: string): LogRecord {
-    return this.build(meta, m, 'json-file', recordId(this.nodeKey(), 'log', meta.ref.id, fileIdentity, m.offset));
+    const node = this.nodeKey();
+    const last = this.last;
+    if (last.node !== node || last.container !== meta.ref.id || last.file !== fileIdentity)
+      this.last = {
+        node,
+        container: meta.ref.id,
+        file: fileIdentity,
+        prefix: [node, 'log', meta.ref.id, fileIdentity, ''].join(SEPARATOR),
+      };
+    // The same id as recordId(node, 'log', container, fileIdentity, offset).
+    return this.build(meta, m, 'json-file', recordIdOf(this.last.prefix + m.offset));
   }
 
   /** A message read through the Engine API; `index` counts lines at its timestamp. */

@@ -6,6 +6,7 @@ import { containerMeta } from '../../../../collector/sources/container-logs/cont
 import { LogRecordBuilder } from '../../../../collector/sources/container-logs/log-record.ts';
 import type { Message } from '../../../../collector/sources/container-logs/message-assembler.ts';
 import { createLogger } from '../../../../common/logger.ts';
+import { recordId } from '../../../../common/record-id.ts';
 
 const ID = 'c'.repeat(64);
 const log = createLogger({ name: 'test', level: 'silent' });
@@ -28,6 +29,9 @@ test('a file line gets the same id whenever it is read again, and another at ano
   const meta = containerMeta(ID, cfg, {}, metaOpts);
   const b = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), counts);
   const id = b.fromFile(meta, message(), 'print-a').id;
+  // The scheme itself is fixed: a line read again by another collector version gets the same id.
+  t.is(id, recordId('node1', 'log', ID, 'print-a', 0));
+  t.is(b.fromFile(meta, message({ offset: 1234 }), 'print-a').id, recordId('node1', 'log', ID, 'print-a', 1234));
   t.is(b.fromFile(meta, message(), 'print-a').id, id);
   t.not(b.fromFile(meta, message({ offset: 1 }), 'print-a').id, id);
   t.not(b.fromFile(meta, message(), 'print-b').id, id);
