@@ -238,14 +238,16 @@ function v1Lines(bytes: Buffer, records: readonly WireRecord[], sources: readonl
     }
     const r = records[i] as FileLog;
     off += (out as unknown as Slices).latin1Write(`{"kind":"log","id":"${r.id}","time":"${r.time}"`, off);
-    off += s.grp.head.copy(out, off);
+    out.set(s.grp.head, off);
+    off += s.grp.head.length;
     const e = extra[i];
     if (e) {
       off += e.copy(out, off);
       continue;
     }
     off += bytes.copy(out, off, s.start, s.end);
-    off += s.grp.tail.copy(out, off);
+    out.set(s.grp.tail, off);
+    off += s.grp.tail.length;
     off += (out as unknown as Slices).latin1Write(`${r.origin.offset}}}\n`, off);
   }
   return out.subarray(0, off);

@@ -153,7 +153,7 @@ export class Batcher {
       this.pending[cls] = {
         records: rest,
         acks: p.acks.slice(records.length),
-        bytes: rest.reduce((n, r) => n + approxSize(r), 0),
+        bytes: sizeOf(rest),
         since: rest.length ? p.since : 0,
       };
       try {
@@ -186,6 +186,12 @@ function countHandles(acks: readonly (AckHandle | undefined)[]): Map<AckHandle, 
   const counts = new Map<AckHandle, number>();
   for (const a of acks) if (a) counts.set(a, (counts.get(a) ?? 0) + 1);
   return counts;
+}
+
+function sizeOf(records: readonly WireRecord[]): number {
+  let n = 0;
+  for (let i = 0; i < records.length; i++) n += approxSize(records[i]!);
+  return n;
 }
 
 /** A cheap size estimate (the message dominates log records); exact size is known after encoding. */
