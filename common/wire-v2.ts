@@ -69,29 +69,45 @@ class ByteWriter {
   }
 }
 
-/** The batch's lines, newline-terminated. Records keep their order; groups are found by the identity of node and container. */
-export function encodeLinesV2(records: readonly WireRecord[]): Buffer {
-  const groups = new Map<
+/**
+ * Encodes records one at a time as they arrive (so that a batch waiting to fill holds bytes, not
+ * records the garbage collector would copy at every scavenge). Records keep their order; groups are
+ * found by the identity of node and container.
+ */
+export class BatchEncoderV2 {
+  private readonly out: ByteWriter;
+  private readonly groups = new Map<
     ContainerRefT,
     { node: NodeRefT; stream: string; source: string; file: string; g: number }[]
   >();
-  let next = 0;
-  let size = 4096;
-  for (const r of records) size += r.kind === 'log' ? r.message.length + 160 : 1024;
-  const out = new ByteWriter(size);
-  for (const r of records) {
+  private next = 0;
+  /** Records encoded so far. */
+  records = 0;
+
+  constructor(sizeHint = 256 * 1024) {
+    this.out = new ByteWriter(sizeHint);
+  }
+
+  /** Bytes encoded so far. */
+  get bytes(): number {
+    return this.out.off;
+  }
+
+  add(r: WireRecord): void {
+    this.records++;
+    const out = this.out;
     if (!isFileLog(r)) {
       out.text(JSON.stringify(r) + '\n');
-      continue;
+      return;
     }
-    let list = groups.get(r.container);
-    if (!list) groups.set(r.container, (list = []));
+    let list = this.groups.get(r.container);
+    if (!list) this.groups.set(r.container, (list = []));
     const o = r.origin;
     let grp = list.find(
       (x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file,
     );
     if (!grp) {
-      grp = { node: r.node, stream: r.stream, source: o.source, file: o.file, g: next++ };
+      grp = { node: r.node, stream: r.stream, source: o.source, file: o.file, g: this.next++ };
       list.push(grp);
       const def: Group = {
         group: grp.g,
@@ -107,7 +123,20 @@ export function encodeLinesV2(records: readonly WireRecord[]): Buffer {
     const extras = extrasOf(r);
     out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
   }
-  return out.buf.subarray(0, out.off);
+
+  /** The batch's lines, newline-terminated. */
+  finish(): Buffer {
+    return this.out.buf.subarray(0, this.out.off);
+  }
+}
+
+/** The batch's lines, newline-terminated. */
+export function encodeLinesV2(records: readonly WireRecord[]): Buffer {
+  let size = 4096;
+  for (const r of records) size += r.kind === 'log' ? r.message.length + 160 : 1024;
+  const e = new BatchEncoderV2(size);
+  for (const r of records) e.add(r);
+  return e.finish();
 }
 
 function extrasOf(r: LogRecord): Extras | undefined {

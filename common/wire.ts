@@ -35,7 +35,12 @@ const gzipAsync = promisify(gzip);
 
 /** Version 2 (what collectors send), gzipped on the thread pool so the caller's thread goes on reading. */
 export function encodeBatchV2(records: readonly WireRecord[]): Promise<Buffer> {
-  return gzipAsync(encodeLinesV2(records), GZIP);
+  return gzipBatch(encodeLinesV2(records));
+}
+
+/** Batch lines (BatchEncoderV2's) as a batch body, gzipped on the thread pool. */
+export function gzipBatch(lines: Buffer): Promise<Buffer> {
+  return gzipAsync(lines, GZIP);
 }
 
 /** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */

@@ -1,28 +1,34 @@
 // Groups records into batches by count, bytes or age, separately for logs and Docker events (the
 // record of what happened: never dropped) and for everything else (samples: dropped oldest first
 // at the queue's bound), and hands each batch to the queue.
-// A full batch is encoded and written while the next one fills (add() waits only for the batch
-// before it), so reading goes on during a batch's gzip and fsync; memory holds about two batches.
+// Records are encoded as they arrive (a filling batch holds bytes, not records the garbage
+// collector would copy at each scavenge). A full batch is gzipped and written while the next one
+// fills (add() waits only for the batch before it), so reading goes on during a batch's gzip and
+// fsync; memory holds about two batches.
 // A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
 // add() tells the log reader to pause meanwhile (from the next full batch on), and
 // whenAccepting() resolves once it may go on. Records may carry an acknowledgement handle: the
 // ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
-import { encodeBatchV2 } from '../../common/wire.ts';
+import { gzipBatch } from '../../common/wire.ts';
+import { BatchEncoderV2 } from '../../common/wire-v2.ts';
 import type { AckHandle } from '../sources/source.ts';
 import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
 
 export type BatcherOptions = { maxRecords: number; maxBytes: number; maxAgeMs: number };
 
-/** Records waiting for a batch, each with the handle it was added with (undefined: none). */
-type Pending = { records: WireRecord[]; acks: (AckHandle | undefined)[]; bytes: number; since: number };
+/** A batch being filled: its records encoded as they come, each with the handle it came with (undefined: none). */
+type Filling = { enc: BatchEncoderV2; acks: (AckHandle | undefined)[]; first: WireRecord | undefined; since: number };
+/** A batch closed (full, due by age, or refused by the queue and waiting to be offered again). */
+type Sealed = { lines: Buffer; acks: (AckHandle | undefined)[]; records: number; first: WireRecord };
+
+const filling = (): Filling => ({ enc: new BatchEncoderV2(), acks: [], first: undefined, since: 0 });
 
 export class Batcher {
-  private readonly pending: Record<BatchClass, Pending> = {
-    logs: { records: [], acks: [], bytes: 0, since: 0 },
-    metrics: { records: [], acks: [], bytes: 0, since: 0 },
-  };
+  private readonly filling: Record<BatchClass, Filling> = { logs: filling(), metrics: filling() };
+  /** In queue order: a refused log batch goes back to the front. */
+  private readonly sealed: Record<BatchClass, Sealed[]> = { logs: [], metrics: [] };
   private readonly ledger: AckLedger | undefined;
   /** Waiting for log batches to be taken again (resolved when they are, and at close). */
   private waiters: (() => void)[] = [];
@@ -32,10 +38,8 @@ export class Batcher {
   private flushing: Promise<unknown> = Promise.resolve();
   /** The last full batch handed to the queue from add(); the next full one waits for it (and its error). */
   private writing: Promise<void> = Promise.resolve();
-  /** A flush is scheduled for the class and has not yet taken its records. */
-  private readonly due: Record<BatchClass, boolean> = { logs: false, metrics: false };
   private logsRefused = false;
-  private readonly onQueued: (batch: QueuedBatch, records: WireRecord[]) => void;
+  private readonly onQueued: (batch: QueuedBatch, first: WireRecord) => void;
   private readonly onError: (err: Error) => void;
 
   constructor(
@@ -43,7 +47,8 @@ export class Batcher {
       queue: DiskQueue;
       /** Told of each handle's records as batches take them; without it handles are ignored. */
       ledger?: AckLedger;
-      onQueued?: (batch: QueuedBatch, records: WireRecord[]) => void;
+      /** A batch entered the queue; `first` is its first record. */
+      onQueued?: (batch: QueuedBatch, first: WireRecord) => void;
       onError?: (err: Error) => void;
     },
   ) {
@@ -73,13 +78,15 @@ export class Batcher {
     const handle = this.ledger ? ack : undefined;
     for (const r of records) {
       const cls: BatchClass = r.kind === 'log' || r.kind === 'event' ? 'logs' : 'metrics';
-      const p = this.pending[cls];
-      if (p.records.length === 0) p.since = Date.now();
-      p.records.push(r);
-      p.acks.push(handle);
-      p.bytes += approxSize(r);
-      if ((p.records.length >= this.opts.maxRecords || p.bytes >= this.opts.maxBytes) && !this.due[cls]) {
-        this.due[cls] = true;
+      const f = this.filling[cls];
+      if (f.first === undefined) {
+        f.first = r;
+        f.since = Date.now();
+      }
+      f.enc.add(r);
+      f.acks.push(handle);
+      if (f.enc.records >= this.opts.maxRecords || f.enc.bytes >= this.opts.maxBytes) {
+        this.seal(cls);
         const before = this.writing;
         const next = this.flush(cls);
         // Surfaced by the next full batch's wait, or by flushAll.
@@ -104,16 +111,23 @@ export class Batcher {
 
   /** Records taken but not yet in the queue (a refused log batch waits here). */
   pendingRecords(): number {
-    return this.pending.logs.records.length + this.pending.metrics.records.length;
+    let n = 0;
+    for (const cls of ['logs', 'metrics'] as const) {
+      n += this.filling[cls].enc.records;
+      for (const s of this.sealed[cls]) n += s.records;
+    }
+    return n;
   }
 
   /** Flushes both classes now (on close, or when a caller needs everything queued). */
   async flushAll(): Promise<void> {
     await this.writing;
-    // Two batches' worth may wait (one filled while the one before was being written).
     for (const cls of ['metrics', 'logs'] as const) {
       do await this.flush(cls);
-      while (this.pending[cls].records.length > 0 && !(cls === 'logs' && this.logsRefused));
+      while (
+        (this.sealed[cls].length > 0 || this.filling[cls].enc.records > 0) &&
+        !(cls === 'logs' && this.logsRefused)
+      );
     }
   }
 
@@ -133,47 +147,41 @@ export class Batcher {
   private async flushDue(): Promise<void> {
     const now = Date.now();
     for (const cls of ['metrics', 'logs'] as const) {
-      const p = this.pending[cls];
-      if (p.records.length > 0 && (now - p.since >= this.opts.maxAgeMs || (cls === 'logs' && this.logsRefused)))
-        await this.flush(cls);
+      const f = this.filling[cls];
+      const refused = cls === 'logs' && this.logsRefused && this.sealed.logs.length > 0;
+      if (refused || (f.first !== undefined && now - f.since >= this.opts.maxAgeMs)) await this.flush(cls);
     }
   }
 
-  /** Serialised so batches enter the queue in the order their records arrived. */
+  /** Closes the filling batch of a class (nothing when it is empty). */
+  private seal(cls: BatchClass): void {
+    const f = this.filling[cls];
+    if (f.first === undefined) return;
+    this.sealed[cls].push({ lines: f.enc.finish(), acks: f.acks, records: f.enc.records, first: f.first });
+    this.filling[cls] = filling();
+  }
+
+  /**
+   * Offers the oldest closed batch of the class to the queue (closing the filling one when none is).
+   * Serialised so batches enter the queue in the order their records arrived.
+   */
   private flush(cls: BatchClass): Promise<void> {
     const run = this.flushing.then(async () => {
-      const p = this.pending[cls];
-      this.due[cls] = false;
-      if (p.records.length === 0) return;
-      // At most one batch's worth: records held while logs were refused must not merge into a
-      // batch larger than the queue could ever take.
-      const records = p.records.slice(0, this.opts.maxRecords);
-      const acks = p.acks.slice(0, records.length);
-      const rest = p.records.slice(records.length);
-      this.pending[cls] = {
-        records: rest,
-        acks: p.acks.slice(records.length),
-        bytes: sizeOf(rest),
-        since: rest.length ? p.since : 0,
-      };
+      if (this.sealed[cls].length === 0) this.seal(cls);
+      const b = this.sealed[cls].shift();
+      if (!b) return;
       try {
-        const batch = await this.queue.enqueue(await encodeBatchV2(records), cls, records.length, 2);
+        const batch = await this.queue.enqueue(await gzipBatch(b.lines), cls, b.records, 2);
         if (cls === 'logs' && this.logsRefused) {
           this.logsRefused = false;
           this.release();
         }
-        if (this.ledger) this.ledger.queued(batch?.seq, countHandles(acks));
-        if (batch) this.onQueued(batch, records);
+        if (this.ledger) this.ledger.queued(batch?.seq, countHandles(b.acks));
+        if (batch) this.onQueued(batch, b.first);
       } catch (err) {
         if (!(err instanceof QueueFullError)) throw err;
-        // Put the refused batch back in front of anything added since, so order is kept.
-        const later = this.pending.logs;
-        this.pending.logs = {
-          records: [...records, ...later.records],
-          acks: [...acks, ...later.acks],
-          bytes: records.reduce((n, r) => n + approxSize(r), later.bytes),
-          since: p.since,
-        };
+        // Back in front of anything closed since, so order is kept.
+        this.sealed.logs.unshift(b);
         this.logsRefused = true;
       }
     });
@@ -186,15 +194,4 @@ function countHandles(acks: readonly (AckHandle | undefined)[]): Map<AckHandle, 
   const counts = new Map<AckHandle, number>();
   for (const a of acks) if (a) counts.set(a, (counts.get(a) ?? 0) + 1);
   return counts;
-}
-
-function sizeOf(records: readonly WireRecord[]): number {
-  let n = 0;
-  for (let i = 0; i < records.length; i++) n += approxSize(records[i]!);
-  return n;
-}
-
-/** A cheap size estimate (the message dominates log records); exact size is known after encoding. */
-function approxSize(r: WireRecord): number {
-  return r.kind === 'log' ? r.message.length + 400 : 800;
 }

@@ -118,8 +118,8 @@ class SimulatedCollector {
       maxBytes: 4 * 1024 * 1024,
       maxAgeMs: opts.batchMaxAgeMs ?? 200,
       queue: this.queue,
-      onQueued: (batch, records) => {
-        this.genTime.set(batch.seq, Date.parse(records[0]!.time));
+      onQueued: (batch, first) => {
+        this.genTime.set(batch.seq, Date.parse(first.time));
         this.shipper.notify();
       },
     });
