@@ -45,7 +45,8 @@ export class GenerationChain {
 
   /**
    * Merges a look: positions already known anchor it, new ones go where the listing puts them
-   * (a generation gone from a listing was deleted, so is older than everything listed).
+   * (a generation gone from a listing was deleted, so is older than everything listed), a new live
+   * file last.
    * `fingerprint` tells a gzip copy of a known generation by its first entry; `gz` which keys are copies.
    */
   observe(
@@ -55,6 +56,8 @@ export class GenerationChain {
     gz: (key: string) => boolean,
   ): void {
     const listed: ChainEntry[] = [];
+    /** What the listing shows as the live file, last (not a live file an earlier attempt of the look set aside). */
+    let live: ChainEntry | undefined;
     /** A listed generation known nowhere here (let go of and forgotten): what it lies between is not proven adjacent. */
     let unplaced = false;
     // A generation seen empty (its first entry not written yet) has one by now, maybe.
@@ -83,6 +86,7 @@ export class GenerationChain {
       for (const k of p.keys) e.keys.add(k);
       if (!e.fingerprint) for (const k of p.keys) e.fingerprint ??= fingerprint(k);
       if (listed[listed.length - 1] !== e) listed.push(e);
+      if (p.n === 0 && p === s.positions[s.positions.length - 1]) live = e;
     }
     const firstKnown = listed.findIndex((e) => this.entries.includes(e));
     let at = firstKnown === -1 ? this.entries.length : this.entries.indexOf(listed[firstKnown]!);
@@ -90,6 +94,10 @@ export class GenerationChain {
       if (this.retired.includes(e)) continue;
       const i = this.entries.indexOf(e);
       if (i !== -1) at = i + 1;
+      // A live file seen for the first time is the newest generation: every one known here was pinned,
+      // so created, before it. Not after the last one this listing shows: a listing in the middle of a
+      // rotation can miss `.1` (CI: the new live file went before it, and it was read after the rest).
+      else if (e === live) at = this.entries.push(e);
       else this.entries.splice(at++, 0, e);
     }
     if (s.consistent && !unplaced) for (let i = 0; i + 1 < listed.length; i++) listed[i]!.next = listed[i + 1];

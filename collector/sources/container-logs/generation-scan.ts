@@ -114,12 +114,15 @@ export function scanGenerations(
     }
     listed.sort((a, b) => b.n - a.n || Number(a.gz) - Number(b.gz));
     positions = [];
+    /** A name listed and gone when opened: the first steps of a rotation (delete, renames) do not move the live file. */
+    let missed = false;
     for (const g of listed) {
       let key: string;
       try {
         key = pin(dir, g.name, pinned, pins);
       } catch {
-        continue; // renamed or deleted since the listing: the listing is then not consistent
+        missed = true; // renamed or deleted since the listing: the listing is then not consistent
+        continue;
       } finally {
         afterEach?.();
       }
@@ -130,7 +133,7 @@ export function scanGenerations(
     // No live file before or after (a rotation between its renames and the new live file) proves
     // nothing: two such moments can frame a listing taken across two rotations.
     const unmoved = before !== undefined && before === liveKey(dir, base);
-    if (unmoved && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
+    if (unmoved && !missed && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
       return { positions, consistent: true, pins, disturbed };
   }
   setAside();

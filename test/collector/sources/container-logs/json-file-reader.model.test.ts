@@ -713,6 +713,20 @@ const FOUND: Array<[string, Config, Action[]]> = [
     ],
   ],
   [
+    'a live file an attempt of a look set aside goes before what its last listing shows',
+    { maxSize: 72, maxFiles: 2, compress: false },
+    [
+      { a: 'line', stream: 'stdout', length: 0 },
+      { a: 'line', stream: 'stdout', length: 17 },
+      { a: 'write', entries: 1, tear: false },
+      { a: 'line', stream: 'stdout', length: 0 },
+      { a: 'lookDuringWrite', entries: 2, times: 2 },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'line', stream: 'stdout', length: 0 },
+    ],
+  ],
+  [
     'a line whose copy the engine gave up after a split at the exit is flagged',
     { maxSize: 60, maxFiles: 2, compress: false, lookLateAtExit: false, exitCut: true },
     [{ a: 'line', stream: 'stdout', length: 9 }],
