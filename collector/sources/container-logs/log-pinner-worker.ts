@@ -53,23 +53,6 @@ function lookAt(dir: string): void {
   d.current = current;
 }
 
-/** Directories with a look due this turn of the loop. */
-const due = new Set<string>();
-
-/**
- * One look for all the events of a directory that one read of the inotify queue brought (a rotation
- * makes six, and a worker that waited for a CPU finds a rotation's worth or more queued): a look per
- * event listed the same files again and again, each one merged by the main thread.
- */
-function lookSoon(dir: string): void {
-  if (due.has(dir)) return;
-  due.add(dir);
-  setImmediate(() => {
-    due.delete(dir);
-    lookAt(dir);
-  });
-}
-
 /** A watch that could not be set up or failed (inotify limits: EMFILE, ENOSPC) is reported, not swallowed. */
 function reportWatchFailure(dir: string, err: unknown): void {
   const code = (err as NodeJS.ErrnoException).code;
@@ -83,7 +66,7 @@ function pinGenerationsOf(dir: string, base: string): void {
   dirs.set(dir, d);
   try {
     // Creations, renames and deletions only: appends ('change') bring no new generation.
-    d.watcher = watch(dir, (ev) => ev === 'rename' && lookSoon(dir));
+    d.watcher = watch(dir, (ev) => ev === 'rename' && lookAt(dir));
     d.watcher.on('error', (err) => reportWatchFailure(dir, err));
   } catch (err) {
     reportWatchFailure(dir, err);
