@@ -47,7 +47,7 @@ const importBoundaries = {
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', '.cache/**', 'dashboards/generated/**', 'test-results/**', 'aggregator/ui/assets/**'],
+    ignores: ['node_modules/**', '.cache/**', 'dist/**', 'dashboards/generated/**', 'test-results/**', 'aggregator/ui/assets/**'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -1,7 +1,8 @@
 // Collector memory against cAdvisor on the same idle containers, measured as cAdvisor is measured:
 // both run side by side at a 1 s interval and each process's RSS (/proc/<pid>/status VmRSS) is
-// sampled every second for a minute; the peak is reported. The collector runs as `npm start`
-// runs it (`swarmscope collector`, every source on) against an acking aggregator (journal).
+// sampled every second for a minute; the peak is reported. The collector runs as the image runs it
+// (compiled to JavaScript, `swarmscope collector`, every source on, the stack's Node flags) against
+// an acking aggregator (journal).
 // cAdvisor is built from source beside the project (go build in its cmd/); pass its binary's path.
 // Usage (services up: eval "$(npm run -s env:up)"): node bench/collector-memory.ts /path/to/cadvisor [100,300] [seconds]
 import './bench-env.ts'; // first: the test environment, brought up when not exported
@@ -12,9 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
-import { COLLECTOR_NODE_FLAGS, docker, dockerHost, image, pool, rssBytes } from './engine.ts';
+import { COLLECTOR_NODE_FLAGS, compiledEntry, docker, dockerHost, image, pool, rssBytes } from './engine.ts';
 
 const cadvisor = process.argv[2] ?? process.env.SWARMSCOPE_BENCH_CADVISOR ?? '';
 const sizes = (process.argv[3] ?? '100,300').split(',').map(Number);
@@ -26,7 +26,7 @@ if (!cadvisor || !existsSync(cadvisor)) {
   );
   process.exit(2);
 }
-const entry = fileURLToPath(new URL('../bin/swarmscope.ts', import.meta.url));
+const entry = await compiledEntry();
 const run = randomBytes(3).toString('hex');
 const mib = (b: number) => (b / 2 ** 20).toFixed(1);
 

@@ -3,7 +3,9 @@
 import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { compile, DIST } from '../stack/compile.ts';
 
 const exec = promisify(execFile);
 export const dockerHost = process.env.DOCKER_HOST ?? 'unix:///var/run/docker.sock';
@@ -41,3 +43,9 @@ export function rssBytes(pid: number | undefined): number {
 export const COLLECTOR_NODE_FLAGS = (process.env.SWARMSCOPE_BENCH_COLLECTOR_FLAGS ?? '--max-semi-space-size=4')
   .split(' ')
   .filter(Boolean);
+
+/** The collector's entry as the image runs it: the server compiled to JavaScript (stack/compile.ts) into dist/, afresh. */
+export async function compiledEntry(): Promise<string> {
+  await compile();
+  return join(DIST, 'bin', 'swarmscope.js');
+}

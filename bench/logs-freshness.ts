@@ -13,13 +13,12 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { testEnv } from '../test/helpers/env.ts';
-import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
+import { AggregatorProcess, freePort, procCpuSeconds } from '../test/helpers/aggregator-process.ts';
 import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
 import { startNumberedWriters } from '../test/helpers/numbered-writers.ts';
 import { percentile } from '../test/helpers/loadgen.ts';
-import { COLLECTOR_NODE_FLAGS, rssBytes } from './engine.ts';
+import { COLLECTOR_NODE_FLAGS, compiledEntry, rssBytes } from './engine.ts';
 
 const rate = Number(process.argv[2] ?? 5000);
 const containers = Number(process.argv[3] ?? 10);
@@ -27,7 +26,7 @@ const seconds = Number(process.argv[4] ?? 30);
 const run = randomBytes(3).toString('hex');
 const prefix = `swarmscope-fresh${run}`;
 const label = `swarmscope.bench=fresh-${run}`;
-const entry = fileURLToPath(new URL('../bin/swarmscope.ts', import.meta.url));
+const entry = await compiledEntry(); // the collector as the image runs it
 const BUCKET_MS = 100;
 
 const dir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-fresh-'));
@@ -57,6 +56,8 @@ const latencies: number[] = [];
 let writers: Awaited<ReturnType<typeof startNumberedWriters>> | undefined;
 let peakCol = 0;
 let peakAgg = 0;
+/** The collector's CPU seconds, last read while it ran (the whole run: start, shipping, catching up). */
+let colCpu = 0;
 let seen = 0;
 let total = 0;
 try {
@@ -94,6 +95,7 @@ try {
     }
     if (sent - lastRss >= 1000) {
       lastRss = sent;
+      colCpu = procCpuSeconds(col.pid) || colCpu;
       peakCol = Math.max(peakCol, rssBytes(col.pid));
       peakAgg = Math.max(peakAgg, rssBytes(agg.pid));
     }
@@ -112,7 +114,7 @@ const ms = (v: number) => `${Math.round(v)} ms`;
 process.stdout.write(
   `${rate} lines/s over ${containers} containers for ${seconds} s: ${seen} of ${total} lines searchable\n` +
     `write → searchable p50 ${ms(percentile(latencies, 50))}, p99 ${ms(percentile(latencies, 99))}, max ${ms(percentile(latencies, 100))}\n` +
-    `peak RSS while shipping (1 s samples): collector ${(peakCol / 2 ** 20).toFixed(1)} MiB, aggregator ${(peakAgg / 2 ** 20).toFixed(1)} MiB\n` +
+    `peak RSS while shipping (1 s samples): collector ${(peakCol / 2 ** 20).toFixed(1)} MiB, aggregator ${(peakAgg / 2 ** 20).toFixed(1)} MiB; collector CPU ${colCpu.toFixed(1)} s\n` +
     `(load average at the end ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')})\n`,
 );
 process.exit(seen === total ? 0 : 1);

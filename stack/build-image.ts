@@ -30,7 +30,15 @@ const exec = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../', import.meta.url));
 const dockerfile = join(repoRoot, 'stack', 'Dockerfile');
 /** What the image's COPY lines take from the repository (kept in step with .dockerignore). */
-const contextPaths = ['package.json', 'package-lock.json', 'common', 'collector', 'aggregator', 'bin'];
+const contextPaths = [
+  'package.json',
+  'package-lock.json',
+  'common',
+  'collector',
+  'aggregator',
+  'bin',
+  'stack/compile.ts',
+];
 const busybox = '/bin/busybox';
 const npmDir = '/usr/lib/node_modules/npm';
 

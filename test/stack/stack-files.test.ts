@@ -106,7 +106,7 @@ test('swarmscope.yml: one collector per node, with only read-only access to the 
   ]);
   for (const b of binds) t.true(b.read_only, `${b.source} is mounted read-only`);
   t.is(c.environment?.SWARMSCOPE_NODE_NAME, '{{.Node.Hostname}}');
-  t.deepEqual(c.healthcheck?.test, ['CMD', 'node', '/app/bin/healthcheck.ts', 'collector']);
+  t.deepEqual(c.healthcheck?.test, ['CMD', 'node', '/app/dist/bin/healthcheck.js', 'collector']);
   t.truthy(c.deploy?.resources?.limits?.memory);
   t.truthy(c.deploy?.resources?.limits?.cpus);
 });
@@ -117,7 +117,7 @@ test('swarmscope.yml: the aggregator is replicated, non-root, health-checked and
   t.true((a.deploy?.replicas ?? 0) >= 2);
   t.is(a.deploy?.update_config?.order, 'start-first');
   t.not(a.user?.split(':')[0], '0');
-  t.deepEqual(a.healthcheck?.test, ['CMD', 'node', '/app/bin/healthcheck.ts', 'aggregator']);
+  t.deepEqual(a.healthcheck?.test, ['CMD', 'node', '/app/dist/bin/healthcheck.js', 'aggregator']);
   t.truthy(a.deploy?.resources?.limits?.memory);
   // Every stack service has a memory limit, and the stateful ones are pinned to labelled nodes.
   for (const [name, s] of Object.entries(stack.services))

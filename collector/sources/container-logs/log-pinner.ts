@@ -32,7 +32,9 @@ export class LogPinner implements GenerationPins {
    */
   constructor(onWatchError: (dir: string, message: string) => void, onConfig: (dir: string) => void) {
     // A small young generation: the worker only keeps fds and stats (its default would add ~30 MiB RSS).
-    this.worker = new Worker(new URL('./log-pinner-worker.ts', import.meta.url), {
+    // Beside this module, in its language: .ts from the sources, .js compiled (dist/, as the image runs it).
+    const worker = import.meta.url.endsWith('.ts') ? './log-pinner-worker.ts' : './log-pinner-worker.js';
+    this.worker = new Worker(new URL(worker, import.meta.url), {
       resourceLimits: { maxYoungGenerationSizeMb: 2 },
     });
     this.worker.unref();
