@@ -5,6 +5,7 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { compile, DIST } from '../stack/compile.ts';
 
 const exec = promisify(execFile);
@@ -39,10 +40,21 @@ export function rssBytes(pid: number | undefined): number {
   }
 }
 
-/** How the stack runs the collector's Node (stack/swarmscope.yml NODE_OPTIONS): benches start it the same way (SWARMSCOPE_BENCH_COLLECTOR_FLAGS overrides, to compare). */
-export const COLLECTOR_NODE_FLAGS = (process.env.SWARMSCOPE_BENCH_COLLECTOR_FLAGS ?? '--max-semi-space-size=4')
-  .split(' ')
-  .filter(Boolean);
+/**
+ * The collector's Node flags as the stack runs it: those of its service's entrypoint in
+ * stack/swarmscope.yml (`node <flags> /app/dist/bin/swarmscope.js`), so benches start it the same way
+ * (SWARMSCOPE_BENCH_COLLECTOR_FLAGS overrides, to compare).
+ */
+export const COLLECTOR_NODE_FLAGS = (
+  process.env.SWARMSCOPE_BENCH_COLLECTOR_FLAGS?.split(' ') ?? stackCollectorFlags()
+).filter(Boolean);
+
+function stackCollectorFlags(): string[] {
+  const stack = parse(readFileSync(new URL('../stack/swarmscope.yml', import.meta.url), 'utf8')) as {
+    services: { collector: { entrypoint?: string[] } };
+  };
+  return (stack.services.collector.entrypoint ?? []).filter((a) => a.startsWith('--'));
+}
 
 /** The collector's entry as the image runs it: the server compiled to JavaScript (stack/compile.ts) into dist/, afresh. */
 export async function compiledEntry(): Promise<string> {

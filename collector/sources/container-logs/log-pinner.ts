@@ -2,6 +2,7 @@
 // open (by dev:inode, with the fd that keeps each readable after the engine renames or deletes it),
 // and the looks the worker took, kept until the directory's reader takes them.
 import { closeSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Pin, Snapshot } from './generation-scan.ts';
 import type { GenerationPins } from './json-file-tailer.ts';
@@ -32,6 +33,10 @@ export class LogPinner implements GenerationPins {
    */
   constructor(onWatchError: (dir: string, message: string) => void, onConfig: (dir: string) => void) {
     // A small young generation: the worker only keeps fds and stats (its default would add ~30 MiB RSS).
+    // V8 lets a process-wide --max-semi-space-size (the stack's NODE_OPTIONS) override a worker's own
+    // limit (it gave this worker 8 MiB of young generation): cleared before the worker's isolate is
+    // made, the flag still bounds the main isolate, configured at start with it.
+    setFlagsFromString('--max-semi-space-size=0');
     // Beside this module, in its language: .ts from the sources, .js compiled (dist/, as the image runs it).
     const worker = import.meta.url.endsWith('.ts') ? './log-pinner-worker.ts' : './log-pinner-worker.js';
     this.worker = new Worker(new URL(worker, import.meta.url), {
