@@ -249,8 +249,10 @@ function v1Lines(bytes: Buffer, records: readonly WireRecord[], sources: readonl
     const r = records[i] as FileLog;
     size += 60 + r.id.length + r.time.length + s.grp.head.length + s.grp.tail.length;
     if (s.extras) {
+      // An empty extras object ({}) is allowed and adds nothing.
+      const more = JSON.stringify(s.extras).slice(1);
       const e = Buffer.from(
-        `${JSON.stringify(r.message)}${s.grp.tail}${r.origin.offset}},${JSON.stringify(s.extras).slice(1)}\n`,
+        `${JSON.stringify(r.message)}${s.grp.tail}${r.origin.offset}}${more === '}' ? '}' : `,${more}`}\n`,
       );
       extra[i] = e;
       size += e.length;

@@ -115,6 +115,9 @@ test('version 2: malformed lines are refused naming the line and the field', (t)
   if ('reason' in spaced) return t.fail(spaced.reason);
   t.deepEqual(JSON.parse(spaced.v1().toString('utf8')) as unknown, spaced.records[0]);
   t.is((spaced.records[0] as LogRecord).message, 'm"é,');
+  const empty = decodeLinesV2(Buffer.from(`${group}\n[0,"abcdefgh","2026-01-01T00:00:00Z",0,"m",{}]\n`));
+  if ('reason' in empty) return t.fail(empty.reason);
+  t.deepEqual(JSON.parse(empty.v1().toString('utf8')) as unknown, empty.records[0]);
   t.regex(reason(`${ok}\n`), /^line 1: log line: \/0 group 0 is not defined/);
   t.regex(reason(`${group}\n[0,"bad id!","2026-01-01T00:00:00Z",0,"m"]\n`), /^line 2: log line: \/1 id/);
   t.regex(reason(`${group}\n[0,"abcdefgh","yesterday",0,"m"]\n`), /^line 2: log line: \/2 time/);
