@@ -72,7 +72,7 @@ export class CollectorProcess {
     const names = await readdir(dir).catch(() => [] as string[]);
     const out = { batches: 0, bytes: 0, logBatches: 0 };
     for (const name of names) {
-      const m = /^\d+\.(\w+)\.\d+\.\d+\.ndjson\.gz$/.exec(name);
+      const m = /^\d+\.(\w+)\.\d+\.\d+(?:\.v2)?\.ndjson\.gz$/.exec(name);
       if (!m) continue;
       const st = await stat(join(dir, name)).catch(() => undefined);
       if (!st) continue; // acknowledged and removed meanwhile
