@@ -39,6 +39,8 @@ export class Batcher {
   /** The last full batch handed to the queue from add(); the next full one waits for it (and its error). */
   private writing: Promise<void> = Promise.resolve();
   private logsRefused = false;
+  /** flush() calls waiting to take a batch, per class (each takes one). */
+  private readonly scheduled: Record<BatchClass, number> = { logs: 0, metrics: 0 };
   private readonly onQueued: (batch: QueuedBatch, first: WireRecord) => void;
   private readonly onError: (err: Error) => void;
 
@@ -148,8 +150,10 @@ export class Batcher {
     const now = Date.now();
     for (const cls of ['metrics', 'logs'] as const) {
       const f = this.filling[cls];
-      const refused = cls === 'logs' && this.logsRefused && this.sealed.logs.length > 0;
-      if (refused || (f.first !== undefined && now - f.since >= this.opts.maxAgeMs)) await this.flush(cls);
+      // Closed batches no flush is on its way for (refused ones put back), then an old filling one.
+      const backlog = this.sealed[cls].length > this.scheduled[cls];
+      const aged = f.first !== undefined && now - f.since >= this.opts.maxAgeMs && this.scheduled[cls] === 0;
+      if (backlog || aged) await this.flush(cls);
     }
   }
 
@@ -166,7 +170,9 @@ export class Batcher {
    * Serialised so batches enter the queue in the order their records arrived.
    */
   private flush(cls: BatchClass): Promise<void> {
+    this.scheduled[cls]++;
     const run = this.flushing.then(async () => {
+      this.scheduled[cls]--;
       if (this.sealed[cls].length === 0) this.seal(cls);
       const b = this.sealed[cls].shift();
       if (!b) return;

@@ -53,3 +53,35 @@ test('a log batch refused at the queue bound is held in order and the reader is 
   );
   t.is(q.stats().droppedRecords.queue_full, 0);
 });
+
+test('batches held while logs were refused all enter the queue on the timer once it takes them, with nothing more added', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-batcher-'));
+  const q = new DiskQueue({ dir, maxBytes: 1500, maxAgeMs: 3_600_000, fsync: 'off' });
+  await q.start();
+  const b = new Batcher({ maxRecords: 10, maxBytes: 1_000_000, maxAgeMs: 100, queue: q });
+  let seq = 0;
+  // Steps of one whole batch until the queue refuses, then three more: closed batches wait here and
+  // no batch is filling (so no age flush would come for them).
+  for (let i = 0; i < 100 && b.acceptsLogs(); i++) await b.add(Array.from({ length: 10 }, () => line(seq++)));
+  for (let i = 0; i < 3; i++) await b.add(Array.from({ length: 10 }, () => line(seq++)));
+  t.false(b.acceptsLogs());
+  t.true(b.pendingRecords() >= 30, `${b.pendingRecords()} records held`);
+  b.start();
+  t.teardown(() => b.close());
+  const shipped: number[] = [];
+  const deadline = Date.now() + 10_000;
+  while ((b.pendingRecords() > 0 || q.peek()) && Date.now() < deadline) {
+    for (let head = q.peek(); head; head = q.peek()) {
+      const text = gunzipSync(await q.read(head)).toString();
+      for (const l of text.trim().split('\n'))
+        shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
+      await q.ack(head);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  t.deepEqual(
+    shipped,
+    Array.from({ length: seq }, (_, i) => i),
+    'every line once, in order, none left behind',
+  );
+});
