@@ -254,7 +254,7 @@ async function bulkCeiling(docs: Docs): Promise<Figures> {
   await es.indices.putIndexTemplate(templateFor(prefix, 'logs') as Parameters<typeof es.indices.putIndexTemplate>[0]);
   const index = `${prefix}-logs-bench`;
   let failed: Error | undefined;
-  const loop = bulkLoop(docs.map((d) => ({ index, id: d.id, doc: d.doc, raw: undefined }))).catch(
+  const loop = bulkLoop(docs.map((d) => ({ index, id: d.id, source: JSON.stringify(d.doc), raw: undefined }))).catch(
     (err: Error) => void (failed = err),
   );
   try {

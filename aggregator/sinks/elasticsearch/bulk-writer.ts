@@ -10,11 +10,11 @@ import { gzip, gzipSync } from 'node:zlib';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { backoffDelayMs } from '../../../common/backoff.ts';
 import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
-import type { Doc } from './encode-common.ts';
 import { deadLetterDoc } from './dead-letter.ts';
 import { BulkCoalescer } from './bulk-coalescer.ts';
 
-export type BulkItem = { index: string; id: string; doc: Doc; raw: unknown };
+/** source: the document's JSON text, serialised once when the item is made (a retry reuses it). */
+export type BulkItem = { index: string; id: string; source: string; raw: unknown };
 
 export type BulkCounters = {
   created: number;
@@ -38,7 +38,7 @@ const BULK_FILTER = 'items.*.status,items.*.error.type,items.*.error.reason';
 export function bulkBody(items: readonly BulkItem[]): string {
   let body = '';
   for (const it of items)
-    body += `{"create":{"_index":${JSON.stringify(it.index)},"_id":${JSON.stringify(it.id)}}}\n${JSON.stringify(it.doc)}\n`;
+    body += `{"create":{"_index":${JSON.stringify(it.index)},"_id":${JSON.stringify(it.id)}}}\n${it.source}\n`;
   return body;
 }
 
@@ -132,15 +132,17 @@ export class BulkWriter {
       index: this.deadLetterIndex,
       id: item.id,
       raw: item.raw,
-      doc: deadLetterDoc({
-        record: item.raw,
-        recordId: item.id,
-        targetIndex: item.index,
-        batchId,
-        errorType: result.error?.type ?? 'unknown',
-        reason: result.error?.reason ?? `status ${result.status}`,
-        now,
-      }),
+      source: JSON.stringify(
+        deadLetterDoc({
+          record: item.raw,
+          recordId: item.id,
+          targetIndex: item.index,
+          batchId,
+          errorType: result.error?.type ?? 'unknown',
+          reason: result.error?.reason ?? `status ${result.status}`,
+          now,
+        }),
+      ),
     }));
     const results = await this.requests.send(items, deadline);
     const failed = results.filter((r) => !r || (r.status !== 201 && r.status !== 200 && r.status !== 409));

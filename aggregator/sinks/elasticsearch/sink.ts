@@ -10,7 +10,7 @@ import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts
 import { createEsClient } from './client.ts';
 import { BulkWriter, SINK_RETRY_AFTER_SECONDS, type BulkItem } from './bulk-writer.ts';
 import { deadLetterIndex } from './dead-letter.ts';
-import { encodeRecord } from './encode.ts';
+import { encodeRecordJson } from './encode.ts';
 import { DATASETS, datasetOf, indexName } from './index-name.ts';
 import { deadLetterTemplate, templateFor } from './templates.ts';
 import { enforceRetention } from './retention.ts';
@@ -28,7 +28,7 @@ export function bulkItems(indexPrefix: string, records: readonly WireRecord[]): 
     items.push({
       index: indexName(indexPrefix, dataset, record.time),
       id: record.id,
-      doc: encodeRecord(record, dataset),
+      source: encodeRecordJson(record, dataset),
       raw: record,
     });
   }

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { WireRecord } from '../../../../common/schema/index.ts';
-import { encodeRecord } from '../../../../aggregator/sinks/elasticsearch/encode.ts';
+import { encodeRecord, encodeRecordJson } from '../../../../aggregator/sinks/elasticsearch/encode.ts';
 import { ECS_VERSION } from '../../../../aggregator/sinks/elasticsearch/encode-common.ts';
 import { datasetOf } from '../../../../aggregator/sinks/elasticsearch/index-name.ts';
 import { templateFor } from '../../../../aggregator/sinks/elasticsearch/templates.ts';
@@ -229,4 +229,27 @@ test('a health_status event gives docker.healthcheck.status; a task failure name
   t.deepEqual(s.container, { id: container.id });
   t.deepEqual(s.service, { name: 'shop_web', id: 'svc1' });
   t.is(s.swarmscope.swarm.change.task.exit_code, 1);
+});
+
+test("a document's JSON text is encodeRecord's document, with container and host fields shared per object", (t) => {
+  const log = records.find((r) => r.kind === 'log')!;
+  const bare = { id: 'd'.repeat(64), name: 'lone', image: 'x:1', labels: {} };
+  const variants: WireRecord[] = [
+    ...records,
+    // A second line of the same container and node objects (as a version 2 group gives them), with extras.
+    {
+      ...log,
+      id: 'log-second',
+      message: 'two "quoted"\nlines',
+      truncated: true,
+      originalLength: 9,
+      flags: ['partial_lost'],
+    },
+    { ...log, id: 'log-bare', node: { id: '', hostname: 'h' }, container: bare, origin: { source: 'api' } },
+  ];
+  for (const r of variants) {
+    const dataset = datasetOf(r);
+    if (!dataset) continue;
+    t.deepEqual(JSON.parse(encodeRecordJson(r, dataset)), JSON.parse(JSON.stringify(encode(r))), r.id);
+  }
 });
