@@ -62,6 +62,26 @@ export type DiskQueueOptions = {
 };
 
 const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)(\.v2)?\.ndjson\.gz$/;
+
+type NamedParts = Pick<QueuedBatch, 'seq' | 'cls' | 'records' | 'createdAt' | 'wire'>;
+
+/** A queued batch's file name: `<seq>.<class>.<records>.<createdAt>[.v2].ndjson.gz` (what a restart reads back). */
+export function batchFileName(b: NamedParts): string {
+  return `${String(b.seq).padStart(16, '0')}.${b.cls}.${b.records}.${b.createdAt}${b.wire === 2 ? '.v2' : ''}.ndjson.gz`;
+}
+
+/** What batchFileName put in a name; undefined for any other file (temp files, strays). */
+export function parseBatchFileName(name: string): NamedParts | undefined {
+  const m = NAME.exec(name);
+  if (!m) return undefined;
+  return {
+    seq: Number(m[1]),
+    cls: m[2] as BatchClass,
+    records: Number(m[3]),
+    createdAt: Number(m[4]),
+    wire: m[5] ? 2 : 1,
+  };
+}
 /** The bound episode ends (and is logged as over) once usage falls below this share of maxBytes. */
 const BOUND_RELEASE = 0.9;
 
@@ -90,24 +110,15 @@ export class DiskQueue {
     await mkdir(this.opts.dir, { recursive: true });
     for (const name of (await readdir(this.opts.dir)).sort()) {
       const path = join(this.opts.dir, name);
-      const m = NAME.exec(name);
-      if (!m) {
+      const parts = parseBatchFileName(name);
+      if (!parts) {
         if (name.endsWith('.tmp')) await rm(path, { force: true });
         continue;
       }
       const { size } = await stat(path);
-      const seq = Number(m[1]);
-      this.batches.push({
-        seq,
-        cls: m[2] as BatchClass,
-        records: Number(m[3]),
-        createdAt: Number(m[4]),
-        bytes: size,
-        path,
-        wire: m[5] ? 2 : 1,
-      });
+      this.batches.push({ ...parts, bytes: size, path });
       this.bytes += size;
-      this.nextSeq = Math.max(this.nextSeq, seq + 1);
+      this.nextSeq = Math.max(this.nextSeq, parts.seq + 1);
     }
   }
 
@@ -139,10 +150,7 @@ export class DiskQueue {
     }
     const seq = this.nextSeq++;
     const createdAt = this.now();
-    const path = join(
-      this.opts.dir,
-      `${String(seq).padStart(16, '0')}.${cls}.${records}.${createdAt}${wire === 2 ? '.v2' : ''}.ndjson.gz`,
-    );
+    const path = join(this.opts.dir, batchFileName({ seq, cls, records, createdAt, wire }));
     const tmp = `${path}.tmp`;
     try {
       if (this.opts.fsync === 'batch') {

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { heartbeatPath } from '../../collector/heartbeat.ts';
+import { parseBatchFileName } from '../../collector/pipeline/disk-queue.ts';
 import { procCpuSeconds, procRssBytes } from './aggregator-process.ts';
 import { testEnv } from './env.ts';
 import { waitFor } from './wait.ts';
@@ -72,13 +73,13 @@ export class CollectorProcess {
     const names = await readdir(dir).catch(() => [] as string[]);
     const out = { batches: 0, bytes: 0, logBatches: 0 };
     for (const name of names) {
-      const m = /^\d+\.(\w+)\.\d+\.\d+(?:\.v2)?\.ndjson\.gz$/.exec(name);
-      if (!m) continue;
+      const parts = parseBatchFileName(name);
+      if (!parts) continue;
       const st = await stat(join(dir, name)).catch(() => undefined);
       if (!st) continue; // acknowledged and removed meanwhile
       out.batches++;
       out.bytes += st.size;
-      if (m[1] === 'logs') out.logBatches++;
+      if (parts.cls === 'logs') out.logBatches++;
     }
     return out;
   }
