@@ -5,7 +5,7 @@
 // and gives back the records and the same batch as version 1 lines (what the journal stores).
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { ContainerRef, NodeRef, validateRecord } from './schema/index.ts';
+import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { ContainerRef as ContainerRefT, LogRecord, NodeRef as NodeRefT, WireRecord } from './schema/index.ts';
 
 /**
@@ -41,9 +41,9 @@ type Extras = Type.Static<typeof Extras>;
 const checkGroup = Compile(Group);
 const checkExtras = Compile(Extras);
 
-/** The same patterns as the schema's id and Timestamp (common/schema/base.ts), tested per line. */
-const ID = /^[A-Za-z0-9_-]{8,128}$/;
-const TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{1,9})?(Z|[+-]\d\d:\d\d)$/;
+/** The schema's own id and Timestamp (common/schema/base.ts), checked per line. */
+const checkId = Compile(baseFields.id);
+const checkTime = Compile(Timestamp);
 
 type FileLog = LogRecord & { origin: { file: string; offset: number } };
 
@@ -289,8 +289,8 @@ function logLine(a: unknown[], groups: readonly Held[]): string | { record: LogR
   const [g, id, time, offset, message, extras] = a;
   if (typeof g !== 'number' || !Number.isInteger(g) || g < 0 || g >= groups.length)
     return `/0 group ${JSON.stringify(g)} is not defined by an earlier line`;
-  if (typeof id !== 'string' || !ID.test(id)) return '/1 id must be 8 to 128 characters of A-Z a-z 0-9 _ -';
-  if (typeof time !== 'string' || !TIME.test(time)) return '/2 time must be an RFC 3339 timestamp';
+  if (typeof id !== 'string' || !checkId.Check(id)) return '/1 id must be 8 to 128 characters of A-Z a-z 0-9 _ -';
+  if (typeof time !== 'string' || !checkTime.Check(time)) return '/2 time must be an RFC 3339 timestamp';
   if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) return '/3 offset must be an integer ≥ 0';
   if (typeof message !== 'string') return '/4 message must be a string';
   if (a.length === 6 && !checkExtras.Check(extras)) {
