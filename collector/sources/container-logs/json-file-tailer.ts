@@ -98,6 +98,11 @@ export class JsonFileTailer {
   private readonly maxSize: number | undefined;
   /** Its compress: a rotated generation's plain file is then deleted once copied, not in a rotation. */
   private readonly compress: boolean;
+  /**
+   * Whether the engine ever deletes a generation (it has a max-size). Without one nothing can be lost,
+   * whatever a look saw: CI (a fresh machine, loaded) flagged the first line of such a container once.
+   */
+  private readonly rotates: boolean;
 
   constructor(opts: {
     id: string;
@@ -113,6 +118,7 @@ export class JsonFileTailer {
     this.maxFiles = opts.maxFiles;
     this.maxSize = opts.maxSize;
     this.compress = opts.compress;
+    this.rotates = Number.isFinite(opts.maxFiles);
     this.dir = opts.dir;
     this.store = opts.store;
     this.pins = opts.pins;
@@ -225,7 +231,7 @@ export class JsonFileTailer {
   /** Moving on to `next`: unless a look showed it right after the last one read, what straddles is flagged. */
   private boundary(next: ChainEntry, messages: Message[]): void {
     const prev = this.lastRead;
-    if (!prev || prev.next === next) return;
+    if (!prev || prev.next === next || !this.rotates) return;
     this.losses.unprovenBoundaries++;
     this.assembler.markGap(messages);
   }
@@ -383,7 +389,8 @@ export class JsonFileTailer {
     // Read before (its checkpoint is past its start: a checkpoint at 0 is of a file opened and not
     // read, whose start no look may have proven), or the container's first generation.
     const resumedPast = this.resumed.has(oldest) && (this.files.get(oldest)?.pos ?? 0) > 0;
-    const known = this.skipped.has(oldest) || resumedPast || (first !== undefined && this.noneDeletedAt(first));
+    const known =
+      !this.rotates || this.skipped.has(oldest) || resumedPast || (first !== undefined && this.noneDeletedAt(first));
     const held = new Set<string>();
     for (const f of this.files.values()) held.add(f.key);
     for (const e of this.chain.order) for (const k of e.keys) held.add(k);
