@@ -19,6 +19,7 @@ type Service = {
   user?: string;
   read_only?: boolean;
   cap_drop?: string[];
+  cap_add?: string[];
   environment?: Record<string, string | null>;
   volumes?: Mount[];
   secrets?: Ref[];
@@ -94,6 +95,7 @@ test('swarmscope.yml: one collector per node, with only read-only access to the 
   const c = (await stackConfig('swarmscope.yml')).services.collector!;
   t.is(c.deploy?.mode, 'global');
   t.deepEqual(c.cap_drop, ['ALL']);
+  t.deepEqual(c.cap_add, ['SYS_NICE'], 'only to raise the log pinning thread');
   t.true(c.read_only);
   const binds = (c.volumes ?? []).filter((v) => v.type === 'bind');
   t.deepEqual(binds.map((v) => v.source).sort(), [

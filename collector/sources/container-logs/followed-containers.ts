@@ -56,6 +56,13 @@ export class FollowedContainers {
         );
       },
       (dir) => void this.followIfNew(basename(dir)),
+      (nice, err) =>
+        err
+          ? this.opts.log.info(
+              { nice, err },
+              'the log pinning thread keeps normal priority (give the collector CAP_SYS_NICE): on a busy node a fast writer may rotate generations away before they are opened (flagged and counted)',
+            )
+          : this.opts.log.debug({ nice }, 'log pinning thread priority raised'),
     );
     this.viaApi = new ApiFollowers({
       ...opts,

@@ -2,7 +2,8 @@
 // directory, and opens every log generation the moment it appears, so a fast writer's generations
 // (rotated, gzipped, deleted within tens of ms) stay readable however busy the main thread is, even
 // when it is busy while the container is created. The main thread reads them through /proc/self/fd.
-import { closeSync, readdirSync, readFileSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, readdirSync, readFileSync, readlinkSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { fileKey, scanGenerations } from './generation-scan.ts';
@@ -16,6 +17,25 @@ type Msg =
 
 /** current: the live log file (its fileKey) just before the last scan's listing; a rotation replaces it. */
 type Dir = { base: string; watcher?: FSWatcher; pinned: Map<string, number>; configSent?: boolean; current?: string };
+
+/**
+ * This thread's nice value. Its work is a few opens per rotation, due within the tens of ms a fast
+ * writer's generation lives: on a busy node a thread of normal priority waited 65–100 ms for a CPU
+ * (its schedstat) and generations were deleted before it opened them. Linux keeps nice per thread,
+ * so only this one is raised; that needs CAP_SYS_NICE (the stack adds it), else it stays at 0.
+ */
+const NICE = -10;
+
+function raisePriority(): void {
+  let error: string | undefined;
+  try {
+    // The thread's own id: /proc/thread-self is <pid>/task/<tid>.
+    setPriority(Number(readlinkSync('/proc/thread-self').split('/').pop()), NICE);
+  } catch (err) {
+    error = (err as Error).message;
+  }
+  parentPort!.postMessage({ kind: 'priority', nice: NICE, error });
+}
 
 const dirs = new Map<string, Dir>();
 /** Directories the main thread let go of: not watched again on their own (only when asked). */
@@ -132,6 +152,8 @@ function watchContainersDir(dir: string, suffix: string, rescanMs: number): void
     for (const [path, d] of dirs) if (!d.configSent || liveFileNow(path, d) !== d.current) lookAt(path);
   }, rescanMs);
 }
+
+raisePriority();
 
 parentPort!.on('message', (m: Msg) => {
   if (m.op === 'containers-dir') {

@@ -30,8 +30,13 @@ export class LogPinner implements GenerationPins {
   /**
    * onWatchError: a directory could not be watched (its generations are then only found by polling).
    * onConfig: the worker read a container's config files (a new container under the watched root).
+   * onPriority: the worker raised its priority to `nice`, or could not (`error`).
    */
-  constructor(onWatchError: (dir: string, message: string) => void, onConfig: (dir: string) => void) {
+  constructor(
+    onWatchError: (dir: string, message: string) => void,
+    onConfig: (dir: string) => void,
+    onPriority: (nice: number, error: string | undefined) => void,
+  ) {
     // A small young generation: the worker only keeps fds and stats (its default would add ~30 MiB RSS).
     // V8 lets a process-wide --max-semi-space-size (the stack's NODE_OPTIONS) override a worker's own
     // limit (it gave this worker 8 MiB of young generation): cleared before the worker's isolate is
@@ -48,8 +53,10 @@ export class LogPinner implements GenerationPins {
       | { kind: 'done'; dir: string; n: number }
       | { kind: 'stopped'; dir: string }
       | { kind: 'failed'; dir: string; message: string }
-      | { kind: 'config'; dir: string; texts: ContainerFileTexts };
+      | { kind: 'config'; dir: string; texts: ContainerFileTexts }
+      | { kind: 'priority'; nice: number; error?: string };
     this.worker.on('message', (m: FromWorker) => {
+      if (m.kind === 'priority') return onPriority(m.nice, m.error);
       if (m.kind === 'failed') return onWatchError(m.dir, m.message);
       if (m.kind === 'done') {
         this.replies.get(m.n)?.();
