@@ -103,6 +103,8 @@ export class JsonFileTailer {
    * whatever a look saw: CI (a fresh machine, loaded) flagged the first line of such a container once.
    */
   private readonly rotates: boolean;
+  /** The highest `.N` of a plain generation any look listed. */
+  private listedMax = 0;
 
   constructor(opts: {
     id: string;
@@ -263,7 +265,10 @@ export class JsonFileTailer {
           this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held, gz);
       }
     }
-    for (const s of looks) this.proveByDeletion(s);
+    for (const s of looks) {
+      for (const p of s.positions) if (!this.isGzKey(p.keys[0]!)) this.listedMax = Math.max(this.listedMax, p.n);
+      this.proveByDeletion(s);
+    }
     this.gzPending = false;
     for (const entry of [...this.chain.order]) {
       if (this.files.has(entry) || this.skipped.has(entry)) continue;
@@ -291,7 +296,7 @@ export class JsonFileTailer {
    * Not with compress (a rotated plain file is deleted once copied, not in a rotation).
    */
   private proveByDeletion(s: Snapshot): void {
-    const m = this.maxFiles;
+    const m = this.keeps;
     const pos = s.positions;
     if (this.compress || !s.consistent || !Number.isFinite(m) || m < 2 || pos.length !== m) return;
     if (pos[0]!.n !== m - 1 || pos.some((p) => p.keys.length !== 1 || this.isGzKey(p.keys[0]!))) return;
@@ -311,6 +316,17 @@ export class JsonFileTailer {
     } catch {
       // closed meanwhile: unproven
     }
+  }
+
+  /**
+   * How many plain generations the engine keeps: max-file, or more when a look listed more. Engine
+   * 20.10 keeps `.1` with max-file=1 (the default with max-size): its rotation renames the live
+   * file over `.1`, which deletes the generation before in the same step (the proof by deletion
+   * holds); 23.0 unlinks the live file instead, and older engines truncated it in place (one file,
+   * nothing listed beyond it).
+   */
+  private get keeps(): number {
+    return Math.max(this.maxFiles, this.listedMax + 1);
   }
 
   /** Opens the file a generation is read from, and decides where reading starts from its checkpoint. */
@@ -418,8 +434,8 @@ export class JsonFileTailer {
   private noneDeletedAt(look: Snapshot): boolean {
     const oldest = look.positions[0]!.n;
     if (!look.consistent) return false;
-    if (oldest < this.maxFiles - 2) return true;
-    if (oldest > this.maxFiles - 2 || this.maxSize === undefined) return false;
+    if (oldest < this.keeps - 2) return true;
+    if (oldest > this.keeps - 2 || this.maxSize === undefined) return false;
     const live = look.positions.find((p) => p.n === 0)?.keys[0];
     const fd = live === undefined ? undefined : this.pins.heldFd(this.dir, live);
     if (fd === undefined) return false;

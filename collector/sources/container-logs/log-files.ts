@@ -119,7 +119,7 @@ export type ContainerFiles = {
   tty: boolean;
   exited: boolean;
   driver: string | undefined;
-  /** json-file's max-file: how many generations the engine keeps (1: truncated in place; Infinity: no max-size). */
+  /** json-file's max-file as configured (Infinity: no max-size); with 1, Engine 20.10 keeps `.1` all the same. */
   maxFiles: number;
   /** json-file's max-size in bytes (the engine rotates at its first write at or past it); undefined without. */
   maxSize?: number;
