@@ -14,6 +14,8 @@ export class DockerApi {
   readonly endpoint: string;
   private readonly client: Client;
   private prefix = '';
+  /** The engine's own API version, once negotiated (what it is tells engine generations apart). */
+  engineApiVersion: string | undefined;
 
   constructor(dockerHost: string) {
     this.endpoint = dockerHost;
@@ -35,6 +37,7 @@ export class DockerApi {
   /** Asks the engine for its version and pins the API prefix used by every later call. */
   async negotiate(): Promise<DockerVersion> {
     const version = await this.get<DockerVersion>('/version');
+    this.engineApiVersion = version.ApiVersion;
     const [maj, min] = version.ApiVersion.split('.').map(Number) as [number, number];
     if (maj < MIN_API[0] || (maj === MIN_API[0] && min < MIN_API[1])) {
       throw new SwarmscopeError('COL_ERR_DOCKER', `engine API ${version.ApiVersion} is older than 1.41`, {
@@ -53,6 +56,7 @@ export class DockerApi {
   fork(): DockerApi {
     const api = new DockerApi(this.endpoint);
     api.prefix = this.prefix;
+    api.engineApiVersion = this.engineApiVersion;
     return api;
   }
 

@@ -10,7 +10,7 @@ import type { ApiStep } from './api-log-reader.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import { containerMeta, logsWanted, type ContainerMeta, type MetadataOptions } from './container-metadata.ts';
 import { JsonFileTailer } from './json-file-tailer.ts';
-import { currentName, isDirectory, parseContainerFiles, readContainerFiles } from './log-files.ts';
+import { currentName, generationsKept, isDirectory, parseContainerFiles, readContainerFiles } from './log-files.ts';
 import { LogPinner } from './log-pinner.ts';
 
 export type FileFollow = { tailer: JsonFileTailer; meta: ContainerMeta; watcher?: FSWatcher };
@@ -224,7 +224,7 @@ export class FollowedContainers {
         store: this.opts.store,
         assembler: meta.assembler,
         pins: this.pinner,
-        maxFiles: cfg.maxFiles,
+        maxFiles: generationsKept(cfg.maxFiles, this.opts.api.engineApiVersion),
         maxSize: cfg.maxSize,
         compress: cfg.compress,
       });

@@ -112,6 +112,16 @@ export async function closeFile(f: OpenedFile): Promise<void> {
   f.data = undefined;
 }
 
+/**
+ * How many generations the engine keeps for a configured max-file. With max-file=1 (the default with
+ * max-size) Engine 20.10 (API 1.41) renames the live file over `.1`, so it keeps two; Engine 23 and
+ * later unlink the live file instead (one). Newer or unknown engines get the config's number: the
+ * reader then learns two once a look lists `.1`.
+ */
+export function generationsKept(maxFiles: number, engineApiVersion: string | undefined): number {
+  return maxFiles === 1 && engineApiVersion === '1.41' ? 2 : maxFiles;
+}
+
 export type ContainerFiles = {
   name: string;
   image: string;

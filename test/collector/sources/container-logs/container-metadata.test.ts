@@ -3,7 +3,11 @@
 // and the json-file rotation options read from the container's files.
 import test from 'ava';
 import { containerMeta, logsWanted } from '../../../../collector/sources/container-logs/container-metadata.ts';
-import { parseByteSize, parseContainerFiles } from '../../../../collector/sources/container-logs/log-files.ts';
+import {
+  generationsKept,
+  parseByteSize,
+  parseContainerFiles,
+} from '../../../../collector/sources/container-logs/log-files.ts';
 import { createLogger } from '../../../../common/logger.ts';
 
 const ID = 'c'.repeat(64);
@@ -38,6 +42,11 @@ test("json-file's max-file and max-size are read as the engine reads them (binar
     });
   t.like(files({ 'max-size': '64k', 'max-file': '3' }), { maxFiles: 3, maxSize: 64 * 1024 });
   t.like(files({ 'max-size': '1.5m' }), { maxFiles: 1, maxSize: 1.5 * 1024 * 1024 });
+  // Engine 20.10 (API 1.41) keeps `.1` with max-file=1; later engines unlink the live file.
+  t.is(generationsKept(1, '1.41'), 2);
+  t.is(generationsKept(1, '1.43'), 1);
+  t.is(generationsKept(1, undefined), 1);
+  t.is(generationsKept(3, '1.41'), 3);
   t.is(parseByteSize('10MiB'), 10 * 1024 * 1024);
   t.is(parseByteSize('2 GB'), 2 * 1024 ** 3);
   t.is(parseByteSize('100'), 100);
