@@ -22,10 +22,30 @@ function line(seq: number): WireRecord {
   };
 }
 
-test('a log batch refused at the queue bound is held in order and the reader is told to pause until it is queued', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-batcher-'));
-  const q = new DiskQueue({ dir, maxBytes: 1500, maxAgeMs: 3_600_000, fsync: 'off' });
+/** A queue that refuses batches past 1.5 kB: a few batches of these lines fill it. */
+async function smallQueue(): Promise<DiskQueue> {
+  const q = new DiskQueue({
+    dir: await mkdtemp(join(tmpdir(), 'swarmscope-batcher-')),
+    maxBytes: 1500,
+    maxAgeMs: 3_600_000,
+    fsync: 'off',
+  });
   await q.start();
+  return q;
+}
+
+/** Reads and acknowledges every queued batch as a shipper would, adding each line's offset to `shipped`. */
+async function drain(q: DiskQueue, shipped: number[]): Promise<void> {
+  for (let head = q.peek(); head; head = q.peek()) {
+    const text = gunzipSync(await q.read(head)).toString();
+    for (const l of text.trim().split('\n'))
+      shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
+    await q.ack(head);
+  }
+}
+
+test('a log batch refused at the queue bound is held in order and the reader is told to pause until it is queued', async (t) => {
+  const q = await smallQueue();
   const b = new Batcher({ maxRecords: 10, maxBytes: 1_000_000, maxAgeMs: 60_000, queue: q });
   let seq = 0;
   let goOn = true;
@@ -34,18 +54,10 @@ test('a log batch refused at the queue bound is held in order and the reader is 
   t.false(b.acceptsLogs());
   // Drain the queue as a shipper would, then let the held batch in.
   const shipped: number[] = [];
-  const drain = async () => {
-    for (let head = q.peek(); head; head = q.peek()) {
-      const text = gunzipSync(await q.read(head)).toString();
-      for (const l of text.trim().split('\n'))
-        shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
-      await q.ack(head);
-    }
-  };
-  await drain();
+  await drain(q, shipped);
   await b.flushAll();
   t.true(b.acceptsLogs());
-  await drain();
+  await drain(q, shipped);
   t.deepEqual(
     shipped,
     Array.from({ length: seq }, (_, i) => i),
@@ -55,9 +67,7 @@ test('a log batch refused at the queue bound is held in order and the reader is 
 });
 
 test('batches held while logs were refused all enter the queue on the timer once it takes them, with nothing more added', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-batcher-'));
-  const q = new DiskQueue({ dir, maxBytes: 1500, maxAgeMs: 3_600_000, fsync: 'off' });
-  await q.start();
+  const q = await smallQueue();
   const b = new Batcher({ maxRecords: 10, maxBytes: 1_000_000, maxAgeMs: 100, queue: q });
   let seq = 0;
   // Steps of one whole batch until the queue refuses, then three more: closed batches wait here and
@@ -71,12 +81,7 @@ test('batches held while logs were refused all enter the queue on the timer once
   const shipped: number[] = [];
   const deadline = Date.now() + 10_000;
   while (shipped.length < seq && Date.now() < deadline) {
-    for (let head = q.peek(); head; head = q.peek()) {
-      const text = gunzipSync(await q.read(head)).toString();
-      for (const l of text.trim().split('\n'))
-        shipped.push((JSON.parse(l) as { origin: { offset: number } }).origin.offset);
-      await q.ack(head);
-    }
+    await drain(q, shipped);
     await new Promise((r) => setTimeout(r, 50));
   }
   t.deepEqual(
