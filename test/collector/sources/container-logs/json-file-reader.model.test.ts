@@ -781,6 +781,34 @@ const FOUND: Array<[string, Config, Action[]]> = [
       { a: 'line', stream: 'stdout', length: 0 },
     ],
   ],
+  [
+    'after a gap and a SIGKILL, a generation read again from its start does not ship the tail of a line as whole',
+    { maxSize: 73, maxFiles: 4, compress: false, lookLateAtExit: false, exitCut: false, toldOne: false },
+    [
+      { a: 'line', stream: 'stdout', length: 17, fill: false },
+      { a: 'lookDuringWrite', entries: 1, times: 2, gap: true },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'ackOldest', steps: 1 },
+      { a: 'write', entries: 1, tear: false },
+      { a: 'checkpoint' },
+      { a: 'crash' },
+    ],
+  ],
+  [
+    'generations alike at the start, the newer torn at every look, give their flagged parts ids of their own',
+    { maxSize: 78, maxFiles: 1, compress: false, lookLateAtExit: false, exitCut: false, toldOne: false },
+    [
+      { a: 'line', stream: 'stdout', length: 17, fill: true },
+      { a: 'lookDuringWrite', entries: 1, times: 1, gap: true },
+      { a: 'write', entries: 1, tear: true },
+      { a: 'look' },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'step' },
+      { a: 'write', entries: 2, tear: false },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+    ],
+  ],
 ];
 
 /**
