@@ -5,7 +5,7 @@
 // and of what the collector does or fails to do (looks by the pinning code, read steps,
 // acknowledgements, checkpoint writes, SIGKILL) run against a real directory with the real scan,
 // tailer and checkpoint store. After each sequence the exactly-once oracle holds; fast-check shrinks
-// a failing sequence. SWARMSCOPE_MODEL_RUNS and SWARMSCOPE_MODEL_SEED replay or widen a run.
+// a failing sequence. SWARMSCOPE_MODEL_RUNS, SWARMSCOPE_MODEL_SEED and SWARMSCOPE_MODEL_PATH widen or replay a run.
 import test from 'ava';
 import fc from 'fast-check';
 import {
@@ -884,7 +884,8 @@ test('the json-file reader ships every line once and whole, or flags and counts 
       const problem = check(o);
       if (problem) throw new Error(problem);
     }),
-    { numRuns: runs, seed },
+    // SWARMSCOPE_MODEL_PATH (the report's path, with its seed) replays the failure and its shrinking at once.
+    { numRuns: runs, seed, path: process.env.SWARMSCOPE_MODEL_PATH },
   );
   const seconds = (performance.now() - started) / 1000;
   t.log(`${sequences} sequences (${runs} runs), seed ${seed}, ${(sequences / seconds).toFixed(0)} sequences/s`);
