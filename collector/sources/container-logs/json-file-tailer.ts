@@ -222,6 +222,9 @@ export class JsonFileTailer {
           more = true;
           break;
         }
+        // Short of the buffer: the end as it is now. A read more would find nothing, or what the
+        // next watch event wakes the loop for (a second read per step was a quarter of the CPU at 5k lines/s).
+        if (n < buf.b.length) break;
       }
       this.lastRead = entry;
       if (more) break;

@@ -27,6 +27,8 @@ export type OpenedFile = {
   /** Gzipped generations: the whole decompressed content. */
   data?: Buffer;
   ino: number;
+  /** The last read reached the end: what follows was just written by the engine (in the page cache). */
+  caughtUp?: boolean;
 };
 
 export function currentName(id: string): string {
@@ -69,14 +71,22 @@ export function fingerprintOf(head: Buffer, len: number): string | undefined {
   return createHash('sha256').update(head.subarray(0, nl)).digest('hex').slice(0, 32);
 }
 
-/** Reads up to buf.length bytes at `position`; gzipped generations read from memory. */
+/**
+ * Reads up to buf.length bytes at `position`; gzipped generations read from memory. A file caught up
+ * with is read synchronously: what the engine just wrote is in the page cache, and a read through
+ * the thread pool cost 40 µs of CPU against 1–3 µs (per read, tailing 10 containers at 5k lines/s:
+ * a sixth of the main thread). A backlog (catching up after a restart) is read through the pool.
+ */
 export async function readAt(f: OpenedFile, buf: Buffer, position: number): Promise<number> {
   if (f.data) {
     if (position >= f.data.length) return 0;
     return f.data.copy(buf, 0, position, Math.min(f.data.length, position + buf.length));
   }
-  const { bytesRead } = await f.fh!.read(buf, 0, buf.length, position);
-  return bytesRead;
+  const n = f.caughtUp
+    ? readSync(f.fh!.fd, buf, 0, buf.length, position)
+    : (await f.fh!.read(buf, 0, buf.length, position)).bytesRead;
+  f.caughtUp = n < buf.length;
+  return n;
 }
 
 export async function fingerprintFile(f: OpenedFile): Promise<string | undefined> {

@@ -35,6 +35,9 @@ export type LogReadLoopOptions = ReadingOptions & {
   isClosed: () => boolean;
 };
 
+/** The shortest time between two passes woken by writes: a line waits at most this long more (batches wait 250 ms). */
+const GATHER_MS = 20;
+
 export class LogReadLoop {
   private readonly opts: LogReadLoopOptions;
   private readonly acks = new AckTracker();
@@ -47,6 +50,9 @@ export class LogReadLoop {
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
   private readonly buf = { b: Buffer.allocUnsafe(1024 * 1024) };
+  /** When the last pass over the containers to read began, and whether a step of it left a backlog. */
+  private lastPass = 0;
+  private backlog = false;
 
   constructor(opts: LogReadLoopOptions) {
     this.opts = opts;
@@ -88,6 +94,16 @@ export class LogReadLoop {
         this.wakeUp = undefined;
         continue;
       }
+      // Woken by a write (a watch event per write: thousands a second across busy containers), the
+      // pass waits until GATHER_MS after the last one began, so that a step reads what many writes
+      // added. A backlog (a step stopped at its budget) is read at once.
+      const wait = this.lastPass + GATHER_MS - Date.now();
+      if (wait > 0 && !this.backlog) {
+        await new Promise((r) => setTimeout(r, wait));
+        continue;
+      }
+      this.lastPass = Date.now();
+      this.backlog = false;
       const ids = [...this.toRead];
       this.toRead.clear();
       for (const [i, id] of ids.entries()) {
@@ -121,7 +137,10 @@ export class LogReadLoop {
     const progress = step.progress;
     const finished = tailer.finished;
     const ack = this.acks.whenAcknowledged(() => this.applyFileProgress(id, tailer, progress, finished));
-    if (step.more) this.toRead.add(id);
+    if (step.more) {
+      this.toRead.add(id);
+      this.backlog = true;
+    }
     return this.submit(records, ack);
   }
 
