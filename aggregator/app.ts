@@ -31,7 +31,8 @@ import { EsLogSearch, JournalLogSearch } from './ui/log-search.ts';
 import { registerUiMetrics } from './ui/ui-metrics.ts';
 import { registerRefusals } from './refusals.ts';
 import { httpsOptions, requireClientCertificate } from './tls.ts';
-import { enforceConnectionBounds, serverBoundOptions } from './connection-bounds.ts';
+import { enforceConnectionBounds } from './connection-bounds.ts';
+import { serverBoundOptions } from './connection-bounds-settings.ts';
 
 export type Aggregator = {
   app: FastifyInstance;

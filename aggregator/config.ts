@@ -6,7 +6,7 @@ import { settingNames } from '../common/setting-names.ts';
 import { entryProblems, parseEntries } from '../common/replica-set.ts';
 import type { ReadAuthConfig } from './read-auth.ts';
 import type { AggregatorTlsConfig } from './tls.ts';
-import { readConnectionBounds, type ConnectionBounds } from './connection-bounds.ts';
+import { readConnectionBounds, type ConnectionBounds } from './connection-bounds-settings.ts';
 import {
   DEFAULT_REPLICAS,
   DEFAULT_SHARDS,

@@ -5,7 +5,7 @@
 // RSS under the documented bound with the defaults, and the aggregator's log a few lines.
 // Latency figures are printed, not asserted (speed belongs to the bench).
 import test from 'ava';
-import { BODY_RATE_GRACE_MS, readConnectionBounds } from '../../aggregator/connection-bounds.ts';
+import { BODY_RATE_GRACE_MS, readConnectionBounds } from '../../aggregator/connection-bounds-settings.ts';
 import { EnvReader } from '../../common/env.ts';
 import { campaignTable, runCampaign, stackAggregator, type CampaignOptions } from '../helpers/abuse-campaign.ts';
 
