@@ -1,6 +1,8 @@
 // The Docker Engine API over its unix socket (or tcp), with the API version negotiated from
 // /version. It owns transport only: callers decide what to ask and how to read the answer.
-import { Client } from 'undici';
+// node:http, not undici: a GET at a time per client needs no more, and undici cost ~10 MiB of
+// resident memory on every node.
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { SwarmscopeError } from '../common/errors.ts';
 
@@ -12,7 +14,10 @@ export type DockerVersion = { ApiVersion: string; MinAPIVersion?: string; Versio
 
 export class DockerApi {
   readonly endpoint: string;
-  private readonly client: Client;
+  /** Where requests go: a unix socket, or a host and port. */
+  private readonly target: { socketPath: string } | { host: string; port: number };
+  /** One connection, kept alive, one request at a time (a stream has a client of its own: fork()). */
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000 });
   private prefix = '';
   /** The engine's own API version, once negotiated (what it is tells engine generations apart). */
   engineApiVersion: string | undefined;
@@ -20,13 +25,10 @@ export class DockerApi {
   constructor(dockerHost: string) {
     this.endpoint = dockerHost;
     if (dockerHost.startsWith('unix://')) {
-      this.client = new Client('http://docker', {
-        socketPath: dockerHost.slice('unix://'.length),
-        pipelining: 0,
-        keepAliveTimeout: 30_000,
-      });
+      this.target = { socketPath: dockerHost.slice('unix://'.length) };
     } else if (dockerHost.startsWith('tcp://') || dockerHost.startsWith('http://')) {
-      this.client = new Client(dockerHost.replace(/^tcp:/, 'http:'));
+      const u = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+      this.target = { host: u.hostname, port: Number(u.port || 2375) };
     } else {
       throw new SwarmscopeError('COL_ERR_CONFIG', `DOCKER_HOST=${dockerHost} is not supported`, {
         remedy: 'use unix:///var/run/docker.sock or tcp://host:2375',
@@ -61,45 +63,77 @@ export class DockerApi {
   }
 
   async get<T>(path: string, opts: { signal?: AbortSignal; allow404?: boolean } = {}): Promise<T> {
-    const res = await this.request(path, opts.signal);
-    const text = await res.body.text();
+    const res = await this.request(path, opts.signal, BODY_TIMEOUT_MS);
+    const text = await bodyText(res, path, this.endpoint);
     if (res.statusCode === 404 && opts.allow404) return undefined as T;
-    if (res.statusCode >= 300) throw apiError(path, res.statusCode, text);
+    if (res.statusCode! >= 300) throw apiError(path, res.statusCode!, text);
     return JSON.parse(text) as T;
   }
 
   /** A streaming GET (events, logs); the caller consumes and destroys the body. */
   async stream(path: string, signal?: AbortSignal): Promise<Readable> {
-    const res = await this.request(path, signal, { bodyTimeout: 0, headersTimeout: 30_000 });
-    if (res.statusCode >= 300) throw apiError(path, res.statusCode, await res.body.text());
-    return res.body;
+    const res = await this.request(path, signal, 0);
+    if (res.statusCode! >= 300) throw apiError(path, res.statusCode!, await bodyText(res, path, this.endpoint));
+    return res;
   }
 
-  private async request(
-    path: string,
-    signal?: AbortSignal,
-    timeouts: { bodyTimeout?: number; headersTimeout?: number } = {},
-  ) {
-    try {
-      return await this.client.request({
-        method: 'GET',
+  /**
+   * The answer's head within 30 s; `bodyTimeoutMs` (0: none, a stream) bounds the time between
+   * two chunks of its body.
+   */
+  private request(path: string, signal: AbortSignal | undefined, bodyTimeoutMs: number): Promise<IncomingMessage> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest({
+        ...this.target,
         path: this.prefix + path,
+        method: 'GET',
+        agent: this.agent,
         signal,
-        bodyTimeout: timeouts.bodyTimeout ?? 30_000,
-        headersTimeout: timeouts.headersTimeout ?? 30_000,
+        timeout: HEADERS_TIMEOUT_MS,
       });
-    } catch (err) {
-      throw new SwarmscopeError('COL_ERR_DOCKER', `GET ${path} on ${this.endpoint} failed: ${(err as Error).message}`, {
-        context: { path, endpoint: this.endpoint },
-        remedy: 'check that the Docker socket is mounted and readable (DOCKER_HOST)',
-        cause: err,
+      const fail = (err: Error) =>
+        reject(
+          new SwarmscopeError('COL_ERR_DOCKER', `GET ${path} on ${this.endpoint} failed: ${err.message}`, {
+            context: { path, endpoint: this.endpoint },
+            remedy: 'check that the Docker socket is mounted and readable (DOCKER_HOST)',
+            cause: err,
+          }),
+        );
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)));
+      req.on('error', fail);
+      req.on('response', (res) => {
+        // The head is in: from now on only the body's own clock (none for a stream).
+        req.setTimeout(bodyTimeoutMs);
+        resolve(res);
       });
-    }
+      req.end();
+    });
   }
 
   async close(): Promise<void> {
-    await this.client.close();
+    this.agent.destroy();
   }
+}
+
+const HEADERS_TIMEOUT_MS = 30_000;
+const BODY_TIMEOUT_MS = 30_000;
+
+/** A whole (non-streaming) answer's text; a body cut or stalled fails as the request would. */
+async function bodyText(res: IncomingMessage, path: string, endpoint: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    for await (const c of res) chunks.push(c as Buffer);
+  } catch (err) {
+    throw new SwarmscopeError(
+      'COL_ERR_DOCKER',
+      `GET ${path} on ${endpoint}: the answer was cut (${(err as Error).message})`,
+      {
+        context: { path, endpoint },
+        cause: err,
+      },
+    );
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function apiError(path: string, status: number, body: string): SwarmscopeError {

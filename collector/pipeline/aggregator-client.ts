@@ -1,9 +1,11 @@
-// The HTTP client (undici Agent) the shipper talks to aggregators through: keep-alive, one
-// connection per concurrent batch, and TLS when configured: the aggregator's certificate checked
-// against a CA file, and a client certificate and key for mutual TLS. A batch whose kept-alive
-// connection the aggregator closed under it is sent again at once on a new one.
+// The HTTP client the shipper talks to aggregators through (node:http, not undici: the collector's
+// few requests a second do not need it, and it cost ~10 MiB of resident memory on every node):
+// keep-alive, one connection per concurrent batch, and TLS when configured: the aggregator's
+// certificate checked against a CA file, and a client certificate and key for mutual TLS. A batch
+// whose kept-alive connection the aggregator closed under it is sent again at once on a new one.
 import { readFileSync } from 'node:fs';
-import { Agent, interceptors, type Dispatcher } from 'undici';
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export type AggregatorTls = Readonly<{
   /** CA that signed the aggregator's certificate (default: the system's CAs). */
@@ -13,45 +15,81 @@ export type AggregatorTls = Readonly<{
   keyFile: string | undefined;
 }>;
 
-/**
- * Errors of a connection closed under a request (the aggregator's keep-alive timeout crossing a
- * batch on the wire). Ingest is idempotent (record ids), so one immediate resend on a new
- * connection is safe; a refused connection is not among them: that is the shipper's failover.
- */
-const CLOSED_UNDER_REQUEST = ['ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET'];
+export type Answer = { status: number; headers: IncomingMessage['headers']; text: string };
 
-/** onResend: told of each such resend, so that the shipper counts the answer that never came. */
-export function createAggregatorAgent(opts: {
-  connections: number;
-  tls?: AggregatorTls;
-  onResend?: () => void;
-}): Dispatcher {
-  const tls = opts.tls;
-  // An idle connection is dropped by the client before the aggregator's advertised
-  // `Keep-Alive: timeout=` (less undici's 2 s threshold), or after 10 s without one.
-  const agent = new Agent({
-    keepAliveTimeout: 10_000,
-    connections: opts.connections,
-    connect: {
+/**
+ * Errors of a kept-alive connection closed under a request (the aggregator's keep-alive timeout
+ * crossing a batch on the wire). Ingest is idempotent (record ids), so one immediate resend on a
+ * new connection is safe; a refused connection is not among them: that is the shipper's failover.
+ */
+const CLOSED_UNDER_REQUEST = new Set(['ECONNRESET', 'EPIPE']);
+
+/** Answer bodies are read up to this (an error's reason); the rest is let go of. */
+const MAX_ANSWER_BYTES = 64 * 1024;
+
+export class AggregatorClient {
+  private readonly http: HttpAgent;
+  private readonly https: HttpsAgent;
+  private readonly onResend: () => void;
+
+  /** onResend: told of each such resend, so that the shipper counts the answer that never came. */
+  constructor(opts: { connections: number; tls?: AggregatorTls; onResend?: () => void }) {
+    const tls = opts.tls;
+    // Idle connections go before the aggregator's advertised `Keep-Alive: timeout=` (Node's agent
+    // reads it), or after 10 s without one.
+    const agentOpts = { keepAlive: true, maxSockets: opts.connections, timeout: 10_000 };
+    this.http = new HttpAgent(agentOpts);
+    this.https = new HttpsAgent({
+      ...agentOpts,
       ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
       ...(tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
-    },
-  });
-  return agent.compose(
-    interceptors.retry({
-      // Statuses are the shipper's (Retry-After, backoff, set aside): every answer is passed on as it
-      // came (an empty list: undici's default retries 5xx and 429 itself); a closed connection is
-      // sent again once, at once, and counted.
-      statusCodes: [],
-      errorCodes: CLOSED_UNDER_REQUEST,
-      retry: (err, { state }, done) => {
-        const code = (err as { code?: string }).code;
-        if (code === undefined || !CLOSED_UNDER_REQUEST.includes(code) || state.counter > 1) return done(err);
-        opts.onResend?.();
-        // Asynchronously, as undici's own retry does: the closed socket is let go of first.
-        setTimeout(() => done(null), 0);
-        return undefined;
-      },
-    }),
-  );
+    });
+    this.onResend = opts.onResend ?? (() => {});
+  }
+
+  /** POSTs body to url; the answer must begin and end within timeoutMs of no bytes moving. */
+  async post(url: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Answer> {
+    try {
+      return await this.once(url, headers, body, timeoutMs);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException & { reused?: boolean };
+      if (!e.reused || !CLOSED_UNDER_REQUEST.has(e.code ?? '')) throw err;
+      this.onResend();
+      return this.once(url, headers, body, timeoutMs);
+    }
+  }
+
+  private once(url: string, headers: Record<string, string>, body: Buffer, timeoutMs: number): Promise<Answer> {
+    const u = new URL(url);
+    const secure = u.protocol === 'https:';
+    return new Promise((resolve, reject) => {
+      const req = (secure ? httpsRequest : httpRequest)(u, {
+        method: 'POST',
+        agent: secure ? this.https : this.http,
+        headers: { ...headers, 'content-length': String(body.length) },
+        timeout: timeoutMs,
+      });
+      const fail = (err: Error) => reject(Object.assign(err, { reused: req.reusedSocket }));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (c: Buffer) => {
+          if (size < MAX_ANSWER_BYTES) chunks.push(c);
+          size += c.length;
+        });
+        res.on('error', fail);
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
+      });
+      req.end(body);
+    });
+  }
+
+  close(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
 }

@@ -2,7 +2,6 @@
 // for its acknowledgement, so one slow fsync or bulk does not stall the others), and removes each
 // from the queue only on a 200 acknowledgement. Retries with exponential backoff and jitter, honouring Retry-After;
 // a batch the aggregator calls malformed (400/413/other 4xx) is set aside with its reason, not retried.
-import { request, type Dispatcher } from 'undici';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
@@ -10,7 +9,7 @@ import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2, batchV2T
 import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
-import { createAggregatorAgent, type AggregatorTls } from './aggregator-client.ts';
+import { AggregatorClient, type AggregatorTls } from './aggregator-client.ts';
 import type { Router } from './replica-routing.ts';
 
 export type ShipperOptions = {
@@ -55,7 +54,7 @@ const V1_ONLY_MS = 10 * 60_000;
 
 export class Shipper {
   private readonly opts: ShipperOptions;
-  private readonly agent: Dispatcher;
+  private readonly client: AggregatorClient;
   private running = false;
   private loop: Promise<unknown> | undefined;
   /** Wakers of sleeping senders; `idle` ones wait for work, the others are in a backoff wait. */
@@ -81,7 +80,7 @@ export class Shipper {
   constructor(opts: ShipperOptions) {
     this.opts = opts;
     // A resend by the transport is an attempt without an answer, counted as the shipper counts its own.
-    this.agent = createAggregatorAgent({
+    this.client = new AggregatorClient({
       connections: opts.concurrency,
       tls: opts.tls,
       onResend: () => {
@@ -105,7 +104,7 @@ export class Shipper {
     this.running = false;
     for (const wake of this.sleepers.keys()) wake();
     await this.loop;
-    await this.agent.close();
+    this.client.close();
   }
 
   /** Ships until the queue is empty or `deadline` passes; for shutdown and tests. */
@@ -149,10 +148,9 @@ export class Shipper {
         }
       }
       sentAt = performance.now();
-      const res = await request(url + INGEST_PATH, {
-        method: 'POST',
-        dispatcher: this.agent,
-        headers: {
+      const res = await this.client.post(
+        url + INGEST_PATH,
+        {
           'content-type': v2 ? NDJSON_V2 : NDJSON,
           'content-encoding': 'gzip',
           authorization: `Bearer ${this.opts.token}`,
@@ -160,13 +158,12 @@ export class Shipper {
           ...(this.opts.selfReport ? { [AGENT_HEADER]: JSON.stringify(this.opts.selfReport()) } : {}),
         },
         body,
-        headersTimeout: this.opts.requestTimeoutMs,
-        bodyTimeout: this.opts.requestTimeoutMs,
-      });
-      status = res.statusCode;
+        this.opts.requestTimeoutMs,
+      );
+      status = res.status;
       const ra = res.headers['retry-after'];
       retryAfter = Array.isArray(ra) ? ra[0] : ra;
-      reason = (await res.body.text()).slice(0, 2000);
+      reason = res.text.slice(0, 2000);
     } catch (err) {
       status = 0;
       reason = (err as Error).message;

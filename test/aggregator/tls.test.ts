@@ -5,8 +5,8 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { Agent, request, type Dispatcher } from 'undici';
-import { createAggregatorAgent } from '../../collector/pipeline/aggregator-client.ts';
+import { Agent, request } from 'undici';
+import { AggregatorClient } from '../../collector/pipeline/aggregator-client.ts';
 import { INGEST_PATH, NDJSON } from '../../common/wire.ts';
 import { startTestAggregator, type TestAggregator } from '../helpers/aggregator.ts';
 import { startTestCollector } from '../helpers/collector.ts';
@@ -25,19 +25,20 @@ async function okBatches(agg: TestAggregator): Promise<number> {
   return m.values.filter((v) => v.labels.outcome === 'ok').reduce((a, v) => a + v.value, 0);
 }
 
-async function post(url: string, dispatcher: Dispatcher, token: string) {
+/** An empty batch through the collector's own client (its TLS settings), so a refusal is its answer. */
+async function post(url: string, client: AggregatorClient, token: string) {
   try {
-    const res = await request(url + INGEST_PATH, {
-      method: 'POST',
-      dispatcher,
-      headers: { 'content-type': NDJSON, authorization: `Bearer ${token}` },
-      body: '',
-    });
-    return { status: res.statusCode, body: await res.body.text() };
+    const res = await client.post(
+      url + INGEST_PATH,
+      { 'content-type': NDJSON, authorization: `Bearer ${token}` },
+      Buffer.alloc(0),
+      10_000,
+    );
+    return { status: res.status, body: res.text };
   } catch (err) {
     return { status: 0, body: (err as Error & { code?: string }).code ?? (err as Error).message };
   } finally {
-    await dispatcher.close();
+    client.close();
   }
 }
 
@@ -55,7 +56,7 @@ test('over HTTPS a collector that verifies with the CA file ships; a client with
     what: 'a batch acknowledged over HTTPS',
   });
   // The system CAs do not know the test CA: the handshake fails before any byte of the request.
-  const unverified = await post(agg.url, createAggregatorAgent({ connections: 1 }), agg.token);
+  const unverified = await post(agg.url, new AggregatorClient({ connections: 1 }), agg.token);
   t.is(unverified.status, 0);
   t.regex(unverified.body, /SELF_SIGNED|UNABLE_TO_VERIFY|CERT/);
   // Plain HTTP to the TLS port gets no answer a client could take for an acknowledgement.
@@ -87,14 +88,14 @@ test('with mTLS, ingest needs a client certificate the client CA signed; /health
 
   const none = await post(
     agg.url,
-    createAggregatorAgent({ connections: 1, tls: { caFile: certs.caFile, certFile: undefined, keyFile: undefined } }),
+    new AggregatorClient({ connections: 1, tls: { caFile: certs.caFile, certFile: undefined, keyFile: undefined } }),
     agg.token,
   );
   t.is(none.status, 401);
   t.is(JSON.parse(none.body).error, 'client_certificate_required');
   const rogue = await post(
     agg.url,
-    createAggregatorAgent({
+    new AggregatorClient({
       connections: 1,
       tls: { caFile: certs.caFile, certFile: certs.rogueCertFile, keyFile: certs.rogueKeyFile },
     }),
