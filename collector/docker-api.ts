@@ -4,7 +4,14 @@
 // resident memory on every node.
 import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
+import { text } from 'node:stream/consumers';
 import { SwarmscopeError } from '../common/errors.ts';
+
+/** The answer's head is due within this; a whole answer's body may pause this long between chunks. */
+const HEAD_TIMEOUT_MS = 30_000;
+const BODY_TIMEOUT_MS = 30_000;
+/** A kept-alive connection unused this long is closed. */
+const IDLE_MS = 30_000;
 
 /** Newest API version this code was tested against; 1.41 is Engine 20.10, the oldest we accept. */
 const MAX_API = [1, 47] as const;
@@ -17,7 +24,7 @@ export class DockerApi {
   /** Where requests go: a unix socket, or a host and port. */
   private readonly target: { socketPath: string } | { host: string; port: number };
   /** One connection, kept alive, one request at a time (a stream has a client of its own: fork()). */
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: 30_000 });
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_MS });
   private prefix = '';
   /** The engine's own API version, once negotiated (what it is tells engine generations apart). */
   engineApiVersion: string | undefined;
@@ -89,7 +96,7 @@ export class DockerApi {
         method: 'GET',
         agent: this.agent,
         signal,
-        timeout: HEADERS_TIMEOUT_MS,
+        timeout: HEAD_TIMEOUT_MS,
       });
       const fail = (err: Error) =>
         reject(
@@ -99,7 +106,7 @@ export class DockerApi {
             cause: err,
           }),
         );
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${HEADERS_TIMEOUT_MS} ms`)));
+      req.on('timeout', () => req.destroy(new Error(`no answer within ${HEAD_TIMEOUT_MS} ms`)));
       req.on('error', fail);
       req.on('response', (res) => {
         // The head is in: from now on only the body's own clock (none for a stream).
@@ -115,14 +122,10 @@ export class DockerApi {
   }
 }
 
-const HEADERS_TIMEOUT_MS = 30_000;
-const BODY_TIMEOUT_MS = 30_000;
-
 /** A whole (non-streaming) answer's text; a body cut or stalled fails as the request would. */
 async function bodyText(res: IncomingMessage, path: string, endpoint: string): Promise<string> {
-  const chunks: Buffer[] = [];
   try {
-    for await (const c of res) chunks.push(c as Buffer);
+    return await text(res);
   } catch (err) {
     throw new SwarmscopeError(
       'COL_ERR_DOCKER',
@@ -133,7 +136,6 @@ async function bodyText(res: IncomingMessage, path: string, endpoint: string): P
       },
     );
   }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function apiError(path: string, status: number, body: string): SwarmscopeError {

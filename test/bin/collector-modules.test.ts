@@ -1,6 +1,7 @@
 // What a collector process loads: the command line's own module graph and the agent's, and none of
-// the aggregator's heavy packages nor undici (each is MiBs of resident code and heap on every node). Found by
-// a resolve hook in a child process, so the graph is the real one, not a list kept by hand.
+// the aggregator's heavy packages nor undici (each is MiBs of resident code and heap on every
+// node). Found by a resolve hook in a child process, so the graph is the real one, not a list kept
+// by hand.
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
