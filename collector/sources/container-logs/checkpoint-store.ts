@@ -91,6 +91,16 @@ export class CheckpointStore {
     this.scheduleWrite();
   }
 
+  /** The checkpoint of `from` is now `to`'s (a file read on from its twin's position); returns it. */
+  moveFile(from: string, to: string): FileCheckpoint | undefined {
+    const cp = this.state.files[from];
+    if (!cp) return undefined;
+    delete this.state.files[from];
+    this.state.files[to] = cp;
+    this.scheduleWrite();
+    return cp;
+  }
+
   forgetFile(key: string): void {
     if (!(key in this.state.files)) return;
     delete this.state.files[key];

@@ -36,11 +36,17 @@ export class GenerationChain {
 
   /**
    * A let-go generation a key names: only while the first entry agrees, since the engine's next
-   * file can get the inode of a deleted one (a file with no complete first entry yet is a new one).
+   * file can get the inode of a deleted one. Without a first entry on either side, only away from the
+   * live position: a generation let go of was read to its end as an older one, never live again,
+   * while without birth times an empty live file can have its key (the model test).
    */
-  private retiredOf(key: string, fingerprint: (key: string) => string | undefined): ChainEntry | undefined {
-    const e = this.retired.find((x) => x.keys.has(key));
-    return e && fingerprint(key) === e.fingerprint ? e : undefined;
+  private retiredOf(
+    key: string,
+    fingerprint: (key: string) => string | undefined,
+    live: boolean,
+  ): ChainEntry | undefined {
+    const fp = fingerprint(key);
+    return this.retired.find((x) => x.keys.has(key) && fp === x.fingerprint && (fp !== undefined || !live));
   }
 
   /**
@@ -71,7 +77,8 @@ export class GenerationChain {
         unplaced ||= !gone;
         continue;
       }
-      for (const k of p.keys) e ??= this.entryOf(k) ?? this.retiredOf(k, fingerprint);
+      const atLive = p.n === 0 && p === s.positions[s.positions.length - 1];
+      for (const k of p.keys) e ??= this.entryOf(k) ?? this.retiredOf(k, fingerprint, atLive);
       if (!e) {
         for (const k of p.keys) {
           const fp = fingerprint(k);
@@ -83,10 +90,15 @@ export class GenerationChain {
         }
       }
       e ??= { keys: new Set() };
-      for (const k of p.keys) e.keys.add(k);
+      for (const k of p.keys) {
+        e.keys.add(k);
+        // Held, the key names this file now: a generation let go of that had it (its inode given to
+        // this file) no longer does.
+        for (const x of this.retired) if (x !== e) x.keys.delete(k);
+      }
       if (!e.fingerprint) for (const k of p.keys) e.fingerprint ??= fingerprint(k);
       if (listed[listed.length - 1] !== e) listed.push(e);
-      if (p.n === 0 && p === s.positions[s.positions.length - 1]) live = e;
+      if (atLive) live = e;
     }
     const firstKnown = listed.findIndex((e) => this.entries.includes(e));
     let at = firstKnown === -1 ? this.entries.length : this.entries.indexOf(listed[firstKnown]!);

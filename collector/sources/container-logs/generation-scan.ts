@@ -40,26 +40,32 @@ export function generationName(base: string, name: string): { n: number; gz: boo
  * A file's identity for as long as it exists and after: dev:inode and birth time. The inode alone
  * is not one: ext4 gives a deleted generation's inode to the next new file, often the very next live
  * file, and a look, a checkpoint or an acknowledgement naming the old file must never be taken to
- * name the new one. Without birth times (file systems that keep none) it is dev:inode.
+ * name the new one. Without birth times (file systems that keep none) it is dev:inode. `birthTimes`
+ * false names it so where the file system does give them (the model test runs the reader so too).
  */
-export function fileKey(st: BigIntStats): string {
-  return st.birthtimeNs > 0n ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
+export function fileKey(st: BigIntStats, birthTimes: boolean = true): string {
+  return birthTimes && st.birthtimeNs > 0n ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
 }
 
-function liveKey(dir: string, base: string): string | undefined {
+/** A file's birth time, 0 when unknown (not kept by the file system, or birth times off). */
+export function birthTimeOf(st: BigIntStats, birthTimes: boolean = true): bigint {
+  return birthTimes ? st.birthtimeNs : 0n;
+}
+
+function liveKey(dir: string, base: string, birthTimes: boolean): string | undefined {
   try {
-    return fileKey(statSync(join(dir, base), { bigint: true }));
+    return fileKey(statSync(join(dir, base), { bigint: true }), birthTimes);
   } catch {
     return undefined;
   }
 }
 
 /** Opens `name` unless the file it names is pinned already; the key of what the name held. */
-function pin(dir: string, name: string, pinned: Map<string, number>, pins: Pin[]): string {
-  const key = fileKey(statSync(join(dir, name), { bigint: true }));
+function pin(dir: string, name: string, pinned: Map<string, number>, pins: Pin[], birthTimes: boolean): string {
+  const key = fileKey(statSync(join(dir, name), { bigint: true }), birthTimes);
   if (pinned.has(key)) return key;
   const fd = openSync(join(dir, name), 'r');
-  const real = fileKey(fstatSync(fd, { bigint: true }));
+  const real = fileKey(fstatSync(fd, { bigint: true }), birthTimes);
   if (pinned.has(real)) closeSync(fd);
   else {
     pinned.set(real, fd);
@@ -77,9 +83,13 @@ export function scanGenerations(
   dir: string,
   base: string,
   pinned: Map<string, number>,
-  /** Runs after each name is looked at (the model test lets the engine rotate in the middle of a look). */
-  afterEach?: () => void,
+  opts: {
+    /** Runs after each name is looked at (the model test lets the engine rotate in the middle of a look). */
+    afterEach?: () => void;
+    birthTimes?: boolean;
+  } = {},
 ): Snapshot {
+  const { afterEach, birthTimes = true } = opts;
   const pins: Pin[] = [];
   const disturbed: ListedPosition[][] = [];
   let positions: ListedPosition[] = [];
@@ -97,7 +107,7 @@ export function scanGenerations(
     // The live file is held open from before the listing: its inode cannot go to a new file while
     // the listing is read, so the same key after it means no rotation happened in between.
     try {
-      before = pin(dir, base, pinned, pins);
+      before = pin(dir, base, pinned, pins, birthTimes);
     } catch {
       before = undefined;
     }
@@ -119,7 +129,7 @@ export function scanGenerations(
     for (const g of listed) {
       let key: string;
       try {
-        key = pin(dir, g.name, pinned, pins);
+        key = pin(dir, g.name, pinned, pins, birthTimes);
       } catch {
         missed = true; // renamed or deleted since the listing: the listing is then not consistent
         continue;
@@ -132,7 +142,7 @@ export function scanGenerations(
     }
     // No live file before or after (a rotation between its renames and the new live file) proves
     // nothing: two such moments can frame a listing taken across two rotations.
-    const unmoved = before !== undefined && before === liveKey(dir, base);
+    const unmoved = before !== undefined && before === liveKey(dir, base, birthTimes);
     if (unmoved && !missed && positions.every((p, i) => i === 0 || p.n === positions[i - 1]!.n - 1))
       return { positions, consistent: true, pins, disturbed };
   }

@@ -6,7 +6,7 @@
 import { fstatSync } from 'node:fs';
 import type { CheckpointStore, FileCheckpoint } from './checkpoint-store.ts';
 import { GenerationChain, type ChainEntry } from './generation-chain.ts';
-import type { Snapshot } from './generation-scan.ts';
+import { birthTimeOf, type Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
 import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
 import {
@@ -105,6 +105,8 @@ export class JsonFileTailer {
   private readonly rotates: boolean;
   /** The highest `.N` of a plain generation any look listed. */
   private listedMax = 0;
+  /** Whether files are named and proven by birth times where the file system gives them (see fileKey). */
+  private readonly birthTimes: boolean;
 
   constructor(opts: {
     id: string;
@@ -115,8 +117,11 @@ export class JsonFileTailer {
     maxFiles: number;
     maxSize?: number;
     compress: boolean;
+    /** False: as on a file system without birth times, where they exist (the model test's second mode). */
+    birthTimes?: boolean;
   }) {
     this.id = opts.id;
+    this.birthTimes = opts.birthTimes ?? true;
     this.maxFiles = opts.maxFiles;
     this.maxSize = opts.maxSize;
     this.compress = opts.compress;
@@ -256,26 +261,40 @@ export class JsonFileTailer {
       if (!prints.has(key)) prints.set(key, this.fingerprintOf(key));
       return prints.get(key);
     };
-    for (const s of looks)
-      for (const p of s.pins) {
-        this.followedKeys.add(p.key);
-        if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
-      }
     const held = (key: string) => this.pins.heldFd(this.dir, key) !== undefined;
     const gz = (key: string) => this.isGzKey(key);
-    for (const s of looks) {
-      this.chain.observe(s, fingerprint, held, gz);
+    /** The last look of this batch that pinned each key. */
+    const lastPin = new Map<string, number>();
+    looks.forEach((s, i) => s.pins.forEach((p) => lastPin.set(p.key, i)));
+    for (const [i, s] of looks.entries()) {
+      for (const p of s.pins) {
+        this.followedKeys.add(p.key);
+        // A key pinned anew under a plain name is a plain file now: without birth times a gzip copy's
+        // inode can go to the next live file (the model test: read as gzip, it was never read).
+        if (p.name.endsWith('.gz')) this.gzKeys.add(p.key);
+        else this.gzKeys.delete(p.key);
+      }
+      for (const p of s.positions) if (!this.isGzKey(p.keys[0]!)) this.listedMax = Math.max(this.listedMax, p.n);
+      // A key a later look pinned anew named here the file the worker held before and has closed
+      // since (let go of here): without birth times that key can name a new file now (the model test:
+      // a look listing the old one, merged with the new one held, put it before its predecessor).
+      const heldThen = (key: string) => (lastPin.get(key) ?? -1) <= i && held(key);
+      this.chain.observe(s, fingerprint, heldThen, gz);
       // What only a disturbed attempt of this look pinned was deleted before its listing, so is older
       // than all that lists: placed before it, in the attempt's order.
       const listed = new Set(s.positions.flatMap((p) => p.keys));
       for (const d of s.disturbed) {
         const only = d.filter((p) => p.keys.every((k) => !listed.has(k)));
         if (only.length > 0)
-          this.chain.observe({ ...s, positions: [...only, ...s.positions], consistent: false }, fingerprint, held, gz);
+          this.chain.observe(
+            { ...s, positions: [...only, ...s.positions], consistent: false },
+            fingerprint,
+            heldThen,
+            gz,
+          );
       }
     }
     for (const s of looks) {
-      for (const p of s.positions) if (!this.isGzKey(p.keys[0]!)) this.listedMax = Math.max(this.listedMax, p.n);
       this.proveByDeletion(s);
     }
     this.gzPending = false;
@@ -320,7 +339,7 @@ export class JsonFileTailer {
     if (prevFd === undefined || secondFd === undefined) return;
     try {
       const gone = fstatSync(prevFd, { bigint: true });
-      const born = fstatSync(secondFd, { bigint: true }).birthtimeNs;
+      const born = birthTimeOf(fstatSync(secondFd, { bigint: true }), this.birthTimes);
       if (gone.nlink === 0n && born > 0n && gone.ctimeNs > born) prev.next = oldest;
     } catch {
       // closed meanwhile: unproven
@@ -348,9 +367,8 @@ export class JsonFileTailer {
         if (fd === undefined) continue;
         const isGz = this.isGzKey(key);
         if (isGz !== gz) continue;
-        opened = await openGeneration(this.dir, { name: key, n: 0, gz, path: `/proc/self/fd/${fd}` }).catch(
-          () => undefined,
-        );
+        const g = { name: key, n: 0, gz, path: `/proc/self/fd/${fd}` };
+        opened = await openGeneration(this.dir, g, this.birthTimes).catch(() => undefined);
         if (opened) break;
       }
       if (opened && opened !== 'incomplete') break;
@@ -364,6 +382,13 @@ export class JsonFileTailer {
     entry.fingerprint ??= fingerprint;
     let key = opened.key;
     let cp = this.store.fileCheckpoint(key);
+    if (cp && !cp.fingerprint && !this.birthTimes) {
+      // Without birth times a key names every file its inode was given to, and a checkpoint taken
+      // before the first entry was written (so at 0) cannot tell which: dropped, not applied (the model
+      // test: a done one of an empty generation skipped the next live file, given its inode).
+      this.store.forgetFile(key);
+      cp = undefined;
+    }
     if (cp?.fingerprint && cp.fingerprint !== fingerprint) {
       // The inode was reused by a different file (ext4 gives a deleted generation's inode to the
       // next new one, maybe still empty here): the old position means nothing for it, and the old
@@ -376,7 +401,11 @@ export class JsonFileTailer {
       // Read (partly) before under its twin's key (a gzip copy's, or the plain file's it copies), maybe
       // by an earlier run: continue where that stands. Never another file of its own kind (see chain).
       const match = this.store.fileByFingerprint(fingerprint, (k) => isGzCopyKey(k) !== opened.gz);
-      if (match) [key, cp] = match;
+      // Without birth times the twin's key can go to the next new file (the model test: a live file
+      // given the deleted plain file's inode shared its key with this copy, and its lines their ids):
+      // the position moves to this file's own key.
+      if (match && !this.birthTimes) cp = this.store.moveFile(match[0], key);
+      else if (match) [key, cp] = match;
     }
     if (cp?.done) {
       await closeFile(opened);

@@ -44,11 +44,15 @@ export function isGzCopyKey(key: string): boolean {
  * Opens a generation; undefined when it vanished in between (rotated away or removed), 'incomplete'
  * when a gzip generation is still being written (the engine compresses in the background).
  */
-export async function openGeneration(dir: string, g: Generation): Promise<OpenedFile | undefined | 'incomplete'> {
+export async function openGeneration(
+  dir: string,
+  g: Generation,
+  birthTimes = true,
+): Promise<OpenedFile | undefined | 'incomplete'> {
   try {
     const fh = await open(g.path ?? join(dir, g.name), 'r');
     const st = await fh.stat({ bigint: true });
-    const key = fileKey(st);
+    const key = fileKey(st, birthTimes);
     const ino = Number(st.ino);
     if (!g.gz) return { key, name: g.name, gz: false, fh, ino };
     try {
