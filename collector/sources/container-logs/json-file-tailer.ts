@@ -46,7 +46,14 @@ export type LossCounts = {
   lostBytes: number;
 };
 
-type Tracked = OpenedFile & { pos: number; ended: boolean; fingerprint?: string; entry: ChainEntry };
+/** doneReported: a step's progress said it is done; later steps leave it out (see progress()). */
+type Tracked = OpenedFile & {
+  pos: number;
+  ended: boolean;
+  fingerprint?: string;
+  entry: ChainEntry;
+  doneReported?: boolean;
+};
 
 /** Bytes read per file per step, so one busy container cannot starve the others. */
 const STEP_BYTES = 4 * 1024 * 1024;
@@ -502,15 +509,25 @@ export class JsonFileTailer {
     for (const k of entry.keys) this.pins.unpin(this.dir, k);
   }
 
+  /**
+   * Where each file stands. A file is left out once a step said it is done: acknowledgements apply in
+   * order, so the one of that step lets it go, and none of a later step can name its key after the
+   * engine gave its inode to a new file (without birth times: that new file was let go of unread).
+   */
   private progress(): FileProgress[] {
     const pending = new Map<string, number>();
     this.assembler.earliestHeldOffsets(pending);
-    return [...this.files.values()].map((f) => {
+    const out: FileProgress[] = [];
+    for (const f of this.files.values()) {
+      if (f.doneReported) continue;
       const hold = pending.get(f.key);
       const offset = hold === undefined ? f.pos : Math.min(hold, f.pos);
       const size = f.ended ? f.pos : undefined;
-      return { key: f.key, offset, done: f.ended && hold === undefined, fingerprint: f.fingerprint, size };
-    });
+      const done = f.ended && hold === undefined;
+      f.doneReported = done;
+      out.push({ key: f.key, offset, done, fingerprint: f.fingerprint, size });
+    }
+    return out;
   }
 
   /**
