@@ -36,9 +36,9 @@ export class GenerationChain {
 
   /**
    * A let-go generation a key names: only while the first entry agrees, since the engine's next
-   * file can get the inode of a deleted one. Without a first entry on either side, only away from the
-   * live position: a generation let go of was read to its end as an older one, never live again,
-   * while without birth times an empty live file can have its key (the model test).
+   * file can get the inode of a deleted one; and never at the live position: a generation let go of
+   * was read to its end as an older one, never live again, while without birth times the live file
+   * can have its key (empty, or its first entry byte-identical to that one's).
    */
   private retiredOf(
     key: string,
@@ -46,7 +46,7 @@ export class GenerationChain {
     live: boolean,
   ): ChainEntry | undefined {
     const fp = fingerprint(key);
-    return this.retired.find((x) => x.keys.has(key) && fp === x.fingerprint && (fp !== undefined || !live));
+    return live ? undefined : this.retired.find((x) => x.keys.has(key) && fp === x.fingerprint);
   }
 
   /**
