@@ -2,10 +2,11 @@
 // /version. It owns transport only: callers decide what to ask and how to read the answer.
 // node:http, not undici: a GET at a time per client needs no more, and undici cost ~10 MiB of
 // resident memory on every node.
-import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { SwarmscopeError } from '../common/errors.ts';
+import { http } from './node-http.ts';
 
 /** The answer's head is due within this; a whole answer's body may pause this long between chunks. */
 const HEAD_TIMEOUT_MS = 30_000;
@@ -24,7 +25,7 @@ export class DockerApi {
   /** Where requests go: a unix socket, or a host and port. */
   private readonly target: { socketPath: string } | { host: string; port: number };
   /** One connection, kept alive, one request at a time (a stream has a client of its own: fork()). */
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_MS });
+  private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 1, timeout: IDLE_MS });
   private prefix = '';
   /** The engine's own API version, once negotiated (what it is tells engine generations apart). */
   engineApiVersion: string | undefined;
@@ -90,7 +91,7 @@ export class DockerApi {
    */
   private request(path: string, signal: AbortSignal | undefined, bodyTimeoutMs: number): Promise<IncomingMessage> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest({
+      const req = http.request({
         ...this.target,
         path: this.prefix + path,
         method: 'GET',

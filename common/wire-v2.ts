@@ -1,12 +1,15 @@
-// Batch encoding version 2 (README "Wire contract"), both ways: json-file log records travel as
+// Batch encoding version 2 (README "Wire contract"), decoded: json-file log records travel as
 // compact lines that name a container group (node, container, stream, origin file) defined once per
 // batch, so neither side serialises or parses a container's metadata per line; every other record
 // is a version 1 line as it is. Decoding validates each group once and each log line by hand,
 // and gives back the records and the same batch as version 1 lines (what the journal stores).
+// The collector's encoder is wire-v2-encoder.ts, apart so that a collector never loads typebox.
+import { gunzipSync, gzipSync } from 'node:zlib';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
-import type { ContainerRef as ContainerRefT, LogRecord, NodeRef as NodeRefT, WireRecord } from './schema/index.ts';
+import type { LogRecord, WireRecord } from './schema/index.ts';
+import { GZIP } from './wire.ts';
 
 /**
  * `{"group":g,"node":…,"container":…,"stream":…,"origin":{"source":…,"file":…}}` defines group g
@@ -24,7 +27,7 @@ const Group = Type.Object(
   },
   { additionalProperties: false },
 );
-type Group = Type.Static<typeof Group>;
+export type Group = Type.Static<typeof Group>;
 
 const Extras = Type.Object(
   {
@@ -36,7 +39,7 @@ const Extras = Type.Object(
   },
   { additionalProperties: false },
 );
-type Extras = Type.Static<typeof Extras>;
+export type Extras = Type.Static<typeof Extras>;
 
 const checkGroup = Compile(Group);
 const checkExtras = Compile(Extras);
@@ -45,111 +48,7 @@ const checkExtras = Compile(Extras);
 const checkId = Compile(baseFields.id);
 const checkTime = Compile(Timestamp);
 
-type FileLog = LogRecord & { origin: { file: string; offset: number } };
-
-function isFileLog(r: WireRecord): r is FileLog {
-  return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
-}
-
-/** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
-class ByteWriter {
-  buf: Buffer;
-  off = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  text(s: string): void {
-    const room = s.length * 3;
-    if (this.off + room > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + room));
-      this.buf.copy(grown, 0, 0, this.off);
-      this.buf = grown;
-    }
-    this.off += this.buf.write(s, this.off);
-  }
-}
-
-/**
- * Encodes records one at a time as they arrive (so that a batch waiting to fill holds bytes, not
- * records the garbage collector would copy at every scavenge). Records keep their order; groups are
- * found by the identity of node and container.
- */
-export class BatchEncoderV2 {
-  private readonly out: ByteWriter;
-  private readonly groups = new Map<
-    ContainerRefT,
-    { node: NodeRefT; stream: string; source: string; file: string; g: number }[]
-  >();
-  private next = 0;
-  /** Records encoded so far. */
-  records = 0;
-
-  constructor(sizeHint = 256 * 1024) {
-    this.out = new ByteWriter(sizeHint);
-  }
-
-  /** Bytes encoded so far. */
-  get bytes(): number {
-    return this.out.off;
-  }
-
-  add(r: WireRecord): void {
-    this.records++;
-    const out = this.out;
-    if (!isFileLog(r)) {
-      out.text(JSON.stringify(r) + '\n');
-      return;
-    }
-    let list = this.groups.get(r.container);
-    if (!list) this.groups.set(r.container, (list = []));
-    const o = r.origin;
-    let grp = list.find(
-      (x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file,
-    );
-    if (!grp) {
-      grp = { node: r.node, stream: r.stream, source: o.source, file: o.file, g: this.next++ };
-      list.push(grp);
-      const def: Group = {
-        group: grp.g,
-        node: r.node,
-        container: r.container,
-        stream: r.stream,
-        origin: { source: o.source, file: o.file },
-      };
-      out.text(JSON.stringify(def) + '\n');
-    }
-    out.text(`[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
-    out.text(JSON.stringify(r.message));
-    const extras = extrasOf(r);
-    out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
-  }
-
-  /** The batch's lines, newline-terminated. */
-  finish(): Buffer {
-    return this.out.buf.subarray(0, this.out.off);
-  }
-}
-
-/** The batch's lines, newline-terminated. */
-export function encodeLinesV2(records: readonly WireRecord[]): Buffer {
-  let size = 4096;
-  for (const r of records) size += r.kind === 'log' ? r.message.length + 160 : 1024;
-  const e = new BatchEncoderV2(size);
-  for (const r of records) e.add(r);
-  return e.finish();
-}
-
-function extrasOf(r: LogRecord): Extras | undefined {
-  if (r.truncated === undefined && r.originalLength === undefined && !r.json && !r.multiline && !r.flags)
-    return undefined;
-  const e: Extras = {};
-  if (r.truncated !== undefined) e.truncated = r.truncated;
-  if (r.originalLength !== undefined) e.originalLength = r.originalLength;
-  if (r.json) e.json = r.json;
-  if (r.multiline) e.multiline = r.multiline;
-  if (r.flags) e.flags = r.flags;
-  return e;
-}
+export type FileLog = LogRecord & { origin: { file: string; offset: number } };
 
 /** A group as decoding holds it: its parts of a version 1 line, serialised once. */
 type Held = Group & { head: Buffer; tail: Buffer };
@@ -316,4 +215,11 @@ function logLine(a: unknown[], groups: readonly Held[]): string | { record: LogR
   if (e.multiline) record.multiline = e.multiline;
   if (e.flags) record.flags = e.flags;
   return { record, grp, extras: e };
+}
+
+/** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */
+export function batchV2ToV1(body: Buffer): Buffer {
+  const decoded = decodeLinesV2(gunzipSync(body));
+  if ('reason' in decoded) throw new Error(`queued batch does not decode: ${decoded.reason}`);
+  return gzipSync(decoded.v1(), GZIP);
 }

@@ -3,9 +3,9 @@
 // compact, their container's metadata once per batch). Acknowledgement semantics live in the
 // ingest route and the shipper.
 import { promisify } from 'node:util';
-import { gunzipSync, gzip, gzipSync } from 'node:zlib';
+import { gzip, gzipSync } from 'node:zlib';
 import type { WireRecord } from './schema/index.ts';
-import { decodeLinesV2, encodeLinesV2 } from './wire-v2.ts';
+import { encodeLinesV2 } from './wire-v2-encoder.ts';
 
 export const INGEST_PATH = '/api/v1/ingest';
 export const NDJSON = 'application/x-ndjson';
@@ -24,7 +24,7 @@ export const BATCH_ID_HEADER = 'x-swarmscope-batch';
 export const AGENT_HEADER = 'x-swarmscope-agent';
 
 /** gzip level 1: on JSON nearly the ratio of the default level for a fraction of the CPU. */
-const GZIP = { level: 1 } as const;
+export const GZIP = { level: 1 } as const;
 
 /** Version 1: one JSON line per record. */
 export function encodeBatch(records: readonly WireRecord[]): Buffer {
@@ -41,11 +41,4 @@ export function encodeBatchV2(records: readonly WireRecord[]): Promise<Buffer> {
 /** Batch lines (BatchEncoderV2's) as a batch body, gzipped on the thread pool. */
 export function gzipBatch(lines: Buffer): Promise<Buffer> {
   return gzipAsync(lines, GZIP);
-}
-
-/** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */
-export function batchV2ToV1(body: Buffer): Buffer {
-  const decoded = decodeLinesV2(gunzipSync(body));
-  if ('reason' in decoded) throw new Error(`queued batch does not decode: ${decoded.reason}`);
-  return gzipSync(decoded.v1(), GZIP);
 }

@@ -4,8 +4,9 @@
 // certificate checked against a CA file, and a client certificate and key for mutual TLS. A batch
 // whose kept-alive connection the aggregator closed under it is sent again at once on a new one.
 import { readFileSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent as HttpAgent, IncomingMessage } from 'node:http';
+import type { Agent as HttpsAgent, AgentOptions as HttpsAgentOptions } from 'node:https';
+import { http, https } from '../node-http.ts';
 
 export type AggregatorTls = Readonly<{
   /** CA that signed the aggregator's certificate (default: the system's CAs). */
@@ -29,7 +30,9 @@ const MAX_ANSWER_BYTES = 64 * 1024;
 
 export class AggregatorClient {
   private readonly http: HttpAgent;
-  private readonly https: HttpsAgent;
+  /** Made at the first https URL (node:https is loaded only then); its files are read at start. */
+  private https: HttpsAgent | undefined;
+  private readonly httpsOpts: HttpsAgentOptions;
   private readonly onResend: () => void;
 
   /** onResend: told of each such resend, so that the shipper counts the answer that never came. */
@@ -38,12 +41,12 @@ export class AggregatorClient {
     // Idle connections go before the aggregator's advertised `Keep-Alive: timeout=` (Node's agent
     // reads it), or after 10 s without one.
     const agentOpts = { keepAlive: true, maxSockets: opts.connections, timeout: 10_000 };
-    this.http = new HttpAgent(agentOpts);
-    this.https = new HttpsAgent({
+    this.http = new http.Agent(agentOpts);
+    this.httpsOpts = {
       ...agentOpts,
       ...(tls?.caFile ? { ca: readFileSync(tls.caFile) } : {}),
       ...(tls?.certFile && tls.keyFile ? { cert: readFileSync(tls.certFile), key: readFileSync(tls.keyFile) } : {}),
-    });
+    };
     this.onResend = opts.onResend ?? (() => {});
   }
 
@@ -63,9 +66,9 @@ export class AggregatorClient {
     const u = new URL(url);
     const secure = u.protocol === 'https:';
     return new Promise((resolve, reject) => {
-      const req = (secure ? httpsRequest : httpRequest)(u, {
+      const req = (secure ? https().request : http.request)(u, {
         method: 'POST',
-        agent: secure ? this.https : this.http,
+        agent: secure ? (this.https ??= new (https().Agent)(this.httpsOpts)) : this.http,
         headers: { ...headers, 'content-length': String(body.length) },
         timeout: timeoutMs,
       });
@@ -90,6 +93,6 @@ export class AggregatorClient {
 
   close(): void {
     this.http.destroy();
-    this.https.destroy();
+    this.https?.destroy();
   }
 }

@@ -11,7 +11,7 @@
 // ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
 import { gzipBatch } from '../../common/wire.ts';
-import { BatchEncoderV2 } from '../../common/wire-v2.ts';
+import { BatchEncoderV2 } from '../../common/wire-v2-encoder.ts';
 import type { AckHandle } from '../sources/source.ts';
 import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';

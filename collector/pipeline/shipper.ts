@@ -5,7 +5,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
-import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2, batchV2ToV1 } from '../../common/wire.ts';
+import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../common/wire.ts';
 import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
@@ -140,6 +140,8 @@ export class Shipper {
       let body = await this.opts.queue.read(batch);
       if (batch.wire === 2 && !v2) {
         try {
+          // The decoder (and typebox with it) is loaded only for an aggregator that predates version 2.
+          const { batchV2ToV1 } = await import('../../common/wire-v2.ts');
           body = batchV2ToV1(body);
         } catch (err) {
           await this.setAside(batch, 0, (err as Error).message);

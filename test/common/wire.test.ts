@@ -2,8 +2,9 @@
 // container and node references shared between records serialised once.
 import test from 'ava';
 import { gunzipSync } from 'node:zlib';
-import { batchV2ToV1, encodeBatch, encodeBatchV2 } from '../../common/wire.ts';
-import { decodeLinesV2, encodeLinesV2 } from '../../common/wire-v2.ts';
+import { encodeBatch, encodeBatchV2 } from '../../common/wire.ts';
+import { batchV2ToV1, decodeLinesV2 } from '../../common/wire-v2.ts';
+import { encodeLinesV2 } from '../../common/wire-v2-encoder.ts';
 import type { LogRecord, WireRecord } from '../../common/schema/index.ts';
 
 const node = { id: 'n1', hostname: 'h1' };

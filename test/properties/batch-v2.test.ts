@@ -3,7 +3,8 @@
 // naming the line, never a throw; what is accepted reads back the same as version 1 lines.
 import test from 'ava';
 import fc from 'fast-check';
-import { decodeLinesV2, encodeLinesV2 } from '../../common/wire-v2.ts';
+import { decodeLinesV2 } from '../../common/wire-v2.ts';
+import { encodeLinesV2 } from '../../common/wire-v2-encoder.ts';
 import type { LogRecord, WireRecord } from '../../common/schema/index.ts';
 
 const RUNS = { numRuns: 300 };
