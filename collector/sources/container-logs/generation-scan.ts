@@ -44,12 +44,17 @@ export function generationName(base: string, name: string): { n: number; gz: boo
  * false names it so where the file system does give them (the model test runs the reader so too).
  */
 export function fileKey(st: BigIntStats, birthTimes: boolean = true): string {
-  return birthTimes && st.birthtimeNs > 0n ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
+  return hasBirthTime(st, birthTimes) ? `${st.dev}:${st.ino}:${st.birthtimeNs}` : `${st.dev}:${st.ino}`;
+}
+
+/** Whether a file is named and proven by its birth time: the file system keeps one, and birth times are not off. */
+export function hasBirthTime(st: BigIntStats, birthTimes: boolean = true): boolean {
+  return birthTimes && st.birthtimeNs > 0n;
 }
 
 /** A file's birth time, 0 when unknown (not kept by the file system, or birth times off). */
 export function birthTimeOf(st: BigIntStats, birthTimes: boolean = true): bigint {
-  return birthTimes ? st.birthtimeNs : 0n;
+  return hasBirthTime(st, birthTimes) ? st.birthtimeNs : 0n;
 }
 
 function liveKey(dir: string, base: string, birthTimes: boolean): string | undefined {

@@ -112,7 +112,7 @@ export class JsonFileTailer {
   private readonly rotates: boolean;
   /** The highest `.N` of a plain generation any look listed. */
   private listedMax = 0;
-  /** Whether files are named and proven by birth times where the file system gives them (see fileKey). */
+  /** False: files are named and proven as without birth times, where the file system gives them (see fileKey). */
   private readonly birthTimes: boolean;
 
   constructor(opts: {
@@ -389,7 +389,7 @@ export class JsonFileTailer {
     entry.fingerprint ??= fingerprint;
     let key = opened.key;
     let cp = this.store.fileCheckpoint(key);
-    if (cp && !cp.fingerprint && !this.birthTimes) {
+    if (cp && !cp.fingerprint && opened.byInode) {
       // Without birth times a key names every file its inode was given to, and a checkpoint taken
       // before the first entry was written (so at 0) cannot tell which: dropped, not applied (the model
       // test: a done one of an empty generation skipped the next live file, given its inode).
@@ -411,7 +411,7 @@ export class JsonFileTailer {
       // Without birth times the twin's key can go to the next new file (the model test: a live file
       // given the deleted plain file's inode shared its key with this copy, and its lines their ids):
       // the position moves to this file's own key.
-      if (match && !this.birthTimes) cp = this.store.moveFile(match[0], key);
+      if (match && opened.byInode) cp = this.store.moveFile(match[0], key);
       else if (match) [key, cp] = match;
     }
     if (cp?.done) {

@@ -8,7 +8,7 @@ import { open, readFile, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
-import { fileKey } from './generation-scan.ts';
+import { fileKey, hasBirthTime } from './generation-scan.ts';
 
 const gunzipAsync = promisify(gunzip);
 
@@ -27,6 +27,8 @@ export type OpenedFile = {
   /** Gzipped generations: the whole decompressed content. */
   data?: Buffer;
   ino: number;
+  /** Its key is dev:inode alone (no birth time): a file deleted before may have had it (see fileKey). */
+  byInode: boolean;
   /** The last read reached the end: what follows was just written by the engine (in the page cache). */
   caughtUp?: boolean;
 };
@@ -54,10 +56,11 @@ export async function openGeneration(
     const st = await fh.stat({ bigint: true });
     const key = fileKey(st, birthTimes);
     const ino = Number(st.ino);
-    if (!g.gz) return { key, name: g.name, gz: false, fh, ino };
+    const byInode = !hasBirthTime(st, birthTimes);
+    if (!g.gz) return { key, name: g.name, gz: false, fh, ino, byInode };
     try {
       const data = await gunzipAsync(await fh.readFile(), { maxOutputLength: MAX_GZ_BYTES }).catch(() => undefined);
-      return data ? { key: `gz:${key}`, name: g.name, gz: true, data, ino } : 'incomplete';
+      return data ? { key: `gz:${key}`, name: g.name, gz: true, data, ino, byInode } : 'incomplete';
     } finally {
       await fh.close();
     }
