@@ -977,6 +977,31 @@ const FOUND: Array<[string, Config, Action[]]> = [
       { a: 'ackOldest', steps: 1 },
     ],
   ],
+  [
+    'without birth times, a half-written gzip copy beside its let-go plain file does not keep that file’s key for the next live file',
+    {
+      maxSize: 72,
+      maxFiles: 2,
+      compress: true,
+      lookLateAtExit: false,
+      exitCut: false,
+      toldOne: false,
+      birthTimes: false,
+    },
+    [
+      { a: 'line', stream: 'stdout', length: 1, fill: false },
+      { a: 'line', stream: 'stdout', length: 0, fill: false },
+      { a: 'write', entries: 2, tear: false },
+      { a: 'look' },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'line', stream: 'stdout', length: 9, fill: false },
+      { a: 'compress', half: true },
+      { a: 'look' },
+      { a: 'stepAckDuring', turns: 0, steps: 1 },
+      { a: 'workerCatchUp' },
+    ],
+  ],
 ];
 
 /**
