@@ -8,6 +8,16 @@ function isFileLog(r: WireRecord): r is FileLog {
   return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
 }
 
+/**
+ * Marks a log record whose message holds no character JSON escapes (`"`, `\\`, control characters,
+ * lone surrogates): the encoder quotes it as it is. JSON.stringify of a 2 KiB message cost ~4 µs,
+ * a tenth of the collector's time per line; the reader knows it from the file's bytes for free.
+ * A symbol, so that it is never serialised with the record.
+ */
+export const ESCAPE_FREE: unique symbol = Symbol('message needs no JSON escaping');
+
+export type EncodedRecord = WireRecord & { [ESCAPE_FREE]?: boolean };
+
 /** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
 class ByteWriter {
   buf: Buffer;
@@ -16,13 +26,21 @@ class ByteWriter {
     this.buf = Buffer.allocUnsafe(size);
   }
   text(s: string): void {
-    const room = s.length * 3;
-    if (this.off + room > this.buf.length) {
-      const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + room));
-      this.buf.copy(grown, 0, 0, this.off);
-      this.buf = grown;
-    }
+    this.room(s.length * 3);
     this.off += this.buf.write(s, this.off);
+  }
+  /** s between double quotes, as it is. */
+  quoted(s: string): void {
+    this.room(s.length * 3 + 2);
+    this.buf[this.off++] = 0x22;
+    this.off += this.buf.write(s, this.off);
+    this.buf[this.off++] = 0x22;
+  }
+  private room(bytes: number): void {
+    if (this.off + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + bytes));
+    this.buf.copy(grown, 0, 0, this.off);
+    this.buf = grown;
   }
 }
 
@@ -50,8 +68,9 @@ export class BatchEncoderV2 {
     return this.out.off;
   }
 
-  add(r: WireRecord): void {
+  add(r: EncodedRecord): void {
     this.records++;
+    const escapeFree = r[ESCAPE_FREE] === true;
     const out = this.out;
     if (!isFileLog(r)) {
       out.text(JSON.stringify(r) + '\n');
@@ -76,7 +95,8 @@ export class BatchEncoderV2 {
       out.text(JSON.stringify(def) + '\n');
     }
     out.text(`[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
-    out.text(JSON.stringify(r.message));
+    if (escapeFree) out.quoted(r.message);
+    else out.text(JSON.stringify(r.message));
     const extras = extrasOf(r);
     out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
   }

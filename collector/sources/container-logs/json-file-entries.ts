@@ -89,8 +89,10 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   at += STREAM.length;
   const o = buf[at];
   const e = buf[at + 1];
-  const stream = o === 0x6f && e === 0x75 ? 'stdout' : o === 0x65 && e === 0x72 ? 'stderr' : undefined;
-  if (!stream || buf[at + 2] !== 0x74) return undefined;
+  const t = buf[at + 2];
+  const stream =
+    o === 0x6f && e === 0x75 && t === 0x74 ? 'stdout' : o === 0x65 && e === 0x72 && t === 0x72 ? 'stderr' : undefined;
+  if (!stream) return undefined;
   at += 3;
   if (!bytesAt(buf, at, TIME)) return undefined;
   at += TIME.length;
@@ -105,6 +107,7 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   const len = end - start;
   const newline = len >= 2 && buf[end - 2] === BACKSLASH && buf[end - 1] === 0x6e;
   let text: string;
+  let escapeFree = true;
   // (A search bounded by the newline's own backslash; without one, by the text's end.)
   if (newline && buf.indexOf(BACKSLASH, start) === end - 2) {
     // Only the final `\n` escaped: the bytes as they are and a newline, decoded in one piece.
@@ -115,11 +118,12 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   } else if (!newline && buf.subarray(start, end).indexOf(BACKSLASH) === -1) {
     text = (buf as unknown as Slices).utf8Slice(start, end);
   } else {
+    escapeFree = false;
     try {
       text = JSON.parse(buf.toString('utf8', start - 1, end + 1)) as string;
     } catch {
       return undefined;
     }
   }
-  return { stream, text, time, partial: !text.endsWith('\n'), file, offset };
+  return { stream, text, time, partial: !text.endsWith('\n'), file, offset, escapeFree };
 }

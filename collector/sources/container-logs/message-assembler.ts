@@ -5,8 +5,19 @@
 
 export type Stream = 'stdout' | 'stderr';
 
-/** One entry as read: `partial` = the engine split the line and more pieces follow. */
-export type Piece = { stream: Stream; text: string; time: string; partial: boolean; file: string; offset: number };
+/**
+ * One entry as read: `partial` = the engine split the line and more pieces follow. `escapeFree`:
+ * the text holds no character JSON escapes (the file had no escape in it but a final newline's).
+ */
+export type Piece = {
+  stream: Stream;
+  text: string;
+  time: string;
+  partial: boolean;
+  file: string;
+  offset: number;
+  escapeFree?: boolean;
+};
 
 export type Message = {
   stream: Stream;
@@ -20,6 +31,8 @@ export type Message = {
   lines: number;
   /** Pieces of it may be missing: it straddles a stretch of the log that was deleted unread. */
   partialLost?: boolean;
+  /** Its text needs no JSON escaping (a whole line read as it is): the batch encoder quotes it as it is. */
+  escapeFree?: boolean;
 };
 
 export type MultilineOptions = { pattern: RegExp; maxLines: number; flushTimeoutMs: number };
@@ -88,6 +101,7 @@ export class MessageAssembler {
           truncated: false,
           originalLength: bytes,
           lines: 1,
+          escapeFree: p.escapeFree === true,
         });
         return;
       }

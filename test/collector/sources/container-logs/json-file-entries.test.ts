@@ -1,5 +1,6 @@
-// json-file entries on byte fixtures: one {log, stream, time} per line with its file offset; a line
-// without its newline is left for the next read; lines that are not entries are counted, skipped.
+// json-file entries on byte fixtures: one {log, stream, time} per line with its file offset, and
+// whether its text was free of JSON escapes; a line without its newline is left for the next read;
+// lines that are not entries are counted, skipped.
 import test from 'ava';
 import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
 import type { Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
@@ -22,6 +23,7 @@ test('each entry comes with its stream, time, partial flag and the file offset o
       partial: false,
       file: 'f1',
       offset: 1000,
+      escapeFree: true,
     },
     {
       stream: 'stderr',
@@ -30,6 +32,7 @@ test('each entry comes with its stream, time, partial flag and the file offset o
       partial: true,
       file: 'f1',
       offset: 1000 + Buffer.byteLength(a),
+      escapeFree: true,
     },
   ]);
 });
@@ -102,7 +105,15 @@ test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, 
       const p = parseEntry(l, 'f', offset);
       return p ? [p] : [];
     });
-  t.deepEqual(pieces, expected);
+  t.deepEqual(
+    pieces.map(({ escapeFree: _, ...p }) => p),
+    expected,
+  );
+  // Free of escapes: only entries whose log text had none but its final newline's.
+  t.deepEqual(
+    pieces.map((p) => p.escapeFree),
+    [false, true, true, false, undefined, undefined, undefined, undefined, undefined],
+  );
   t.is(pieces.length, 9);
   t.is(r.bad, 1);
   t.is(pieces[0]!.text, 'a <b> & "q" \t \\n\\\n');

@@ -1,0 +1,70 @@
+// Property test of the json-file path's text handling: any message the engine wrote (its JSON
+// encoding, with Go's escapes of < > & U+2028 U+2029 or without) read from the file bytes, joined,
+// built into a record and batch-encoded decodes to exactly the message written, whether the reader
+// found it free of escapes (quoted as it is) or not (re-serialised).
+import test from 'ava';
+import fc from 'fast-check';
+import { containerMeta } from '../../collector/sources/container-logs/container-metadata.ts';
+import { scanEntries } from '../../collector/sources/container-logs/json-file-entries.ts';
+import { LogRecordBuilder } from '../../collector/sources/container-logs/log-record.ts';
+import { MessageAssembler, type Message } from '../../collector/sources/container-logs/message-assembler.ts';
+import { createLogger } from '../../common/logger.ts';
+import type { LogRecord } from '../../common/schema/index.ts';
+import { decodeLinesV2 } from '../../common/wire-v2.ts';
+import { encodeLinesV2 } from '../../common/wire-v2-encoder.ts';
+
+const log = createLogger({ name: 'test', level: 'silent' });
+const meta = containerMeta(
+  'd'.repeat(64),
+  { name: 'web', image: 'nginx', tty: false },
+  {},
+  { maxMessageBytes: 1 << 20, multilineMaxLines: 50, multilineFlushMs: 2000, selector: undefined, log },
+);
+const TIME = '2026-01-01T00:00:00.000000001Z';
+
+/** Go's encoding/json also escapes these (HTML safety); JSON.stringify does not. */
+const goJson = (s: string) =>
+  JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+const message = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 80 }),
+  fc.string({ unit: 'grapheme', maxLength: 80 }),
+  fc.stringMatching(/^[ -~]{0,80}$/),
+  fc
+    .array(fc.constantFrom('a', ' ', '"', '\\', '\t', '\u0001', '<', '&', 'é', '🎉', '\u2028', '\n'), { maxLength: 40 })
+    .map((a) => a.join('')),
+);
+
+test('messages read from json-file bytes decode from a version 2 batch exactly as written', (t) => {
+  let escapeFree = 0;
+  fc.assert(
+    fc.property(fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 20 }), (lines) => {
+      const file = lines
+        .map(([m, go]) => `{"log":${(go ? goJson : JSON.stringify)(m + '\n')},"stream":"stdout","time":"${TIME}"}\n`)
+        .join('');
+      const bytes = Buffer.from(file);
+      const assembler = new MessageAssembler({ maxMessageBytes: 1 << 20 });
+      const messages: Message[] = [];
+      const r = scanEntries(bytes, bytes.length, 0, 'f1', (p) => assembler.push(p, messages));
+      if (r.bad !== 0 || messages.length !== lines.length) return false;
+      escapeFree += messages.filter((m) => m.escapeFree).length;
+      const builder = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
+      const records = messages.map((m) => builder.fromFile(meta, m, '8:1'));
+      const decoded = decodeLinesV2(encodeLinesV2(records));
+      if ('reason' in decoded) return false;
+      const v1 = decoded
+        .v1()
+        .toString()
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as LogRecord).message);
+      const want = lines.map(([m]) => m);
+      return (
+        JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === JSON.stringify(want) &&
+        JSON.stringify(v1) === JSON.stringify(want)
+      );
+    }),
+    { numRuns: 500 },
+  );
+  t.true(escapeFree > 0, 'some messages were read free of escapes');
+});
