@@ -7,6 +7,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
+import { markEscapeFree } from './escape-free.ts';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
 import { GZIP } from './wire.ts';
@@ -92,9 +93,13 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
       const r = logLine(value, groups);
       if (typeof r === 'string') return { reason: `line ${n}: log line: ${r}` };
       records.push(r.record);
-      sources.push(
-        r.extras ? { grp: r.grp, extras: r.extras, start: 0, end: 0 } : messageBytes(bytes, lineStart, nl, r.grp),
-      );
+      if (r.extras) sources.push({ grp: r.grp, extras: r.extras, start: 0, end: 0 });
+      else {
+        const s = messageBytes(bytes, lineStart, nl, r.grp);
+        // Valid UTF-8 holds no lone surrogate, and JSON no raw control character: no backslash, no escape.
+        if (bytes.subarray(s.start, s.end).indexOf(0x5c) === -1) markEscapeFree(r.record);
+        sources.push(s);
+      }
     } else if (value !== null && typeof value === 'object' && !('kind' in value)) {
       if (!checkGroup.Check(value)) {
         const first = checkGroup.Errors(value)[0];

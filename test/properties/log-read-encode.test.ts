@@ -1,13 +1,14 @@
 // Property test of the json-file path's text handling: any message the engine wrote (its JSON
 // encoding, with Go's escapes of < > & U+2028 U+2029 or without) read from the file bytes, joined,
-// built into a record and batch-encoded decodes to exactly the message written, whether the reader
-// found it free of escapes (quoted as it is) or not (re-serialised).
+// built into a record, batch-encoded, decoded and made an Elasticsearch document is exactly the
+// message written, whether each side found it free of escapes (quoted as it is) or not.
 import test from 'ava';
 import fc from 'fast-check';
 import { containerMeta } from '../../collector/sources/container-logs/container-metadata.ts';
 import { scanEntries } from '../../collector/sources/container-logs/json-file-entries.ts';
 import { LogRecordBuilder } from '../../collector/sources/container-logs/log-record.ts';
 import { MessageAssembler, type Message } from '../../collector/sources/container-logs/message-assembler.ts';
+import { encodeRecordJson } from '../../aggregator/sinks/elasticsearch/encode.ts';
 import { createLogger } from '../../common/logger.ts';
 import type { LogRecord } from '../../common/schema/index.ts';
 import { decodeLinesV2 } from '../../common/wire-v2.ts';
@@ -58,10 +59,12 @@ test('messages read from json-file bytes decode from a version 2 batch exactly a
         .trimEnd()
         .split('\n')
         .map((l) => (JSON.parse(l) as LogRecord).message);
-      const want = lines.map(([m]) => m);
+      const docs = decoded.records.map((x) => (JSON.parse(encodeRecordJson(x, 'logs')) as LogRecord).message);
+      const want = JSON.stringify(lines.map(([m]) => m));
       return (
-        JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === JSON.stringify(want) &&
-        JSON.stringify(v1) === JSON.stringify(want)
+        JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === want &&
+        JSON.stringify(v1) === want &&
+        JSON.stringify(docs) === want
       );
     }),
     { numRuns: 500 },

@@ -1,5 +1,6 @@
 // Record → Elasticsearch document, per kind: ECS names where ECS has them, Metricbeat's docker
 // module names for container metrics ECS lacks; and the document's JSON text for a bulk request.
+import { messageJson } from '../../../common/escape-free.ts';
 import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
 import { ecsContainerMetrics, encodeContainerMetric, encodeHostMetric } from './encode-metric.ts';
@@ -59,8 +60,11 @@ export function encodeRecordJson(record: WireRecord, dataset: Dataset): string {
 function logJson(r: LogRecord): string {
   const base = baseDoc(r, 'logs');
   const host = cached(hostJson, r.node, () => JSON.stringify(base.host));
-  // containerFields always has `container`, encodeLog always `message`: members joined without braces.
+  // containerFields always has `container`, encodeLog always `stream`: members joined without braces.
   const container = cached(containerJson, r.container, (c) => JSON.stringify(containerFields(c)).slice(1, -1));
-  const log = JSON.stringify(encodeLog(r)).slice(1);
-  return `{"@timestamp":${JSON.stringify(r.time)},"ecs":${JSON.stringify(base.ecs)},"host":${host},"event":${JSON.stringify(base.event)},${container},${log}`;
+  // The message apart: quoted as it is when the batch showed it free of escapes (undefined drops it).
+  const doc = encodeLog(r);
+  doc.message = undefined;
+  const log = JSON.stringify(doc).slice(1);
+  return `{"@timestamp":${JSON.stringify(r.time)},"ecs":${JSON.stringify(base.ecs)},"host":${host},"event":${JSON.stringify(base.event)},${container},"message":${messageJson(r)},${log}`;
 }

@@ -3,7 +3,7 @@
 // or the API cursor's time and index). Reading and shipping are elsewhere.
 import { recordId, recordIdOf, SEPARATOR } from '../../../common/record-id.ts';
 import type { LogRecord, NodeRef } from '../../../common/schema/index.ts';
-import { ESCAPE_FREE, type EncodedRecord } from '../../../common/wire-v2-encoder.ts';
+import { markEscapeFree } from '../../../common/escape-free.ts';
 import type { ContainerMeta } from './container-metadata.ts';
 import type { Message } from './message-assembler.ts';
 
@@ -47,7 +47,7 @@ export class LogRecordBuilder {
   }
 
   private build(meta: ContainerMeta, m: Message, source: 'json-file' | 'api', id: string): LogRecord {
-    const r: LogRecord & EncodedRecord = {
+    const r: LogRecord = {
       kind: 'log',
       id,
       time: m.time,
@@ -56,8 +56,8 @@ export class LogRecordBuilder {
       stream: m.stream,
       message: m.text,
       origin: source === 'api' ? { source } : { source, file: m.file, offset: m.offset },
-      [ESCAPE_FREE]: m.escapeFree === true,
     };
+    if (m.escapeFree) markEscapeFree(r);
     if (m.truncated) {
       r.truncated = true;
       r.originalLength = m.originalLength;
