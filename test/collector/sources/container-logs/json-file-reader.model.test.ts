@@ -841,15 +841,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a checkpoint of an empty generation does not skip the live file given its inode',
-    {
-      maxSize: 60,
-      maxFiles: 2,
-      compress: false,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 60, maxFiles: 2, compress: false, birthTimes: false },
     [
       { a: 'lookDuringWrite', entries: 1, times: 1, gap: true },
       { a: 'line', stream: 'stdout', length: 0, fill: false },
@@ -864,15 +856,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a gzip copy whose inode went to the live file is read as a plain file',
-    {
-      maxSize: 60,
-      maxFiles: 3,
-      compress: true,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 60, maxFiles: 3, compress: true, birthTimes: false },
     [
       { a: 'line', stream: 'stdout', length: 17, fill: false },
       { a: 'lookDuringWrite', entries: 3, times: 1, gap: false },
@@ -887,15 +871,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a look that listed a let-go generation does not place the new file given its inode',
-    {
-      maxSize: 78,
-      maxFiles: 2,
-      compress: false,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 78, maxFiles: 2, compress: false, birthTimes: false },
     [
       { a: 'line', stream: 'stdout', length: 17, fill: false },
       { a: 'lookDuringWrite', entries: 3, times: 1, gap: false },
@@ -908,15 +884,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a gzip copy read on from its plain file’s position keeps a key of its own',
-    {
-      maxSize: 60,
-      maxFiles: 2,
-      compress: true,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 60, maxFiles: 2, compress: true, birthTimes: false },
     [
       { a: 'line', stream: 'stdout', length: 0, fill: false },
       { a: 'write', entries: 1, tear: false },
@@ -932,15 +900,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a let-go gzip copy listed again is known by its first entry, not by the inode',
-    {
-      maxSize: 78,
-      maxFiles: 3,
-      compress: true,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 78, maxFiles: 3, compress: true, birthTimes: false },
     [
       { a: 'line', stream: 'stdout', length: 33, fill: false },
       { a: 'lookDuringWrite', entries: 3, times: 2, gap: false },
@@ -979,15 +939,7 @@ const FOUND: Array<[string, Config, Action[]]> = [
   ],
   [
     'without birth times, a half-written gzip copy beside its let-go plain file does not keep that file’s key for the next live file',
-    {
-      maxSize: 72,
-      maxFiles: 2,
-      compress: true,
-      lookLateAtExit: false,
-      exitCut: false,
-      toldOne: false,
-      birthTimes: false,
-    },
+    { maxSize: 72, maxFiles: 2, compress: true, birthTimes: false },
     [
       { a: 'line', stream: 'stdout', length: 1, fill: false },
       { a: 'line', stream: 'stdout', length: 0, fill: false },
