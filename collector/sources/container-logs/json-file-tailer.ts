@@ -55,8 +55,13 @@ type Tracked = OpenedFile & {
   doneReported?: boolean;
 };
 
-/** Bytes read per file per step, so one busy container cannot starve the others. */
-const STEP_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes read per file per step, so one busy container cannot starve the others. Every message of a
+ * step is alive until the step's records are encoded: kept under V8's young generation (1 MiB under
+ * --optimize-for-size), they die young. At 4 MiB most were promoted, and collecting them was ~40 %
+ * of the collector's time shipping 2 KiB lines flat out.
+ */
+export const STEP_BYTES = 256 * 1024;
 const MAX_LINE_BUFFER = 16 * 1024 * 1024;
 
 export type TailerStep = { messages: Message[]; progress: FileProgress[]; bad: number; more: boolean };

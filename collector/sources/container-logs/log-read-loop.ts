@@ -9,7 +9,7 @@ import { AckTracker } from './ack-tracker.ts';
 import type { ApiStep } from './api-log-reader.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import type { FollowedContainers, FileFollow } from './followed-containers.ts';
-import type { FileProgress, JsonFileTailer, LossCounts } from './json-file-tailer.ts';
+import { STEP_BYTES, type FileProgress, type JsonFileTailer, type LossCounts } from './json-file-tailer.ts';
 import { LogRecordBuilder, type RecordCounts } from './log-record.ts';
 import { LossAccounting } from './loss-accounting.ts';
 
@@ -49,7 +49,8 @@ export class LogReadLoop {
   private wakeUp: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private loop: Promise<void> | undefined;
-  private readonly buf = { b: Buffer.allocUnsafe(1024 * 1024) };
+  /** One step's read (a longer line grows it). */
+  private readonly buf = { b: Buffer.allocUnsafe(STEP_BYTES) };
   /** When the last pass over the containers to read began, and whether a step of it left a backlog. */
   private lastPass = 0;
   private backlog = false;
