@@ -5,6 +5,7 @@ export default {
   extensions: ['ts'],
   files: [
     'test/collector/pipeline/**/*.test.ts',
+    'test/collector/heap-policy.test.ts',
     'test/collector/sources/cgroup-stats/readers.test.ts',
     'test/collector/sources/container-logs/*.test.ts',
     'test/collector/sources/host/host-sampler.test.ts',

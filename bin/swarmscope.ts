@@ -97,7 +97,7 @@ program
       ...env,
       SWARMSCOPE_AGGREGATOR_URL: env.SWARMSCOPE_AGGREGATOR_URL || local.origin,
     });
-    const agent = new (await collectorAgent())(colConfig, log);
+    const agent = new (await collectorAgent())(colConfig, log, { heapPolicy: colConfig.heapPolicy });
     const status = await agent.start();
     process.stdout.write(
       [
@@ -127,7 +127,7 @@ program
   .action(async () => {
     const config = loadCollectorConfig();
     const log = createLogger({ name: 'swarmscope-collector', level: config.logLevel });
-    const agent = new (await collectorAgent())(config, log);
+    const agent = new (await collectorAgent())(config, log, { heapPolicy: config.heapPolicy });
     const status = await agent.start();
     log.info({ docker: status.docker, node: status.node, aggregators: config.aggregatorUrls }, 'collector started');
     onSignals(() => agent.close());

@@ -19,6 +19,7 @@ import { ReplicaRouting } from './pipeline/replica-routing.ts';
 import { pipelineReport } from './pipeline/self-report.ts';
 import { sourceReport } from './pipeline/source-report.ts';
 import { beat } from './heartbeat.ts';
+import { HeapPolicy, type HeapSetting } from './heap-policy.ts';
 
 type DockerInfo = {
   ID: string;
@@ -36,6 +37,8 @@ export type AgentStatus = {
 export type AgentOptions = {
   /** The sources to create; the registry's by default (a test adds its own). */
   sources?: readonly SourceFactory[];
+  /** V8's heap policy, for a process the agent is the reason for (bin's commands; not a test's agent). */
+  heapPolicy?: HeapSetting;
 };
 
 export class Agent {
@@ -58,6 +61,7 @@ export class Agent {
   /** Resolves when close() begins, so a source waiting for the queue to take records stops waiting. */
   private readonly closing = new Promise<void>((r) => (this.release = r));
   private roundErrors = 0;
+  private readonly heap: HeapPolicy | undefined;
 
   constructor(config: CollectorConfig, log: Logger, opts: AgentOptions = {}) {
     this.config = config;
@@ -94,6 +98,9 @@ export class Agent {
       onQueued: () => this.shipper.notify(),
       onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
     });
+    const batcher = this.batcher;
+    if (opts.heapPolicy)
+      this.heap = new HeapPolicy({ setting: opts.heapPolicy, logBytes: () => batcher.encodedBytes.logs });
   }
 
   async start(): Promise<AgentStatus> {
@@ -112,6 +119,7 @@ export class Agent {
       if (source) this.sources.push(source);
     }
     this.batcher.start();
+    this.heap?.start();
     await this.router?.start();
     this.shipper.start();
     for (const s of this.sources) await s.start?.();
@@ -184,12 +192,18 @@ export class Agent {
       id: recordId(this.node.id || this.node.hostname, 'agent', time.getTime()),
       time: time.toISOString(),
       node: this.node,
-      counters: { ...pipeline.counters, ...sources.counters, round_errors: this.roundErrors },
+      counters: {
+        ...pipeline.counters,
+        ...sources.counters,
+        round_errors: this.roundErrors,
+        ...(this.heap && { heap_policy_switches: this.heap.switches }),
+      },
       gauges: {
         ...pipeline.gauges,
         ...sources.gauges,
         containers: this.docker?.inventory.running().length ?? 0,
         pending_ack_handles: this.ledger.pending,
+        ...(this.heap && { heap_throughput_mode: this.heap.mode === 'throughput' ? 1 : 0 }),
       },
     };
   }
@@ -204,6 +218,7 @@ export class Agent {
     this.closed = true;
     this.release();
     if (this.timer) clearInterval(this.timer);
+    this.heap?.stop();
     await this.round;
     for (const s of [...this.sources].reverse()) await s.close();
     await this.batcher.close();

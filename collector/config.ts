@@ -6,6 +6,7 @@ import { settingNames } from '../common/setting-names.ts';
 import type { BackoffPolicy } from '../common/backoff.ts';
 import type { AggregatorTls } from './pipeline/aggregator-client.ts';
 import { entryProblems, parseEntries } from '../common/replica-set.ts';
+import type { HeapSetting } from './heap-policy.ts';
 
 export type CollectorConfig = Readonly<{
   dockerHost: string;
@@ -52,6 +53,8 @@ export type CollectorConfig = Readonly<{
   requestTimeoutMs: number;
   shipConcurrency: number;
   logLevel: string;
+  /** V8's heap policy in the `collector` and `all` commands (collector/heap-policy.ts). */
+  heapPolicy: HeapSetting;
 }>;
 
 /** Batches in flight to the aggregator at once (the load generator uses the same default). */
@@ -83,6 +86,9 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
   for (const p of entryProblems(urls)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${p}`);
   const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
   if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
+  const heapPolicy = r.string('SWARMSCOPE_HEAP_POLICY', 'auto');
+  if (heapPolicy !== 'auto' && heapPolicy !== 'memory' && heapPolicy !== 'throughput')
+    r.problems.push(`SWARMSCOPE_HEAP_POLICY=${heapPolicy}: expected auto, memory or throughput`);
   const tls = {
     caFile: r.file('SWARMSCOPE_AGGREGATOR_CA_FILE'),
     certFile: r.file('SWARMSCOPE_CLIENT_CERT_FILE'),
@@ -142,6 +148,7 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
     requestTimeoutMs: r.durationMs('SWARMSCOPE_REQUEST_TIMEOUT', '60s'),
     shipConcurrency: r.int('SWARMSCOPE_SHIP_CONCURRENCY', DEFAULT_SHIP_CONCURRENCY, 1),
     logLevel: r.string('SWARMSCOPE_LOG_LEVEL', 'info'),
+    heapPolicy: heapPolicy as HeapSetting,
   };
   const prefix = config.metrics.mountpointPrefix;
   if (prefix && !/^\/[^\s]*[^/\s]$/.test(prefix))

@@ -43,6 +43,8 @@ export class Batcher {
   private readonly scheduled: Record<BatchClass, number> = { logs: 0, metrics: 0 };
   private readonly onQueued: (batch: QueuedBatch, first: WireRecord) => void;
   private readonly onError: (err: Error) => void;
+  /** Bytes encoded into closed batches so far, per class (the heap policy reads the logs' rate). */
+  readonly encodedBytes: Record<BatchClass, number> = { logs: 0, metrics: 0 };
 
   constructor(
     opts: BatcherOptions & {
@@ -163,6 +165,7 @@ export class Batcher {
   private seal(cls: BatchClass): void {
     const f = this.filling[cls];
     if (f.first === undefined) return;
+    this.encodedBytes[cls] += f.enc.bytes;
     this.sealed[cls].push({ lines: f.enc.finish(), acks: f.acks, records: f.enc.records, first: f.first });
     this.filling[cls] = filling();
   }

@@ -73,6 +73,18 @@ export const COLLECTOR_SERIES: Row[] = [
     'refused_log_batches',
     'Times the queue refused a log batch at its bound (log reading paused; nothing lost).',
   ),
+  reportRow(
+    'swarmscope_collector_heap_throughput_mode',
+    'gauge',
+    'heap_throughput_mode',
+    "1 while the collector's V8 heap runs its throughput policy (shipping many log bytes), 0 its memory policy (SWARMSCOPE_HEAP_POLICY).",
+  ),
+  reportRow(
+    'swarmscope_collector_heap_policy_switches_total',
+    'counter',
+    'heap_policy_switches',
+    "Times the collector's heap policy changed (SWARMSCOPE_HEAP_POLICY=auto).",
+  ),
   {
     name: 'swarmscope_collector_dropped_records_total',
     type: 'counter',
