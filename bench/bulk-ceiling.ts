@@ -7,7 +7,8 @@ import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Sends `items` (create by id, as the aggregator does) as `perRequest`-document requests,
+ * Sends `items` (create by id, as the aggregator does) as requests of `perRequest` documents or
+ * `maxBytes` of them, whichever comes first (the collector's batch bounds: 5000 records, 4 MiB),
  * `concurrency` at once; resolves with the wall time once every request was answered. A refused or
  * failed request is sent again (a resend cannot duplicate): after a 429 (Elasticsearch's indexing
  * pressure: 2 KiB documents in 10 MB requests, four at once, outgrew a 512 MiB heap's share) as
@@ -15,11 +16,18 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function bulkLoop(
   items: readonly BulkItem[],
-  opts: { perRequest?: number; concurrency?: number } = {},
+  opts: { perRequest?: number; maxBytes?: number; concurrency?: number } = {},
 ): Promise<{ docs: number; seconds: number }> {
   const perRequest = opts.perRequest ?? 5000;
+  const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
   const bodies: Buffer[] = [];
-  for (let i = 0; i < items.length; i += perRequest) bodies.push(Buffer.from(bulkBody(items.slice(i, i + perRequest))));
+  for (let i = 0; i < items.length;) {
+    let end = i;
+    for (let bytes = 0; end < items.length && end - i < perRequest && bytes < maxBytes; end++)
+      bytes += items[end]!.source.length;
+    bodies.push(Buffer.from(bulkBody(items.slice(i, end))));
+    i = end;
+  }
   const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
   const send = async () => {
     for (let b = bodies.shift(); b; b = bodies.shift()) {

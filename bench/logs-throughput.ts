@@ -4,7 +4,7 @@
 //   swarmscope → aggregator → Elasticsearch (the test ES, writer user)
 //   rsyslog (own rsyslogd: imfile + mmjsonparse + omelasticsearch, bulk mode) → the same ES (admin user)
 //   Elasticsearch's own ceiling: the very documents swarmscope indexed (read back), sent again into a
-//   fresh index by a plain loop of pre-serialised, uncompressed `_bulk` requests (5000 per request,
+//   fresh index by a plain loop of pre-serialised, uncompressed `_bulk` requests (5000 documents or 4 MiB per request,
 //   4 at once: the collector's batch and concurrency), so nothing but Elasticsearch can limit it
 // Rate and CPU are taken between the first and the last line held (journal) or indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
