@@ -7,7 +7,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { markEscapeFree } from './escape-free.ts';
+import { markEscapeFree, worthMarking } from './escape-free.ts';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
 import { GZIP } from './wire.ts';
@@ -97,7 +97,7 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
       else {
         const s = messageBytes(bytes, lineStart, nl, r.grp);
         // Valid UTF-8 holds no lone surrogate, and JSON no raw control character: no backslash, no escape.
-        if (bytes.subarray(s.start, s.end).indexOf(0x5c) === -1) markEscapeFree(r.record);
+        if (worthMarking(r.record) && bytes.subarray(s.start, s.end).indexOf(0x5c) === -1) markEscapeFree(r.record);
         sources.push(s);
       }
     } else if (value !== null && typeof value === 'object' && !('kind' in value)) {

@@ -10,6 +10,7 @@ import { LogRecordBuilder } from '../../collector/sources/container-logs/log-rec
 import { MessageAssembler, type Message } from '../../collector/sources/container-logs/message-assembler.ts';
 import { encodeRecordJson } from '../../aggregator/sinks/elasticsearch/encode.ts';
 import { createLogger } from '../../common/logger.ts';
+import { isEscapeFree } from '../../common/escape-free.ts';
 import type { LogRecord } from '../../common/schema/index.ts';
 import { decodeLinesV2 } from '../../common/wire-v2.ts';
 import { encodeLinesV2 } from '../../common/wire-v2-encoder.ts';
@@ -34,10 +35,15 @@ const message = fc.oneof(
   fc
     .array(fc.constantFrom('a', ' ', '"', '\\', '\t', '\u0001', '<', '&', 'é', '🎉', '\u2028', '\n'), { maxLength: 40 })
     .map((a) => a.join('')),
+  // Long enough to be marked escape-free (common/escape-free.ts): mostly plain, now and then an escape.
+  fc
+    .tuple(fc.stringMatching(/^[ !#-[\]-~]{250,400}$/), fc.constantFrom('', '"', '\\', '\t', 'é', '🎉', '\u2028', '<'))
+    .map(([s, c]) => s + c),
 );
 
 test('messages read from json-file bytes decode from a version 2 batch exactly as written', (t) => {
   let escapeFree = 0;
+  const marked = { built: 0, decoded: 0 };
   fc.assert(
     fc.property(fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 20 }), (lines) => {
       const file = lines
@@ -51,8 +57,10 @@ test('messages read from json-file bytes decode from a version 2 batch exactly a
       escapeFree += messages.filter((m) => m.escapeFree).length;
       const builder = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
       const records = messages.map((m) => builder.fromFile(meta, m, '8:1'));
+      marked.built += records.filter(isEscapeFree).length;
       const decoded = decodeLinesV2(encodeLinesV2(records));
       if ('reason' in decoded) return false;
+      marked.decoded += decoded.records.filter((x) => x.kind === 'log' && isEscapeFree(x)).length;
       const v1 = decoded
         .v1()
         .toString()
@@ -70,4 +78,5 @@ test('messages read from json-file bytes decode from a version 2 batch exactly a
     { numRuns: 500 },
   );
   t.true(escapeFree > 0, 'some messages were read free of escapes');
+  t.true(marked.built > 0 && marked.decoded > 0, `long ones were quoted as they are: ${JSON.stringify(marked)}`);
 });
