@@ -98,9 +98,8 @@ export class Agent {
       onQueued: () => this.shipper.notify(),
       onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
     });
-    const batcher = this.batcher;
     if (opts.heapPolicy)
-      this.heap = new HeapPolicy({ setting: opts.heapPolicy, logBytes: () => batcher.encodedBytes.logs });
+      this.heap = new HeapPolicy({ setting: opts.heapPolicy, logBytes: () => this.batcher.encodedBytes.logs });
   }
 
   async start(): Promise<AgentStatus> {
