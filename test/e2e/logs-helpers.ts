@@ -1,6 +1,7 @@
 // Shared by the log end-to-end tests: an aggregator into Elasticsearch and a collector that
 // follows only the containers of this test run (selected by a label), and reading the log
 // documents back with a full scan.
+import type { ExecutionContext } from 'ava';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +18,13 @@ export type LogDoc = {
   container: { id: string; name: string; labels: Record<string, string> };
   log: { offset?: number; file?: { path: string } };
   swarmscope: {
-    log: { source: string; truncated?: boolean; original_length?: number; multiline?: { lines: number } };
+    log: {
+      source: string;
+      truncated?: boolean;
+      original_length?: number;
+      multiline?: { lines: number };
+      flags?: string[];
+    };
   };
   service?: { name?: string };
   json?: Record<string, unknown>;
@@ -30,6 +37,8 @@ export type LogRun = {
   collector: Awaited<ReturnType<typeof startTestCollector>>;
   /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's log (see explain). */
   logsOf: (containerId: string, count: number) => Promise<Array<Hit<LogDoc>>>;
+  /** Every log document of a container once it exited, the collector drained it and the count held for 5 s. */
+  settledDocsOf: (containerId: string) => Promise<LogDoc[]>;
   /** The collector's warnings and what it logged about containers so far (not printed: they explain a failure). */
   explain: () => string;
   close: () => Promise<void>;
@@ -63,11 +72,85 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
           );
         },
       ),
+    settledDocsOf: async (id) => {
+      const deadline = Date.now() + 480_000;
+      let last = -1;
+      let since = Date.now();
+      for (;;) {
+        const exited = (await docker(['inspect', '--format', '{{.State.Running}}', id])) === 'false';
+        const drained = containerLogsOf(collector.agent)?.drained(id) === true;
+        const hits = await scanAll<LogDoc>(`${agg.indexPrefix}-logs-*`, { term: { 'container.id': id } }).catch(
+          () => undefined,
+        );
+        if (hits) {
+          if (hits.length !== last) {
+            last = hits.length;
+            since = Date.now();
+          } else if (exited && drained && Date.now() - since > 5000) return hits.map((h) => h._source);
+        }
+        if (Date.now() > deadline) throw new Error(`timed out: ${last} documents, drained ${drained}\n${explain()}`);
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    },
     close: async () => {
       await collector.close();
       await agg.close();
     },
   };
+}
+
+/** The collector's loss counters (ContainerLogs.snapshot()). */
+export type Losses = { partialLostLines: number; unprovenBoundaries: number; lostGenerations: number };
+
+export function lossesOf(r: LogRun): Losses {
+  const { partialLostLines, unprovenBoundaries, lostGenerations } = containerLogsOf(r.collector.agent)!.snapshot();
+  return { partialLostLines, unprovenBoundaries, lostGenerations };
+}
+
+/**
+ * Lines numbered 1..lines (the number is the message's third word) written through rotation fast
+ * enough that the engine may delete a generation before any thread could open it: each line arrives
+ * once, a line is missing only where the collector reported a loss (an unproven boundary or a lost
+ * generation), and the flagged documents equal the counter. `before`: the counters when it began.
+ */
+export async function assertOnceOrReported(
+  t: ExecutionContext,
+  r: LogRun,
+  id: string,
+  lines: number,
+  before: Losses,
+): Promise<void> {
+  const docs = await r.settledDocsOf(id);
+  const after = lossesOf(r);
+  const seen = new Map<number, number>();
+  for (const d of docs) {
+    const n = Number(d.message.split(' ')[2]);
+    seen.set(n, (seen.get(n) ?? 0) + 1);
+  }
+  const twice = [...seen].filter(([, c]) => c > 1).length;
+  const foreign = [...seen.keys()].filter((n) => !(n >= 1 && n <= lines)).length;
+  const missing = lines - (seen.size - foreign);
+  const flagged = docs.filter((d) => d.swarmscope.log.flags?.includes('partial_lost')).length;
+  const counted = {
+    partialLostLines: after.partialLostLines - before.partialLostLines,
+    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
+    lostGenerations: after.lostGenerations - before.lostGenerations,
+  };
+  const gaps: string[] = [];
+  for (let n = 1; n <= lines; n++) {
+    if (seen.has(n)) continue;
+    let end = n;
+    while (end < lines && !seen.has(end + 1)) end++;
+    gaps.push(`${n}-${end}`);
+    n = end;
+  }
+  t.log(JSON.stringify({ lines, documents: docs.length, missing, gaps: gaps.slice(0, 5), twice, flagged, ...counted }));
+  if (missing > 0) t.log(r.explain().slice(0, 4000));
+  t.is(twice, 0, 'no line shipped twice');
+  t.is(foreign, 0, 'no document that is not one of the lines');
+  t.is(flagged, counted.partialLostLines, 'the counter equals the flagged documents');
+  if (missing > 0)
+    t.true(counted.unprovenBoundaries + counted.lostGenerations > 0, `${missing} lines missing and no loss reported`);
 }
 
 /** How long the document count may stand still after the collector drained before the wait gives up. */

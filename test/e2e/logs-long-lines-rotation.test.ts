@@ -8,10 +8,9 @@
 import test from 'ava';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { docker, removeContainers, runContainer } from '../helpers/docker.ts';
+import { removeContainers, runContainer } from '../helpers/docker.ts';
 import { containerLogsOf } from '../helpers/collector.ts';
 import { testEnv } from '../helpers/env.ts';
-import { scanAll } from '../helpers/elasticsearch.ts';
 import { startLogRun, type LogDoc, type LogRun } from './logs-helpers.ts';
 
 const LINE_BYTES = 100 * 1024;
@@ -25,8 +24,6 @@ function expected(i: number): string {
 const writer = (lines: number, pace: boolean) =>
   `awk 'BEGIN{for(i=1;i<=${lines};i++){u=sprintf("%06d.",i); l=u; while(length(l)<${LINE_BYTES}) l=l l; print substr(l,1,${LINE_BYTES}); fflush();${pace ? ' system("usleep 50000");' : ''}}}'`;
 
-type Doc = LogDoc & { swarmscope?: { log?: { flags?: string[] } } };
-
 let r: LogRun;
 const containers: string[] = [];
 
@@ -38,28 +35,6 @@ test.after.always(async () => {
   await removeContainers(containers);
   await r?.close();
 });
-
-/** Every document of the container once it exited, the collector drained it and the count held for 5 s. */
-async function settledDocs(id: string): Promise<Doc[]> {
-  const deadline = Date.now() + 480_000;
-  let last = -1;
-  let since = Date.now();
-  for (;;) {
-    const exited = (await docker(['inspect', '--format', '{{.State.Running}}', id])) === 'false';
-    const drained = containerLogsOf(r.collector.agent)?.drained(id) === true;
-    const hits = await scanAll<Doc>(`${r.agg.indexPrefix}-logs-*`, { term: { 'container.id': id } }).catch(
-      () => undefined,
-    );
-    if (hits) {
-      if (hits.length !== last) {
-        last = hits.length;
-        since = Date.now();
-      } else if (exited && drained && Date.now() - since > 5000) return hits.map((h) => h._source);
-    }
-    if (Date.now() > deadline) throw new Error(`timed out: ${last} documents, drained ${drained}\n${r.explain()}`);
-    await new Promise((res) => setTimeout(res, 1000));
-  }
-}
 
 /** `during`: runs while the container writes (it has its id), and is awaited before the documents are read. */
 async function row(
@@ -78,9 +53,9 @@ async function row(
   const id = await runContainer([...r.label, ...rotation], ['sh', '-c', command]);
   containers.push(id);
   await during?.(id);
-  const docs = await settledDocs(id);
+  const docs = await r.settledDocsOf(id);
   const after = containerLogsOf(r.collector.agent)!.snapshot();
-  const byLine = new Map<number, Doc[]>();
+  const byLine = new Map<number, LogDoc[]>();
   let foreign = 0;
   for (const d of docs) {
     const m = /(\d{6})\./.exec(d.message);
@@ -119,8 +94,8 @@ async function row(
  * generation (file key) and offset, and which part of the line it holds (head, tail, a hole in
  * the middle, or a part of another text); and the same for the lines either side.
  */
-function describeCut(i: number, text: string, got: Doc[], lines: number, byLine: Map<number, Doc[]>): string {
-  const shape = (d: Doc, t: string) => {
+function describeCut(i: number, text: string, got: LogDoc[], lines: number, byLine: Map<number, LogDoc[]>): string {
+  const shape = (d: LogDoc, t: string) => {
     const m = d.message;
     let head = 0;
     while (head < m.length && m[head] === t[head]) head++;
