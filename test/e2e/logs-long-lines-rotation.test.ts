@@ -1,6 +1,6 @@
 // The rows of issue 15's table: 100 KiB lines (seven 16 KiB pieces each in json-file) written by a
 // real container through max-size=64k and 1m, max-file=3, flat out and at 20 lines/s (and 64k with no
-// max-file, paced). Every line
+// max-file, paced; and three of them with compress=true). Every line
 // must be in Elasticsearch exactly once and whole, or flagged partial_lost (a generation holding a
 // piece was deleted before it could be opened), with the collector's counter equal to the flagged
 // documents; a line missing altogether is allowed only when the collector reported the loss. And a
@@ -43,10 +43,16 @@ async function row(
   pace: boolean,
   during?: (id: string) => Promise<void>,
   maxFile: string | undefined = '3',
+  compress = false,
 ) {
   const before = { ...containerLogsOf(r.collector.agent)!.snapshot() };
   const rotation = maxSize
-    ? ['--log-opt', `max-size=${maxSize}`, ...(maxFile ? ['--log-opt', `max-file=${maxFile}`] : [])]
+    ? [
+        '--log-opt',
+        `max-size=${maxSize}`,
+        ...(maxFile ? ['--log-opt', `max-file=${maxFile}`] : []),
+        ...(compress ? ['--log-opt', 'compress=true'] : []),
+      ]
     : [];
   // A writer with work to do while its line is written waits a moment: the collector follows it first.
   const command = `${during ? 'sleep 1; ' : ''}${writer(lines, pace)}`;
@@ -118,19 +124,24 @@ function describeCut(i: number, text: string, got: LogDoc[], lines: number, byLi
     .join('\n  ');
 }
 
-// The last row is the most common setting, max-size alone: max-file is then 1, and engine 20.10 keeps
+// The fourth row is the most common setting, max-size alone: max-file is then 1, and engine 20.10 keeps
 // `.1` anyway (it renames the live file over it). Read as one generation, 82 of its 300 lines were
 // flagged with nothing lost; every boundary is provable as with max-file=2.
-for (const [maxSize, maxFile, lines, pace] of [
-  ['1m', '3', 500, false],
-  ['64k', '3', 300, true],
-  ['64k', '3', 500, false],
-  ['64k', undefined, 300, true],
+// The compress=true rows: a line's pieces then span plain files and gzip copies (the gzip copy of
+// `.1` is written while the live file fills).
+for (const [maxSize, maxFile, lines, pace, compress] of [
+  ['1m', '3', 500, false, false],
+  ['64k', '3', 300, true, false],
+  ['64k', '3', 500, false, false],
+  ['64k', undefined, 300, true, false],
+  ['1m', '3', 500, false, true],
+  ['64k', '3', 300, true, true],
+  ['64k', '3', 500, false, true],
 ] as const) {
   test.serial(
-    `${lines} lines of 100 KiB ${pace ? 'at 20 lines/s' : 'flat out'} through max-size=${maxSize}, ${maxFile ? `max-file=${maxFile}` : 'no max-file'}: each once and whole, or flagged and counted`,
+    `${lines} lines of 100 KiB ${pace ? 'at 20 lines/s' : 'flat out'} through max-size=${maxSize}, ${maxFile ? `max-file=${maxFile}` : 'no max-file'}${compress ? ', compress=true' : ''}: each once and whole, or flagged and counted`,
     async (t) => {
-      const { out, counted, bad, flaggedShapes } = await row(maxSize, lines, pace, undefined, maxFile);
+      const { out, counted, bad, flaggedShapes } = await row(maxSize, lines, pace, undefined, maxFile, compress);
       t.log(JSON.stringify({ ...out, ...counted }));
       for (const b of [...bad, ...flaggedShapes]) t.log(b);
       t.is(out.duplicated, 0, 'no line shipped twice');
