@@ -37,8 +37,11 @@ export type LogRun = {
   collector: Awaited<ReturnType<typeof startTestCollector>>;
   /** Every log document of the container once `count` are there (see logsOf); a failure quotes the collector's log (see explain). */
   logsOf: (containerId: string, count: number) => Promise<Array<Hit<LogDoc>>>;
-  /** Every log document of a container once it exited, the collector drained it and the count held for 5 s. */
-  settledDocsOf: (containerId: string) => Promise<LogDoc[]>;
+  /**
+   * Every log document of a container once it exited, the collector drained it and the count held
+   * for `stillMs` (5 s). `drained`: another collector's (one that cannot tell: () => true, and longer).
+   */
+  settledDocsOf: (containerId: string, opts?: { drained?: () => boolean; stillMs?: number }) => Promise<LogDoc[]>;
   /** The collector's warnings and what it logged about containers so far (not printed: they explain a failure). */
   explain: () => string;
   close: () => Promise<void>;
@@ -72,13 +75,13 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
           );
         },
       ),
-    settledDocsOf: async (id) => {
+    settledDocsOf: async (id, opts = {}) => {
       const deadline = Date.now() + 480_000;
       let last = -1;
       let since = Date.now();
       for (;;) {
         const exited = (await docker(['inspect', '--format', '{{.State.Running}}', id])) === 'false';
-        const drained = containerLogsOf(collector.agent)?.drained(id) === true;
+        const drained = (opts.drained ?? (() => containerLogsOf(collector.agent)?.drained(id) === true))();
         const hits = await scanAll<LogDoc>(`${agg.indexPrefix}-logs-*`, { term: { 'container.id': id } }).catch(
           () => undefined,
         );
@@ -86,7 +89,8 @@ export async function startLogRun(env: Record<string, string> = {}): Promise<Log
           if (hits.length !== last) {
             last = hits.length;
             since = Date.now();
-          } else if (exited && drained && Date.now() - since > 5000) return hits.map((h) => h._source);
+          } else if (exited && drained && Date.now() - since > (opts.stillMs ?? 5000))
+            return hits.map((h) => h._source);
         }
         if (Date.now() > deadline) throw new Error(`timed out: ${last} documents, drained ${drained}\n${explain()}`);
         await new Promise((res) => setTimeout(res, 1000));

@@ -6,12 +6,17 @@
 // documents; a line missing altogether is allowed only when the collector reported the loss. And a
 // container list taken before the container existed, told while a line is being written, cuts none.
 import test from 'ava';
+import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeContainers, runContainer } from '../helpers/docker.ts';
 import { containerLogsOf } from '../helpers/collector.ts';
+import { scanAll } from '../helpers/elasticsearch.ts';
 import { testEnv } from '../helpers/env.ts';
-import { startLogRun, type LogDoc, type LogRun } from './logs-helpers.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { LogCollectorProcess, startLogRun, type LogDoc, type LogRun } from './logs-helpers.ts';
 
 const LINE_BYTES = 100 * 1024;
 
@@ -61,6 +66,16 @@ async function row(
   await during?.(id);
   const docs = await r.settledDocsOf(id);
   const after = containerLogsOf(r.collector.agent)!.snapshot();
+  const { out, bad, flaggedShapes } = analyse(docs, lines);
+  const counted = {
+    partialLostLines: after.partialLostLines - before.partialLostLines,
+    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
+  };
+  return { out, counted, bad, flaggedShapes };
+}
+
+/** Each written line against its documents: whole once, flagged parts, missing, twice, cut or foreign. */
+function analyse(docs: LogDoc[], lines: number) {
   const byLine = new Map<number, LogDoc[]>();
   let foreign = 0;
   for (const d of docs) {
@@ -88,11 +103,7 @@ async function row(
     out.flaggedDocs += flagged.length;
     for (const d of flagged) if (!text.includes(d.message)) out.cut++;
   }
-  const counted = {
-    partialLostLines: after.partialLostLines - before.partialLostLines,
-    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
-  };
-  return { out, counted, bad, flaggedShapes };
+  return { out, bad, flaggedShapes };
 }
 
 /**
@@ -175,3 +186,49 @@ test.serial('a container list taken before the container existed does not cut th
   t.is(out.whole, 300);
   t.is(counted.partialLostLines, 0);
 });
+
+for (const compress of [false, true])
+  test.serial(
+    `a collector killed with SIGKILL while 100 KiB lines rotate${compress ? ' (compress=true)' : ''}, and started again: each line once and whole, or flagged and reported`,
+    async (t) => {
+      // A collector of its own (a child process, so SIGKILL is a real crash) on its own run label. At 20
+      // lines/s a 1 MB generation lives ~0.5 s and five are kept: the restart usually finds every one.
+      const run = randomBytes(4).toString('hex');
+      const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-longkill-'));
+      const collector = new LogCollectorProcess(r.agg, run, dataDir);
+      const lines = 200;
+      try {
+        collector.start();
+        const id = await runContainer(
+          [
+            '--label',
+            `swarmscope.test.run=${run}`,
+            ...['max-size=1m', 'max-file=5', ...(compress ? ['compress=true'] : [])].flatMap((o) => ['--log-opt', o]),
+          ],
+          ['sh', '-c', `sleep 1; ${writer(lines, true)}`],
+        );
+        containers.push(id);
+        await waitFor(
+          async () =>
+            (await scanAll(`${r.agg.indexPrefix}-logs-*`, { term: { 'container.id': id } }).catch(() => [])).length >=
+              40 || undefined,
+          { timeoutMs: 120_000, intervalMs: 250, what: '40 lines indexed before the kill' },
+        );
+        await collector.signal('SIGKILL');
+        collector.start();
+        const docs = await r.settledDocsOf(id, { drained: () => true, stillMs: 10_000 });
+        const { out, bad } = analyse(docs, lines);
+        const reported = /deleted before they could be read/.test(collector.stderr);
+        t.log(JSON.stringify({ ...out, reported }));
+        for (const b of bad) t.log(b);
+        t.is(out.duplicated, 0, 'no line shipped twice');
+        t.is(out.cut, 0, 'no line cut without its flag; every flagged document a part of its line');
+        t.is(out.foreign, 0);
+        if (out.missing > 0 || out.flaggedDocs > 0) t.true(reported, 'a loss or flag was reported');
+        t.is(out.whole + out.flaggedLines + out.missing, lines);
+      } finally {
+        await collector.signal('SIGTERM');
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+  );
