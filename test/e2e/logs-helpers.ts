@@ -47,14 +47,22 @@ export type LogRun = {
   close: () => Promise<void>;
 };
 
-export async function startLogRun(env: Record<string, string> = {}): Promise<LogRun> {
+type CollectorStart = ReturnType<typeof startTestCollector>;
+
+/** `aroundCollectorStart`: wraps the collector's start, for a test that changes the machine only while it starts. */
+export async function startLogRun(
+  env: Record<string, string> = {},
+  aroundCollectorStart: (start: () => CollectorStart) => CollectorStart = (start) => start(),
+): Promise<LogRun> {
   const agg = await startTestAggregator();
   const run = randomBytes(4).toString('hex');
   const log: string[] = [];
-  const collector = await startTestCollector(
-    agg,
-    { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env },
-    { log },
+  const collector = await aroundCollectorStart(() =>
+    startTestCollector(
+      agg,
+      { SWARMSCOPE_LOGS_SELECTOR: `swarmscope.test.run=${run}`, SWARMSCOPE_LOGS_POLL_INTERVAL: '250ms', ...env },
+      { log },
+    ),
   );
   const explain = () =>
     log.filter((l) => (JSON.parse(l) as { level: number }).level >= 40 || l.includes('"container":')).join('\n') ||
