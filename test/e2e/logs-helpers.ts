@@ -119,6 +119,21 @@ export function lossesOf(r: LogRun): Losses {
   return { partialLostLines, unprovenBoundaries, lostGenerations };
 }
 
+/** What the collector counted since `before` (lossesOf taken when the writer began). */
+export function lossesSince(r: LogRun, before: Losses): Losses {
+  const now = lossesOf(r);
+  return {
+    partialLostLines: now.partialLostLines - before.partialLostLines,
+    unprovenBoundaries: now.unprovenBoundaries - before.unprovenBoundaries,
+    lostGenerations: now.lostGenerations - before.lostGenerations,
+  };
+}
+
+/** A document the collector flagged: part of a line whose other part went with a lost generation. */
+export function isFlagged(d: LogDoc): boolean {
+  return d.swarmscope.log.flags?.includes('partial_lost') === true;
+}
+
 /**
  * Lines numbered 1..lines (the number is the message's third word) written through rotation fast
  * enough that the engine may delete a generation before any thread could open it: each line arrives
@@ -133,7 +148,7 @@ export async function assertOnceOrReported(
   before: Losses,
 ): Promise<void> {
   const docs = await r.settledDocsOf(id);
-  const after = lossesOf(r);
+  const counted = lossesSince(r, before);
   const seen = new Map<number, number>();
   for (const d of docs) {
     const n = Number(d.message.split(' ')[2]);
@@ -142,12 +157,7 @@ export async function assertOnceOrReported(
   const twice = [...seen].filter(([, c]) => c > 1).length;
   const foreign = [...seen.keys()].filter((n) => !(n >= 1 && n <= lines)).length;
   const missing = lines - (seen.size - foreign);
-  const flagged = docs.filter((d) => d.swarmscope.log.flags?.includes('partial_lost')).length;
-  const counted = {
-    partialLostLines: after.partialLostLines - before.partialLostLines,
-    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
-    lostGenerations: after.lostGenerations - before.lostGenerations,
-  };
+  const flagged = docs.filter(isFlagged).length;
   const gaps: string[] = [];
   for (let n = 1; n <= lines; n++) {
     if (seen.has(n)) continue;

@@ -16,7 +16,15 @@ import { containerLogsOf } from '../helpers/collector.ts';
 import { scanAll } from '../helpers/elasticsearch.ts';
 import { testEnv } from '../helpers/env.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { LogCollectorProcess, startLogRun, type LogDoc, type LogRun } from './logs-helpers.ts';
+import {
+  isFlagged,
+  LogCollectorProcess,
+  lossesOf,
+  lossesSince,
+  startLogRun,
+  type LogDoc,
+  type LogRun,
+} from './logs-helpers.ts';
 
 const LINE_BYTES = 100 * 1024;
 
@@ -50,7 +58,7 @@ async function row(
   maxFile: string | undefined = '3',
   compress = false,
 ) {
-  const before = { ...containerLogsOf(r.collector.agent)!.snapshot() };
+  const before = lossesOf(r);
   const rotation = maxSize
     ? [
         '--log-opt',
@@ -65,12 +73,8 @@ async function row(
   containers.push(id);
   await during?.(id);
   const docs = await r.settledDocsOf(id);
-  const after = containerLogsOf(r.collector.agent)!.snapshot();
   const { out, bad, flaggedShapes } = analyse(docs, lines);
-  const counted = {
-    partialLostLines: after.partialLostLines - before.partialLostLines,
-    unprovenBoundaries: after.unprovenBoundaries - before.unprovenBoundaries,
-  };
+  const counted = lossesSince(r, before);
   return { out, counted, bad, flaggedShapes };
 }
 
@@ -90,7 +94,7 @@ function analyse(docs: LogDoc[], lines: number) {
   const flaggedShapes: string[] = [];
   for (let i = 1; i <= lines; i++) {
     const got = byLine.get(i) ?? [];
-    const flagged = got.filter((d) => d.swarmscope?.log?.flags?.includes('partial_lost'));
+    const flagged = got.filter(isFlagged);
     const plain = got.filter((d) => !flagged.includes(d));
     const text = expected(i);
     if (got.length === 0) out.missing++;
@@ -123,7 +127,7 @@ function describeCut(i: number, text: string, got: LogDoc[], lines: number, byLi
       : head + tail === m.length
         ? `hole: ${head} head + ${tail} tail`
         : `foreign bytes after ${head}`;
-    const flag = d.swarmscope?.log?.flags?.includes('partial_lost') ? 'flagged' : 'plain';
+    const flag = isFlagged(d) ? 'flagged' : 'plain';
     return `${m.length} B ${flag} ${where} (${d.log.file?.path ?? '?'} @${d.log.offset ?? '?'})`;
   };
   const one = (n: number) =>

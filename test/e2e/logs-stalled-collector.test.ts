@@ -20,8 +20,7 @@ async function stalledRun(
   t: ExecutionContext,
   logOpts: string[],
   lines: number,
-  rm = false,
-  lossReported = false,
+  { rm = false, lossReported = false }: { rm?: boolean; lossReported?: boolean } = {},
 ): Promise<void> {
   const r = await startLogRun();
   const before = lossesOf(r);
@@ -83,13 +82,13 @@ test.serial(
 test.serial(
   'compressed generations written while the collector main thread is blocked for 4 s: each line once, a line missing only where a loss was reported',
   async (t) => {
-    await stalledRun(t, ['max-size=200k', 'max-file=5', 'compress=true'], 20_000, false, true);
+    await stalledRun(t, ['max-size=200k', 'max-file=5', 'compress=true'], 20_000, { lossReported: true });
   },
 );
 
 test.serial(
   'a docker run --rm container created, run and removed while the collector main thread is blocked has all its lines read',
   async (t) => {
-    await stalledRun(t, [], 1000, true);
+    await stalledRun(t, [], 1000, { rm: true });
   },
 );
