@@ -160,7 +160,12 @@ program
     const result = await replayJournal(join(config.dataDir, 'journal'), sink);
     await sink.close();
     process.stdout.write(
-      `replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid lines skipped\n`,
+      `replayed ${result.records} records from ${result.segments} segments: ${result.held} held, ${result.setAside} set aside, ${result.invalid} invalid records skipped\n` +
+        result.torn
+          .map(
+            (t) => `  cut short by a crash before its fsync (never acknowledged, sent again by its collector): ${t}\n`,
+          )
+          .join(''),
     );
   });
 

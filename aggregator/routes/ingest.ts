@@ -60,18 +60,13 @@ function tooDeep(line: string): string | undefined {
     : undefined;
 }
 
-/** Either encoding (by content type) of valid UTF-8; `ndjson` is the batch as version 1 lines, for a journal. */
-export function parseAnyBatch(
-  bytes: Buffer,
-  version: 1 | 2,
-): { records: WireRecord[]; ndjson: string | (() => Buffer) } | { reason: string } {
+/** Either encoding (by content type) of valid UTF-8. */
+export function parseAnyBatch(bytes: Buffer, version: 1 | 2): { records: WireRecord[] } | { reason: string } {
   if (version === 2) {
     const d = decodeLinesV2(bytes, tooDeep);
-    return 'reason' in d ? d : { records: d.records, ndjson: d.v1 };
+    return 'reason' in d ? d : { records: d.records };
   }
-  const text = bytes.toString('utf8');
-  const p = parseBatch(text);
-  return 'reason' in p ? p : { records: p.records, ndjson: text };
+  return parseBatch(bytes.toString('utf8'));
 }
 
 export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
@@ -201,7 +196,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         }
         state.apply(parsed.records);
         deps.onReceived?.(parsed.records);
-        const outcome = await sink.write(parsed.records, batchId, parsed.ndjson);
+        const outcome = await sink.write(parsed.records, batchId, { body: raw, gzip: encoding === 'gzip' });
         deps.onAccepted?.(parsed.records);
         metrics.batches.inc({ outcome: 'ok' });
         countByKind(parsed.records, metrics);

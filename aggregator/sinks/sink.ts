@@ -5,17 +5,19 @@ import { SwarmscopeError } from '../../common/errors.ts';
 
 export type WriteOutcome = { held: number; setAside: number };
 
+/** A batch's body as the ingest route received and validated it (version 1 or 2 encoding; gzip as sent). */
+export type RawBatch = { body: Buffer; gzip: boolean };
+
 export interface DurableSink {
   readonly name: string;
   start(): Promise<void>;
   /** True once the sink can take writes (templates installed, store reachable). */
   ready(): boolean;
   /**
-   * `ndjson`, when given, is the batch as version 1 lines (one validated record per line, in order;
-   * a function builds it on demand, as bytes): a sink that stores records as JSON lines may write it as is
-   * instead of serialising them again.
+   * `raw`, when given, is the request body the records were decoded from: a sink that stores
+   * batches may write it as is instead of encoding the records again.
    */
-  write(records: readonly WireRecord[], batchId: string, ndjson?: string | (() => Buffer)): Promise<WriteOutcome>;
+  write(records: readonly WireRecord[], batchId: string, raw?: RawBatch): Promise<WriteOutcome>;
   /**
    * Seconds a client should wait when the sink is known to be down and one request is already
    * probing it (ingest answers 503 at once instead of tying up a slot); 0 = try the write.

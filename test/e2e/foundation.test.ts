@@ -4,7 +4,6 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startTestAggregator } from '../helpers/aggregator.ts';
 import { startTestCollector } from '../helpers/collector.ts';
@@ -17,6 +16,7 @@ import { encodeBatch, INGEST_PATH } from '../../common/wire.ts';
 import { recordId } from '../../common/record-id.ts';
 import type { WireRecord } from '../../common/schema/index.ts';
 import { replayJournal } from '../../aggregator/sinks/journal/replay.ts';
+import { readSegment } from '../../aggregator/sinks/journal/journal-segments.ts';
 import { ElasticsearchSink } from '../../aggregator/sinks/elasticsearch/sink.ts';
 import { loadAggregatorConfig } from '../../aggregator/config.ts';
 import { createLogger } from '../../common/logger.ts';
@@ -193,11 +193,9 @@ test('npm start with no Docker engine and no Elasticsearch starts, says so, serv
   child.kill('SIGTERM');
   await new Promise((r) => child.once('exit', r));
 
-  const journal = await readFile(join(dataDir, 'journal', 'journal-000000000001.ndjson'), 'utf8');
-  const journaled = journal
-    .trim()
-    .split('\n')
-    .map((l) => (JSON.parse(l) as WireRecord).id);
+  const journaled: string[] = [];
+  for await (const c of readSegment(join(dataDir, 'journal', 'journal-000000000001.frames')))
+    journaled.push(...c.records.map((r) => r.id));
   const config = loadAggregatorConfig({
     SWARMSCOPE_TOKEN: 'x',
     SWARMSCOPE_DATA_DIR: dataDir,

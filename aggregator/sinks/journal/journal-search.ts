@@ -2,12 +2,10 @@
 // container, service, label), newest segments first, returning the newest `limit` matches in time
 // order. A query reads at most maxScanBytes of segments (then answers with partial: true), so a
 // search over a full 1 GiB journal stays bounded. Writes are the JournalSink's; this only reads.
-import { createReadStream } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { LogRecord } from '../../../common/schema/index.ts';
-import { SEGMENT } from './journal.ts';
+import { readSegment, SEGMENT } from './journal-segments.ts';
 
 export type LogQuery = {
   text?: string;
@@ -50,12 +48,13 @@ export async function searchJournal(
     return { records: [], scannedBytes: 0, partial: false };
   }
   const text = q.text?.toLowerCase();
-  // A cheap pre-filter on the raw line before JSON.parse: most lines are not logs or do not match.
+  // A cheap pre-filter on a frame's decoded bytes before its records are decoded: the container's
+  // id and the service's name are in its group lines.
   const needle = q.containerId ?? (q.service ? JSON.stringify(q.service).slice(1, -1) : undefined);
   let found: LogRecord[] = [];
   let scanned = 0;
   let partial = false;
-  for (let i = names.length - 1; i >= 0 && found.length < q.limit; i--) {
+  for (let i = names.length - 1; i >= 0 && found.length < q.limit && !partial; i--) {
     const path = join(dir, names[i]!);
     const size = await stat(path).then(
       (s) => s.size,
@@ -65,24 +64,28 @@ export async function searchJournal(
       partial = true;
       break;
     }
-    scanned += size;
     // Newest `limit` of this segment, in order; older segments only fill what is still missing.
     const need = q.limit - found.length;
-    const ring: LogRecord[] = [];
-    const input = createReadStream(path, { end: Math.max(0, size - 1) });
-    for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-      if (!line.startsWith('{"kind":"log"') && !line.includes('"kind":"log"')) continue;
-      if (needle && !line.includes(needle)) continue;
-      let r: LogRecord;
-      try {
-        r = JSON.parse(line) as LogRecord;
-      } catch {
-        continue;
+    let ring: LogRecord[] = [];
+    const frames = !path.endsWith('.ndjson');
+    try {
+      // Frames come newest first, so the search stops once it has enough; version 1 lines come in order.
+      for await (const c of readSegment(path, { logsOnly: true, newestFirst: true, ...(needle ? { needle } : {}) })) {
+        scanned += c.bytes;
+        const m = c.records.filter((r): r is LogRecord => r.kind === 'log' && matchesLog(r, q, text));
+        ring = frames ? [...m, ...ring] : [...ring, ...m].slice(-need);
+        if (frames && ring.length >= need) break;
+        // Decoded bytes are the work: a segment of frames holds several times its size on disk.
+        if (frames && scanned > maxScanBytes) {
+          partial = true;
+          break;
+        }
       }
-      if (r.kind !== 'log' || !matchesLog(r, q, text)) continue;
-      ring.push(r);
-      if (ring.length > need) ring.shift();
+    } catch (err) {
+      // Removed by a replay while read: what it held is in Elasticsearch now.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
+    ring = ring.slice(-need);
     found = [...ring, ...found];
   }
   found.sort((a, b) => Date.parse(a.time) - Date.parse(b.time));

@@ -1,13 +1,14 @@
 // The embedded default sink when no Elasticsearch is configured: a bounded local journal of
-// NDJSON segment files, fsynced per batch. At its bound it refuses batches (503: the collectors
-// keep them) rather than dropping anything. `swarmscope replay` moves it into Elasticsearch later.
+// segment files (journal-segments.ts: each batch as it was received, behind a frame header),
+// fsynced per batch. At its bound it refuses batches (503: the collectors keep them) rather than
+// dropping anything. `swarmscope replay` moves it into Elasticsearch later.
 import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WireRecord } from '../../../common/schema/index.ts';
-import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts';
+import { SinkUnavailable, type DurableSink, type RawBatch, type WriteOutcome } from '../sink.ts';
+import { frameHeader, HEADER_BYTES, SEGMENT, segmentName } from './journal-segments.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
-export const SEGMENT = /^journal-(\d{12})\.ndjson$/;
 
 export class JournalSink implements DurableSink {
   readonly name = 'journal';
@@ -41,35 +42,55 @@ export class JournalSink implements DurableSink {
     return this.bytes;
   }
 
-  /** Appends are serialised so a batch's lines are contiguous and each fsync covers whole batches. */
-  write(records: readonly WireRecord[], _batchId?: string, ndjson?: string | (() => Buffer)): Promise<WriteOutcome> {
-    const run = this.chain.then(() => this.append(records, typeof ndjson === 'function' ? ndjson() : ndjson));
+  /** Appends are serialised so a batch's frame is contiguous and each fsync covers whole batches. */
+  write(records: readonly WireRecord[], _batchId?: string, raw?: RawBatch): Promise<WriteOutcome> {
+    const run = this.chain.then(() => this.append(records, raw));
     this.chain = run.catch(() => {});
     return run;
   }
 
-  private async append(records: readonly WireRecord[], ndjson: string | Buffer | undefined): Promise<WriteOutcome> {
-    const text = ndjson ?? records.map((r) => JSON.stringify(r)).join('\n');
-    const body = Buffer.isBuffer(text) ? text : Buffer.from(text.endsWith('\n') ? text : text + '\n');
-    if (this.bytes + body.length > this.maxBytes) {
+  private async append(records: readonly WireRecord[], raw: RawBatch | undefined): Promise<WriteOutcome> {
+    const { body, gzip } = raw ?? {
+      body: Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join('')),
+      gzip: false,
+    };
+    let logs = 0;
+    for (const r of records) if (r.kind === 'log') logs++;
+    const header = frameHeader(body, records.length, logs, gzip);
+    const bytes = HEADER_BYTES + body.length;
+    if (this.bytes + bytes > this.maxBytes) {
       throw new SinkUnavailable(
         `local journal in ${this.dir} is full (${this.maxBytes} bytes); configure SWARMSCOPE_ES_URL and run \`npm run replay\``,
         60,
       );
     }
-    if (!this.segment || this.segment.bytes + body.length > SEGMENT_BYTES) await this.rotate();
+    if (!this.segment || this.segment.bytes + bytes > SEGMENT_BYTES) await this.rotate();
     const seg = this.segment!;
-    await seg.fh.write(body);
-    await seg.fh.sync();
-    seg.bytes += body.length;
-    this.bytes += body.length;
+    try {
+      // A write short of the frame is a full disk (the next one would say ENOSPC).
+      const { bytesWritten } = await seg.fh.writev([header, body]);
+      if (bytesWritten !== bytes)
+        throw Object.assign(new Error(`wrote ${bytesWritten} of ${bytes} bytes`), { code: 'ENOSPC' });
+      await seg.fh.sync();
+    } catch (err) {
+      // A frame cut short would hide every frame after it from readers: cut the segment back to its last whole frame.
+      await seg.fh.truncate(seg.bytes).catch(() => {});
+      if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
+      throw new SinkUnavailable(
+        `local journal in ${this.dir}: the disk is full (${(err as Error).message}); free space there or lower SWARMSCOPE_JOURNAL_MAX_BYTES`,
+        60,
+        err,
+      );
+    }
+    seg.bytes += bytes;
+    this.bytes += bytes;
     return { held: records.length, setAside: 0 };
   }
 
   private async rotate(): Promise<void> {
     await this.segment?.fh.close();
     const seq = this.nextSeq++;
-    const fh = await open(join(this.dir, `journal-${String(seq).padStart(12, '0')}.ndjson`), 'a');
+    const fh = await open(join(this.dir, segmentName(seq)), 'a');
     this.segment = { seq, fh, bytes: 0 };
   }
 

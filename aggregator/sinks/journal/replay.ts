@@ -1,14 +1,20 @@
 // Replays the local journal into Elasticsearch, oldest segment first, in chunks; a segment is
 // deleted only after every record in it is held (deterministic ids make a re-run harmless).
-import { createReadStream } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { validateRecord, type WireRecord } from '../../../common/schema/index.ts';
+import type { WireRecord } from '../../../common/schema/index.ts';
 import type { DurableSink } from '../sink.ts';
-import { SEGMENT } from './journal.ts';
+import { readSegment, SEGMENT } from './journal-segments.ts';
 
-export type ReplayResult = { segments: number; records: number; held: number; setAside: number; invalid: number };
+export type ReplayResult = {
+  segments: number;
+  records: number;
+  held: number;
+  setAside: number;
+  invalid: number;
+  /** Segments whose last frame a crash cut short before its fsync (never acknowledged), with why. */
+  torn: string[];
+};
 
 export async function replayJournal(
   dir: string,
@@ -16,7 +22,7 @@ export async function replayJournal(
   opts: { chunk?: number; skipSegments?: ReadonlySet<string> } = {},
 ): Promise<ReplayResult> {
   const chunk = opts.chunk ?? 2000;
-  const result: ReplayResult = { segments: 0, records: 0, held: 0, setAside: 0, invalid: 0 };
+  const result: ReplayResult = { segments: 0, records: 0, held: 0, setAside: 0, invalid: 0, torn: [] };
   const names = (await readdir(dir)).filter((n) => SEGMENT.test(n) && !opts.skipSegments?.has(n)).sort();
   for (const name of names) {
     const path = join(dir, name);
@@ -28,28 +34,18 @@ export async function replayJournal(
       result.setAside += out.setAside;
       batch = [];
     };
-    for await (const line of createInterface({ input: createReadStream(path), crlfDelay: Infinity })) {
-      if (!line) continue;
-      const v = validateRecord(safeParse(line));
-      if (!v.ok) {
-        result.invalid++;
-        continue;
+    for await (const c of readSegment(path)) {
+      result.invalid += c.invalid;
+      if (c.torn) result.torn.push(`${name}: ${c.torn}`);
+      for (const r of c.records) {
+        result.records++;
+        batch.push(r);
+        if (batch.length >= chunk) await flush();
       }
-      result.records++;
-      batch.push(v.record);
-      if (batch.length >= chunk) await flush();
     }
     await flush();
     await rm(path);
     result.segments++;
   }
   return result;
-}
-
-function safeParse(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

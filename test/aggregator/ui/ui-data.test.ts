@@ -5,7 +5,9 @@ import test from 'ava';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ContainerMetricRecord, HostMetricRecord, LogRecord } from '../../../common/schema/index.ts';
+import type { ContainerMetricRecord, HostMetricRecord, LogRecord, WireRecord } from '../../../common/schema/index.ts';
+import { encodeBatchV2 } from '../../../common/wire.ts';
+import { JournalSink } from '../../../aggregator/sinks/journal/journal.ts';
 import { HistoryStore, sumSeries } from '../../../aggregator/ui/history-store.ts';
 import { searchJournal } from '../../../aggregator/sinks/journal/journal-search.ts';
 import { buildClusterView, type PartResult } from '../../../aggregator/ui/cluster-view.ts';
@@ -147,41 +149,57 @@ function log(i: number, message: string, stream: 'stdout' | 'stderr', service: s
   };
 }
 
-test('journal search filters by text, stream, service, label and time, newest matches first kept, in time order', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-journal-'));
-  const seg1 = [log(1, 'GET /a 200', 'stdout', 'web', 1), log(2, 'boom: Disk full', 'stderr', 'db', 2)];
-  const seg2 = [
-    log(3, 'GET /b 500', 'stdout', 'web', 3),
-    log(4, 'disk FULL again', 'stderr', 'db', 4),
-    { kind: 'inventory', id: 'inv-xxxxxx', time: at(4), node, intervalMs: 1000, containerIds: [] },
-    log(5, 'GET /c 200', 'stdout', 'web', 5),
-  ];
-  await writeFile(join(dir, 'journal-000000000001.ndjson'), seg1.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  await writeFile(
-    join(dir, 'journal-000000000002.ndjson'),
-    seg2.map((r) => JSON.stringify(r)).join('\n') + '\nnot json\n',
-  );
-  const ids = async (q: Parameters<typeof searchJournal>[1]) => (await searchJournal(dir, q)).records.map((r) => r.id);
-  t.deepEqual(
-    await ids({ text: 'disk full', limit: 10 }),
-    ['log-2-xxxxx', 'log-4-xxxxx'],
-    'case-insensitive, both segments, in time order',
-  );
-  t.deepEqual(await ids({ service: 'web', limit: 2 }), ['log-3-xxxxx', 'log-5-xxxxx'], 'the newest two');
-  t.deepEqual(await ids({ stream: 'stderr', limit: 10 }), ['log-2-xxxxx', 'log-4-xxxxx']);
-  t.deepEqual(await ids({ labels: [['team', 'a']], text: '200', limit: 10 }), ['log-1-xxxxx', 'log-5-xxxxx']);
-  t.deepEqual(await ids({ fromMs: Date.parse(at(2)), toMs: Date.parse(at(3)), limit: 10 }), [
-    'log-2-xxxxx',
-    'log-3-xxxxx',
-  ]);
-  t.deepEqual(await ids({ containerId: 'cdb', limit: 10 }), ['log-2-xxxxx', 'log-4-xxxxx'], 'a container id prefix');
-  const bounded = await searchJournal(dir, { text: 'GET', limit: 10 }, 10);
-  t.true(bounded.partial, 'the scan bound stops at the newest segment and says so');
-  t.deepEqual(
-    bounded.records.map((r) => r.id),
-    ['log-3-xxxxx', 'log-5-xxxxx'],
-  );
-});
+/** Two segments as journals wrote them before frames (version 1 lines, one bad), or one segment of two frames. */
+const journalWriters = {
+  'version 1 lines': async (dir: string, seg1: WireRecord[], seg2: WireRecord[]) => {
+    await writeFile(join(dir, 'journal-000000000001.ndjson'), seg1.map((r) => JSON.stringify(r)).join('\n') + '\n');
+    await writeFile(
+      join(dir, 'journal-000000000002.ndjson'),
+      seg2.map((r) => JSON.stringify(r)).join('\n') + '\nnot json\n',
+    );
+  },
+  frames: async (dir: string, seg1: WireRecord[], seg2: WireRecord[]) => {
+    const j = new JournalSink({ dir, maxBytes: 1 << 20 });
+    await j.start();
+    await j.write(seg1, '1', { body: await encodeBatchV2(seg1), gzip: true });
+    await j.write(seg2, '2', { body: await encodeBatchV2(seg2), gzip: true });
+    await j.close();
+  },
+};
+
+for (const [format, write] of Object.entries(journalWriters))
+  test(`journal search (${format}) filters by text, stream, service, label and time, newest matches first kept, in time order`, async (t) => {
+    const dir = await mkdtemp(join(tmpdir(), 'swarmscope-journal-'));
+    const seg1 = [log(1, 'GET /a 200', 'stdout', 'web', 1), log(2, 'boom: Disk full', 'stderr', 'db', 2)];
+    const seg2: WireRecord[] = [
+      log(3, 'GET /b 500', 'stdout', 'web', 3),
+      log(4, 'disk FULL again', 'stderr', 'db', 4),
+      { kind: 'inventory', id: 'inv-xxxxxx', time: at(4), node, intervalMs: 1000, containerIds: [] },
+      log(5, 'GET /c 200', 'stdout', 'web', 5),
+    ];
+    await write(dir, seg1, seg2);
+    const ids = async (q: Parameters<typeof searchJournal>[1]) =>
+      (await searchJournal(dir, q)).records.map((r) => r.id);
+    t.deepEqual(
+      await ids({ text: 'disk full', limit: 10 }),
+      ['log-2-xxxxx', 'log-4-xxxxx'],
+      'case-insensitive, both segments, in time order',
+    );
+    t.deepEqual(await ids({ service: 'web', limit: 2 }), ['log-3-xxxxx', 'log-5-xxxxx'], 'the newest two');
+    t.deepEqual(await ids({ stream: 'stderr', limit: 10 }), ['log-2-xxxxx', 'log-4-xxxxx']);
+    t.deepEqual(await ids({ labels: [['team', 'a']], text: '200', limit: 10 }), ['log-1-xxxxx', 'log-5-xxxxx']);
+    t.deepEqual(await ids({ fromMs: Date.parse(at(2)), toMs: Date.parse(at(3)), limit: 10 }), [
+      'log-2-xxxxx',
+      'log-3-xxxxx',
+    ]);
+    t.deepEqual(await ids({ containerId: 'cdb', limit: 10 }), ['log-2-xxxxx', 'log-4-xxxxx'], 'a container id prefix');
+    const bounded = await searchJournal(dir, { text: 'GET', limit: 10 }, 10);
+    t.true(bounded.partial, 'the scan bound stops at the newest segment (frame) and says so');
+    t.deepEqual(
+      bounded.records.map((r) => r.id),
+      ['log-3-xxxxx', 'log-5-xxxxx'],
+    );
+  });
 
 function container(id: string, over: Partial<ContainerSummary> = {}): ContainerSummary {
   return {

@@ -1,9 +1,9 @@
 // Batch encoding version 2 end to end: a collector's shipper sends it, an aggregator stores exactly
-// the records version 1 would have given (journal lines, Elasticsearch documents), and an
+// the records version 1 would have given (journal records, Elasticsearch documents), and an
 // aggregator from before version 2 (answering 415) gets the same batch as version 1 instead.
 import test from 'ava';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import { recordId } from '../../../common/record-id.ts';
 import type { LogRecord, WireRecord } from '../../../common/schema/index.ts';
 import { encodeBatch, encodeBatchV2, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../../common/wire.ts';
 import { startTestAggregator } from '../../helpers/aggregator.ts';
+import { readSegment } from '../../../aggregator/sinks/journal/journal-segments.ts';
 import { deleteIndices, scanAll } from '../../helpers/elasticsearch.ts';
 
 const node = { id: 'wire-node-id', hostname: 'wire-node' };
@@ -74,7 +75,7 @@ async function shipperTo(url: string, token: string) {
   return { shipper, send, warnings };
 }
 
-test('a version 2 batch is held as the records it carries: the journal has them as version 1 lines', async (t) => {
+test('a version 2 batch is held as the records it carries: the journal reads back as those records', async (t) => {
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-wire-agg-'));
   const agg = await startTestAggregator({ es: false, env: { SWARMSCOPE_DATA_DIR: dataDir } });
   const s = await shipperTo(agg.url, agg.token);
@@ -86,14 +87,10 @@ test('a version 2 batch is held as the records it carries: the journal has them 
   t.true(await s.send(batch));
   t.deepEqual(s.shipper.stats.responses, { 200: 1 });
   const dir = join(dataDir, 'journal');
-  const text = (await Promise.all((await readdir(dir)).map((n) => readFile(join(dir, n), 'utf8')))).join('');
-  t.deepEqual(
-    text
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as unknown),
-    batch,
-  );
+  const held: WireRecord[] = [];
+  for (const name of (await readdir(dir)).sort())
+    for await (const c of readSegment(join(dir, name))) held.push(...c.records);
+  t.deepEqual(held, batch);
 });
 
 test('Elasticsearch documents of a version 2 batch equal those of the same records sent as version 1', async (t) => {
