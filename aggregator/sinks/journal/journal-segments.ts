@@ -2,8 +2,8 @@
 // (`journal-<seq>.frames`) holds each accepted batch as the request body it came as (version 2
 // batch encoding, which takes version 1 lines as they are; gzip as sent), behind a 17-byte header:
 // "SSJ1", the body's length, its records and its log records (big-endian u32 each), and a flags
-// byte (1: gzip). Writing the body as received spares re-encoding the batch and writes a tenth of
-// the bytes: at 2 KiB lines the version 1 lines' copy into the kernel was a quarter of the
+// byte (1: gzip). Writing the body as received spares re-encoding the batch and writes far fewer
+// bytes: at 2 KiB lines the version 1 lines' copy into the kernel was a quarter of the
 // aggregator's CPU. Segments of version 1 lines (`journal-<seq>.ndjson`, journals written before
 // frames) are still read. A frame cut short by a crash before its fsync (never acknowledged) ends
 // the segment's reading and is reported.
