@@ -165,6 +165,12 @@ program
           .map(
             (t) => `  cut short by a crash before its fsync (never acknowledged, sent again by its collector): ${t}\n`,
           )
+          .join('') +
+        result.open
+          .map(
+            (n) =>
+              `  left: ${n} is still written to by a running aggregator; stop it or give it SWARMSCOPE_ES_URL, then replay again\n`,
+          )
           .join(''),
     );
   });

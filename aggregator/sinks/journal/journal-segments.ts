@@ -6,7 +6,8 @@
 // bytes: at 2 KiB lines the version 1 lines' copy into the kernel was a quarter of the
 // aggregator's CPU. Segments of version 1 lines (`journal-<seq>.ndjson`, journals written before
 // frames) are still read. A frame cut short by a crash before its fsync (never acknowledged) ends
-// the segment's reading and is reported.
+// the segment's reading and is reported. The segment being appended to is named `….frames.open`
+// until it is complete (next segment, or the journal closed), so that a replay never takes it.
 import { gunzipSync } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
@@ -14,7 +15,9 @@ import { createInterface } from 'node:readline';
 import { validateRecord, type WireRecord } from '../../../common/schema/index.ts';
 import { decodeLinesV2 } from '../../../common/wire-v2.ts';
 
-export const SEGMENT = /^journal-(\d{12})\.(ndjson|frames)$/;
+/** A segment's name; `.open` while a running journal appends to it (replay leaves it, search reads it). */
+export const SEGMENT = /^journal-(\d{12})\.(ndjson|frames)(\.open)?$/;
+export const OPEN = '.open';
 export const HEADER_BYTES = 17;
 const MAGIC = Buffer.from('SSJ1');
 /** Bytes read at once while walking a segment's frame headers. */

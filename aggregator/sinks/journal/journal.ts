@@ -2,11 +2,11 @@
 // segment files (journal-segments.ts: each batch as it was received, behind a frame header),
 // fsynced per batch. At its bound it refuses batches (503: the collectors keep them) rather than
 // dropping anything. `swarmscope replay` moves it into Elasticsearch later.
-import { mkdir, open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WireRecord } from '../../../common/schema/index.ts';
 import { SinkUnavailable, type DurableSink, type RawBatch, type WriteOutcome } from '../sink.ts';
-import { frameHeader, HEADER_BYTES, SEGMENT, segmentName } from './journal-segments.ts';
+import { frameHeader, HEADER_BYTES, OPEN, SEGMENT, segmentName } from './journal-segments.ts';
 
 const SEGMENT_BYTES = 64 * 1024 * 1024;
 
@@ -31,6 +31,8 @@ export class JournalSink implements DurableSink {
       if (!m) continue;
       this.bytes += (await stat(join(this.dir, name))).size;
       this.nextSeq = Math.max(this.nextSeq, Number(m[1]) + 1);
+      // Left open by a journal that did not close (a crash): complete now, a replay may take it.
+      if (m[3]) await rename(join(this.dir, name), join(this.dir, name.slice(0, -OPEN.length)));
     }
   }
 
@@ -73,8 +75,7 @@ export class JournalSink implements DurableSink {
         throw Object.assign(new Error(`wrote ${bytesWritten} of ${bytes} bytes`), { code: 'ENOSPC' });
       await seg.fh.sync();
     } catch (err) {
-      // A frame cut short would hide every frame after it from readers: cut the segment back to its last whole frame.
-      await seg.fh.truncate(seg.bytes).catch(() => {});
+      await this.cutBack(seg);
       if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
       throw new SinkUnavailable(
         `local journal in ${this.dir}: the disk is full (${(err as Error).message}); free space there or lower SWARMSCOPE_JOURNAL_MAX_BYTES`,
@@ -87,16 +88,37 @@ export class JournalSink implements DurableSink {
     return { held: records.length, setAside: 0 };
   }
 
+  /**
+   * A frame cut short would hide every frame after it from readers: the segment is cut back to its
+   * last whole frame, or, if that fails too, left as it is and the next batch starts a new one.
+   */
+  private async cutBack(seg: { fh: FileHandle; bytes: number }): Promise<void> {
+    try {
+      await seg.fh.truncate(seg.bytes);
+    } catch {
+      await this.complete();
+    }
+  }
+
   private async rotate(): Promise<void> {
-    await this.segment?.fh.close();
+    await this.complete();
     const seq = this.nextSeq++;
-    const fh = await open(join(this.dir, segmentName(seq)), 'a');
+    const fh = await open(join(this.dir, segmentName(seq) + OPEN), 'a');
     this.segment = { seq, fh, bytes: 0 };
+  }
+
+  /** Closes the segment being appended to and drops `.open` from its name. */
+  private async complete(): Promise<void> {
+    const seg = this.segment;
+    if (!seg) return;
+    this.segment = undefined;
+    await seg.fh.close().catch(() => {});
+    const name = join(this.dir, segmentName(seg.seq));
+    await rename(name + OPEN, name);
   }
 
   async close(): Promise<void> {
     await this.chain;
-    await this.segment?.fh.close();
-    this.segment = undefined;
+    await this.complete();
   }
 }

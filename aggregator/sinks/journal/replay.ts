@@ -4,7 +4,7 @@ import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { WireRecord } from '../../../common/schema/index.ts';
 import type { DurableSink } from '../sink.ts';
-import { readSegment, SEGMENT } from './journal-segments.ts';
+import { OPEN, readSegment, SEGMENT } from './journal-segments.ts';
 
 export type ReplayResult = {
   segments: number;
@@ -14,16 +14,21 @@ export type ReplayResult = {
   invalid: number;
   /** Segments whose last frame a crash cut short before its fsync (never acknowledged), with why. */
   torn: string[];
+  /** Segments a running journal is appending to: left for a later replay. */
+  open: string[];
 };
 
 export async function replayJournal(
   dir: string,
   sink: DurableSink,
-  opts: { chunk?: number; skipSegments?: ReadonlySet<string> } = {},
+  opts: { chunk?: number } = {},
 ): Promise<ReplayResult> {
   const chunk = opts.chunk ?? 2000;
-  const result: ReplayResult = { segments: 0, records: 0, held: 0, setAside: 0, invalid: 0, torn: [] };
-  const names = (await readdir(dir)).filter((n) => SEGMENT.test(n) && !opts.skipSegments?.has(n)).sort();
+  const result: ReplayResult = { segments: 0, records: 0, held: 0, setAside: 0, invalid: 0, torn: [], open: [] };
+  const all = (await readdir(dir)).filter((n) => SEGMENT.test(n)).sort();
+  // Replayed segments are deleted: one still appended to would take what is written after with it.
+  result.open = all.filter((n) => n.endsWith(OPEN));
+  const names = all.filter((n) => !n.endsWith(OPEN));
   for (const name of names) {
     const path = join(dir, name);
     let batch: WireRecord[] = [];

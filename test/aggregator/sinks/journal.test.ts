@@ -158,6 +158,40 @@ test('journals of version 1 lines from before frames are replayed first, their b
   t.deepEqual(await readdir(dir), [], 'replayed segments are removed');
 });
 
+test('a replay leaves the segment a running journal appends to; a segment a crash left open is completed at the next start', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'swarmscope-journal-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const j = await journalIn(dir);
+  const first = logs('open1', 10);
+  await j.write(first, '1', { body: encodeBatch(first), gzip: true });
+  t.deepEqual(await readdir(dir), ['journal-000000000001.frames.open']);
+  const target = await journalIn(await mkdtemp(join(tmpdir(), 'swarmscope-journal-target-')));
+  const during = await replayJournal(dir, target);
+  t.like(during, { records: 0, segments: 0, open: ['journal-000000000001.frames.open'] });
+  // Written after the replay looked: still there, not taken with a deleted segment.
+  const second = logs('open2', 10);
+  await j.write(second, '2', { body: encodeBatch(second), gzip: true });
+  await j.close();
+  t.deepEqual(await readdir(dir), ['journal-000000000001.frames']);
+  const after = await replayJournal(dir, target);
+  t.like(after, { records: 20, segments: 1, open: [] });
+
+  // A journal that never closed (SIGKILL): its segment keeps `.open` until the next start completes it.
+  const crashed = await journalIn(dir);
+  const third = logs('open3', 5);
+  await crashed.write(third, '3', { body: encodeBatch(third), gzip: true });
+  t.deepEqual(await readdir(dir), ['journal-000000000001.frames.open'], 'numbered from 1 again once replayed');
+  const restarted = await journalIn(dir);
+  t.deepEqual(await readdir(dir), ['journal-000000000001.frames']);
+  const fourth = logs('open4', 5);
+  await restarted.write(fourth, '4', { body: encodeBatch(fourth), gzip: true });
+  await restarted.close();
+  const last = await replayJournal(dir, target);
+  await target.close();
+  t.like(last, { records: 10, segments: 2, open: [] });
+  t.deepEqual((await recordsOf((await segments(target.dir))[0]!)).records, [...first, ...second, ...third, ...fourth]);
+});
+
 test('a full disk refuses the batch for retry (503) and leaves no frame cut short: every frame before it reads back whole', async (t) => {
   if (process.getuid?.() !== 0) return t.pass('needs root to mount a small tmpfs');
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-journal-full-'));
