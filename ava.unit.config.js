@@ -16,6 +16,7 @@ export default {
     'test/aggregator/connection-bounds.test.ts',
     'test/aggregator/ui/ui-access.test.ts',
     'test/aggregator/ui/ui-data.test.ts',
+    'test/aggregator/bounded-inflate.test.ts',
     'test/aggregator/sinks/journal.test.ts',
     'test/aggregator/sinks/prometheus/swarm-metrics.test.ts',
     'test/aggregator/sinks/prometheus/source-metrics.test.ts',
