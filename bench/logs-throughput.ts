@@ -11,8 +11,8 @@
 // Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +23,7 @@ import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.
 import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkLoop } from './bulk-ceiling.ts';
-import { HEADER_BYTES, parseHeader, SEGMENT } from '../aggregator/sinks/journal/journal-segments.ts';
+import { frameIndex, SEGMENT } from '../aggregator/sinks/journal/journal-segments.ts';
 import { ensurePackages } from '../test/env/system-packages.ts';
 
 const sizes = [
@@ -105,24 +105,18 @@ async function esCount(index: string): Promise<number> {
  */
 function journalCounter(dir: string): () => Promise<number> {
   const seen = new Map<string, { offset: number; logs: number }>();
-  const head = Buffer.allocUnsafe(HEADER_BYTES);
   return async () => {
     let total = 0;
     for (const name of readdirSync(dir).filter((n) => SEGMENT.test(n))) {
       const s = seen.get(name) ?? { offset: 0, logs: 0 };
-      const fd = openSync(join(dir, name), 'r');
+      const fh = await open(join(dir, name), 'r');
       try {
-        const size = fstatSync(fd).size;
-        while (s.offset + HEADER_BYTES <= size) {
-          readSync(fd, head, 0, HEADER_BYTES, s.offset);
-          const h = parseHeader(head);
-          if (typeof h === 'string') throw new Error(`journal ${name}: ${h}`);
-          if (s.offset + HEADER_BYTES + h.length > size) break;
-          s.logs += h.logs;
-          s.offset += HEADER_BYTES + h.length;
-        }
+        const { frames, end, stop } = await frameIndex(fh, s.offset, (await fh.stat()).size);
+        if (stop && !stop.incomplete) throw new Error(`journal ${name}: ${stop.why}`);
+        for (const f of frames) s.logs += f.logs;
+        s.offset = end;
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
       seen.set(name, s);
       total += s.logs;

@@ -10,7 +10,7 @@
 // until it is complete (next segment, or the journal closed), so that a replay never takes it.
 import { gunzipSync } from 'node:zlib';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { validateRecord, type WireRecord } from '../../../common/schema/index.ts';
 import { decodeLinesV2 } from '../../../common/wire-v2.ts';
@@ -72,34 +72,50 @@ export async function* readSegment(path: string, pick: FramePick = {}): AsyncGen
 
 type FrameAt = { at: number; length: number; records: number; logs: number; gzip: boolean };
 
+/**
+ * The whole frames of a segment from `from` (a frame's start) up to `size`, by their headers; `end`
+ * is where the next frame starts. `stop` says why the bytes after `end` are no whole frame:
+ * `incomplete` for a frame not all there (being written, or cut by a crash), else not a frame at
+ * all. Headers are read through a window, so that many small frames are not a read each.
+ */
+export async function frameIndex(
+  fh: FileHandle,
+  from: number,
+  size: number,
+): Promise<{ frames: FrameAt[]; end: number; stop?: { why: string; incomplete: boolean } }> {
+  const frames: FrameAt[] = [];
+  const win = Buffer.allocUnsafe(HEADER_WINDOW);
+  let winAt = from;
+  let winLen = 0;
+  let at = from;
+  while (at < size) {
+    if (at + HEADER_BYTES > winAt + winLen) {
+      winAt = at;
+      winLen = (await fh.read(win, 0, HEADER_WINDOW, at)).bytesRead;
+    }
+    const head = win.subarray(at - winAt, Math.min(at - winAt + HEADER_BYTES, winLen));
+    const h = parseHeader(head);
+    if (typeof h === 'string')
+      return {
+        frames,
+        end: at,
+        stop: { why: `${h} at byte ${at} of ${size}`, incomplete: head.length < HEADER_BYTES },
+      };
+    if (at + HEADER_BYTES + h.length > size) {
+      const why = `frame at byte ${at} cut short (${size - at - HEADER_BYTES} of ${h.length} bytes)`;
+      return { frames, end: at, stop: { why, incomplete: true } };
+    }
+    frames.push({ at: at + HEADER_BYTES, ...h });
+    at += HEADER_BYTES + h.length;
+  }
+  return { frames, end: at };
+}
+
 async function* readFrames(path: string, pick: FramePick): AsyncGenerator<SegmentChunk> {
   const fh = await open(path, 'r');
   try {
-    // Headers first: the bodies then read are only those picked, in the order asked. Headers are
-    // read through a window, so that a segment of many small frames is not a read per frame.
-    const size = (await fh.stat()).size;
-    const frames: FrameAt[] = [];
-    const win = Buffer.allocUnsafe(HEADER_WINDOW);
-    let winAt = 0;
-    let winLen = 0;
-    let cut: string | undefined;
-    for (let at = 0; at < size;) {
-      if (at < winAt || at + HEADER_BYTES > winAt + winLen) {
-        winAt = at;
-        winLen = (await fh.read(win, 0, HEADER_WINDOW, at)).bytesRead;
-      }
-      const h = parseHeader(win.subarray(at - winAt, Math.min(at - winAt + HEADER_BYTES, winLen)));
-      if (typeof h === 'string') {
-        cut = `${h} at byte ${at} of ${size}`;
-        break;
-      }
-      if (at + HEADER_BYTES + h.length > size) {
-        cut = `frame at byte ${at} cut short (${size - at - HEADER_BYTES} of ${h.length} bytes)`;
-        break;
-      }
-      frames.push({ at: at + HEADER_BYTES, ...h });
-      at += HEADER_BYTES + h.length;
-    }
+    // Headers first: the bodies then read are only those picked, in the order asked.
+    const { frames, stop } = await frameIndex(fh, 0, (await fh.stat()).size);
     if (pick.newestFirst) frames.reverse();
     for (const f of frames) {
       if (pick.logsOnly && f.logs === 0) continue;
@@ -122,7 +138,7 @@ async function* readFrames(path: string, pick: FramePick): AsyncGenerator<Segmen
         ? { records: [], invalid: f.records, bytes: batch.length }
         : { records: d.records, invalid: 0, bytes: batch.length };
     }
-    if (cut) yield { records: [], invalid: 0, bytes: 0, torn: cut };
+    if (stop) yield { records: [], invalid: 0, bytes: 0, torn: stop.why };
   } finally {
     await fh.close();
   }
