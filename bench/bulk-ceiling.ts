@@ -1,47 +1,74 @@
 // Elasticsearch's own ceiling for a set of documents: a plain loop of pre-serialised, uncompressed
 // `_bulk` requests, several at once, so nothing but Elasticsearch can limit the rate. Benches print
-// it beside what swarmscope achieved with the same documents.
+// it beside what swarmscope (or a peer) achieved with the same documents.
 import { testEnv } from '../test/helpers/env.ts';
 import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A document to send: with an id, created under it as the aggregator does; without, under one Elasticsearch generates. */
+export type CeilingItem = Pick<BulkItem, 'index' | 'source'> & { id?: string };
+
 /**
- * Sends `items` (create by id, as the aggregator does) as requests of `perRequest` documents or
- * `maxBytes` of them, whichever comes first (the collector's batch bounds: 5000 records, 4 MiB),
- * `concurrency` at once; resolves with the wall time once every request was answered. A refused or
- * failed request is sent again (a resend cannot duplicate): after a 429 (Elasticsearch's indexing
- * pressure: 2 KiB documents in 10 MB requests, four at once, outgrew a 512 MiB heap's share) as
- * often as it takes, after a short pause, as the aggregator would; the fifth other failure rejects.
+ * The aggregator's `_bulk` body for items with an id; an item without one gets an action line that
+ * names none (rsyslog sends none: auto-generated ids spare Elasticsearch the lookup of each id).
+ */
+function ceilingBody(items: readonly CeilingItem[]): string {
+  let body = '';
+  for (const it of items)
+    body +=
+      it.id === undefined
+        ? `{"create":{"_index":${JSON.stringify(it.index)}}}\n${it.source}\n`
+        : bulkBody([{ index: it.index, id: it.id, source: it.source, raw: undefined }]);
+  return body;
+}
+
+/**
+ * Sends `items` as requests of `perRequest` documents or `maxBytes` of them, whichever comes first
+ * (the collector's batch bounds: 5000 records, 4 MiB), `concurrency` at once; resolves with the wall
+ * time once every request was answered. A refused or failed request is sent again; of a request
+ * answered with some items refused, only those items (an item without an id sent twice would be
+ * indexed twice). After a 429 (Elasticsearch's indexing pressure: 2 KiB documents in 10 MB requests,
+ * four at once, outgrew a 512 MiB heap's share) as often as it takes, after a short pause, as the
+ * aggregator would; the fifth other failure rejects.
  */
 export async function bulkLoop(
-  items: readonly BulkItem[],
+  items: readonly CeilingItem[],
   opts: { perRequest?: number; maxBytes?: number; concurrency?: number } = {},
 ): Promise<{ docs: number; seconds: number }> {
   const perRequest = opts.perRequest ?? 5000;
   const maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
-  const bodies: Buffer[] = [];
+  const requests: Array<{ items: readonly CeilingItem[]; body: Buffer }> = [];
   for (let i = 0; i < items.length;) {
     let end = i;
     for (let bytes = 0; end < items.length && end - i < perRequest && bytes < maxBytes; end++)
       bytes += items[end]!.source.length;
-    bodies.push(Buffer.from(bulkBody(items.slice(i, end))));
+    const slice = items.slice(i, end);
+    requests.push({ items: slice, body: Buffer.from(ceilingBody(slice)) });
     i = end;
   }
   const auth = `Basic ${Buffer.from(`${testEnv.esAdminUsername}:${testEnv.esAdminPassword}`).toString('base64')}`;
   const send = async () => {
-    for (let b = bodies.shift(); b; b = bodies.shift()) {
+    for (let next = requests.shift(); next; next = requests.shift()) {
+      let { items: pending, body } = next;
       for (let attempt = 1; ; attempt++) {
         const answer = await fetch(`${testEnv.esUrl}/_bulk?filter_path=errors,items.*.status`, {
           method: 'POST',
           headers: { authorization: auth, 'content-type': 'application/x-ndjson' },
-          body: b,
+          body,
           signal: AbortSignal.timeout(120_000),
         }).then(
           async (res) => ({ ok: res.ok, status: res.status, text: await res.text() }),
           (err: Error) => ({ ok: false, status: 0, text: err.message }),
         );
         if (answer.ok && !/"status":(429|5\d\d)/.test(answer.text)) break;
+        if (answer.ok) {
+          const statuses = (JSON.parse(answer.text) as { items: Array<Record<string, { status: number }>> }).items.map(
+            (item) => Object.values(item)[0]!.status,
+          );
+          pending = pending.filter((_, k) => statuses[k] === 429 || statuses[k]! >= 500);
+          body = Buffer.from(ceilingBody(pending));
+        }
         const pressure = answer.status === 429 || (answer.ok && !/"status":5\d\d/.test(answer.text));
         if (pressure) attempt--;
         else if (attempt === 5) throw new Error(`plain _bulk loop: ${answer.text.slice(0, 300)}`);

@@ -6,6 +6,13 @@
 //   Elasticsearch's own ceiling: the very documents swarmscope indexed (read back), sent again into a
 //   fresh index by a plain loop of pre-serialised, uncompressed `_bulk` requests (5000 documents or 4 MiB per request,
 //   4 at once: the collector's batch and concurrency), so nothing but Elasticsearch can limit it
+//   rsyslog's ceiling: the documents rsyslog indexed, read back and sent by the same loop into a fresh
+//   index as rsyslog's was made (no template: dynamic mapping; no ids: Elasticsearch generates them).
+//   Ours carry more fields and a deterministic id each (exactly-once), which costs Elasticsearch a
+//   lookup per document: each shipper is to be read against its own documents' ceiling.
+// Before the first Elasticsearch row, Elasticsearch is warmed up once (100,000 small log documents
+// into a throwaway index): on one just started, the first row ran at ~0.55× of its rate on a warm
+// one (JVM warm-up), and that row was always ours.
 // Rate and CPU are taken between the first and the last line held (journal) or indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
 // Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack]
@@ -22,7 +29,9 @@ import { docker, inspect, removeContainers, runContainer } from '../test/helpers
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
 import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
-import { bulkLoop } from './bulk-ceiling.ts';
+import { bulkLoop, type CeilingItem } from './bulk-ceiling.ts';
+import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
+import { logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
 import { frameIndex, SEGMENT } from '../aggregator/sinks/journal/journal-segments.ts';
 import { ensurePackages } from '../test/env/system-packages.ts';
 
@@ -145,7 +154,8 @@ async function writeLines(
   return { id, file, seconds: (Date.parse(state.FinishedAt) - Date.parse(state.StartedAt)) / 1000 };
 }
 
-type Docs = Array<{ id: string; doc: Record<string, unknown> }>;
+/** Documents read back from an index: with the id they were indexed under when it was the shipper's. */
+type Docs = Array<{ id?: string; doc: Record<string, unknown> }>;
 
 /** swarmscope: an aggregator child process (with or without ES) and a collector child process restricted to the writer. */
 async function swarmscope(label: string, total: number, withEs: boolean, keep?: Docs): Promise<Figures> {
@@ -199,7 +209,7 @@ async function swarmscope(label: string, total: number, withEs: boolean, keep?: 
 }
 
 /** The peer: an rsyslogd of our own (own config, work directory and pid file) on the same file. */
-async function rsyslog(file: string, total: number): Promise<Figures> {
+async function rsyslog(file: string, total: number, keep?: Docs): Promise<Figures> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-rsyslog-'));
   const index = `swarmscope-bench-rsyslog-${run}`;
   const es = new URL(testEnv.esUrl);
@@ -241,24 +251,53 @@ input(type="imfile" File=${q(file)} Tag="bench" ruleset="es" freshStartTail="off
     );
   } finally {
     await rs.stop();
+    if (keep) for (const h of await scanAll(index)) keep.push({ doc: h._source });
     await deleteIndices(index);
     await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** The ceiling: `docs` into a fresh index (same template) by a plain loop of pre-serialised `_bulk` bodies. */
-async function bulkCeiling(docs: Docs): Promise<Figures> {
-  const prefix = `swarmscope-bench${run}ceil`;
-  const es = esAdmin();
-  await es.indices.putIndexTemplate(templateFor(prefix, 'logs') as Parameters<typeof es.indices.putIndexTemplate>[0]);
-  const index = `${prefix}-logs-bench`;
+type Template = ReturnType<typeof templateFor>;
+const putTemplate = (t: Template) =>
+  esAdmin().indices.putIndexTemplate(t as Parameters<ReturnType<typeof esAdmin>['indices']['putIndexTemplate']>[0]);
+
+/**
+ * Warms Elasticsearch up, once per run before its first row: on one just started, the first row to
+ * index ran at ~0.55× of its rate on a warm one (JVM warm-up), and it was always ours (the ceiling
+ * ran last). Small log documents as the aggregator makes them, by the plain loop, into a throwaway index.
+ */
+async function warmUp(): Promise<void> {
+  const prefix = `swarmscope-bench${run}warm`;
+  const template = templateFor(prefix, 'logs');
+  await putTemplate(template);
+  const node = { id: simulatedNodeId(prefix), hostname: prefix };
+  const filler = 'x'.repeat(40);
+  const records = Array.from({ length: 100_000 }, (_, i) => logRecord(node, prefix, prefix, i, filler));
+  try {
+    const { docs, seconds } = await bulkLoop(bulkItems(prefix, records));
+    process.stderr.write(
+      `Elasticsearch warmed up: ${docs} log documents in ${seconds.toFixed(1)} s = ${Math.round(docs / seconds).toLocaleString('en')} docs/s\n`,
+    );
+  } finally {
+    await deleteIndices(`${prefix}-*`);
+    await esAdmin()
+      .indices.deleteIndexTemplate({ name: template.name })
+      .catch(() => undefined);
+  }
+}
+
+/**
+ * A ceiling: `docs` into the fresh `index` (under `template` if given) by a plain loop of
+ * pre-serialised `_bulk` bodies, each under its id if it has one.
+ */
+async function bulkCeiling(what: string, index: string, docs: Docs, template?: Template): Promise<Figures> {
+  if (template) await putTemplate(template);
+  const items: CeilingItem[] = docs.map((d) => ({ index, id: d.id, source: JSON.stringify(d.doc) }));
   let failed: Error | undefined;
-  const loop = bulkLoop(docs.map((d) => ({ index, id: d.id, source: JSON.stringify(d.doc), raw: undefined }))).catch(
-    (err: Error) => void (failed = err),
-  );
+  const loop = bulkLoop(items).catch((err: Error) => void (failed = err));
   try {
     return await measure(
-      'plain _bulk → ES',
+      what,
       docs.length,
       async () => {
         if (failed) throw failed;
@@ -269,8 +308,11 @@ async function bulkCeiling(docs: Docs): Promise<Figures> {
     );
   } finally {
     await loop;
-    await deleteIndices(`${prefix}-*`);
-    await es.indices.deleteIndexTemplate({ name: `${prefix}-logs` }).catch(() => undefined);
+    await deleteIndices(index);
+    if (template)
+      await esAdmin()
+        .indices.deleteIndexTemplate({ name: template.name })
+        .catch(() => undefined);
   }
 }
 
@@ -296,6 +338,7 @@ const fmt = (f: Figures, bytes: number, path: string): string[] =>
       ];
 // The peer is a Debian package: installed here when missing (a fresh machine has none).
 await ensurePackages(['rsyslog', 'rsyslog-elasticsearch']);
+if (!ackOnly) await warmUp();
 const containers: string[] = [];
 try {
   for (const { bytes, lines } of sizes) {
@@ -313,11 +356,26 @@ try {
       '-',
     ]);
     const docs: Docs = [];
+    const rsyslogDocs: Docs = [];
     push(fmt(await swarmscope(label, lines, false), bytes, 'swarmscope → acking aggregator (journal)'));
     if (!ackOnly) {
       push(fmt(await swarmscope(label, lines, true, docs), bytes, 'swarmscope → aggregator → Elasticsearch'));
-      push(fmt(await rsyslog(w.file, lines), bytes, 'rsyslog imfile → omelasticsearch'));
-      push(fmt(await bulkCeiling(docs), bytes, 'plain pre-serialised _bulk loop → ES (ceiling)'));
+      push(fmt(await rsyslog(w.file, lines, rsyslogDocs), bytes, 'rsyslog imfile → omelasticsearch'));
+      push(
+        fmt(
+          await bulkCeiling('plain _bulk of rsyslog → ES', `swarmscope-bench-rsyslog-${run}-ceil`, rsyslogDocs),
+          bytes,
+          "plain pre-serialised _bulk loop of rsyslog's documents → ES (rsyslog's ceiling)",
+        ),
+      );
+      const prefix = `swarmscope-bench${run}ceil`;
+      push(
+        fmt(
+          await bulkCeiling('plain _bulk → ES', `${prefix}-logs-bench`, docs, templateFor(prefix, 'logs')),
+          bytes,
+          'plain pre-serialised _bulk loop → ES (ceiling)',
+        ),
+      );
     }
     await removeContainers([w.id]);
     containers.pop();
