@@ -10,7 +10,7 @@
 //   index as rsyslog's was made (no template: dynamic mapping; no ids: Elasticsearch generates them).
 //   Ours carry more fields and a deterministic id each (exactly-once), which costs Elasticsearch a
 //   lookup per document: each shipper is to be read against its own documents' ceiling.
-// Before the first Elasticsearch row, Elasticsearch is warmed up once (100,000 small log documents
+// Before the first Elasticsearch row, Elasticsearch is warmed up once (300,000 small log documents, ~10 s
 // into a throwaway index): on one just started, the first row ran at ~0.55× of its rate on a warm
 // one (JVM warm-up), and that row was always ours.
 // Rate and CPU are taken between the first and the last line held (journal) or indexed (polled), so
@@ -272,7 +272,7 @@ async function warmUp(): Promise<void> {
   await putTemplate(template);
   const node = { id: simulatedNodeId(prefix), hostname: prefix };
   const filler = 'x'.repeat(40);
-  const records = Array.from({ length: 100_000 }, (_, i) => logRecord(node, prefix, prefix, i, filler));
+  const records = Array.from({ length: 300_000 }, (_, i) => logRecord(node, prefix, prefix, i, filler));
   try {
     const { docs, seconds } = await bulkLoop(bulkItems(prefix, records));
     process.stderr.write(
