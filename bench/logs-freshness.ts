@@ -4,7 +4,8 @@
 // find per 20 ms of engine receive time (@timestamp, a date histogram over the last 15 s). Lines that
 // appear in a bucket between two polls became searchable between them: write → searchable = the
 // middle of the two polls − the bucket's middle (± 35 ms: half a bucket and half a poll, no bias).
-// Also reports the collector's and aggregator's peak RSS while shipping.
+// Also reports the collector's and aggregator's peak RSS while shipping. Elasticsearch is warmed up
+// first (es-warm-up.ts).
 // Usage (services up: eval "$(npm run -s env:up)"): node bench/logs-freshness.ts [lines/s 5000] [containers 10] [seconds 30]
 import './bench-env.ts'; // first: the test environment, brought up when not exported
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
 import { startNumberedWriters } from '../test/helpers/numbered-writers.ts';
 import { percentile } from '../test/helpers/loadgen.ts';
 import { COLLECTOR_NODE_FLAGS, compiledEntry, rssBytes } from './engine.ts';
+import { warmUpElasticsearch } from './es-warm-up.ts';
 
 const rate = Number(process.argv[2] ?? 5000);
 const containers = Number(process.argv[3] ?? 10);
@@ -33,6 +35,8 @@ const POLL_MS = 50;
 /** Buckets older than this are not asked for again (the answer stays small): by then every line is searchable. */
 const WINDOW_MS = 15_000;
 
+// Steady state, not an Elasticsearch just started (its first minute of indexing added ~1.5 s at p99).
+await warmUpElasticsearch(run);
 const dir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-fresh-'));
 const token = randomBytes(12).toString('hex');
 const agg = new AggregatorProcess(await freePort(), {

@@ -10,9 +10,8 @@
 //   index as rsyslog's was made (no template: dynamic mapping; no ids: Elasticsearch generates them).
 //   Ours carry more fields and a deterministic id each (exactly-once), which costs Elasticsearch a
 //   lookup per document: each shipper is to be read against its own documents' ceiling.
-// Before the first Elasticsearch row, Elasticsearch is warmed up once (300,000 small log documents, ~10 s
-// into a throwaway index): on one just started, the first row ran at ~0.55× of its rate on a warm
-// one (JVM warm-up), and that row was always ours.
+// Before the first Elasticsearch row, Elasticsearch is warmed up once (es-warm-up.ts): on one just
+// started, the first row ran at ~0.55× of its rate on a warm one, and that row was always ours.
 // Rate and CPU are taken between the first and the last line held (journal) or indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
 // Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack]
@@ -30,8 +29,7 @@ import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.
 import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkLoop, type CeilingItem } from './bulk-ceiling.ts';
-import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
-import { logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
+import { warmUpElasticsearch } from './es-warm-up.ts';
 import { frameIndex, SEGMENT } from '../aggregator/sinks/journal/journal-segments.ts';
 import { ensurePackages } from '../test/env/system-packages.ts';
 
@@ -262,31 +260,6 @@ const putTemplate = (t: Template) =>
   esAdmin().indices.putIndexTemplate(t as Parameters<ReturnType<typeof esAdmin>['indices']['putIndexTemplate']>[0]);
 
 /**
- * Warms Elasticsearch up, once per run before its first row: on one just started, the first row to
- * index ran at ~0.55× of its rate on a warm one (JVM warm-up), and it was always ours (the ceiling
- * ran last). Small log documents as the aggregator makes them, by the plain loop, into a throwaway index.
- */
-async function warmUp(): Promise<void> {
-  const prefix = `swarmscope-bench${run}warm`;
-  const template = templateFor(prefix, 'logs');
-  await putTemplate(template);
-  const node = { id: simulatedNodeId(prefix), hostname: prefix };
-  const filler = 'x'.repeat(40);
-  const records = Array.from({ length: 300_000 }, (_, i) => logRecord(node, prefix, prefix, i, filler));
-  try {
-    const { docs, seconds } = await bulkLoop(bulkItems(prefix, records));
-    process.stderr.write(
-      `Elasticsearch warmed up: ${docs} log documents in ${seconds.toFixed(1)} s = ${Math.round(docs / seconds).toLocaleString('en')} docs/s\n`,
-    );
-  } finally {
-    await deleteIndices(`${prefix}-*`);
-    await esAdmin()
-      .indices.deleteIndexTemplate({ name: template.name })
-      .catch(() => undefined);
-  }
-}
-
-/**
  * A ceiling: `docs` into the fresh `index` (under `template` if given) by a plain loop of
  * pre-serialised `_bulk` bodies, each under its id if it has one.
  */
@@ -338,7 +311,7 @@ const fmt = (f: Figures, bytes: number, path: string): string[] =>
       ];
 // The peer is a Debian package: installed here when missing (a fresh machine has none).
 await ensurePackages(['rsyslog', 'rsyslog-elasticsearch']);
-if (!ackOnly) await warmUp();
+if (!ackOnly) await warmUpElasticsearch(run);
 const containers: string[] = [];
 try {
   for (const { bytes, lines } of sizes) {
