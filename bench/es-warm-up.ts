@@ -1,27 +1,45 @@
 // Warms Elasticsearch up before a bench measures anything that indexes into it: on one just started,
-// the first 200,000-odd documents went in at ~0.55× of the rate of a warm one (JVM warm-up; two
-// `logs-throughput.ts` runs back to back: 12,495 then 31,836 lines/s), and whichever row came first
-// paid for it. Small log documents as the aggregator makes them, by the plain `_bulk` loop, into a
-// throwaway index.
+// indexing runs at a fraction of its later rate for a minute or more (the JVM compiling, start-up
+// work beside it; two `logs-throughput.ts` runs back to back: 12,495 then 31,836 lines/s), and
+// whichever row came first paid for it. Small log documents as the aggregator makes them, by the
+// plain `_bulk` loop, into a throwaway index, in rounds until the rate stops rising.
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
 import { logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
 import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
 import { bulkLoop } from './bulk-ceiling.ts';
 
-/** Indexes `documents` (~10 s on the 2-vCPU machine for the default) and removes them; says so on stderr. */
-export async function warmUpElasticsearch(run: string, documents = 300_000): Promise<void> {
+const ROUND_DOCS = 50_000;
+/** A round within this of the one before it: warm. */
+const STEADY = 0.1;
+const MAX_SECONDS = 180;
+
+/**
+ * Indexes rounds of documents until two in a row agree within 10 % (three rounds at least, three
+ * minutes at most) and removes them; says on stderr what each round gave.
+ */
+export async function warmUpElasticsearch(run: string): Promise<void> {
   const prefix = `swarmscope-bench${run}warm`;
   const template = templateFor(prefix, 'logs');
   const es = esAdmin();
   await es.indices.putIndexTemplate(template as Parameters<typeof es.indices.putIndexTemplate>[0]);
   const node = { id: simulatedNodeId(prefix), hostname: prefix };
   const filler = 'x'.repeat(40);
-  const records = Array.from({ length: documents }, (_, i) => logRecord(node, prefix, prefix, i, filler));
+  const started = performance.now();
+  const rates: number[] = [];
   try {
-    const { docs, seconds } = await bulkLoop(bulkItems(prefix, records));
+    for (let round = 0; ; round++) {
+      const records = Array.from({ length: ROUND_DOCS }, (_, i) =>
+        logRecord(node, prefix, prefix, round * ROUND_DOCS + i, filler),
+      );
+      const { docs, seconds } = await bulkLoop(bulkItems(prefix, records));
+      rates.push(docs / seconds);
+      const [before, last] = rates.slice(-2) as [number, number];
+      const steady = rates.length >= 3 && Math.abs(last - before) <= STEADY * before;
+      if (steady || performance.now() - started > MAX_SECONDS * 1000) break;
+    }
     process.stderr.write(
-      `Elasticsearch warmed up: ${docs} log documents in ${seconds.toFixed(1)} s = ${Math.round(docs / seconds).toLocaleString('en')} docs/s\n`,
+      `Elasticsearch warmed up in ${((performance.now() - started) / 1000).toFixed(0)} s: rounds of ${ROUND_DOCS} log documents at ${rates.map((r) => Math.round(r).toLocaleString('en')).join(', ')} docs/s\n`,
     );
   } finally {
     await deleteIndices(`${prefix}-*`);
