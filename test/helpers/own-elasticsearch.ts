@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chown, cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { esEnv, esHome } from '../env/es-install.ts';
@@ -75,7 +76,38 @@ export async function startOwnCluster(count: number, heap = '512m'): Promise<Own
 }
 
 async function planNode(name: string): Promise<NodePlan> {
-  return { name, root: join(systemDataDir, name), httpPort: await freePort(), transportPort: await freePort() };
+  return {
+    name,
+    root: join(systemDataDir, name),
+    httpPort: await portBelowEphemeralRange(),
+    transportPort: await portBelowEphemeralRange(),
+  };
+}
+
+/**
+ * A free port below the kernel's ephemeral range. Elasticsearch binds seconds after its ports are
+ * chosen, and a port of that range (what listening on port 0 gives) can meanwhile become the local
+ * port of any outgoing connection: a node then failed to start with "Address already in use" on
+ * its HTTP port (45053) while other tests ran. Falls back to port 0's when the range starts low.
+ */
+async function portBelowEphemeralRange(): Promise<number> {
+  const FLOOR = 20_000;
+  const text = await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768');
+  const first = Number(text.trim().split(/\s+/)[0]);
+  if (!(first > FLOOR + 1000)) return freePort();
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = FLOOR + Math.floor(Math.random() * (first - FLOOR));
+    if (await canListen(port)) return port;
+  }
+  return freePort();
+}
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }
 
 async function prepareNode(
