@@ -84,6 +84,9 @@ async function planNode(name: string): Promise<NodePlan> {
   };
 }
 
+/** Ports handed out in this process: one is not bound until its node starts. */
+const chosen = new Set<number>();
+
 /**
  * A free port below the kernel's ephemeral range. Elasticsearch binds seconds after its ports are
  * chosen, and a port of that range (what listening on port 0 gives) can meanwhile become the local
@@ -97,7 +100,10 @@ async function portBelowEphemeralRange(): Promise<number> {
   if (!(first > FLOOR + 1000)) return freePort();
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = FLOOR + Math.floor(Math.random() * (first - FLOOR));
-    if (await canListen(port)) return port;
+    if (!chosen.has(port) && (await canListen(port))) {
+      chosen.add(port);
+      return port;
+    }
   }
   return freePort();
 }
