@@ -35,7 +35,7 @@ export type OwnTls = { certFile: string; keyFile: string; caFile: string };
 export async function startOwnElasticsearch(opts: { tls?: OwnTls } = {}): Promise<OwnElasticsearch> {
   const plan = await planNode(`own-es-${randomBytes(3).toString('hex')}`);
   const node = await prepareNode(plan, plan.name, [], '512m', 1, opts.tls);
-  await node.start();
+  await startOrRemove([node]);
   return node;
 }
 
@@ -65,7 +65,7 @@ export async function startOwnCluster(count: number, heap = '512m'): Promise<Own
       ),
     );
   }
-  await Promise.all(nodes.map((n) => n.start()));
+  await startOrRemove(nodes);
   return {
     urls: nodes.map((n) => n.url),
     nodes,
@@ -73,6 +73,18 @@ export async function startOwnCluster(count: number, heap = '512m'): Promise<Own
       for (const n of nodes.slice().reverse()) await n.remove();
     },
   };
+}
+
+/**
+ * Starts the nodes; if one fails, removes them all before the error goes on (a node that had
+ * started was left running for the rest of the run when its peer could not bind its port).
+ */
+async function startOrRemove(nodes: OwnElasticsearch[]): Promise<void> {
+  const started = await Promise.allSettled(nodes.map((n) => n.start()));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (!failed) return;
+  await Promise.all(nodes.map((n) => n.remove().catch(() => undefined)));
+  throw failed.reason;
 }
 
 async function planNode(name: string): Promise<NodePlan> {
