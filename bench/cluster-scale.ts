@@ -17,7 +17,7 @@ import { parseDurationMs } from '../common/env.ts';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
 import { Loadgen, percentile } from '../test/helpers/loadgen.ts';
 import { esWriterEnv } from '../test/helpers/env.ts';
-import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
+import { deleteIndices, deleteTemplates, esAdmin, putTemplate } from '../test/helpers/elasticsearch.ts';
 import { runScraper } from './scraper.ts';
 import { bulkLoop } from './bulk-ceiling.ts';
 import { containerRecord, hostRecord, logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
@@ -87,11 +87,7 @@ const offeredDocsPerSecond = (NODES * (CONTAINERS + 1) * 1000) / INTERVAL_MS + N
  */
 async function esCeiling(): Promise<{ docs: number; seconds: number }> {
   const ceilingPrefix = `${prefix}ceil`;
-  const es = esAdmin();
-  for (const d of DATASETS)
-    await es.indices.putIndexTemplate(
-      templateFor(ceilingPrefix, d) as Parameters<typeof es.indices.putIndexTemplate>[0],
-    );
+  for (const d of DATASETS) await putTemplate(templateFor(ceilingPrefix, d));
   const perInterval = Math.max(1, Math.round((offeredDocsPerSecond * INTERVAL_MS) / 1000));
   const records: WireRecord[] = [];
   const filler = 'x'.repeat(100);
@@ -111,8 +107,7 @@ async function esCeiling(): Promise<{ docs: number; seconds: number }> {
     return await bulkLoop(bulkItems(ceilingPrefix, records));
   } finally {
     await deleteIndices(`${ceilingPrefix}-*`);
-    for (const d of DATASETS)
-      await es.indices.deleteIndexTemplate({ name: `${ceilingPrefix}-${d}` }).catch(() => undefined);
+    await deleteTemplates(`${ceilingPrefix}-*`);
   }
 }
 const ceiling = TO_ES ? await esCeiling() : undefined;

@@ -6,7 +6,7 @@
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
 import { logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
-import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
+import { deleteIndices, deleteTemplates, putTemplate } from '../test/helpers/elasticsearch.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { bulkLoop } from './bulk-ceiling.ts';
 
@@ -26,8 +26,7 @@ const SETTLE_MS = 10_000;
 export async function warmUpElasticsearch(run: string): Promise<void> {
   const prefix = `swarmscope-bench${run}warm`;
   const template = templateFor(prefix, 'logs');
-  const es = esAdmin();
-  await es.indices.putIndexTemplate(template as Parameters<typeof es.indices.putIndexTemplate>[0]);
+  await putTemplate(template);
   const node = { id: simulatedNodeId(prefix), hostname: prefix };
   const filler = 'x'.repeat(40);
   const started = performance.now();
@@ -53,6 +52,6 @@ export async function warmUpElasticsearch(run: string): Promise<void> {
     );
   } finally {
     await deleteIndices(`${prefix}-*`);
-    await es.indices.deleteIndexTemplate({ name: template.name }).catch(() => undefined);
+    await deleteTemplates(template.name);
   }
 }

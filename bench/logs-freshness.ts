@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { testEnv } from '../test/helpers/env.ts';
 import { AggregatorProcess, freePort, procCpuSeconds } from '../test/helpers/aggregator-process.ts';
-import { deleteIndices, esAdmin } from '../test/helpers/elasticsearch.ts';
+import { deleteIndices, deleteTemplates, esAdmin } from '../test/helpers/elasticsearch.ts';
 import { startNumberedWriters } from '../test/helpers/numbered-writers.ts';
 import { percentile } from '../test/helpers/loadgen.ts';
 import { COLLECTOR_NODE_FLAGS, compiledEntry, rssBytes } from './engine.ts';
@@ -121,7 +121,7 @@ try {
   await agg.stop();
   await writers?.remove();
   await deleteIndices(`${prefix}-*`);
-  await es.indices.deleteIndexTemplate({ name: `${prefix}-*` }).catch(() => undefined);
+  await deleteTemplates(`${prefix}-*`);
   await rm(dir, { recursive: true, force: true });
 }
 const ms = (v: number) => `${Math.round(v)} ms`;

@@ -27,7 +27,7 @@ import { testEnv } from '../test/helpers/env.ts';
 import { COLLECTOR_NODE_FLAGS } from './engine.ts';
 import { docker, inspect, removeContainers, runContainer } from '../test/helpers/docker.ts';
 import { AggregatorProcess, freePort } from '../test/helpers/aggregator-process.ts';
-import { deleteIndices, esAdmin, scanAll } from '../test/helpers/elasticsearch.ts';
+import { deleteIndices, deleteTemplates, esAdmin, putTemplate, scanAll } from '../test/helpers/elasticsearch.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkLoop, type CeilingItem } from './bulk-ceiling.ts';
 import { warmUpElasticsearch } from './es-warm-up.ts';
@@ -199,9 +199,7 @@ async function swarmscope(label: string, total: number, withEs: boolean, keep?: 
     if (withEs) {
       if (keep) for (const h of await scanAll(`${prefix}-logs-*`)) keep.push({ id: h._id, doc: h._source });
       await deleteIndices(`${prefix}-*`);
-      await esAdmin()
-        .indices.deleteIndexTemplate({ name: `${prefix}-*` })
-        .catch(() => undefined);
+      await deleteTemplates(`${prefix}-*`);
     }
     await rm(dir, { recursive: true, force: true });
   }
@@ -257,8 +255,6 @@ input(type="imfile" File=${q(file)} Tag="bench" ruleset="es" freshStartTail="off
 }
 
 type Template = ReturnType<typeof templateFor>;
-const putTemplate = (t: Template) =>
-  esAdmin().indices.putIndexTemplate(t as Parameters<ReturnType<typeof esAdmin>['indices']['putIndexTemplate']>[0]);
 
 /**
  * A ceiling: `docs` into the fresh `index` (under `template` if given) by a plain loop of
@@ -283,10 +279,7 @@ async function bulkCeiling(what: string, index: string, docs: Docs, template?: T
   } finally {
     await loop;
     await deleteIndices(index);
-    if (template)
-      await esAdmin()
-        .indices.deleteIndexTemplate({ name: template.name })
-        .catch(() => undefined);
+    if (template) await deleteTemplates(template.name);
   }
 }
 

@@ -1,6 +1,7 @@
 // Reading what landed in Elasticsearch, as the admin user: refresh, and a full scan (search_after
 // on _doc order, every hit) for exact oracles: never a count or a cardinality estimate.
 import { Client } from '@elastic/elasticsearch';
+import type { templateFor } from '../../aggregator/sinks/elasticsearch/templates.ts';
 import { testEnv } from './env.ts';
 
 let admin: Client | undefined;
@@ -54,5 +55,17 @@ export async function scanAll<T = Record<string, unknown>>(
 export async function deleteIndices(pattern: string): Promise<void> {
   await esAdmin()
     .indices.delete({ index: pattern, ignore_unavailable: true, allow_no_indices: true })
+    .catch(() => undefined);
+}
+
+/** Installs one of the sink's index templates (benches index into their own prefixes). */
+export async function putTemplate(template: ReturnType<typeof templateFor>): Promise<void> {
+  await esAdmin().indices.putIndexTemplate(template as Parameters<Client['indices']['putIndexTemplate']>[0]);
+}
+
+/** Removes index templates by name or wildcard; none there is no error. */
+export async function deleteTemplates(name: string): Promise<void> {
+  await esAdmin()
+    .indices.deleteIndexTemplate({ name })
     .catch(() => undefined);
 }
