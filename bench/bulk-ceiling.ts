@@ -2,12 +2,17 @@
 // `_bulk` requests, several at once, so nothing but Elasticsearch can limit the rate. Benches print
 // it beside what swarmscope (or a peer) achieved with the same documents.
 import { testEnv } from '../test/helpers/env.ts';
-import { bulkBody, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { actionLine, docText, type BulkItem } from '../aggregator/sinks/elasticsearch/bulk-writer.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A document to send: with an id, created under it as the aggregator does; without, under one Elasticsearch generates. */
-export type CeilingItem = Pick<BulkItem, 'index' | 'source'> & { id?: string };
+export type CeilingItem = { index: string; id?: string; source: string };
+
+/** The aggregator's items as the loop sends them: the same index, id and document text. */
+export function ceilingItems(items: readonly BulkItem[]): CeilingItem[] {
+  return items.map((it) => ({ index: it.index, id: it.id, source: docText(it) }));
+}
 
 /**
  * The aggregator's `_bulk` body for items with an id; an item without one gets an action line that
@@ -15,11 +20,7 @@ export type CeilingItem = Pick<BulkItem, 'index' | 'source'> & { id?: string };
  */
 function ceilingBody(items: readonly CeilingItem[]): string {
   let body = '';
-  for (const it of items)
-    body +=
-      it.id === undefined
-        ? `{"create":{"_index":${JSON.stringify(it.index)}}}\n${it.source}\n`
-        : bulkBody([{ index: it.index, id: it.id, source: it.source, raw: undefined }]);
+  for (const it of items) body += `${actionLine(it.index, it.id)}${it.source}\n`;
   return body;
 }
 

@@ -19,7 +19,7 @@ import { Loadgen, percentile } from '../test/helpers/loadgen.ts';
 import { esWriterEnv } from '../test/helpers/env.ts';
 import { deleteIndices, deleteTemplates, esAdmin, putTemplate } from '../test/helpers/elasticsearch.ts';
 import { runScraper } from './scraper.ts';
-import { bulkLoop } from './bulk-ceiling.ts';
+import { bulkLoop, ceilingItems } from './bulk-ceiling.ts';
 import { containerRecord, hostRecord, logRecord, simulatedNodeId } from '../test/helpers/fleet-records.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
 import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
@@ -104,7 +104,7 @@ async function esCeiling(): Promise<{ docs: number; seconds: number }> {
     }
   }
   try {
-    return await bulkLoop(bulkItems(ceilingPrefix, records));
+    return await bulkLoop(ceilingItems(bulkItems(ceilingPrefix, records)));
   } finally {
     await deleteIndices(`${ceilingPrefix}-*`);
     await deleteTemplates(`${ceilingPrefix}-*`);

@@ -27,8 +27,3 @@ export function markEscapeFree(r: LogRecord): void {
 export function isEscapeFree(r: LogRecord): boolean {
   return worthMarking(r) && escapeFree.has(r);
 }
-
-/** The message's JSON text. */
-export function messageJson(r: LogRecord): string {
-  return isEscapeFree(r) ? `"${r.message}"` : JSON.stringify(r.message);
-}

@@ -1,38 +1,13 @@
 // Batch encoding version 2 (README "Wire contract"; the format and its decoder: wire-v2.ts),
 // encoded as the collector builds a batch. Apart from the decoder so that a collector never loads
 // typebox, which the decoder validates with (~20 MiB of resident memory on every node).
+import { ByteWriter } from './byte-writer.ts';
 import { isEscapeFree } from './escape-free.ts';
 import type { ContainerRef, LogRecord, NodeRef, WireRecord } from './schema/index.ts';
 import type { Extras, FileLog, Group } from './wire-v2.ts';
 
 function isFileLog(r: WireRecord): r is FileLog {
   return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
-}
-
-/** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
-class ByteWriter {
-  buf: Buffer;
-  off = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
-  }
-  text(s: string): void {
-    this.room(s.length * 3);
-    this.off += this.buf.write(s, this.off);
-  }
-  /** s between double quotes, as it is. */
-  quoted(s: string): void {
-    this.room(s.length * 3 + 2);
-    this.buf[this.off++] = 0x22;
-    this.off += this.buf.write(s, this.off);
-    this.buf[this.off++] = 0x22;
-  }
-  private room(bytes: number): void {
-    if (this.off + bytes <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + bytes));
-    this.buf.copy(grown, 0, 0, this.off);
-    this.buf = grown;
-  }
 }
 
 /**
@@ -93,7 +68,7 @@ export class BatchEncoderV2 {
 
   /** The batch's lines, newline-terminated. */
   finish(): Buffer {
-    return this.out.buf.subarray(0, this.out.off);
+    return this.out.written();
   }
 }
 

@@ -8,7 +8,8 @@ import { containerMeta } from '../../collector/sources/container-logs/container-
 import { scanEntries } from '../../collector/sources/container-logs/json-file-entries.ts';
 import { LogRecordBuilder } from '../../collector/sources/container-logs/log-record.ts';
 import { MessageAssembler, type Message } from '../../collector/sources/container-logs/message-assembler.ts';
-import { encodeRecordJson } from '../../aggregator/sinks/elasticsearch/encode.ts';
+import { docText } from '../../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { bulkItems } from '../../aggregator/sinks/elasticsearch/sink.ts';
 import { createLogger } from '../../common/logger.ts';
 import { isEscapeFree } from '../../common/escape-free.ts';
 import type { LogRecord } from '../../common/schema/index.ts';
@@ -67,7 +68,7 @@ test('messages read from json-file bytes decode from a version 2 batch exactly a
         .trimEnd()
         .split('\n')
         .map((l) => (JSON.parse(l) as LogRecord).message);
-      const docs = decoded.records.map((x) => (JSON.parse(encodeRecordJson(x, 'logs')) as LogRecord).message);
+      const docs = bulkItems('p', decoded.records).map((x) => (JSON.parse(docText(x)) as LogRecord).message);
       const want = JSON.stringify(lines.map(([m]) => m));
       return (
         JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === want &&

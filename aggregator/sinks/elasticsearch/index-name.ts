@@ -29,6 +29,19 @@ export function indexName(prefix: string, dataset: Dataset, time: string): strin
   return `${prefix}-${dataset}-${day.replaceAll('-', '.')}`;
 }
 
+/** indexName for a run of records: most share dataset and day, so the last name is given again. */
+export function indexNamer(prefix: string): (dataset: Dataset, time: string) => string {
+  let last = { dataset: '', day: '', name: '' };
+  return (dataset, time) => {
+    const utc = time.endsWith('Z');
+    if (utc && dataset === last.dataset && time.startsWith(last.day)) return last.name;
+    const name = indexName(prefix, dataset, time);
+    // A time with an offset is named afresh every time: its first ten characters are not its UTC day.
+    last = { dataset: utc ? dataset : '', day: time.slice(0, 10), name };
+    return name;
+  };
+}
+
 /** The day an index holds, from its name; undefined for names this code did not make. */
 export function indexDay(prefix: string, name: string): { dataset: string; day: Date } | undefined {
   const m = new RegExp(`^${prefix}-([a-z]+)-(\\d{4})\\.(\\d\\d)\\.(\\d\\d)$`).exec(name);

@@ -3,15 +3,16 @@
 // Elasticsearch unavailable, the sink is "down": one request at a time probes it (with a short
 // budget) while the others are answered 503 at once, so an outage holds no request slots.
 import type { Client } from '@elastic/elasticsearch';
+import { ByteWriter } from '../../../common/byte-writer.ts';
 import type { WireRecord } from '../../../common/schema/index.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { ElasticsearchConfig } from '../../config.ts';
 import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts';
 import { createEsClient } from './client.ts';
-import { BulkWriter, SINK_RETRY_AFTER_SECONDS, type BulkItem } from './bulk-writer.ts';
+import { BulkWriter, SINK_RETRY_AFTER_SECONDS, sharing, type BulkItem } from './bulk-writer.ts';
 import { deadLetterIndex } from './dead-letter.ts';
-import { encodeRecordJson } from './encode.ts';
-import { DATASETS, datasetOf, indexName } from './index-name.ts';
+import { writeRecordJson } from './encode.ts';
+import { DATASETS, datasetOf, indexNamer } from './index-name.ts';
 import { deadLetterTemplate, templateFor } from './templates.ts';
 import { enforceRetention } from './retention.ts';
 
@@ -21,18 +22,26 @@ const PROBE_BUDGET_MS = 2_000;
 
 /** The records' documents, each to its dataset's daily index under its deterministic id (an inventory has none). */
 export function bulkItems(indexPrefix: string, records: readonly WireRecord[]): BulkItem[] {
+  let size = 4096;
+  for (const r of records) size += r.kind === 'log' ? r.message.length + 1024 : 2048;
+  const out = new ByteWriter(size);
   const items: BulkItem[] = [];
+  const indexOf = indexNamer(indexPrefix);
   for (const record of records) {
     const dataset = datasetOf(record);
     if (!dataset) continue;
+    const start = out.off;
+    writeRecordJson(out, record, dataset);
     items.push({
-      index: indexName(indexPrefix, dataset, record.time),
+      index: indexOf(dataset, record.time),
       id: record.id,
-      source: encodeRecordJson(record, dataset),
       raw: record,
+      text: out.buf,
+      start,
+      end: out.off,
     });
   }
-  return items;
+  return sharing(items, out.written());
 }
 
 export class ElasticsearchSink implements DurableSink {

@@ -1,6 +1,9 @@
 import test from 'ava';
-import type { WireRecord } from '../../../../common/schema/index.ts';
-import { encodeRecord, encodeRecordJson } from '../../../../aggregator/sinks/elasticsearch/encode.ts';
+import type { LogRecord, WireRecord } from '../../../../common/schema/index.ts';
+import { markEscapeFree } from '../../../../common/escape-free.ts';
+import { encodeRecord } from '../../../../aggregator/sinks/elasticsearch/encode.ts';
+import { docText } from '../../../../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { bulkItems } from '../../../../aggregator/sinks/elasticsearch/sink.ts';
 import { ECS_VERSION } from '../../../../aggregator/sinks/elasticsearch/encode-common.ts';
 import { datasetOf } from '../../../../aggregator/sinks/elasticsearch/index-name.ts';
 import { templateFor } from '../../../../aggregator/sinks/elasticsearch/templates.ts';
@@ -231,11 +234,34 @@ test('a health_status event gives docker.healthcheck.status; a task failure name
   t.is(s.swarmscope.swarm.change.task.exit_code, 1);
 });
 
-test("a document's JSON text is encodeRecord's document, with container and host fields shared per object", (t) => {
-  const log = records.find((r) => r.kind === 'log')!;
+test("a document's bytes are encodeRecord's document, a group's plain lines written from its template", (t) => {
+  const log = records.find((r) => r.kind === 'log')! as LogRecord;
   const bare = { id: 'd'.repeat(64), name: 'lone', image: 'x:1', labels: {} };
+  const plain = {
+    kind: 'log' as const,
+    time,
+    node,
+    container,
+    stream: 'stdout' as const,
+    origin: { source: 'json-file', file: '/var/lib/docker/containers/c/c-json.log', offset: 0 },
+  };
+  // Labels that hold a template's stand-in (a NUL, then `time`): that group's lines are written whole.
+  const odd = { ...container, labels: { ...labels, note: '\u0000time' } };
+  const free: LogRecord = {
+    ...plain,
+    id: 'plain-free',
+    message: 'z'.repeat(400),
+    origin: { ...plain.origin, offset: 9 },
+  };
+  markEscapeFree(free);
   const variants: WireRecord[] = [
     ...records,
+    free,
+    // Plain lines of one group (one container and node object): the first makes the template, the others reuse it.
+    { ...plain, id: 'plain-1', message: 'first' },
+    { ...plain, id: 'plain-2', message: `${'x'.repeat(300)} "quoted" ✓ 😀`, origin: { ...plain.origin, offset: 7 } },
+    { ...plain, id: 'plain-3', message: 'y'.repeat(400), origin: { ...plain.origin, offset: 123456789012 } },
+    { ...plain, id: 'plain-odd', container: odd, message: 'odd' },
     // A second line of the same container and node objects (as a version 2 group gives them), with extras.
     {
       ...log,
@@ -247,9 +273,11 @@ test("a document's JSON text is encodeRecord's document, with container and host
     },
     { ...log, id: 'log-bare', node: { id: '', hostname: 'h' }, container: bare, origin: { source: 'api' } },
   ];
-  for (const r of variants) {
-    const dataset = datasetOf(r);
-    if (!dataset) continue;
-    t.deepEqual(JSON.parse(encodeRecordJson(r, dataset)), JSON.parse(JSON.stringify(encode(r))), r.id);
+  const items = bulkItems('p', variants);
+  t.is(items.length, variants.filter((r) => datasetOf(r)).length);
+  for (const [i, item] of items.entries()) {
+    const r = variants.filter((x) => datasetOf(x))[i]!;
+    t.is(item.id, r.id);
+    t.deepEqual(JSON.parse(docText(item)), JSON.parse(JSON.stringify(encode(r))), r.id);
   }
 });

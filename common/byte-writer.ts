@@ -1,0 +1,46 @@
+// A growing output buffer that strings are written into as UTF-8, so that a batch or a request
+// body is one buffer, never one string of the whole (the batch encoder's and the bulk body's).
+/** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
+export class ByteWriter {
+  buf: Buffer;
+  off = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  text(s: string): void {
+    this.room(s.length * 3);
+    this.off += this.buf.write(s, this.off);
+  }
+  /** s known to be ASCII (numbers, pattern-checked ids and times): no UTF-8 encoding to do. */
+  ascii(s: string): void {
+    this.room(s.length);
+    this.off += (this.buf as unknown as { latin1Write(s: string, offset: number): number }).latin1Write(s, this.off);
+  }
+  bytes(b: Uint8Array): void {
+    this.room(b.length);
+    this.buf.set(b, this.off);
+    this.off += b.length;
+  }
+  /** Bytes [start, end) of b, without a view of them made first. */
+  range(b: Buffer, start: number, end: number): void {
+    this.room(end - start);
+    this.off += b.copy(this.buf, this.off, start, end);
+  }
+  /** s between double quotes, as it is. */
+  quoted(s: string): void {
+    this.room(s.length * 3 + 2);
+    this.buf[this.off++] = 0x22;
+    this.off += this.buf.write(s, this.off);
+    this.buf[this.off++] = 0x22;
+  }
+  /** What was written. */
+  written(): Buffer {
+    return this.buf.subarray(0, this.off);
+  }
+  private room(bytes: number): void {
+    if (this.off + bytes <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + bytes));
+    this.buf.copy(grown, 0, 0, this.off);
+    this.buf = grown;
+  }
+}
