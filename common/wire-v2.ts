@@ -7,7 +7,6 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
-import { markEscapeFree, worthMarking } from './escape-free.ts';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
 import { GZIP } from './wire.ts';
@@ -54,7 +53,14 @@ export type FileLog = LogRecord & { origin: { file: string; offset: number } };
 /** A group as decoding holds it: its parts of a version 1 line, serialised once. */
 type Held = Group & { head: Buffer; tail: Buffer };
 
-export type DecodedV2 = { records: WireRecord[]; v1: () => Buffer } | { reason: string };
+/**
+ * A batch's log messages as the JSON text they came as: record i's is bytes [start, end) of `bytes`
+ * when its line carried it so (a log line without extras), so that a writer of JSON copies it as it
+ * is rather than serialise the string again.
+ */
+export type MessageTexts = { bytes: Buffer; span(i: number): { start: number; end: number } | undefined };
+
+export type DecodedV2 = { records: WireRecord[]; v1: () => Buffer; messages: MessageTexts } | { reason: string };
 
 /** Buffer's own codecs, without toString's and write's argument handling (per line, it showed). */
 type Slices = { utf8Slice(start: number, end: number): string; latin1Write(s: string, offset: number): number };
@@ -94,12 +100,7 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
       if (typeof r === 'string') return { reason: `line ${n}: log line: ${r}` };
       records.push(r.record);
       if (r.extras) sources.push({ grp: r.grp, extras: r.extras, start: 0, end: 0 });
-      else {
-        const s = messageBytes(bytes, lineStart, nl, r.grp);
-        // Valid UTF-8 holds no lone surrogate, and JSON no raw control character: no backslash, no escape.
-        if (worthMarking(r.record) && bytes.subarray(s.start, s.end).indexOf(0x5c) === -1) markEscapeFree(r.record);
-        sources.push(s);
-      }
+      else sources.push(messageBytes(bytes, lineStart, nl, r.grp));
     } else if (value !== null && typeof value === 'object' && !('kind' in value)) {
       if (!checkGroup.Check(value)) {
         const first = checkGroup.Errors(value)[0];
@@ -118,7 +119,11 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
     }
   }
   if (records.length === 0) return { reason: 'empty batch: no records' };
-  return { records, v1: () => v1Lines(bytes, records, sources) };
+  return {
+    records,
+    v1: () => v1Lines(bytes, records, sources),
+    messages: { bytes, span: (i) => (sources[i]?.grp && !sources[i].extras ? sources[i] : undefined) },
+  };
 }
 
 function held(g: Group): Held {

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { validateRecord, type WireRecord } from '../../common/schema/index.ts';
 import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../common/wire.ts';
-import { decodeLinesV2 } from '../../common/wire-v2.ts';
+import { decodeLinesV2, type MessageTexts } from '../../common/wire-v2.ts';
 import { SinkUnavailable, type DurableSink } from '../sinks/sink.ts';
 import type { ClusterState } from '../sinks/prometheus/cluster-state.ts';
 import type { PipelineMetrics } from '../sinks/prometheus/pipeline-metrics.ts';
@@ -60,11 +60,14 @@ function tooDeep(line: string): string | undefined {
     : undefined;
 }
 
-/** Either encoding (by content type) of valid UTF-8. */
-export function parseAnyBatch(bytes: Buffer, version: 1 | 2): { records: WireRecord[] } | { reason: string } {
+/** Either encoding (by content type) of valid UTF-8; version 2 also gives its log messages' JSON text. */
+export function parseAnyBatch(
+  bytes: Buffer,
+  version: 1 | 2,
+): { records: WireRecord[]; messages?: MessageTexts } | { reason: string } {
   if (version === 2) {
     const d = decodeLinesV2(bytes, tooDeep);
-    return 'reason' in d ? d : { records: d.records };
+    return 'reason' in d ? d : { records: d.records, messages: d.messages };
   }
   return parseBatch(bytes.toString('utf8'));
 }
@@ -196,7 +199,11 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         }
         state.apply(parsed.records);
         deps.onReceived?.(parsed.records);
-        const outcome = await sink.write(parsed.records, batchId, { body: raw, gzip: encoding === 'gzip' });
+        const outcome = await sink.write(parsed.records, batchId, {
+          body: raw,
+          gzip: encoding === 'gzip',
+          messages: parsed.messages,
+        });
         deps.onAccepted?.(parsed.records);
         metrics.batches.inc({ outcome: 'ok' });
         countByKind(parsed.records, metrics);

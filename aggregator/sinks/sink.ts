@@ -1,12 +1,16 @@
 // What a durable sink promises the ingest route: write() resolves only when every record is held
 // (stored, or already stored) or set aside with a reason; it throws SinkUnavailable otherwise.
 import type { WireRecord } from '../../common/schema/index.ts';
+import type { MessageTexts } from '../../common/wire-v2.ts';
 import { SwarmscopeError } from '../../common/errors.ts';
 
 export type WriteOutcome = { held: number; setAside: number };
 
-/** A batch's body as the ingest route received and validated it (version 1 or 2 encoding; gzip as sent). */
-export type RawBatch = { body: Buffer; gzip: boolean };
+/**
+ * A batch's body as the ingest route received and validated it (version 1 or 2 encoding; gzip as
+ * sent), and for version 2 its log messages' JSON text as decoded.
+ */
+export type RawBatch = { body: Buffer; gzip: boolean; messages?: MessageTexts };
 
 export interface DurableSink {
   readonly name: string;

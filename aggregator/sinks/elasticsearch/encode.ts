@@ -1,7 +1,6 @@
 // Record → Elasticsearch document, per kind: ECS names where ECS has them, Metricbeat's docker
 // module names for container metrics ECS lacks; and the document's JSON text for a bulk request.
 import type { ByteWriter } from '../../../common/byte-writer.ts';
-import { isEscapeFree } from '../../../common/escape-free.ts';
 import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
 import type { FileLog } from '../../../common/wire-v2.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
@@ -94,8 +93,17 @@ function isPlainFileLog(r: LogRecord): r is FileLog {
   );
 }
 
-/** Writes the document's JSON text (encodeRecord's document) into `out`, with no string of the whole. */
-export function writeRecordJson(out: ByteWriter, record: WireRecord, dataset: Dataset): void {
+/**
+ * Writes the document's JSON text (encodeRecord's document) into `out`, with no string of the
+ * whole. A log message's JSON text, when given (bytes [start, end) of `from`), is copied as it is.
+ */
+export function writeRecordJson(
+  out: ByteWriter,
+  record: WireRecord,
+  dataset: Dataset,
+  from?: Buffer,
+  message?: { start: number; end: number },
+): void {
   const p = record.kind === 'log' && isPlainFileLog(record) ? templateOf(record)?.parts : undefined;
   if (!p) {
     out.text(JSON.stringify(encodeRecord(record, dataset)));
@@ -108,7 +116,7 @@ export function writeRecordJson(out: ByteWriter, record: WireRecord, dataset: Da
   out.bytes(p[1]!);
   out.ascii(`"${r.id}"`);
   out.bytes(p[2]!);
-  if (isEscapeFree(r)) out.quoted(r.message);
+  if (from && message) out.range(from, message.start, message.end);
   else out.text(JSON.stringify(r.message));
   out.bytes(p[3]!);
   out.ascii(String(r.origin.offset));

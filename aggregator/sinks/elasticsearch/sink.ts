@@ -5,9 +5,10 @@
 import type { Client } from '@elastic/elasticsearch';
 import { ByteWriter } from '../../../common/byte-writer.ts';
 import type { WireRecord } from '../../../common/schema/index.ts';
+import type { MessageTexts } from '../../../common/wire-v2.ts';
 import type { Logger } from '../../../common/logger.ts';
 import type { ElasticsearchConfig } from '../../config.ts';
-import { SinkUnavailable, type DurableSink, type WriteOutcome } from '../sink.ts';
+import { SinkUnavailable, type DurableSink, type RawBatch, type WriteOutcome } from '../sink.ts';
 import { createEsClient } from './client.ts';
 import { BulkWriter, SINK_RETRY_AFTER_SECONDS, sharing, type BulkItem } from './bulk-writer.ts';
 import { deadLetterIndex } from './dead-letter.ts';
@@ -21,17 +22,17 @@ const RETENTION_EVERY_MS = 3_600_000;
 const PROBE_BUDGET_MS = 2_000;
 
 /** The records' documents, each to its dataset's daily index under its deterministic id (an inventory has none). */
-export function bulkItems(indexPrefix: string, records: readonly WireRecord[]): BulkItem[] {
+export function bulkItems(indexPrefix: string, records: readonly WireRecord[], messages?: MessageTexts): BulkItem[] {
   let size = 4096;
   for (const r of records) size += r.kind === 'log' ? r.message.length + 1024 : 2048;
   const out = new ByteWriter(size);
   const items: BulkItem[] = [];
   const indexOf = indexNamer(indexPrefix);
-  for (const record of records) {
+  for (const [i, record] of records.entries()) {
     const dataset = datasetOf(record);
     if (!dataset) continue;
     const start = out.off;
-    writeRecordJson(out, record, dataset);
+    writeRecordJson(out, record, dataset, messages?.bytes, messages?.span(i));
     items.push({
       index: indexOf(dataset, record.time),
       id: record.id,
@@ -90,11 +91,11 @@ export class ElasticsearchSink implements DurableSink {
     return this.down && this.probing ? SINK_RETRY_AFTER_SECONDS : 0;
   }
 
-  async write(records: readonly WireRecord[], batchId: string): Promise<WriteOutcome> {
+  async write(records: readonly WireRecord[], batchId: string, raw?: RawBatch): Promise<WriteOutcome> {
     const probe = this.down;
     if (probe) this.probing = true;
     try {
-      const outcome = await this.writeNow(records, batchId, probe ? PROBE_BUDGET_MS : undefined);
+      const outcome = await this.writeNow(records, batchId, raw?.messages, probe ? PROBE_BUDGET_MS : undefined);
       if (this.down) this.log.warn({ urls: this.config.urls.join(',') }, 'Elasticsearch takes writes again');
       this.down = false;
       return outcome;
@@ -116,6 +117,7 @@ export class ElasticsearchSink implements DurableSink {
   private async writeNow(
     records: readonly WireRecord[],
     batchId: string,
+    messages: MessageTexts | undefined,
     budgetMs: number | undefined,
   ): Promise<WriteOutcome> {
     try {
@@ -127,7 +129,7 @@ export class ElasticsearchSink implements DurableSink {
         err,
       );
     }
-    const items = bulkItems(this.config.indexPrefix, records);
+    const items = bulkItems(this.config.indexPrefix, records, messages);
     if (items.length === 0) return { held: 0, setAside: 0 };
     return this.writer.write(items, batchId, budgetMs);
   }

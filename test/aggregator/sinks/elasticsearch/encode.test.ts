@@ -1,8 +1,9 @@
 import test from 'ava';
 import type { LogRecord, WireRecord } from '../../../../common/schema/index.ts';
-import { markEscapeFree } from '../../../../common/escape-free.ts';
+import { decodeLinesV2 } from '../../../../common/wire-v2.ts';
+import { encodeLinesV2 } from '../../../../common/wire-v2-encoder.ts';
 import { encodeRecord } from '../../../../aggregator/sinks/elasticsearch/encode.ts';
-import { docText } from '../../../../aggregator/sinks/elasticsearch/bulk-writer.ts';
+import { docText, type BulkItem } from '../../../../aggregator/sinks/elasticsearch/bulk-writer.ts';
 import { bulkItems } from '../../../../aggregator/sinks/elasticsearch/sink.ts';
 import { ECS_VERSION } from '../../../../aggregator/sinks/elasticsearch/encode-common.ts';
 import { datasetOf } from '../../../../aggregator/sinks/elasticsearch/index-name.ts';
@@ -247,21 +248,21 @@ test("a document's bytes are encodeRecord's document, a group's plain lines writ
   };
   // Labels that hold a template's stand-in (a NUL, then `time`): that group's lines are written whole.
   const odd = { ...container, labels: { ...labels, note: '\u0000time' } };
-  const free: LogRecord = {
-    ...plain,
-    id: 'plain-free',
-    message: 'z'.repeat(400),
-    origin: { ...plain.origin, offset: 9 },
-  };
-  markEscapeFree(free);
+  // Plain lines of one group (one container and node object): the first makes the template, the others reuse it.
+  const lines: LogRecord[] = [
+    { ...plain, id: 'plain-line-1', message: 'first' },
+    {
+      ...plain,
+      id: 'plain-line-2',
+      message: `${'x'.repeat(300)} "quoted" ✓ 😀`,
+      origin: { ...plain.origin, offset: 7 },
+    },
+    { ...plain, id: 'plain-line-3', message: 'y'.repeat(400), origin: { ...plain.origin, offset: 123456789012 } },
+    { ...plain, id: 'plain-line-odd', container: odd, message: 'odd <&> \u2028' },
+  ];
   const variants: WireRecord[] = [
     ...records,
-    free,
-    // Plain lines of one group (one container and node object): the first makes the template, the others reuse it.
-    { ...plain, id: 'plain-1', message: 'first' },
-    { ...plain, id: 'plain-2', message: `${'x'.repeat(300)} "quoted" ✓ 😀`, origin: { ...plain.origin, offset: 7 } },
-    { ...plain, id: 'plain-3', message: 'y'.repeat(400), origin: { ...plain.origin, offset: 123456789012 } },
-    { ...plain, id: 'plain-odd', container: odd, message: 'odd' },
+    ...lines,
     // A second line of the same container and node objects (as a version 2 group gives them), with extras.
     {
       ...log,
@@ -273,11 +274,21 @@ test("a document's bytes are encodeRecord's document, a group's plain lines writ
     },
     { ...log, id: 'log-bare', node: { id: '', hostname: 'h' }, container: bare, origin: { source: 'api' } },
   ];
-  const items = bulkItems('p', variants);
-  t.is(items.length, variants.filter((r) => datasetOf(r)).length);
-  for (const [i, item] of items.entries()) {
-    const r = variants.filter((x) => datasetOf(x))[i]!;
-    t.is(item.id, r.id);
-    t.deepEqual(JSON.parse(docText(item)), JSON.parse(JSON.stringify(encode(r))), r.id);
-  }
+  const same = (items: BulkItem[], from: readonly WireRecord[]) => {
+    const want = from.filter((r) => datasetOf(r));
+    t.is(items.length, want.length);
+    for (const [i, item] of items.entries()) {
+      t.is(item.id, want[i]!.id);
+      t.deepEqual(JSON.parse(docText(item)), JSON.parse(JSON.stringify(encode(want[i]!))), item.id);
+    }
+  };
+  same(bulkItems('p', variants), variants);
+  // Through a version 2 batch, messages copied as the JSON text the batch holds them in.
+  const decoded = decodeLinesV2(
+    encodeLinesV2([...lines, { ...lines[0]!, id: 'extras-line', multiline: { lines: 2 } }]),
+  );
+  if ('reason' in decoded) return t.fail(decoded.reason);
+  t.truthy(decoded.messages.span(0), 'a plain line has its JSON text');
+  t.is(decoded.messages.span(4), undefined, 'a line with extras does not');
+  same(bulkItems('p', decoded.records, decoded.messages), decoded.records);
 });
