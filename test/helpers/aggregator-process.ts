@@ -25,7 +25,11 @@ export class AggregatorProcess {
   private pastCpuSeconds = 0;
   stderr = '';
 
-  constructor(port: number, env: Record<string, string>) {
+  private readonly entry: string;
+
+  /** `entryPath`: another checkout's `bin/swarmscope.ts` (a bench comparing two trees); this one's by default. */
+  constructor(port: number, env: Record<string, string>, entryPath = entry) {
+    this.entry = entryPath;
     this.url = `http://127.0.0.1:${port}`;
     this.env = {
       ...process.env,
@@ -36,7 +40,7 @@ export class AggregatorProcess {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, [entry, 'aggregator'], {
+    const child = spawn(process.execPath, [this.entry, 'aggregator'], {
       env: this.env,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
