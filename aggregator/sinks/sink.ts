@@ -8,7 +8,8 @@ export type WriteOutcome = { held: number; setAside: number };
 
 /**
  * A batch's body as the ingest route received and validated it (version 1 or 2 encoding; gzip as
- * sent), and for version 2 its log messages' JSON text as decoded.
+ * sent), and for version 2 its log messages' JSON text as decoded: `messages.span(i)` is that of
+ * the i-th of the very records written with it, so a sink that passes them on filtered drops it.
  */
 export type RawBatch = { body: Buffer; gzip: boolean; messages?: MessageTexts };
 
