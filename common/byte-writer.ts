@@ -1,6 +1,5 @@
 // A growing output buffer that strings are written into as UTF-8, so that a batch or a request
 // body is one buffer, never one string of the whole (the batch encoder's and the bulk body's).
-/** A growing output buffer: lines are written into it as UTF-8, with no string of the whole batch. */
 export class ByteWriter {
   buf: Buffer;
   off = 0;
@@ -16,6 +15,7 @@ export class ByteWriter {
     this.room(s.length);
     this.off += (this.buf as unknown as { latin1Write(s: string, offset: number): number }).latin1Write(s, this.off);
   }
+  /** Bytes made once and written many times (a template's parts). */
   bytes(b: Uint8Array): void {
     this.room(b.length);
     this.buf.set(b, this.off);
@@ -37,9 +37,9 @@ export class ByteWriter {
   written(): Buffer {
     return this.buf.subarray(0, this.off);
   }
-  private room(bytes: number): void {
-    if (this.off + bytes <= this.buf.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + bytes));
+  private room(n: number): void {
+    if (this.off + n <= this.buf.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.off + n));
     this.buf.copy(grown, 0, 0, this.off);
     this.buf = grown;
   }
