@@ -10,7 +10,7 @@ import type { Logger } from '../../../common/logger.ts';
 import type { ElasticsearchConfig } from '../../config.ts';
 import { SinkUnavailable, type DurableSink, type RawBatch, type WriteOutcome } from '../sink.ts';
 import { createEsClient } from './client.ts';
-import { BulkWriter, SINK_RETRY_AFTER_SECONDS, sharing, type BulkItem } from './bulk-writer.ts';
+import { BulkWriter, SINK_RETRY_AFTER_SECONDS, sharing, writeItem, type BulkItem } from './bulk-writer.ts';
 import { deadLetterIndex } from './dead-letter.ts';
 import { writeRecordJson } from './encode.ts';
 import { DATASETS, datasetOf, indexNamer } from './index-name.ts';
@@ -24,23 +24,15 @@ const PROBE_BUDGET_MS = 2_000;
 /** The records' documents, each to its dataset's daily index under its deterministic id (an inventory has none). */
 export function bulkItems(indexPrefix: string, records: readonly WireRecord[], messages?: MessageTexts): BulkItem[] {
   let size = 4096;
-  for (const r of records) size += r.kind === 'log' ? r.message.length + 1024 : 2048;
+  for (const r of records) size += r.kind === 'log' ? r.message.length + 1152 : 2176;
   const out = new ByteWriter(size);
   const items: BulkItem[] = [];
   const indexOf = indexNamer(indexPrefix);
   for (const [i, record] of records.entries()) {
     const dataset = datasetOf(record);
     if (!dataset) continue;
-    const start = out.off;
-    writeRecordJson(out, record, dataset, messages?.bytes, messages?.span(i));
-    items.push({
-      index: indexOf(dataset, record.time),
-      id: record.id,
-      raw: record,
-      text: out.buf,
-      start,
-      end: out.off,
-    });
+    const item = { index: indexOf(dataset, record.time), id: record.id, raw: record };
+    items.push(writeItem(out, item, () => writeRecordJson(out, record, dataset, messages?.bytes, messages?.span(i))));
   }
   return sharing(items, out.written());
 }
