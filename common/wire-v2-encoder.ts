@@ -3,7 +3,8 @@
 // typebox, which the decoder validates with (~20 MiB of resident memory on every node).
 import { ByteWriter } from './byte-writer.ts';
 import { isEscapeFree } from './escape-free.ts';
-import type { ContainerRef, LogRecord, NodeRef, WireRecord } from './schema/index.ts';
+import { LogGroups } from './log-groups.ts';
+import type { LogRecord, WireRecord } from './schema/index.ts';
 import type { Extras, FileLog, Group } from './wire-v2.ts';
 
 function isFileLog(r: WireRecord): r is FileLog {
@@ -17,10 +18,7 @@ function isFileLog(r: WireRecord): r is FileLog {
  */
 export class BatchEncoderV2 {
   private readonly out: ByteWriter;
-  private readonly groups = new Map<
-    ContainerRef,
-    { node: NodeRef; stream: string; source: string; file: string; g: number }[]
-  >();
+  private readonly groups = new LogGroups<number>();
   private next = 0;
   /** Records encoded so far. */
   records = 0;
@@ -41,29 +39,26 @@ export class BatchEncoderV2 {
       out.text(JSON.stringify(r) + '\n');
       return;
     }
-    let list = this.groups.get(r.container);
-    if (!list) this.groups.set(r.container, (list = []));
     const o = r.origin;
-    let grp = list.find(
-      (x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file,
-    );
-    if (!grp) {
-      grp = { node: r.node, stream: r.stream, source: o.source, file: o.file, g: this.next++ };
-      list.push(grp);
-      const def: Group = {
-        group: grp.g,
-        node: r.node,
-        container: r.container,
-        stream: r.stream,
-        origin: { source: o.source, file: o.file },
-      };
-      out.text(JSON.stringify(def) + '\n');
-    }
-    out.text(`[${grp.g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
+    const g = this.groups.get(r) ?? this.groups.set(r, this.define(r));
+    out.text(`[${g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
     if (isEscapeFree(r)) out.quoted(r.message);
     else out.text(JSON.stringify(r.message));
     const extras = extrasOf(r);
     out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
+  }
+
+  /** Writes the line that defines r's group, the next by number, and gives its number. */
+  private define(r: FileLog): number {
+    const def: Group = {
+      group: this.next,
+      node: r.node,
+      container: r.container,
+      stream: r.stream,
+      origin: { source: r.origin.source, file: r.origin.file },
+    };
+    this.out.text(JSON.stringify(def) + '\n');
+    return this.next++;
   }
 
   /** The batch's lines, newline-terminated. */

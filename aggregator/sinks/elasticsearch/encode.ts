@@ -1,7 +1,8 @@
 // Record → Elasticsearch document, per kind: ECS names where ECS has them, Metricbeat's docker
 // module names for container metrics ECS lacks; and the document's JSON text for a bulk request.
 import type { ByteWriter } from '../../../common/byte-writer.ts';
-import type { ContainerRef, LogRecord, NodeRef, WireRecord } from '../../../common/schema/index.ts';
+import { LogGroups } from '../../../common/log-groups.ts';
+import type { LogRecord, WireRecord } from '../../../common/schema/index.ts';
 import type { FileLog } from '../../../common/wire-v2.ts';
 import { baseDoc, containerFields, type Doc } from './encode-common.ts';
 import { ecsContainerMetrics, encodeContainerMetric, encodeHostMetric } from './encode-metric.ts';
@@ -45,40 +46,34 @@ export function encodeRecord(record: WireRecord, dataset: Dataset): Doc {
  * group (a version 2 batch gives a group's lines one shared container object), from encodeRecord
  * itself: at 100 B lines, serialising each document whole was 40 % of the aggregator's work per line.
  */
-type LogTemplate = { node: NodeRef; stream: string; source: string; file: string; parts: Buffer[] };
-
-const templates = new WeakMap<ContainerRef, LogTemplate[]>();
+/** false: the group's documents could not be cut (see cutTemplate) and are written whole. */
+const templates = new LogGroups<Buffer[] | false>();
 
 /** Stand-ins no real record holds (ids, times and offsets have patterns), as they appear in a document's text, in order. */
 const AT = { time: '\u0000time', id: '\u0000id', message: '\u0000message', offset: -1.5e300 };
 const CUTS = [AT.time, AT.id, AT.message, AT.offset].map((v) => JSON.stringify(v));
 
-function templateOf(r: FileLog): LogTemplate | undefined {
-  let list = templates.get(r.container);
-  if (!list) templates.set(r.container, (list = []));
+/** The five parts of r's group's documents around the stand-ins; false when they cannot be cut. */
+function cutTemplate(r: FileLog): Buffer[] | false {
   const o = r.origin;
-  let t = list.find((x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file);
-  if (!t) {
-    const probe: LogRecord = {
-      ...r,
-      time: AT.time,
-      id: AT.id,
-      message: AT.message,
-      origin: { source: o.source, file: o.file, offset: AT.offset },
-    };
-    let text = JSON.stringify(encodeRecord(probe, 'logs'));
-    const parts: Buffer[] = [];
-    for (const cut of CUTS) {
-      const at = text.indexOf(cut);
-      // A container's labels holding a stand-in's text: this group's lines take the whole-document path.
-      if (at === -1 || text.indexOf(cut, at + 1) !== -1) return undefined;
-      parts.push(Buffer.from(text.slice(0, at)));
-      text = text.slice(at + cut.length);
-    }
-    parts.push(Buffer.from(text));
-    list.push((t = { node: r.node, stream: r.stream, source: o.source, file: o.file, parts }));
+  const probe: LogRecord = {
+    ...r,
+    time: AT.time,
+    id: AT.id,
+    message: AT.message,
+    origin: { source: o.source, file: o.file, offset: AT.offset },
+  };
+  let text = JSON.stringify(encodeRecord(probe, 'logs'));
+  const parts: Buffer[] = [];
+  for (const cut of CUTS) {
+    const at = text.indexOf(cut);
+    // A container's labels holding a stand-in's text: this group's lines take the whole-document path.
+    if (at === -1 || text.indexOf(cut, at + 1) !== -1) return false;
+    parts.push(Buffer.from(text.slice(0, at)));
+    text = text.slice(at + cut.length);
   }
-  return t;
+  parts.push(Buffer.from(text));
+  return parts;
 }
 
 function isPlainFileLog(r: LogRecord): r is FileLog {
@@ -104,7 +99,10 @@ export function writeRecordJson(
   from?: Buffer,
   message?: { start: number; end: number },
 ): void {
-  const p = record.kind === 'log' && isPlainFileLog(record) ? templateOf(record)?.parts : undefined;
+  const p =
+    record.kind === 'log' && isPlainFileLog(record)
+      ? (templates.get(record) ?? templates.set(record, cutTemplate(record)))
+      : undefined;
   if (!p) {
     out.text(JSON.stringify(encodeRecord(record, dataset)));
     return;
