@@ -2,8 +2,9 @@
 // held; 429/5xx = retried (with backoff, within a time budget); any other item error = set aside
 // in the dead-letter index with its reason. The batch is acknowledged only when every item is
 // held or set aside. A request Elasticsearch refuses as too large (413) is split in halves.
-// Each request body is serialised once, as NDJSON text, and gzipped once at level 1 (a large one
-// off the main thread; a retry resends the same bytes); the response is filtered to the per-item status.
+// Each item's `_bulk` lines are written once, as bytes, when a batch's items are made; a request's
+// body is those bytes (see bulkBody), gzipped once at level 1 (a large one off the main thread; a
+// retry resends the same bytes); the response is filtered to the per-item status.
 // Concurrent batches share requests (bulk-coalescer.ts) once `concurrency` requests are in flight.
 import { promisify } from 'node:util';
 import { gzip, gzipSync } from 'node:zlib';
