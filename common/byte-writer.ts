@@ -3,8 +3,9 @@
 export class ByteWriter {
   buf: Buffer;
   off = 0;
-  constructor(size: number) {
-    this.buf = Buffer.allocUnsafe(size);
+  /** A new buffer of `size` bytes, or one given (a pooled one) to write from its start. */
+  constructor(size: number | Buffer) {
+    this.buf = typeof size === 'number' ? Buffer.allocUnsafe(size) : size;
   }
   text(s: string): void {
     this.room(s.length * 3);

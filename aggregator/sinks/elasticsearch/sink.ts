@@ -4,6 +4,7 @@
 // budget) while the others are answered 503 at once, so an outage holds no request slots.
 import type { Client } from '@elastic/elasticsearch';
 import { ByteWriter } from '../../../common/byte-writer.ts';
+import { BufferPool } from '../../buffer-pool.ts';
 import type { WireRecord } from '../../../common/schema/index.ts';
 import type { MessageTexts } from '../../../common/wire-v2.ts';
 import type { Logger } from '../../../common/logger.ts';
@@ -18,14 +19,29 @@ import { deadLetterTemplate, templateFor } from './templates.ts';
 import { enforceRetention } from './retention.ts';
 
 const RETENTION_EVERY_MS = 3_600_000;
+/** Documents' buffers kept for the next batches: a few batches' worth (a 4 MiB batch of 2 KiB lines makes ~6 MiB). */
+const POOLED_BYTES = 64 * 1024 * 1024;
+const POOL_IDLE_MS = 10_000;
 /** A probe of a down Elasticsearch gives up after this, so recovery is noticed within seconds. */
 const PROBE_BUDGET_MS = 2_000;
 
-/** The records' documents, each to its dataset's daily index under its deterministic id (an inventory has none). */
-export function bulkItems(indexPrefix: string, records: readonly WireRecord[], messages?: MessageTexts): BulkItem[] {
+/** Room for the records' `_bulk` lines, most of the time (the writer grows past it). */
+export function bulkBytes(records: readonly WireRecord[]): number {
   let size = 4096;
   for (const r of records) size += r.kind === 'log' ? r.message.length + 1152 : 2176;
-  const out = new ByteWriter(size);
+  return size;
+}
+
+/**
+ * The records' documents, each to its dataset's daily index under its deterministic id (an
+ * inventory has none), written into `out`.
+ */
+export function bulkItems(
+  indexPrefix: string,
+  records: readonly WireRecord[],
+  messages?: MessageTexts,
+  out = new ByteWriter(bulkBytes(records)),
+): BulkItem[] {
   const items: BulkItem[] = [];
   const indexOf = indexNamer(indexPrefix);
   for (const [i, record] of records.entries()) {
@@ -48,6 +64,8 @@ export class ElasticsearchSink implements DurableSink {
   private retentionTimer: NodeJS.Timeout | undefined;
   private down = false;
   private probing = false;
+  /** The documents' buffers, each given back once its batch's requests are all answered. */
+  readonly buffers = new BufferPool({ maxBytes: POOLED_BYTES, idleMs: POOL_IDLE_MS });
 
   constructor(config: ElasticsearchConfig, log: Logger, onRequest?: (seconds: number, ok: boolean) => void) {
     this.config = config;
@@ -121,9 +139,16 @@ export class ElasticsearchSink implements DurableSink {
         err,
       );
     }
-    const items = bulkItems(this.config.indexPrefix, records, messages);
-    if (items.length === 0) return { held: 0, setAside: 0 };
-    return this.writer.write(items, batchId, budgetMs);
+    const out = new ByteWriter(this.buffers.take(bulkBytes(records)));
+    try {
+      const items = bulkItems(this.config.indexPrefix, records, messages, out);
+      if (items.length === 0) return { held: 0, setAside: 0 };
+      return await this.writer.write(items, batchId, budgetMs);
+    } finally {
+      // Safe either way: write() settles only once every request carrying these items has been
+      // answered or has failed, and each request is gzipped (a copy) before it is sent.
+      this.buffers.give(out.buf);
+    }
   }
 
   private ensureTemplates(): Promise<void> {
@@ -153,6 +178,7 @@ export class ElasticsearchSink implements DurableSink {
 
   async close(): Promise<void> {
     if (this.retentionTimer) clearInterval(this.retentionTimer);
+    this.buffers.close();
     await this.client.close();
   }
 }
