@@ -7,6 +7,7 @@ import type { BackoffPolicy } from '../common/backoff.ts';
 import type { AggregatorTls } from './pipeline/aggregator-client.ts';
 import { entryProblems, parseEntries } from '../common/replica-set.ts';
 import type { HeapSetting } from './heap-policy.ts';
+import { BATCH_COMPRESSIONS, type BatchCompression } from '../common/wire.ts';
 
 export type CollectorConfig = Readonly<{
   dockerHost: string;
@@ -48,7 +49,7 @@ export type CollectorConfig = Readonly<{
   };
   events: { enabled: boolean };
   queue: { maxBytes: number; maxAgeMs: number; fsync: 'batch' | 'off' };
-  batch: { maxRecords: number; maxBytes: number; maxAgeMs: number };
+  batch: { maxRecords: number; maxBytes: number; maxAgeMs: number; compression: BatchCompression };
   backoff: BackoffPolicy;
   requestTimeoutMs: number;
   shipConcurrency: number;
@@ -86,6 +87,9 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
   for (const p of entryProblems(urls)) r.problems.push(`SWARMSCOPE_AGGREGATOR_URL: ${p}`);
   const fsync = r.string('SWARMSCOPE_QUEUE_FSYNC', 'batch');
   if (fsync !== 'batch' && fsync !== 'off') r.problems.push(`SWARMSCOPE_QUEUE_FSYNC=${fsync}: expected batch or off`);
+  const compression = r.string('SWARMSCOPE_BATCH_COMPRESSION', 'zstd') as BatchCompression;
+  if (!BATCH_COMPRESSIONS.includes(compression))
+    r.problems.push(`SWARMSCOPE_BATCH_COMPRESSION=${compression}: expected zstd or gzip`);
   const heapPolicy = r.string('SWARMSCOPE_HEAP_POLICY', 'auto');
   if (heapPolicy !== 'auto' && heapPolicy !== 'memory' && heapPolicy !== 'throughput')
     r.problems.push(`SWARMSCOPE_HEAP_POLICY=${heapPolicy}: expected auto, memory or throughput`);
@@ -139,6 +143,7 @@ export function readCollectorConfig(r: EnvReader): CollectorConfig {
       maxRecords: r.int('SWARMSCOPE_BATCH_MAX_RECORDS', 5000, 1),
       maxBytes: r.bytes('SWARMSCOPE_BATCH_MAX_BYTES', '4MiB'),
       maxAgeMs: r.durationMs('SWARMSCOPE_BATCH_MAX_AGE', '250ms'),
+      compression,
     },
     backoff: {
       initialDelayMs: r.durationMs('SWARMSCOPE_RETRY_INITIAL', '250ms'),

@@ -4,12 +4,10 @@
 // is a version 1 line as it is. Decoding validates each group once and each log line by hand,
 // and gives back the records and the same batch as version 1 lines (what the journal stores).
 // The collector's encoder is wire-v2-encoder.ts, apart so that a collector never loads typebox.
-import { gunzipSync, gzipSync } from 'node:zlib';
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
-import { GZIP } from './wire.ts';
 
 /**
  * `{"group":g,"node":…,"container":…,"stream":…,"origin":{"source":…,"file":…}}` defines group g
@@ -227,9 +225,9 @@ function logLine(a: unknown[], groups: readonly Held[]): string | { record: LogR
   return { record, grp, extras: e };
 }
 
-/** A version 2 batch as version 1, for an aggregator that predates version 2; throws if it does not decode. */
-export function batchV2ToV1(body: Buffer): Buffer {
-  const decoded = decodeLinesV2(gunzipSync(body));
+/** A version 2 batch's lines as version 1 lines, for an aggregator that predates version 2; throws if they do not decode. */
+export function linesV2ToV1(lines: Buffer): Buffer {
+  const decoded = decodeLinesV2(lines);
   if ('reason' in decoded) throw new Error(`queued batch does not decode: ${decoded.reason}`);
-  return gzipSync(decoded.v1(), GZIP);
+  return decoded.v1();
 }

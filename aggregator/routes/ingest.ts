@@ -152,9 +152,10 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       const raw = req.body;
       if (!Buffer.isBuffer(raw)) return refuse(reply, 400, 'bad_request', `Content-Type must be ${NDJSON}`);
       const encoding = req.headers['content-encoding'];
-      if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'identity')
-        return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only gzip or identity`);
-      // Decoded bytes of this request, counted in inflightBytes as they come out of gunzip beside its
+      if (encoding !== undefined && encoding !== 'gzip' && encoding !== 'zstd' && encoding !== 'identity')
+        return refuse(reply, 415, 'unsupported_encoding', `Content-Encoding ${encoding}: only zstd, gzip or identity`);
+      const compression = encoding === 'gzip' || encoding === 'zstd' ? encoding : undefined;
+      // Decoded bytes of this request, counted in inflightBytes as they are decoded beside its
       // body: the aggregator's memory bound. Past it, 429 rather than hold more (a request alone always passes).
       let held = 0;
       const own = rawHeld.get(req.raw) ?? 0;
@@ -166,8 +167,8 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
       };
       let bytes: Buffer;
       try {
-        if (encoding === 'gzip')
-          bytes = await inflateBounded(raw, { maxBytes: config.limits.maxDecompressedBytes, take });
+        if (compression)
+          bytes = await inflateBounded(raw, compression, { maxBytes: config.limits.maxDecompressedBytes, take });
         else if (take(raw.length)) bytes = raw;
         else throw new OverBudget();
       } catch (err) {
@@ -185,7 +186,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
           reply,
           400,
           'bad_request',
-          `batch ${batchId}: gzip body cannot be decompressed (${(err as Error).message})`,
+          `batch ${batchId}: ${encoding} body cannot be decompressed (${(err as Error).message})`,
         );
       }
       try {
@@ -201,7 +202,7 @@ export function registerIngest(app: FastifyInstance, deps: IngestDeps): void {
         deps.onReceived?.(parsed.records);
         const outcome = await sink.write(parsed.records, batchId, {
           body: raw,
-          gzip: encoding === 'gzip',
+          compression,
           messages: parsed.messages,
         });
         deps.onAccepted?.(parsed.records);

@@ -1,17 +1,19 @@
 // What a durable sink promises the ingest route: write() resolves only when every record is held
 // (stored, or already stored) or set aside with a reason; it throws SinkUnavailable otherwise.
 import type { WireRecord } from '../../common/schema/index.ts';
+import type { BatchCompression } from '../../common/wire.ts';
 import type { MessageTexts } from '../../common/wire-v2.ts';
 import { SwarmscopeError } from '../../common/errors.ts';
 
 export type WriteOutcome = { held: number; setAside: number };
 
 /**
- * A batch's body as the ingest route received and validated it (version 1 or 2 encoding; gzip as
- * sent), and for version 2 its log messages' JSON text as decoded: `messages.span(i)` is that of
- * the i-th of the very records written with it, so a sink that passes them on filtered drops it.
+ * A batch's body as the ingest route received and validated it (version 1 or 2 encoding;
+ * compressed as sent, `compression` undefined when it was not), and for version 2 its log
+ * messages' JSON text as decoded: `messages.span(i)` is that of the i-th of the very records
+ * written with it, so a sink that passes them on filtered drops it.
  */
-export type RawBatch = { body: Buffer; gzip: boolean; messages?: MessageTexts };
+export type RawBatch = { body: Buffer; compression: BatchCompression | undefined; messages?: MessageTexts };
 
 export interface DurableSink {
   readonly name: string;

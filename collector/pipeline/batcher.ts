@@ -2,21 +2,27 @@
 // record of what happened: never dropped) and for everything else (samples: dropped oldest first
 // at the queue's bound), and hands each batch to the queue.
 // Records are encoded as they arrive (a filling batch holds bytes, not records the garbage
-// collector would copy at each scavenge). A full batch is gzipped and written while the next one
-// fills (add() waits only for the batch before it), so reading goes on during a batch's gzip and
-// fsync; memory holds about two batches.
+// collector would copy at each scavenge). A full batch is compressed and written while the next one
+// fills (add() waits only for the batch before it), so reading goes on during a batch's
+// compression and fsync; memory holds about two batches.
 // A log batch the queue refuses at its bound stays here, whole, and is offered again each tick:
 // add() tells the log reader to pause meanwhile (from the next full batch on), and
 // whenAccepting() resolves once it may go on. Records may carry an acknowledgement handle: the
 // ledger hears which batch took them.
 import type { WireRecord } from '../../common/schema/index.ts';
-import { gzipBatch } from '../../common/wire.ts';
+import { compressBatch, type BatchCompression } from '../../common/wire.ts';
 import { BatchEncoderV2 } from '../../common/wire-v2-encoder.ts';
 import type { AckHandle } from '../sources/source.ts';
 import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
 
-export type BatcherOptions = { maxRecords: number; maxBytes: number; maxAgeMs: number };
+export type BatcherOptions = {
+  maxRecords: number;
+  maxBytes: number;
+  maxAgeMs: number;
+  /** How batches are compressed in the queue and on the wire (gzip when not given). */
+  compression?: BatchCompression;
+};
 
 /** A batch being filled: its records encoded as they come, each with the handle it came with (undefined: none). */
 type Filling = { enc: BatchEncoderV2; acks: (AckHandle | undefined)[]; first: WireRecord | undefined; since: number };
@@ -182,7 +188,9 @@ export class Batcher {
       const b = this.sealed[cls].shift();
       if (!b) return;
       try {
-        const batch = await this.queue.enqueue(await gzipBatch(b.lines), cls, b.records, 2);
+        const compression = this.opts.compression ?? 'gzip';
+        const body = await compressBatch(b.lines, compression);
+        const batch = await this.queue.enqueue(body, cls, b.records, 2, compression);
         if (cls === 'logs' && this.logsRefused) {
           this.logsRefused = false;
           this.release();

@@ -1,4 +1,4 @@
-// The collector's durable queue between batcher and shipper: one gzip NDJSON file per batch,
+// The collector's durable queue between batcher and shipper: one compressed NDJSON file per batch,
 // written to a temp name, fsynced and renamed, so a crash leaves either the whole batch or none.
 // Bounded by bytes and age; what happens at each bound is counted (README "Delivery").
 //
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { SwarmscopeError } from '../../common/errors.ts';
 import { writeFileAtomic } from '../durable-write.ts';
 import type { Logger } from '../../common/logger.ts';
-import type { WireVersion } from '../../common/wire.ts';
+import type { BatchCompression, WireVersion } from '../../common/wire.ts';
 
 /** 'logs' batches are never dropped at the byte bound; 'metrics' batches are, oldest first. */
 export type BatchClass = 'logs' | 'metrics';
@@ -30,8 +30,10 @@ export type QueuedBatch = {
   bytes: number;
   createdAt: number;
   path: string;
-  /** The batch encoding (common/wire.ts); named in the file name, `.v2.ndjson.gz` for version 2. */
+  /** The batch encoding (common/wire.ts); named in the file name, `.v2.ndjson.*` for version 2. */
   wire: WireVersion;
+  /** How the file is compressed, as sent: named by the extension, `.gz` or `.zst`. */
+  compression: BatchCompression;
 };
 
 /** Why records left the queue without an acknowledgement (rejected = set aside by the shipper). */
@@ -61,13 +63,18 @@ export type DiskQueueOptions = {
   onLeft?: (batch: QueuedBatch, why: 'acknowledged' | DropReason) => void;
 };
 
-const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)(\.v2)?\.ndjson\.gz$/;
+const NAME = /^(\d{16})\.(logs|metrics)\.(\d+)\.(\d+)(\.v2)?\.ndjson\.(gz|zst)$/;
+const EXTENSION: Record<BatchCompression, string> = { gzip: 'gz', zstd: 'zst' };
 
-type NamedParts = Pick<QueuedBatch, 'seq' | 'cls' | 'records' | 'createdAt' | 'wire'>;
+type NamedParts = Pick<QueuedBatch, 'seq' | 'cls' | 'records' | 'createdAt' | 'wire' | 'compression'>;
 
-/** A queued batch's file name: `<seq>.<class>.<records>.<createdAt>[.v2].ndjson.gz` (what a restart reads back). */
+/**
+ * A queued batch's file name: `<seq>.<class>.<records>.<createdAt>[.v2].ndjson.<gz|zst>` (what a
+ * restart reads back; a queue left by a collector that only wrote gzip reads as it was).
+ */
 export function batchFileName(b: NamedParts): string {
-  return `${String(b.seq).padStart(16, '0')}.${b.cls}.${b.records}.${b.createdAt}${b.wire === 2 ? '.v2' : ''}.ndjson.gz`;
+  const v2 = b.wire === 2 ? '.v2' : '';
+  return `${String(b.seq).padStart(16, '0')}.${b.cls}.${b.records}.${b.createdAt}${v2}.ndjson.${EXTENSION[b.compression]}`;
 }
 
 /** What batchFileName put in a name; undefined for any other file (temp files, strays). */
@@ -80,6 +87,7 @@ export function parseBatchFileName(name: string): NamedParts | undefined {
     records: Number(m[3]),
     createdAt: Number(m[4]),
     wire: m[5] ? 2 : 1,
+    compression: m[6] === 'zst' ? 'zstd' : 'gzip',
   };
 }
 /** The bound episode ends (and is logged as over) once usage falls below this share of maxBytes. */
@@ -131,6 +139,7 @@ export class DiskQueue {
     cls: BatchClass,
     records: number,
     wire: WireVersion = 1,
+    compression: BatchCompression = 'gzip',
   ): Promise<QueuedBatch | undefined> {
     await this.expire();
     if (!(await this.makeRoom(body.length, cls))) {
@@ -150,7 +159,7 @@ export class DiskQueue {
     }
     const seq = this.nextSeq++;
     const createdAt = this.now();
-    const path = join(this.opts.dir, batchFileName({ seq, cls, records, createdAt, wire }));
+    const path = join(this.opts.dir, batchFileName({ seq, cls, records, createdAt, wire, compression }));
     const tmp = `${path}.tmp`;
     try {
       if (this.opts.fsync === 'batch') {
@@ -170,7 +179,7 @@ export class DiskQueue {
         },
       );
     }
-    const batch: QueuedBatch = { seq, cls, records, bytes: body.length, createdAt, path, wire };
+    const batch: QueuedBatch = { seq, cls, records, bytes: body.length, createdAt, path, wire, compression };
     this.batches.push(batch);
     this.bytes += body.length;
     return batch;

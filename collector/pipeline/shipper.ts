@@ -5,7 +5,15 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { backoffDelayMs, retryAfterMs, type BackoffPolicy } from '../../common/backoff.ts';
-import { AGENT_HEADER, BATCH_ID_HEADER, INGEST_PATH, NDJSON, NDJSON_V2 } from '../../common/wire.ts';
+import {
+  AGENT_HEADER,
+  BATCH_ID_HEADER,
+  compressBatch,
+  decompressBatch,
+  INGEST_PATH,
+  NDJSON,
+  NDJSON_V2,
+} from '../../common/wire.ts';
 import type { AgentRecord } from '../../common/schema/index.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { DiskQueue, QueuedBatch } from './disk-queue.ts';
@@ -49,8 +57,11 @@ export type ShipperStats = {
 };
 
 const RETRYABLE_4XX = new Set([408, 429]);
-/** An aggregator that refused version 2 is sent version 1 for this long, then asked again (it may have been upgraded). */
-const V1_ONLY_MS = 10 * 60_000;
+/**
+ * An aggregator that refused zstd or version 2 is sent gzip or version 1 for this long, then asked
+ * again (it may have been upgraded).
+ */
+const FALLBACK_MS = 10 * 60_000;
 
 export class Shipper {
   private readonly opts: ShipperOptions;
@@ -66,6 +77,8 @@ export class Shipper {
   private authWarned = false;
   /** Aggregator URLs that answered a version 2 batch with 415, and when. */
   private readonly v1Only = new Map<string, number>();
+  /** Aggregator URLs that answered a zstd batch with 415, and when. */
+  private readonly gzipOnly = new Map<string, number>();
   readonly stats: ShipperStats = {
     shippedBatches: 0,
     shippedRecords: 0,
@@ -133,16 +146,13 @@ export class Shipper {
     let retryAfter: string | undefined;
     let reason = '';
     let sentAt = 0;
-    const v1Since = this.v1Only.get(url);
-    if (v1Since !== undefined && Date.now() - v1Since > V1_ONLY_MS) this.v1Only.delete(url);
-    const v2 = batch.wire === 2 && !this.v1Only.has(url);
+    const v2 = batch.wire === 2 && !fallenBack(this.v1Only, url);
+    const zstd = v2 && batch.compression === 'zstd' && !fallenBack(this.gzipOnly, url);
     try {
       let body = await this.opts.queue.read(batch);
-      if (batch.wire === 2 && !v2) {
+      if ((batch.wire === 2 && !v2) || (batch.compression === 'zstd' && !zstd)) {
         try {
-          // The decoder (and typebox with it) is loaded only for an aggregator that predates version 2.
-          const { batchV2ToV1 } = await import('../../common/wire-v2.ts');
-          body = batchV2ToV1(body);
+          body = await this.downgrade(body, batch, v2);
         } catch (err) {
           await this.setAside(batch, 0, (err as Error).message);
           this.opts.onAck?.(batch);
@@ -154,7 +164,7 @@ export class Shipper {
         url + INGEST_PATH,
         {
           'content-type': v2 ? NDJSON_V2 : NDJSON,
-          'content-encoding': 'gzip',
+          'content-encoding': zstd ? 'zstd' : 'gzip',
           authorization: `Bearer ${this.opts.token}`,
           [BATCH_ID_HEADER]: `${this.opts.nodeKey}/${batch.seq}`,
           ...(this.opts.selfReport ? { [AGENT_HEADER]: JSON.stringify(this.opts.selfReport()) } : {}),
@@ -181,6 +191,12 @@ export class Shipper {
       this.stats.shippedRecords += batch.records;
       this.stats.lastAckAt = Date.now();
       this.opts.onAck?.(batch);
+      return 0;
+    }
+    if (status === 415 && zstd) {
+      // An aggregator from before zstd (a rolling upgrade): this batch and the next go as gzip.
+      this.gzipOnly.set(url, Date.now());
+      this.opts.log.warn({ url }, 'aggregator does not take zstd batches; sending gzip (upgrade it)');
       return 0;
     }
     if (status === 415 && v2) {
@@ -226,6 +242,16 @@ export class Shipper {
     return delay;
   }
 
+  /**
+   * A queued batch as an older aggregator takes it: gzip, and version 1 unless `v2`. The decoder
+   * (and typebox with it) is loaded only for an aggregator that predates version 2.
+   */
+  private async downgrade(body: Buffer, batch: QueuedBatch, v2: boolean): Promise<Buffer> {
+    let lines = decompressBatch(body, batch.compression);
+    if (batch.wire === 2 && !v2) lines = (await import('../../common/wire-v2.ts')).linesV2ToV1(lines);
+    return compressBatch(lines, 'gzip');
+  }
+
   /** Moves a refused batch out of the queue into rejectedDir with a .reason file beside it. */
   private async setAside(batch: QueuedBatch, status: number, reason: string): Promise<void> {
     await mkdir(this.opts.rejectedDir, { recursive: true });
@@ -252,4 +278,11 @@ export class Shipper {
       this.sleepers.set(wake, { idle });
     });
   }
+}
+
+/** Whether `url` is still within the time it is sent the older form (forgotten after FALLBACK_MS). */
+function fallenBack(urls: Map<string, number>, url: string): boolean {
+  const since = urls.get(url);
+  if (since !== undefined && Date.now() - since > FALLBACK_MS) urls.delete(url);
+  return urls.has(url);
 }

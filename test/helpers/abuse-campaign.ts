@@ -1,5 +1,5 @@
 // A hostile-input campaign against a real aggregator process: requests of every bad kind (random
-// bytes, truncated and corrupt gzip, gzip bombs, a 100 MiB line, deep nesting, huge numbers,
+// bytes, truncated and corrupt gzip and zstd, gzip and zstd bombs, a 100 MiB line, deep nesting, huge numbers,
 // invalid UTF-8, wrong and missing content types and encodings, wrong tokens, slow-loris headers
 // and bodies, idle connections) while good clients keep shipping valid batches. Counts every
 // answer by kind, the aggregator's RSS and log lines, and the good clients' ack latency before
@@ -10,7 +10,7 @@ import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { constants, gunzipSync, gzipSync, zstdCompressSync } from 'node:zlib';
 import { parse } from 'yaml';
 import { Agent, request } from 'undici';
 import { INGEST_PATH, NDJSON } from '../../common/wire.ts';
@@ -81,7 +81,9 @@ type Kind = { name: string; expected: number[]; weight: number; make: () => Payl
 
 const MiB = 1024 * 1024;
 
-function kinds(token: string, bomb: Buffer, goodSample: Buffer): Kind[] {
+type Bombs = { gzip: Buffer; zstd: Buffer };
+
+function kinds(token: string, bombs: Bombs, goodSample: Buffer): Kind[] {
   const ingest = (headers: Record<string, string>, body?: Buffer): Payload => ({
     method: 'POST',
     path: INGEST_PATH,
@@ -90,8 +92,15 @@ function kinds(token: string, bomb: Buffer, goodSample: Buffer): Kind[] {
   });
   const auth = { authorization: `Bearer ${token}` };
   const ndjsonGzip = { ...auth, 'content-type': NDJSON, 'content-encoding': 'gzip' };
+  const ndjsonZstd = { ...auth, 'content-type': NDJSON, 'content-encoding': 'zstd' };
   const ndjson = { ...auth, 'content-type': NDJSON };
   const plain = gunzipOnce(goodSample);
+  const zstdSample = zstdCompressSync(plain);
+  // A frame that asks the decoder for a 16 MiB window (the aggregator decodes up to 8 MiB): a good
+  // batch and 9 MiB of blank lines (skipped), so it would be taken were its window allowed.
+  const wideWindow = zstdCompressSync(Buffer.concat([Buffer.from(plain), Buffer.alloc(9 * MiB, '\n')]), {
+    params: { [constants.ZSTD_c_windowLog]: 24, [constants.ZSTD_c_contentSizeFlag]: 0 },
+  });
   const list: Kind[] = [
     {
       name: 'random bytes as gzip',
@@ -122,7 +131,36 @@ function kinds(token: string, bomb: Buffer, goodSample: Buffer): Kind[] {
         return ingest(ndjsonGzip, b);
       },
     },
-    { name: 'gzip bomb (1 GiB inflated)', expected: [413, 429], weight: 0.3, make: () => ingest(ndjsonGzip, bomb) },
+    {
+      name: 'gzip bomb (1 GiB inflated)',
+      expected: [413, 429],
+      weight: 0.3,
+      make: () => ingest(ndjsonGzip, bombs.gzip),
+    },
+    {
+      name: 'random bytes as zstd',
+      expected: [400],
+      weight: 4,
+      make: () => ingest(ndjsonZstd, randomBytes((1 + Math.random() * 4000) | 0)),
+    },
+    {
+      name: 'truncated zstd',
+      expected: [400],
+      weight: 4,
+      make: () => ingest(ndjsonZstd, zstdSample.subarray(0, 10 + ((Math.random() * (zstdSample.length - 20)) | 0))),
+    },
+    {
+      name: 'zstd frame asking a 16 MiB window',
+      expected: [400],
+      weight: 1,
+      make: () => ingest(ndjsonZstd, wideWindow),
+    },
+    {
+      name: 'zstd bomb (1 GiB decoded)',
+      expected: [413, 429],
+      weight: 0.3,
+      make: () => ingest(ndjsonZstd, bombs.zstd),
+    },
     {
       name: 'deeply nested JSON (100k)',
       expected: [400],
@@ -394,8 +432,9 @@ export async function runCampaign(opts: CampaignOptions): Promise<CampaignResult
 
   const sample = goodBatch(20, { n: 10_000_000 }).body;
   // 1 GiB of zeros is about 1 MiB of gzip: under the 16 MiB body bound, 64× over the 16 MiB inflated one.
-  const bomb = gzipSync(Buffer.alloc(1024 * MiB), { level: 9 });
-  const list = kinds(token, bomb, sample).filter((k) => !opts.only || k.name.includes(opts.only));
+  const zeros = Buffer.alloc(1024 * MiB);
+  const bombs = { gzip: gzipSync(zeros, { level: 9 }), zstd: zstdCompressSync(zeros) };
+  const list = kinds(token, bombs, sample).filter((k) => !opts.only || k.name.includes(opts.only));
 
   // Good clients in a worker thread of their own (test/helpers/good-clients.ts).
   const goodClients = startGoodClients(agg.url, token, opts.goodClients);

@@ -1,19 +1,20 @@
 // The local journal's segment files, as written and as read back. A segment of frames
 // (`journal-<seq>.frames`) holds each accepted batch as the request body it came as (version 2
-// batch encoding, which takes version 1 lines as they are; gzip as sent), behind a 17-byte header:
-// "SSJ1", the body's length, its records and its log records (big-endian u32 each), and a flags
-// byte (1: gzip). Writing the body as received spares re-encoding the batch and writes far fewer
+// batch encoding, which takes version 1 lines as they are; compressed as sent), behind a 17-byte
+// header: "SSJ1", the body's length, its records and its log records (big-endian u32 each), and a
+// flags byte (0: not compressed, 1: gzip, 2: zstd; an aggregator from before zstd stops reading a
+// segment at its first zstd frame, reporting unknown flags). Writing the body as received spares re-encoding the batch and writes far fewer
 // bytes: at 2 KiB lines the version 1 lines' copy into the kernel was a quarter of the
 // aggregator's CPU. Segments of version 1 lines (`journal-<seq>.ndjson`, journals written before
 // frames) are still read. A frame cut short by a crash before its fsync (never acknowledged) ends
 // the segment's reading and is reported. The segment being appended to is named `….frames.open`
 // until it is complete (next segment, or the journal closed), so that a replay never takes it.
-import { gunzipSync } from 'node:zlib';
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { validateRecord, type WireRecord } from '../../../common/schema/index.ts';
 import { decodeLinesV2 } from '../../../common/wire-v2.ts';
+import { decompressBatch, type BatchCompression } from '../../../common/wire.ts';
 
 /** A segment's name; `.open` while a running journal appends to it (replay leaves it, search reads it). */
 export const SEGMENT = /^journal-(\d{12})\.(ndjson|frames)(\.open)?$/;
@@ -29,22 +30,38 @@ export function segmentName(seq: number): string {
   return `journal-${String(seq).padStart(12, '0')}.frames`;
 }
 
-export function frameHeader(body: Buffer, records: number, logs: number, gzip: boolean): Buffer {
+/** The flags byte of each compression (0: none). */
+const FLAGS: Record<BatchCompression, number> = { gzip: 1, zstd: 2 };
+const COMPRESSION_OF: readonly (BatchCompression | undefined)[] = [undefined, 'gzip', 'zstd'];
+
+export function frameHeader(
+  body: Buffer,
+  records: number,
+  logs: number,
+  compression: BatchCompression | undefined,
+): Buffer {
   const h = Buffer.allocUnsafe(HEADER_BYTES);
   MAGIC.copy(h, 0);
   h.writeUInt32BE(body.length, 4);
   h.writeUInt32BE(records, 8);
   h.writeUInt32BE(logs, 12);
-  h[16] = gzip ? 1 : 0;
+  h[16] = compression ? FLAGS[compression] : 0;
   return h;
 }
 
+type FrameFields = { length: number; records: number; logs: number; compression: BatchCompression | undefined };
+
 /** A frame's header fields, or why the bytes are not one. */
-export function parseHeader(h: Buffer): { length: number; records: number; logs: number; gzip: boolean } | string {
+export function parseHeader(h: Buffer): FrameFields | string {
   if (h.length < HEADER_BYTES) return 'header cut short';
   if (!h.subarray(0, 4).equals(MAGIC)) return 'no frame header (not a journal frame)';
-  if (h[16]! > 1) return `unknown flags ${h[16]}`;
-  return { length: h.readUInt32BE(4), records: h.readUInt32BE(8), logs: h.readUInt32BE(12), gzip: h[16] === 1 };
+  if (h[16]! >= COMPRESSION_OF.length) return `unknown flags ${h[16]}`;
+  return {
+    length: h.readUInt32BE(4),
+    records: h.readUInt32BE(8),
+    logs: h.readUInt32BE(12),
+    compression: COMPRESSION_OF[h[16]!],
+  };
 }
 
 /**
@@ -70,7 +87,7 @@ export async function* readSegment(path: string, pick: FramePick = {}): AsyncGen
   else yield* readFrames(path, pick);
 }
 
-type FrameAt = { at: number; length: number; records: number; logs: number; gzip: boolean };
+type FrameAt = FrameFields & { at: number };
 
 /**
  * The whole frames of a segment from `from` (a frame's start) up to `size`, by their headers; `end`
@@ -123,9 +140,9 @@ async function* readFrames(path: string, pick: FramePick): AsyncGenerator<Segmen
       await fh.read(body, 0, f.length, f.at);
       let batch: Buffer;
       try {
-        batch = f.gzip ? gunzipSync(body) : body;
+        batch = f.compression ? decompressBatch(body, f.compression) : body;
       } catch {
-        // Whole, yet not gzip: damaged on disk after its fsync; its records are counted as invalid.
+        // Whole, yet does not decompress: damaged on disk after its fsync; its records are counted as invalid.
         yield { records: [], invalid: f.records, bytes: body.length };
         continue;
       }

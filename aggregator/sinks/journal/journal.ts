@@ -52,13 +52,13 @@ export class JournalSink implements DurableSink {
   }
 
   private async append(records: readonly WireRecord[], raw: RawBatch | undefined): Promise<WriteOutcome> {
-    const { body, gzip } = raw ?? {
+    const { body, compression } = raw ?? {
       body: Buffer.from(records.map((r) => JSON.stringify(r) + '\n').join('')),
-      gzip: false,
+      compression: undefined,
     };
     let logs = 0;
     for (const r of records) if (r.kind === 'log') logs++;
-    const header = frameHeader(body, records.length, logs, gzip);
+    const header = frameHeader(body, records.length, logs, compression);
     const bytes = HEADER_BYTES + body.length;
     if (this.bytes + bytes > this.maxBytes) {
       throw new SinkUnavailable(

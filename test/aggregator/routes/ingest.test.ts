@@ -1,7 +1,7 @@
 // The ingest route against a real aggregator and the real Elasticsearch: acknowledgement codes,
 // bounds after decompression, fast 503 while Elasticsearch is unreachable, poison records.
 import test from 'ava';
-import { gzipSync } from 'node:zlib';
+import { gzipSync, zstdCompressSync } from 'node:zlib';
 import { startTestAggregator } from '../../helpers/aggregator.ts';
 import { deleteIndices, scanAll } from '../../helpers/elasticsearch.ts';
 import { freePort } from '../../helpers/aggregator-process.ts';
@@ -58,14 +58,39 @@ test('a batch with a poison record is acknowledged: the good records are indexed
   t.is(dead[0]!._source.error_type, 'document_parsing_exception');
 });
 
-test('a gzip body that inflates past the decompressed bound is refused with 413', async (t) => {
+test('a gzip or zstd body that inflates past the decompressed bound is refused with 413', async (t) => {
   const agg = await startTestAggregator({ es: false, env: { SWARMSCOPE_MAX_DECOMPRESSED_BYTES: '1MiB' } });
   t.teardown(() => agg.close());
-  const bomb = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20));
-  t.true(bomb.length < 64 * 1024, 'the compressed body is small');
-  const res = await post(agg.url, agg.token, bomb);
-  t.is(res.status, 413);
-  t.is(((await res.json()) as { error: string }).error, 'too_large');
+  const spaces = Buffer.alloc(8 * 1024 * 1024, 0x20);
+  for (const [encoding, bomb] of [
+    ['gzip', gzipSync(spaces)],
+    ['zstd', zstdCompressSync(spaces)],
+  ] as const) {
+    t.true(bomb.length < 64 * 1024, 'the compressed body is small');
+    const res = await post(agg.url, agg.token, bomb, { 'content-encoding': encoding });
+    t.is(res.status, 413, encoding);
+    t.is(((await res.json()) as { error: string }).error, 'too_large');
+  }
+});
+
+test('a zstd batch is taken as a gzip one is; one that does not decode, or holds a second frame, is refused with 400', async (t) => {
+  const agg = await startTestAggregator({ es: false });
+  t.teardown(() => agg.close());
+  const lines = Buffer.from(JSON.stringify(line('z', 0)) + '\n');
+  const zstd = { 'content-encoding': 'zstd' };
+  const ok = await post(agg.url, agg.token, zstdCompressSync(lines), zstd);
+  t.is(ok.status, 200);
+  t.deepEqual(await ok.json(), { accepted: 1, held: 1, setAside: 0 });
+  const reason = async (res: Response) => {
+    t.is(res.status, 400);
+    return ((await res.json()) as { reason: string }).reason;
+  };
+  t.regex(await reason(await post(agg.url, agg.token, gzipSync(lines), zstd)), /zstd body cannot be decompressed/);
+  const twoFrames = Buffer.concat([
+    zstdCompressSync(lines),
+    zstdCompressSync(Buffer.from(JSON.stringify(line('z', 1)) + '\n')),
+  ]);
+  t.regex(await reason(await post(agg.url, agg.token, twoFrames, zstd)), /follow the first zstd frame/);
 });
 
 test('bad token, malformed batch and unknown encoding get 401, 400 and 415', async (t) => {

@@ -69,17 +69,20 @@ async function segments(dir: string): Promise<string[]> {
   return (await readdir(dir)).sort().map((n) => join(dir, n));
 }
 
-test('each batch is held as it came (gzip version 2, plain version 1, or records alone) and read back as its records', async (t) => {
+test('each batch is held as it came (gzip or zstd version 2, plain version 1, or records alone) and read back as its records', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-journal-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const j = await journalIn(dir);
   const a = [...logs('a', 50), inventory('a')];
   const b = logs('b', 20);
   const c = [inventory('c')];
+  const d = logs('d', 30);
   const v2 = await encodeBatchV2(a);
-  await j.write(a, 'a', { body: v2, gzip: true });
-  await j.write(b, 'b', { body: v1Lines(b), gzip: false });
+  const zst = await encodeBatchV2(d, 'zstd');
+  await j.write(a, 'a', { body: v2, compression: 'gzip' });
+  await j.write(b, 'b', { body: v1Lines(b), compression: undefined });
   await j.write(c, 'c');
+  await j.write(d, 'd', { body: zst, compression: 'zstd' });
   await j.close();
   const [segment, ...more] = await segments(dir);
   t.deepEqual(more, [], 'one segment');
@@ -87,18 +90,18 @@ test('each batch is held as it came (gzip version 2, plain version 1, or records
   t.is((await stat(segment!)).size, j.usedBytes(), 'the bound counts what is on disk');
   t.is(
     j.usedBytes(),
-    3 * 17 + v2.length + v1Lines(b).length + v1Lines(c).length,
+    4 * 17 + v2.length + v1Lines(b).length + v1Lines(c).length + zst.length,
     'each body as it came, not re-encoded',
   );
   const back = await recordsOf(segment!);
-  t.deepEqual(back.records, [...a, ...b, ...c]);
+  t.deepEqual(back.records, [...a, ...b, ...c, ...d]);
   t.deepEqual(back.torn, []);
   const logFrames: number[] = [];
   for await (const ch of readSegment(segment!, { logsOnly: true })) logFrames.push(ch.records.length);
-  t.deepEqual(logFrames, [51, 20], 'a frame without log records is skipped by its header');
+  t.deepEqual(logFrames, [51, 20, 30], 'a frame without log records is skipped by its header');
   const newest: string[] = [];
   for await (const ch of readSegment(segment!, { newestFirst: true })) newest.push(ch.records[0]!.id);
-  t.deepEqual(newest, [c[0]!.id, b[0]!.id, a[0]!.id]);
+  t.deepEqual(newest, [d[0]!.id, c[0]!.id, b[0]!.id, a[0]!.id]);
 });
 
 test('a frame cut short by a crash ends the reading of its segment, is reported, and the journal goes on in a new segment', async (t) => {
@@ -106,7 +109,7 @@ test('a frame cut short by a crash ends the reading of its segment, is reported,
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const j = await journalIn(dir);
   const batches = [logs('p', 10), logs('q', 10), logs('r', 10)];
-  for (const [i, b] of batches.entries()) await j.write(b, String(i), { body: encodeBatch(b), gzip: true });
+  for (const [i, b] of batches.entries()) await j.write(b, String(i), { body: encodeBatch(b), compression: 'gzip' });
   await j.close();
   const [first] = await segments(dir);
   // What a crash between the write and its fsync can leave: the last frame without its end.
@@ -118,7 +121,7 @@ test('a frame cut short by a crash ends the reading of its segment, is reported,
 
   const again = await journalIn(dir);
   const s = logs('s', 5);
-  await again.write(s, 's', { body: encodeBatch(s), gzip: true });
+  await again.write(s, 's', { body: encodeBatch(s), compression: 'gzip' });
   await again.close();
   const names = await segments(dir);
   t.is(names.length, 2, 'a restarted journal never appends after a cut frame');
@@ -143,7 +146,7 @@ test('journals of version 1 lines from before frames are replayed first, their b
   );
   const j = await journalIn(dir);
   const fresh = logs('new', 5);
-  await j.write(fresh, 'new', { body: await encodeBatchV2(fresh), gzip: true });
+  await j.write(fresh, 'new', { body: await encodeBatchV2(fresh), compression: 'gzip' });
   await j.close();
   t.deepEqual(
     (await readdir(dir)).sort(),
@@ -163,14 +166,14 @@ test('a replay leaves the segment a running journal appends to; a segment a cras
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const j = await journalIn(dir);
   const first = logs('open1', 10);
-  await j.write(first, '1', { body: encodeBatch(first), gzip: true });
+  await j.write(first, '1', { body: encodeBatch(first), compression: 'gzip' });
   t.deepEqual(await readdir(dir), ['journal-000000000001.frames.open']);
   const target = await journalIn(await mkdtemp(join(tmpdir(), 'swarmscope-journal-target-')));
   const during = await replayJournal(dir, target);
   t.like(during, { records: 0, segments: 0, open: ['journal-000000000001.frames.open'] });
   // Written after the replay looked: still there, not taken with a deleted segment.
   const second = logs('open2', 10);
-  await j.write(second, '2', { body: encodeBatch(second), gzip: true });
+  await j.write(second, '2', { body: encodeBatch(second), compression: 'gzip' });
   await j.close();
   t.deepEqual(await readdir(dir), ['journal-000000000001.frames']);
   const after = await replayJournal(dir, target);
@@ -179,12 +182,12 @@ test('a replay leaves the segment a running journal appends to; a segment a cras
   // A journal that never closed (SIGKILL): its segment keeps `.open` until the next start completes it.
   const crashed = await journalIn(dir);
   const third = logs('open3', 5);
-  await crashed.write(third, '3', { body: encodeBatch(third), gzip: true });
+  await crashed.write(third, '3', { body: encodeBatch(third), compression: 'gzip' });
   t.deepEqual(await readdir(dir), ['journal-000000000001.frames.open'], 'numbered from 1 again once replayed');
   const restarted = await journalIn(dir);
   t.deepEqual(await readdir(dir), ['journal-000000000001.frames']);
   const fourth = logs('open4', 5);
-  await restarted.write(fourth, '4', { body: encodeBatch(fourth), gzip: true });
+  await restarted.write(fourth, '4', { body: encodeBatch(fourth), compression: 'gzip' });
   await restarted.close();
   const last = await replayJournal(dir, target);
   await target.close();
@@ -207,7 +210,7 @@ test('a full disk refuses the batch for retry (503) and leaves no frame cut shor
   for (let i = 0; i < 40 && !failure; i++) {
     const b = logs(`full${i}`, 3, 2000).map((r) => ({ ...r, message: r.message.replace(/x+/, randomText(2000)) }));
     try {
-      await j.write(b, String(i), { body: gzipSync(v1Lines(b), { level: 0 }), gzip: true });
+      await j.write(b, String(i), { body: gzipSync(v1Lines(b), { level: 0 }), compression: 'gzip' });
       held.push(...b);
     } catch (err) {
       failure = err;

@@ -161,8 +161,8 @@ const journalWriters = {
   frames: async (dir: string, seg1: WireRecord[], seg2: WireRecord[]) => {
     const j = new JournalSink({ dir, maxBytes: 1 << 20 });
     await j.start();
-    await j.write(seg1, '1', { body: await encodeBatchV2(seg1), gzip: true });
-    await j.write(seg2, '2', { body: await encodeBatchV2(seg2), gzip: true });
+    await j.write(seg1, '1', { body: await encodeBatchV2(seg1), compression: 'gzip' });
+    await j.write(seg2, '2', { body: await encodeBatchV2(seg2), compression: 'gzip' });
     await j.close();
   },
 };

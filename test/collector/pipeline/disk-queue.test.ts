@@ -35,6 +35,22 @@ test('a restarted queue finds every batch a previous run left, in order, and rem
   t.is(next?.seq, 3, 'sequence numbers continue after the ones on disk');
 });
 
+test('a batch comes back after a restart with its encoding and compression, gzip queues of older collectors included', async (t) => {
+  const { q, dir } = await queue();
+  await q.enqueue(body(10), 'logs', 1, 2, 'zstd');
+  await q.enqueue(body(10), 'logs', 1, 2, 'gzip');
+  await q.enqueue(body(10), 'metrics', 1);
+  t.deepEqual((await readdir(dir)).map((n) => n.replace(/^\d+\.(\w+)\.1\.\d+/, '$1')).sort(), [
+    'logs.v2.ndjson.gz',
+    'logs.v2.ndjson.zst',
+    'metrics.ndjson.gz',
+  ]);
+  const { q: again } = await queue({ dir });
+  const back: string[] = [];
+  for (let b = again.take(); b; b = again.take()) back.push(`${b.seq} ${b.wire} ${b.compression}`);
+  t.deepEqual(back, ['1 2 zstd', '2 2 gzip', '3 1 gzip']);
+});
+
 test('at the byte bound the oldest metric batches are dropped first and counted', async (t) => {
   const { q } = await queue({ maxBytes: 300 });
   await q.enqueue(body(100), 'metrics', 10);
