@@ -1,6 +1,7 @@
 // The aggregator's own cost on the Elasticsearch path (not a test): one aggregator process fed
 // pre-encoded version 2 batches of json-file log lines, as a collector sends them (one container's
-// group, 5,000 lines or 4 MiB a batch, 4 requests in flight), into the test Elasticsearch; no
+// group, 5,000 lines or 4 MiB a batch, zstd, 4 requests in flight; gzip to a checkout from before
+// zstd, as a collector falls back), into the test Elasticsearch; no
 // collector, engine or file in the figure, so what changes is what the aggregator does. Printed
 // beside Elasticsearch's own ceiling for the same documents (the plain `_bulk` loop). Other
 // checkouts named on the command line run alternately with this one, each a fresh process and index,
@@ -12,9 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gzipSync } from 'node:zlib';
 import type { ContainerRef, LogRecord } from '../common/schema/index.ts';
-import { BATCH_ID_HEADER, GZIP, INGEST_PATH, NDJSON_V2 } from '../common/wire.ts';
+import { BATCH_ID_HEADER, compressBatch, INGEST_PATH, NDJSON_V2, type BatchCompression } from '../common/wire.ts';
 import { BatchEncoderV2 } from '../common/wire-v2-encoder.ts';
 import { bulkItems } from '../aggregator/sinks/elasticsearch/sink.ts';
 import { templateFor } from '../aggregator/sinks/elasticsearch/templates.ts';
@@ -68,30 +68,42 @@ function records(bytes: number, lines: number): LogRecord[] {
   });
 }
 
-function batches(recs: readonly LogRecord[]): Buffer[] {
+/** The batches' lines, each as the collector's encoder closes it. */
+function batchLines(recs: readonly LogRecord[]): Buffer[] {
   const out: Buffer[] = [];
   let enc = new BatchEncoderV2();
   for (const r of recs) {
     enc.add(r);
     if (enc.records >= BATCH.records || enc.bytes >= BATCH.bytes) {
-      out.push(gzipSync(enc.finish(), GZIP));
+      out.push(enc.finish());
       enc = new BatchEncoderV2();
     }
   }
-  if (enc.records > 0) out.push(gzipSync(enc.finish(), GZIP));
+  if (enc.records > 0) out.push(enc.finish());
   return out;
 }
 
-type Row = { tree: string; bytes: number; lines: number; rate: number; cpuPerMillion: number };
+/** The batches as sent, in each compression (zstd; gzip for an aggregator from before it). */
+type Wire = Record<BatchCompression, Buffer[]>;
+
+async function wireOf(lines: readonly Buffer[]): Promise<Wire> {
+  return {
+    zstd: await Promise.all(lines.map((l) => compressBatch(l, 'zstd'))),
+    gzip: await Promise.all(lines.map((l) => compressBatch(l, 'gzip'))),
+  };
+}
+
+type Row = {
+  tree: string;
+  bytes: number;
+  lines: number;
+  rate: number;
+  cpuPerMillion: number;
+  compression: BatchCompression;
+};
 
 /** A fresh aggregator of `tree` takes the batches; rate and CPU from its first acknowledgement on. */
-async function aggregator(
-  tree: string,
-  bytes: number,
-  wire: readonly Buffer[],
-  lines: number,
-  k: number,
-): Promise<Row> {
+async function aggregator(tree: string, bytes: number, wire: Wire, lines: number, k: number): Promise<Row> {
   const dir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-agg-'));
   const token = randomBytes(12).toString('hex');
   const prefix = `swarmscope-bench${run}agg${k}`;
@@ -105,20 +117,26 @@ async function aggregator(
     },
     join(tree, 'bin', 'swarmscope.ts'),
   );
-  const post = async (body: Buffer, i: number) => {
+  let compression: BatchCompression = 'zstd';
+  const post = async (i: number) => {
     for (let attempt = 1; ; attempt++) {
       const res = await fetch(agg.url + INGEST_PATH, {
         method: 'POST',
-        body,
+        body: wire[compression][i]!,
         headers: {
           authorization: `Bearer ${token}`,
           'content-type': NDJSON_V2,
-          'content-encoding': 'gzip',
+          'content-encoding': compression,
           [BATCH_ID_HEADER]: `${prefix}-${i}`,
         },
       });
       const text = await res.text();
       if (res.status === 200) return;
+      // A checkout from before zstd: gzip from then on, as a collector falls back.
+      if (res.status === 415 && compression === 'zstd') {
+        compression = 'gzip';
+        continue;
+      }
       // 429 and 503 are the aggregator's back-pressure: a collector waits and sends again.
       if ((res.status !== 429 && res.status !== 503) || attempt === 50)
         throw new Error(`batch ${i}: ${res.status} ${text.slice(0, 300)}`);
@@ -128,13 +146,13 @@ async function aggregator(
   try {
     await agg.start();
     // The first batch installs the templates and makes the index: not measured, as a running aggregator has done both.
-    await post(wire[0]!, 0);
+    await post(0);
     const cpu0 = agg.cpuSeconds();
     const t0 = performance.now();
     let next = 1;
     await Promise.all(
       Array.from({ length: BATCH.inFlight }, async () => {
-        for (let i = next++; i < wire.length; i = next++) await post(wire[i]!, i);
+        for (let i = next++; i < wire.zstd.length; i = next++) await post(i);
       }),
     );
     const seconds = (performance.now() - t0) / 1000;
@@ -145,6 +163,7 @@ async function aggregator(
       lines: measured,
       rate: measured / seconds,
       cpuPerMillion: ((agg.cpuSeconds() - cpu0) / measured) * 1e6,
+      compression,
     };
   } finally {
     await agg.stop();
@@ -174,21 +193,23 @@ let k = 0;
 for (const { bytes, lines } of sizes) {
   if (lines <= BATCH.records) continue;
   const recs = records(bytes, lines);
-  const wire = batches(recs);
+  const wire = await wireOf(batchLines(recs));
   for (let r = 0; r < rounds; r++)
     for (const tree of trees) {
       const row = await aggregator(tree, bytes, wire, lines, k++);
       rows.push(row);
       console.error(
-        `${tree} | ${bytes} B | ${Math.round(row.rate)} lines/s | ${row.cpuPerMillion.toFixed(1)} CPU s / M lines`,
+        `${tree} | ${bytes} B | ${row.compression} | ${Math.round(row.rate)} lines/s | ${row.cpuPerMillion.toFixed(1)} CPU s / M lines`,
       );
     }
   ceilings.set(bytes, await ceiling(recs));
 }
 const n = (v: number, d = 0) => v.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d });
-console.log('| aggregator (checkout) | line | lines | lines/s | aggregator CPU s / M lines | ceiling lines/s |');
-console.log('|---|---|---|---|---|---|');
+console.log(
+  '| aggregator (checkout) | line | batches | lines | lines/s | aggregator CPU s / M lines | ceiling lines/s |',
+);
+console.log('|---|---|---|---|---|---|---|');
 for (const r of rows)
   console.log(
-    `| ${r.tree} | ${r.bytes === 100 ? '100 B' : '2 KiB'} | ${n(r.lines)} | ${n(r.rate)} | ${n(r.cpuPerMillion, 1)} | ${n(ceilings.get(r.bytes)!)} |`,
+    `| ${r.tree} | ${r.bytes === 100 ? '100 B' : '2 KiB'} | ${r.compression} | ${n(r.lines)} | ${n(r.rate)} | ${n(r.cpuPerMillion, 1)} | ${n(ceilings.get(r.bytes)!)} |`,
   );
