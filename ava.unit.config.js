@@ -13,6 +13,8 @@ export default {
     'test/collector/sources/host/host-sampler.test.ts',
     'test/collector/sources/host/kernel-readers.test.ts',
     'test/collector/sources/swarm-state/*.test.ts',
+    'test/common/byte-writer.test.ts',
+    'test/common/record-id.test.ts',
     'test/common/replica-set.test.ts',
     'test/aggregator/read-auth.test.ts',
     'test/aggregator/connection-bounds.test.ts',

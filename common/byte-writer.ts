@@ -1,5 +1,20 @@
 // A growing output buffer that strings are written into as UTF-8, so that a batch or a request
 // body is one buffer, never one string of the whole (the batch encoder's and the bulk body's).
+/**
+ * What JSON.stringify escapes in a string: control characters, the quote, the backslash and lone
+ * surrogates (here any surrogate: a pair goes the slow way, written the same).
+ */
+// eslint-disable-next-line no-control-regex -- control characters are what it looks for
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** Writes the digits of a non-negative safe integer at `at`; gives the offset after them. */
+export function writeDecimal(buf: Uint8Array, at: number, n: number): number {
+  let end = at + 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) end++;
+  for (let i = end - 1, x = n; i >= at; i--, x = Math.floor(x / 10)) buf[i] = 0x30 + (x % 10);
+  return end;
+}
+
 export class ByteWriter {
   buf: Buffer;
   off = 0;
@@ -26,6 +41,21 @@ export class ByteWriter {
   range(b: Buffer, start: number, end: number): void {
     this.room(end - start);
     this.off += b.copy(this.buf, this.off, start, end);
+  }
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.off++] = c;
+  }
+  /** A number as JSON writes it; a non-negative integer's digits without a string made for them. */
+  number(n: number): void {
+    if (!Number.isSafeInteger(n) || n < 0) return this.ascii(JSON.stringify(n));
+    this.room(16);
+    this.off = writeDecimal(this.buf, this.off, n);
+  }
+  /** s as a JSON string: as it is between quotes when it holds nothing JSON escapes (no string made). */
+  json(s: string): void {
+    if (NEEDS_ESCAPE.test(s)) this.text(JSON.stringify(s));
+    else this.quoted(s);
   }
   /** s between double quotes, as it is. */
   quoted(s: string): void {

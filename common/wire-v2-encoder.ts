@@ -7,6 +7,8 @@ import { LogGroups } from './log-groups.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
 import type { Extras, FileLog, Group } from './wire-v2.ts';
 
+const LINE_END = Buffer.from(']\n');
+
 function isFileLog(r: WireRecord): r is FileLog {
   return r.kind === 'log' && r.origin.file !== undefined && r.origin.offset !== undefined;
 }
@@ -41,11 +43,22 @@ export class BatchEncoderV2 {
     }
     const o = r.origin;
     const g = this.groups.get(r) ?? this.groups.set(r, this.define(r));
-    out.text(`[${g},${JSON.stringify(r.id)},${JSON.stringify(r.time)},${o.offset},`);
+    // Written piece by piece: a string made per line for these was a third of what the collector
+    // allocated per 100 B line, and the young generation's collections follow the bytes allocated.
+    out.byte(0x5b); // [
+    out.number(g);
+    out.byte(0x2c);
+    out.json(r.id);
+    out.byte(0x2c);
+    out.json(r.time);
+    out.byte(0x2c);
+    out.number(o.offset);
+    out.byte(0x2c);
     if (isEscapeFree(r)) out.quoted(r.message);
-    else out.text(JSON.stringify(r.message));
+    else out.json(r.message);
     const extras = extrasOf(r);
-    out.text(extras ? `,${JSON.stringify(extras)}]\n` : ']\n');
+    if (extras) out.text(`,${JSON.stringify(extras)}]\n`);
+    else out.bytes(LINE_END);
   }
 
   /** Writes the line that defines r's group, the next by number, and gives its number. */

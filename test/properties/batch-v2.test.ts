@@ -16,7 +16,17 @@ const containers = [
   { id: 'a'.repeat(64), name: 'web.1', image: 'img:1', labels: { 'com.docker.swarm.service.name': 'web' } },
   { id: 'b'.repeat(12), name: 'x"\\\n', image: '\u2028', labels: { 'k\u0000': 'v🎉' } },
 ];
-const text = fc.oneof(fc.string({ maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 60 }));
+const text = fc.oneof(
+  fc.string({ maxLength: 60 }),
+  fc.string({ unit: 'grapheme', maxLength: 60 }),
+  fc.string({ unit: 'binary', maxLength: 60 }),
+  // What JSON escapes or UTF-8 encodes apart: lone surrogates, a pair, controls, quote, backslash.
+  fc
+    .array(fc.oneof(fc.constantFrom('\ud800', '\udc00', '\ud83d\ude00', '\u0001', '"', '\\', '\u2028'), fc.string()), {
+      maxLength: 6,
+    })
+    .map((parts) => parts.join('')),
+);
 
 const log = fc.record(
   {

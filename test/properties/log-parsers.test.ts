@@ -74,7 +74,7 @@ test('json-file: entries as the engine writes them come back exactly, with offse
         pieces.length === entries.length &&
         pieces.every(
           (p, i) =>
-            p.text === entries[i]!.log &&
+            p.text + (p.partial ? '' : '\n') === entries[i]!.log &&
             p.stream === entries[i]!.stream &&
             p.time === entries[i]!.time &&
             p.offset === offsets[i] &&

@@ -141,8 +141,10 @@ export class ApiLogReader {
         continue;
       const n = this.lineNo++;
       this.cursorAfterLine.set(n, { time: ts.time, count: this.sameTime + 1 });
+      // A whole line's frame ends with its newline, which is not part of the message.
+      const text = l.partial ? ts.text : ts.text.slice(0, -1);
       this.assembler.push(
-        { stream: l.stream, text: ts.text, time: ts.time, partial: l.partial, file: 'api', offset: n },
+        { stream: l.stream, text, time: ts.time, partial: l.partial, file: 'api', offset: n },
         messages,
       );
     }

@@ -1,6 +1,6 @@
 // Splits bytes of a json-file log into entries ({log, stream, time} per line) with the byte offset
 // of each. The engine writes whole entries, so only a line without its newline is left for later.
-import type { Piece } from './message-assembler.ts';
+import type { Piece, Stream } from './message-assembler.ts';
 
 type RawEntry = { log?: unknown; stream?: unknown; time?: unknown };
 
@@ -44,8 +44,15 @@ export function parseEntry(line: string, file: string, offset: number): Piece | 
     return undefined;
   }
   if (typeof e !== 'object' || e === null || typeof e.log !== 'string' || typeof e.time !== 'string') return undefined;
-  const stream = e.stream === 'stderr' ? 'stderr' : 'stdout';
-  return { stream, text: e.log, time: e.time, partial: !e.log.endsWith('\n'), file, offset };
+  return piece(e.stream === 'stderr' ? 'stderr' : 'stdout', e.log, e.time, file, offset);
+}
+
+/** An entry's piece: a whole line's text without its newline (the message does not hold it). */
+function piece(stream: Stream, log: string, time: string, file: string, offset: number, escapes?: true): Piece {
+  const partial = !log.endsWith('\n');
+  const p: Piece = { stream, text: partial ? log : log.slice(0, -1), time, partial, file, offset };
+  if (escapes) p.escapeFree = false;
+  return p;
 }
 
 const HEAD = Buffer.from('{"log":"');
@@ -53,8 +60,6 @@ const STREAM = Buffer.from(',"stream":"std');
 const TIME = Buffer.from('","time":"');
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
-/** Where a text with its final newline is put together, so that it is decoded once into a flat string. */
-let scratch = Buffer.allocUnsafe(64 * 1024);
 
 /** Buffer's own decoders, without toString's argument handling (a tenth of the scan's time). */
 type Slices = { utf8Slice(start: number, end: number): string; latin1Slice(start: number, end: number): string };
@@ -106,24 +111,21 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   const time = (buf as unknown as Slices).latin1Slice(at, timeEnd);
   const len = end - start;
   const newline = len >= 2 && buf[end - 2] === BACKSLASH && buf[end - 1] === 0x6e;
-  let text: string;
-  let escapeFree = true;
   // (A search bounded by the newline's own backslash; without one, by the text's end.)
   if (newline && buf.indexOf(BACKSLASH, start) === end - 2) {
-    // Only the final `\n` escaped: the bytes as they are and a newline, decoded in one piece.
-    if (scratch.length < len) scratch = Buffer.allocUnsafe(len * 2);
-    buf.copy(scratch, 0, start, end - 2);
-    scratch[len - 2] = 0x0a;
-    text = (scratch as unknown as Slices).utf8Slice(0, len - 1);
-  } else if (!newline && buf.subarray(start, end).indexOf(BACKSLASH) === -1) {
-    text = (buf as unknown as Slices).utf8Slice(start, end);
-  } else {
-    escapeFree = false;
-    try {
-      text = JSON.parse(buf.toString('utf8', start - 1, end + 1)) as string;
-    } catch {
-      return undefined;
-    }
+    // Only the final `\n` escaped: the line's text is the bytes before it, decoded as they are.
+    const text = (buf as unknown as Slices).utf8Slice(start, end - 2);
+    return { stream, text, time, partial: false, file, offset, escapeFree: true };
   }
-  return { stream, text, time, partial: !text.endsWith('\n'), file, offset, escapeFree };
+  if (!newline && buf.subarray(start, end).indexOf(BACKSLASH) === -1) {
+    const text = (buf as unknown as Slices).utf8Slice(start, end);
+    return { stream, text, time, partial: true, file, offset, escapeFree: true };
+  }
+  let log: string;
+  try {
+    log = JSON.parse(buf.toString('utf8', start - 1, end + 1)) as string;
+  } catch {
+    return undefined;
+  }
+  return piece(stream, log, time, file, offset, true);
 }

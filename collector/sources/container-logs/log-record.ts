@@ -1,7 +1,7 @@
 // Turns an assembled message of a followed container into the LogRecord shipped for it, with an id
 // that is the same whenever the same line is read again (node, container, file identity and offset,
 // or the API cursor's time and index). Reading and shipping are elsewhere.
-import { recordId, recordIdOf, SEPARATOR } from '../../../common/record-id.ts';
+import { PrefixedIds, recordId } from '../../../common/record-id.ts';
 import type { LogRecord, NodeRef } from '../../../common/schema/index.ts';
 import { markEscapeFree } from '../../../common/escape-free.ts';
 import type { ContainerMeta } from './container-metadata.ts';
@@ -13,8 +13,8 @@ export type RecordCounts = { truncated: number; jsonErrors: number };
 export class LogRecordBuilder {
   private readonly node: () => NodeRef;
   private readonly counts: RecordCounts;
-  /** The id prefix (node, 'log', container, file) of the last file record, joined once per file rather than per line. */
-  private last = { node: '', container: '', file: '', prefix: '' };
+  /** The ids of the last file record's prefix (node, 'log', container, file), made once per file rather than per line. */
+  private last = { node: '', container: '', file: '', ids: new PrefixedIds() };
 
   constructor(node: () => NodeRef, counts: RecordCounts) {
     this.node = node;
@@ -30,10 +30,10 @@ export class LogRecordBuilder {
         node,
         container: meta.ref.id,
         file: fileIdentity,
-        prefix: [node, 'log', meta.ref.id, fileIdentity, ''].join(SEPARATOR),
+        ids: new PrefixedIds(node, 'log', meta.ref.id, fileIdentity),
       };
     // The same id as recordId(node, 'log', container, fileIdentity, offset).
-    return this.build(meta, m, 'json-file', recordIdOf(this.last.prefix + m.offset));
+    return this.build(meta, m, 'json-file', this.last.ids.of(m.offset));
   }
 
   /** A message read through the Engine API; `index` counts lines at its timestamp. */

@@ -6,7 +6,9 @@
 export type Stream = 'stdout' | 'stderr';
 
 /**
- * One entry as read: `partial` = the engine split the line and more pieces follow. `escapeFree`:
+ * One entry as read: `partial` = the engine split the line and more pieces follow. The text of a
+ * line's last piece comes without the line's newline (readers make it so as they decode: not a
+ * string with it, then a slice of that, per line). `escapeFree`:
  * the text holds no character JSON escapes (the file had no escape in it but a final newline's).
  */
 export type Piece = {
@@ -89,7 +91,7 @@ export class MessageAssembler {
     // The common case, a whole line in one entry with nothing of its stream pending, needs no
     // Building (its parts array and Map were the largest per-line allocation at 100 B lines).
     if (!p.partial && !this.opts.multiline && !this.joining.has(p.stream) && !this.afterGap.has(p.stream)) {
-      const text = p.text.endsWith('\n') ? p.text.slice(0, -1) : p.text;
+      const text = p.text;
       const bytes = Buffer.byteLength(text);
       if (bytes <= this.opts.maxMessageBytes) {
         out.push({
@@ -127,8 +129,7 @@ export class MessageAssembler {
     } else if (!b.starts.has(p.file)) {
       b.starts.set(p.file, p.offset);
     }
-    // The last piece carries the line's newline, which is not part of the message.
-    this.append(b, p.partial || !p.text.endsWith('\n') ? p.text : p.text.slice(0, -1), '');
+    this.append(b, p.text, '');
     b.split = p.partial && Buffer.byteLength(p.text) === (this.opts.splitBytes ?? ENGINE_SPLIT_BYTES);
     if (p.partial) return;
     this.joining.delete(p.stream);

@@ -1,5 +1,5 @@
-// json-file entries on byte fixtures: one {log, stream, time} per line with its file offset, and
-// whether its text was free of JSON escapes; a line without its newline is left for the next read;
+// json-file entries on byte fixtures: one {log, stream, time} per line with its file offset (a
+// whole line's text without its newline), and whether its text was free of JSON escapes; a line without its newline is left for the next read;
 // lines that are not entries are counted, skipped.
 import test from 'ava';
 import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
@@ -18,7 +18,7 @@ test('each entry comes with its stream, time, partial flag and the file offset o
   t.deepEqual(pieces, [
     {
       stream: 'stdout',
-      text: 'hello\n',
+      text: 'hello',
       time: '2026-01-01T00:00:00.000000001Z',
       partial: false,
       file: 'f1',
@@ -54,7 +54,7 @@ test('only the first len bytes of the buffer are read (a reused read buffer)', (
   scanEntries(buf, Buffer.byteLength(a), 0, 'f', (p) => pieces.push(p));
   t.deepEqual(
     pieces.map((p) => p.text),
-    ['one\n'],
+    ['one'],
   );
 });
 
@@ -65,7 +65,7 @@ test('lines that are not json-file entries are counted and skipped, empty lines 
   t.is(r.bad, 2);
   t.deepEqual(
     pieces.map((p) => p.text),
-    ['ok\n'],
+    ['ok'],
   );
 });
 
@@ -80,7 +80,7 @@ test("unicode, ANSI escapes and the engine's U+FFFD replacement come through unc
   const buf = Buffer.from(entry(text, 'stdout'));
   const pieces: Piece[] = [];
   scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
-  t.is(pieces[0]!.text, text);
+  t.is(pieces[0]!.text, text.slice(0, -1));
 });
 
 test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, quotes, tabs, attrs, field order", (t) => {
@@ -116,7 +116,7 @@ test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, 
   );
   t.is(pieces.length, 9);
   t.is(r.bad, 1);
-  t.is(pieces[0]!.text, 'a <b> & "q" \t \\n\\\n');
+  t.is(pieces[0]!.text, 'a <b> & "q" \t \\n\\');
   t.false(pieces[0]!.partial);
   t.true(pieces[3]!.partial);
 });

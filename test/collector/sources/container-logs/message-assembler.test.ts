@@ -16,7 +16,7 @@ const piece = (
   file: string,
   offset: number,
   partial = !text.endsWith('\n'),
-): Piece => ({ stream, text, time: T, partial, file, offset });
+): Piece => ({ stream, text: partial ? text : text.replace(/\n$/, ''), time: T, partial, file, offset });
 const MiB = 1024 * 1024;
 
 test('16 KiB pieces of interleaved stdout and stderr lines join per stream, in the order each ends', (t) => {
