@@ -99,7 +99,7 @@ export class Agent {
       onError: (err) => log.error({ err: err.message }, 'batch could not be queued'),
     });
     if (opts.heapPolicy)
-      this.heap = new HeapPolicy({ setting: opts.heapPolicy, logBytes: () => this.batcher.encodedBytes.logs });
+      this.heap = new HeapPolicy({ setting: opts.heapPolicy, logBytes: () => this.batcher.encodedLogBytes() });
   }
 
   async start(): Promise<AgentStatus> {

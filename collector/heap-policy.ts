@@ -13,8 +13,12 @@ export const ENTER_BYTES_PER_S = 4 * 1024 * 1024;
 /** Below this many log bytes per second for LEAVE_AFTER_MS, the memory policy comes back. */
 export const LEAVE_BYTES_PER_S = 1024 * 1024;
 export const LEAVE_AFTER_MS = 30_000;
-/** How often the rate is taken. */
-const TICK_MS = 1000;
+/**
+ * How often the rate is taken: a burst (a backlog read after a restart, a flood) is met within a
+ * quarter second, not after a second or two of it under the memory policy's major GCs (a
+ * 300,000-line backlog was read for 1.3 s of its 1.6 s before the policy turned).
+ */
+export const TICK_MS = 250;
 
 export type HeapPolicyOptions = {
   setting: HeapSetting;

@@ -49,8 +49,8 @@ export class Batcher {
   private readonly scheduled: Record<BatchClass, number> = { logs: 0, metrics: 0 };
   private readonly onQueued: (batch: QueuedBatch, first: WireRecord) => void;
   private readonly onError: (err: Error) => void;
-  /** Bytes encoded into closed batches so far, per class (the heap policy reads the logs' rate). */
-  readonly encodedBytes: Record<BatchClass, number> = { logs: 0, metrics: 0 };
+  /** Log bytes encoded into closed batches so far. */
+  private closedLogBytes = 0;
 
   constructor(
     opts: BatcherOptions & {
@@ -108,6 +108,11 @@ export class Batcher {
       }
     }
     return !this.logsRefused;
+  }
+
+  /** Log bytes encoded so far, the filling batch's included (the heap policy reads their rate). */
+  encodedLogBytes(): number {
+    return this.closedLogBytes + this.filling.logs.enc.bytes;
   }
 
   /** False while the queue refuses log batches. */
@@ -171,7 +176,7 @@ export class Batcher {
   private seal(cls: BatchClass): void {
     const f = this.filling[cls];
     if (f.first === undefined) return;
-    this.encodedBytes[cls] += f.enc.bytes;
+    if (cls === 'logs') this.closedLogBytes += f.enc.bytes;
     this.sealed[cls].push({ lines: f.enc.finish(), acks: f.acks, records: f.enc.records, first: f.first });
     this.filling[cls] = filling();
   }

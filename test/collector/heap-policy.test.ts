@@ -1,5 +1,5 @@
 // The heap policy's decisions, on a clock and a byte count the test controls: memory at start,
-// throughput from the first second that encoded ENTER_BYTES_PER_S of logs, memory again only after
+// throughput from the first tick (a quarter second) at ENTER_BYTES_PER_S of logs, memory again only after
 // LEAVE_AFTER_MS in which no second reached LEAVE_BYTES_PER_S; a fixed setting never changes. That
 // V8 then behaves so is what bench/logs-throughput.ts shows (README, Performance), and the process
 // test (heap-policy-process.test.ts) shows a real collector switching.
@@ -9,6 +9,7 @@ import {
   HeapPolicy,
   LEAVE_AFTER_MS,
   LEAVE_BYTES_PER_S,
+  TICK_MS,
   type HeapMode,
   type HeapSetting,
 } from '../../collector/heap-policy.ts';
@@ -30,7 +31,13 @@ function policy(setting: HeapSetting) {
     clock.bytes += bytes;
     p.tick();
   };
-  return { p, applied, second };
+  /** One tick's time in which `bytes` log bytes were encoded, then the policy's tick. */
+  const tick = (bytes: number) => {
+    clock.now += TICK_MS;
+    clock.bytes += bytes;
+    p.tick();
+  };
+  return { p, applied, second, tick };
 }
 
 test('auto: memory at start, throughput from the first second at the entry rate, not below it', (t) => {
@@ -42,6 +49,15 @@ test('auto: memory at start, throughput from the first second at the entry rate,
   t.is(p.mode, 'throughput');
   t.deepEqual(applied, ['memory', 'throughput']);
   t.is(p.switches, 1);
+});
+
+test('auto: a burst turns the policy within one tick, a quarter second', (t) => {
+  const { p, tick } = policy('auto');
+  t.is(TICK_MS, 250);
+  tick((ENTER_BYTES_PER_S * TICK_MS) / 1000 - 1);
+  t.is(p.mode, 'memory');
+  tick((ENTER_BYTES_PER_S * TICK_MS) / 1000);
+  t.is(p.mode, 'throughput');
 });
 
 test('auto: back to memory only after LEAVE_AFTER_MS with every second under the leave rate', (t) => {
