@@ -29,6 +29,18 @@ export async function startLogSource(opts: {
       ack.settled?.();
       return true;
     },
+    emitEach: (ack) => {
+      const records: WireRecord[] = [];
+      return {
+        add: (r) => void records.push(r),
+        close: async () => {
+          opts.add(records);
+          ack.queued?.();
+          ack.settled?.();
+          return true;
+        },
+      };
+    },
     ready: async () => {},
     log: createLogger({ name: 'bench', level: 'silent' }),
     maxMessageBytes: 1 << 20,

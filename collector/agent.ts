@@ -111,6 +111,7 @@ export class Agent {
       node: () => this.node,
       docker: this.docker,
       emit: (records: WireRecord[], ack?: AckHandle) => this.batcher.add(records, ack),
+      emitEach: (ack: AckHandle) => this.batcher.open(ack),
       ready: () => Promise.race([this.batcher.whenAccepting(), this.closing]),
     };
     for (const create of this.factories) {

@@ -18,6 +18,14 @@ export class AckLedger {
     if (count === 0 && !e) this.settleIfDone(this.entries.get(handle)!, true);
   }
 
+  /** `count` records taken for `handle` will not be queued (a hold on the handle let go of: see Batcher.open). */
+  release(handle: AckHandle, count: number): void {
+    const e = this.entries.get(handle);
+    if (!e) return;
+    e.unqueued -= count;
+    if (e.unqueued === 0) this.settleIfDone(e, true);
+  }
+
   /** A batch holding `counts` records per handle was queued as `seq`, or dropped on arrival (undefined). */
   queued(seq: number | undefined, counts: ReadonlyMap<AckHandle, number>): void {
     const inBatch: Entry[] = [];

@@ -12,7 +12,7 @@
 import type { WireRecord } from '../../common/schema/index.ts';
 import { compressBatch, type BatchCompression } from '../../common/wire.ts';
 import { BatchEncoderV2 } from '../../common/wire-v2-encoder.ts';
-import type { AckHandle } from '../sources/source.ts';
+import type { AckHandle, RecordWriter } from '../sources/source.ts';
 import type { AckLedger } from './ack-ledger.ts';
 import { QueueFullError, type BatchClass, type DiskQueue, type QueuedBatch } from './disk-queue.ts';
 
@@ -89,25 +89,58 @@ export class Batcher {
     if (ack && this.ledger) this.ledger.take(ack, records.length);
     const handle = this.ledger ? ack : undefined;
     for (const r of records) {
-      const cls: BatchClass = r.kind === 'log' || r.kind === 'event' ? 'logs' : 'metrics';
-      const f = this.filling[cls];
-      if (f.first === undefined) {
-        f.first = r;
-        f.since = Date.now();
-      }
-      f.enc.add(r);
-      f.acks.push(handle);
-      if (f.enc.records >= this.opts.maxRecords || f.enc.bytes >= this.opts.maxBytes) {
-        this.seal(cls);
-        const before = this.writing;
-        const next = this.flush(cls);
-        // Surfaced by the next full batch's wait, or by flushAll.
-        next.catch(() => {});
-        this.writing = next;
-        await before;
-      }
+      const before = this.put(r, handle);
+      if (before) await before;
     }
     return !this.logsRefused;
+  }
+
+  /**
+   * Takes records one at a time as a source makes them, under `ack`; close() resolves as add() does
+   * (after waiting for the batch before the last one this writer filled, as add() waits).
+   */
+  open(ack: AckHandle): RecordWriter {
+    const ledger = this.ledger;
+    const handle = ledger ? ack : undefined;
+    // Held until close(): batches of the records added so far may be queued and acknowledged while
+    // the source still adds, and the handle must not settle before its last record is taken.
+    ledger?.take(ack, 1);
+    let before: Promise<void> | undefined;
+    return {
+      add: (r) => {
+        ledger?.take(ack, 1);
+        before = this.put(r, handle) ?? before;
+      },
+      close: async () => {
+        ledger?.release(ack, 1);
+        if (before) await before;
+        return !this.logsRefused;
+      },
+    };
+  }
+
+  /**
+   * Encodes r into its class's filling batch; when that is full, hands it on to be compressed and
+   * queued, and gives the write of the batch before it to wait for (one batch fills while the last
+   * is written).
+   */
+  private put(r: WireRecord, handle: AckHandle | undefined): Promise<void> | undefined {
+    const cls: BatchClass = r.kind === 'log' || r.kind === 'event' ? 'logs' : 'metrics';
+    const f = this.filling[cls];
+    if (f.first === undefined) {
+      f.first = r;
+      f.since = Date.now();
+    }
+    f.enc.add(r);
+    f.acks.push(handle);
+    if (f.enc.records < this.opts.maxRecords && f.enc.bytes < this.opts.maxBytes) return undefined;
+    this.seal(cls);
+    const before = this.writing;
+    const next = this.flush(cls);
+    // Surfaced by the next full batch's wait, or by flushAll.
+    next.catch(() => {});
+    this.writing = next;
+    return before;
   }
 
   /** Log bytes encoded so far, the filling batch's included (the heap policy reads their rate). */

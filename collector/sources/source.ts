@@ -43,9 +43,16 @@ export type SourceContext = {
    * (logs and events at the queue's bound): await ready() before producing more.
    */
   emit: (records: WireRecord[], ack?: AckHandle) => Promise<boolean>;
+  /**
+   * The same, one record at a time as the source makes them (none held in an array meanwhile):
+   * `ack` hears nothing before close(), which resolves as emit() does.
+   */
+  emitEach: (ack: AckHandle) => RecordWriter;
   /** Resolves once the pipeline takes log and event records again (at once when it does; also at close). */
   ready: () => Promise<void>;
 };
+
+export type RecordWriter = { add: (record: WireRecord) => void; close: () => Promise<boolean> };
 
 /** Every source counts the records it produced and the errors it met; the rest is its own. */
 export type SourceCounters = { records: number; errors: number } & Record<string, number>;

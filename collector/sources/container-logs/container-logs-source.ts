@@ -15,6 +15,7 @@ export const containerLogsSource: SourceFactory = (ctx) => {
     dataDir: ctx.config.dataDir,
     node: ctx.node,
     emit: ctx.emit,
+    emitEach: ctx.emitEach,
     ready: ctx.ready,
     log: ctx.log,
     ...ctx.config.logs,

@@ -8,7 +8,7 @@ import type { CheckpointStore, FileCheckpoint } from './checkpoint-store.ts';
 import { GenerationChain, type ChainEntry } from './generation-chain.ts';
 import { birthTimeOf, type Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
-import { MessageAssembler, type AssemblerOptions, type Message } from './message-assembler.ts';
+import { MessageAssembler, type AssemblerOptions, type Message, type MessageSink } from './message-assembler.ts';
 import {
   closeFile,
   fingerprintFdSync,
@@ -64,7 +64,7 @@ type Tracked = OpenedFile & {
 export const STEP_BYTES = 256 * 1024;
 const MAX_LINE_BUFFER = 16 * 1024 * 1024;
 
-export type TailerStep = { messages: Message[]; progress: FileProgress[]; bad: number; more: boolean };
+export type TailerStep = { progress: FileProgress[]; bad: number; more: boolean };
 
 export class JsonFileTailer {
   readonly id: string;
@@ -169,9 +169,18 @@ export class JsonFileTailer {
     return this.files.size;
   }
 
-  /** Reads what is there (up to a step's worth) and returns the messages it completed. */
-  async step(buf: { b: Buffer }): Promise<TailerStep> {
-    const messages: Message[] = [];
+  /**
+   * Reads what is there (up to a step's worth); the messages it completes go to `out` as they do
+   * (so that a step's messages need not all be alive at once: held to the step's end, they
+   * outlived the young generation and were promoted).
+   */
+  async step(buf: { b: Buffer }, out: MessageSink): Promise<TailerStep> {
+    const messages: MessageSink = {
+      push: (m: Message) => {
+        if (m.partialLost) this.losses.partialLostLines++;
+        return out.push(m);
+      },
+    };
     let bad = 0;
     let budget = STEP_BYTES;
     let more = false;
@@ -251,13 +260,12 @@ export class JsonFileTailer {
     const atEnd = !more && !blocked && [...this.files.values()].every((f) => f.ended || f === live);
     this.atEnd = atEnd;
     this.assembler.flush(messages, atEnd && stopKnown());
-    for (const m of messages) if (m.partialLost) this.losses.partialLostLines++;
     if (atEnd && this.removed && stopKnown() && !live && !this.assembler.holdsPieces) this.finished = true;
-    return { messages, progress: this.progress(), bad, more };
+    return { progress: this.progress(), bad, more };
   }
 
   /** Moving on to `next`: unless a look showed it right after the last one read, what straddles is flagged. */
-  private boundary(next: ChainEntry, messages: Message[]): void {
+  private boundary(next: ChainEntry, messages: MessageSink): void {
     const prev = this.lastRead;
     if (!prev || prev.next === next || !this.rotates) return;
     this.losses.unprovenBoundaries++;

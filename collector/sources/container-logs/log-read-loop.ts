@@ -4,12 +4,13 @@
 // when the queue refuses logs, reading pauses until it takes them again.
 import type { Logger } from '../../../common/logger.ts';
 import type { NodeRef, WireRecord } from '../../../common/schema/index.ts';
-import type { AckHandle } from '../source.ts';
+import type { AckHandle, RecordWriter } from '../source.ts';
 import { AckTracker } from './ack-tracker.ts';
 import type { ApiStep } from './api-log-reader.ts';
 import type { CheckpointStore } from './checkpoint-store.ts';
 import type { FollowedContainers, FileFollow } from './followed-containers.ts';
 import { STEP_BYTES, type FileProgress, type JsonFileTailer, type LossCounts } from './json-file-tailer.ts';
+import type { Message } from './message-assembler.ts';
 import { LogRecordBuilder, type RecordCounts } from './log-record.ts';
 import { LossAccounting } from './loss-accounting.ts';
 
@@ -21,6 +22,8 @@ export type ReadingOptions = {
   node: () => NodeRef;
   /** Hands records to the pipeline with their ack handle; false = the queue refuses logs now (records held: pause reading). */
   emit: (records: WireRecord[], ack: AckHandle) => Promise<boolean>;
+  /** The same, one record at a time as they are made (a file step's records: see SourceContext.emitEach). */
+  emitEach: (ack: AckHandle) => RecordWriter;
   /** Resolves once the queue takes log batches again (at once when it does). */
   ready: () => Promise<void>;
   log: Logger;
@@ -123,26 +126,41 @@ export class LogReadLoop {
     const tailer = f.tailer;
     if (tailer.finished) return true; // drained; waits for its acknowledgement to be let go
     const before = tailer.bytesRead;
+    // Each message becomes a record and enters its batch as the step completes it: held to the
+    // step's end, a step's messages and records outlived the young generation and were promoted.
+    // The handle hears nothing before close(), by when the step's progress is known.
+    const done: { progress: FileProgress[]; finished: boolean } = { progress: [], finished: false };
+    const ack = this.acks.whenAcknowledged(() => this.applyFileProgress(id, tailer, done.progress, done.finished));
+    const writer = this.opts.emitEach(ack);
+    let records = 0;
+    const out = {
+      push: (m: Message) => {
+        records++;
+        writer.add(this.records.fromFile(f.meta, m, tailer.identity(m.file, m.offset)));
+      },
+    };
     let step;
     try {
-      step = await tailer.step(this.buf);
+      step = await tailer.step(this.buf, out);
     } catch (err) {
       this.opts.counts.readErrors++;
       this.opts.log.warn({ container: id, err: (err as Error).message }, 'reading the container log failed; retrying');
-      return true;
     }
-    this.opts.counts.badLines += step.bad;
+    if (step) {
+      this.opts.counts.badLines += step.bad;
+      done.progress = step.progress;
+      done.finished = tailer.finished;
+      if (step.more) {
+        this.toRead.add(id);
+        this.backlog = true;
+      }
+    }
     this.losses.addNewLosses(tailer);
     this.opts.counts.bytesRead += tailer.bytesRead - before;
-    const records = step.messages.map((m) => this.records.fromFile(f.meta, m, tailer.identity(m.file, m.offset)));
-    const progress = step.progress;
-    const finished = tailer.finished;
-    const ack = this.acks.whenAcknowledged(() => this.applyFileProgress(id, tailer, progress, finished));
-    if (step.more) {
-      this.toRead.add(id);
-      this.backlog = true;
-    }
-    return this.submit(records, ack);
+    this.opts.counts.records += records;
+    if (await writer.close()) return true;
+    this.opts.counts.pauses++;
+    return false;
   }
 
   private applyFileProgress(id: string, tailer: JsonFileTailer, progress: FileProgress[], finished: boolean): void {

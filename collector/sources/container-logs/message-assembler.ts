@@ -37,6 +37,9 @@ export type Message = {
   escapeFree?: boolean;
 };
 
+/** Where completed messages go (an array, or the read loop turning each into a record as it comes). */
+export type MessageSink = { push(m: Message): unknown };
+
 export type MultilineOptions = { pattern: RegExp; maxLines: number; flushTimeoutMs: number };
 
 export type AssemblerOptions = {
@@ -87,7 +90,7 @@ export class MessageAssembler {
     this.now = opts.now ?? Date.now;
   }
 
-  push(p: Piece, out: Message[]): void {
+  push(p: Piece, out: MessageSink): void {
     // The common case, a whole line in one entry with nothing of its stream pending, needs no
     // Building (its parts array and Map were the largest per-line allocation at 100 B lines).
     if (!p.partial && !this.opts.multiline && !this.joining.has(p.stream) && !this.afterGap.has(p.stream)) {
@@ -136,7 +139,7 @@ export class MessageAssembler {
     this.lineComplete(p.stream, b, out);
   }
 
-  private lineComplete(stream: Stream, b: Building, out: Message[]): void {
+  private lineComplete(stream: Stream, b: Building, out: MessageSink): void {
     if (!this.opts.multiline) out.push(toMessage(stream, b));
     else this.mergeLine(stream, b, out);
   }
@@ -145,7 +148,7 @@ export class MessageAssembler {
    * What follows may not continue what came before (a generation between them may have been
    * deleted unread): lines still open end here, flagged, and each stream's next line is flagged too.
    */
-  markGap(out: Message[]): void {
+  markGap(out: MessageSink): void {
     for (const [stream, b] of this.joining) {
       b.partialLost = true;
       out.push(toMessage(stream, b));
@@ -157,7 +160,7 @@ export class MessageAssembler {
     this.afterGap.add('stderr');
   }
 
-  private mergeLine(stream: Stream, line: Building, out: Message[]): void {
+  private mergeLine(stream: Stream, line: Building, out: MessageSink): void {
     const ml = this.opts.multiline!;
     const text = line.parts.join('');
     const cur = this.merging.get(stream);
@@ -198,7 +201,7 @@ export class MessageAssembler {
   }
 
   /** Messages whose multiline wait is over (or all of them, when the container stopped). */
-  flush(out: Message[], all: boolean): void {
+  flush(out: MessageSink, all: boolean): void {
     const ml = this.opts.multiline;
     const now = this.now();
     for (const [stream, b] of this.merging) {

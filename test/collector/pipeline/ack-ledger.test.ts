@@ -63,6 +63,28 @@ test('a handle whose records span two batches settles only when both are acknowl
   t.is(ledger.pending, 0);
 });
 
+test('records added one at a time: the handle hears nothing before close, though its first batch was acknowledged', async (t) => {
+  const { ledger, queue, batcher } = await pipeline();
+  const log: string[] = [];
+  const writer = batcher.open(recorder(log, 'a'));
+  for (const n of [1, 2, 3]) writer.add(line(n)); // batch 1 = 1,2,3 (full)
+  await new Promise((r) => setTimeout(r, 50)); // batch 1 compressed and queued meanwhile
+  const [first] = batches(queue);
+  await queue.ack(first!);
+  t.deepEqual(log, [], 'every record added so far is acknowledged, but close() has not come');
+  writer.add(line(4));
+  t.true(await writer.close());
+  t.deepEqual(log, [], 'record 4 still fills its batch');
+  await batcher.flushAll();
+  t.deepEqual(log, ['a queued']);
+  for (const b of batches(queue)) await queue.ack(b);
+  t.deepEqual(log, ['a queued', 'a settled']);
+  t.is(ledger.pending, 0);
+  // Nothing added: the handle settles at close.
+  await batcher.open(recorder(log, 'empty')).close();
+  t.deepEqual(log.slice(2), ['empty queued', 'empty settled']);
+});
+
 test('records handed with no records settle at once, and a batch that expires unshipped settles its handles', async (t) => {
   let now = 1_000_000;
   const { ledger, queue, batcher } = await pipeline({ maxAgeMs: 1000, now: () => now });

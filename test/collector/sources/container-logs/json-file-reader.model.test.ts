@@ -401,14 +401,17 @@ class Collector {
 
   /** A read step; `during`: an acknowledgement that arrives while the step waits on the disk (after `turns` event-loop turns). */
   async step(bad: { n: number }, during?: { turns: number; ack: () => Promise<void> }): Promise<boolean> {
-    const stepping = this.tailer.step(this.buf);
+    // Ids as the read loop makes them: each message's as the step completes it.
+    const records: { id: string; m: Message }[] = [];
+    const stepping = this.tailer.step(this.buf, {
+      push: (m: Message) => records.push({ id: `${this.tailer.identity(m.file, m.offset)}@${m.offset}`, m }),
+    });
     if (during) {
       for (let i = 0; i < during.turns; i++) await new Promise((r) => setImmediate(r));
       await during.ack();
     }
     const s = await stepping;
     bad.n += s.bad;
-    const records = s.messages.map((m) => ({ id: `${this.tailer.identity(m.file, m.offset)}@${m.offset}`, m }));
     this.inflight.push({ records, progress: s.progress });
     return s.more;
   }

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { CheckpointStore } from '../../../../collector/sources/container-logs/checkpoint-store.ts';
 import { fileKey, type Snapshot } from '../../../../collector/sources/container-logs/generation-scan.ts';
 import { JsonFileTailer, type GenerationPins } from '../../../../collector/sources/container-logs/json-file-tailer.ts';
+import type { Message } from '../../../../collector/sources/container-logs/message-assembler.ts';
 
 const ID = 'd'.repeat(64);
 const BASE = `${ID}-json.log`;
@@ -56,7 +57,8 @@ for (const consistent of [true, false])
       compress: false,
     });
     await tailer.open();
-    const { messages } = await tailer.step({ b: Buffer.allocUnsafe(4096) });
+    const messages: Message[] = [];
+    await tailer.step({ b: Buffer.allocUnsafe(4096) }, messages);
     t.deepEqual(
       messages.map((m) => [m.text, m.partialLost ?? false]),
       [
