@@ -10,8 +10,8 @@ export function recordId(...origin: Array<string | number>): string {
   return recordIdOf(origin.join(SEPARATOR));
 }
 
-/** The id of origin parts already joined by SEPARATOR. */
-function recordIdOf(joined: string): string {
+/** The id of origin parts already joined by SEPARATOR (as a string, or as its UTF-8 bytes). */
+function recordIdOf(joined: string | Uint8Array): string {
   // The one-shot hash: half the cost of a Hash object per record on the log path.
   return hash('sha256', joined, 'base64url').slice(0, 27);
 }
@@ -41,6 +41,6 @@ export class PrefixedIds {
     if (!Number.isSafeInteger(n) || n < 0) return recordIdOf(this.prefix + n);
     const digits = writeDecimal(this.buf, this.base, n) - this.base;
     const view = (this.views[digits] ??= this.buf.subarray(0, this.base + digits));
-    return hash('sha256', view, 'base64url').slice(0, 27);
+    return recordIdOf(view);
   }
 }

@@ -117,6 +117,6 @@ export function writeRecordJson(
   if (from && message) out.range(from, message.start, message.end);
   else out.text(JSON.stringify(r.message));
   out.bytes(p[3]!);
-  out.ascii(String(r.origin.offset));
+  out.number(r.origin.offset);
   out.bytes(p[4]!);
 }

@@ -94,12 +94,11 @@ export class MessageAssembler {
     // The common case, a whole line in one entry with nothing of its stream pending, needs no
     // Building (its parts array and Map were the largest per-line allocation at 100 B lines).
     if (!p.partial && !this.opts.multiline && !this.joining.has(p.stream) && !this.afterGap.has(p.stream)) {
-      const text = p.text;
-      const bytes = Buffer.byteLength(text);
+      const bytes = Buffer.byteLength(p.text);
       if (bytes <= this.opts.maxMessageBytes) {
         out.push({
           stream: p.stream,
-          text,
+          text: p.text,
           time: p.time,
           file: p.file,
           offset: p.offset,
