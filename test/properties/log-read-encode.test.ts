@@ -58,7 +58,9 @@ test('messages read from json-file bytes decode from a version 2 batch exactly a
       if (r.bad !== 0 || messages.length !== lines.length) return false;
       escapeFree += messages.filter((m) => m.escapeFree).length;
       const builder = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
-      const records = messages.map((m) => builder.fromFile(meta, m, '8:1'));
+      const records = messages.map((m) =>
+        builder.fromFile(meta, m, { identity: () => '8:1', idScheme: () => 'ordered' }),
+      );
       built += records.filter(isEscapeFree).length;
       const decoded = decodeLinesV2(encodeLinesV2(records));
       if ('reason' in decoded) return false;

@@ -15,17 +15,27 @@ export type FileCheckpoint = {
   fingerprint?: string;
   /** Its final size, once it was read to its end (what is lost of it should it go unread). */
   size?: number;
+  /**
+   * Read by a collector that named every line by SHA-256 (before record-id.ts's ordered ids): its
+   * lines keep those ids, so that one shipped then and read again now is the same document.
+   */
+  sha256Ids?: true;
   updatedAt: number;
 };
 
 /** API-read containers: the last acknowledged timestamp, and how many lines at that timestamp. */
 export type ApiCursor = { time: string; count: number; updatedAt: number };
 
-type State = { version: 1; files: Record<string, FileCheckpoint>; api: Record<string, ApiCursor> };
+/**
+ * `ids: 'ordered'`: written by a collector that marks the files read under SHA-256 ids; a store
+ * without it is an older collector's, all of whose files were. (Still version 1: an older collector
+ * reads it, and ignores the marks.)
+ */
+type State = { version: 1; ids: 'ordered'; files: Record<string, FileCheckpoint>; api: Record<string, ApiCursor> };
 
 export class CheckpointStore {
   readonly path: string;
-  private state: State = { version: 1, files: {}, api: {} };
+  private state: State = { version: 1, ids: 'ordered', files: {}, api: {} };
   private dirty = false;
   private writing: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -41,8 +51,11 @@ export class CheckpointStore {
   async load(): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
     try {
-      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as State;
-      if (parsed.version === 1) this.state = { version: 1, files: parsed.files ?? {}, api: parsed.api ?? {} };
+      const parsed = JSON.parse(await readFile(this.path, 'utf8')) as Partial<State>;
+      if (parsed.version !== 1) return;
+      const files = parsed.files ?? {};
+      if (parsed.ids !== 'ordered') for (const cp of Object.values(files)) cp.sha256Ids = true;
+      this.state = { version: 1, ids: 'ordered', files, api: parsed.api ?? {} };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -86,6 +99,7 @@ export class CheckpointStore {
       done: (cur?.done ?? false) || (fields.done ?? false),
       fingerprint: cur?.fingerprint ?? fields.fingerprint,
       size: cur?.size ?? fields.size,
+      ...(cur?.sha256Ids && { sha256Ids: true }),
       updatedAt: Date.now(),
     };
     this.scheduleWrite();

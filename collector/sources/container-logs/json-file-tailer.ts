@@ -5,6 +5,7 @@
 // generation this container's checkpoints name is gone unread, its unread bytes are counted lost.
 import { fstatSync } from 'node:fs';
 import type { CheckpointStore, FileCheckpoint } from './checkpoint-store.ts';
+import type { IdScheme } from '../../../common/record-id.ts';
 import { GenerationChain, type ChainEntry } from './generation-chain.ts';
 import { birthTimeOf, type Snapshot } from './generation-scan.ts';
 import { scanEntries } from './json-file-entries.ts';
@@ -435,11 +436,15 @@ export class JsonFileTailer {
     }
     this.followedKeys.add(key);
     if (cp) this.resumed.add(entry);
+    if (cp?.sha256Ids) this.sha256Keys.add(key);
     this.files.set(entry, { ...opened, key, pos: cp?.offset ?? 0, ended: false, fingerprint, entry });
   }
 
   /** Generations opened with a checkpoint of an earlier read (by this run or one before). */
   private readonly resumed = new Set<ChainEntry>();
+
+  /** Keys of files an older collector had read: their lines keep its ids (see checkpoint-store.ts). */
+  private readonly sha256Keys = new Set<string>();
 
   /** Keys of gzip copies are told apart by the looks' names; a pinned gz is read whole. */
   private readonly gzKeys = new Set<string>();
@@ -562,11 +567,17 @@ export class JsonFileTailer {
     return key;
   }
 
+  /** How the lines of the file `key` are named (record-id.ts). */
+  idScheme(key: string): IdScheme {
+    return this.sha256Keys.size > 0 && this.sha256Keys.has(key) ? 'sha256' : 'ordered';
+  }
+
   /** The aggregator acknowledged up to here: generations read to their end and acknowledged are let go. */
   async onAcknowledged(p: FileProgress): Promise<void> {
     for (const [entry, f] of this.files) {
       if (f.key !== p.key || !p.done || !f.ended) continue;
       this.files.delete(entry);
+      this.sha256Keys.delete(f.key);
       this.retire(entry);
       await closeFile(f);
     }

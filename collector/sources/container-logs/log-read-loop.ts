@@ -136,7 +136,7 @@ export class LogReadLoop {
     const out = {
       push: (m: Message) => {
         records++;
-        writer.add(this.records.fromFile(f.meta, m, tailer.identity(m.file, m.offset)));
+        writer.add(this.records.fromFile(f.meta, m, tailer));
       },
     };
     let step;

@@ -1,11 +1,14 @@
 // Turns an assembled message of a followed container into the LogRecord shipped for it, with an id
 // that is the same whenever the same line is read again (node, container, file identity and offset,
 // or the API cursor's time and index). Reading and shipping are elsewhere.
-import { PrefixedIds, recordId } from '../../../common/record-id.ts';
+import { PrefixedIds, recordId, type IdScheme } from '../../../common/record-id.ts';
 import type { LogRecord, NodeRef } from '../../../common/schema/index.ts';
 import { markEscapeFree } from '../../../common/escape-free.ts';
 import type { ContainerMeta } from './container-metadata.ts';
 import type { Message } from './message-assembler.ts';
+
+/** How a json-file line's file is named in its id (json-file-tailer.ts): its identity, and the scheme of its ids. */
+export type FileNaming = { identity(key: string, offset: number): string; idScheme(key: string): IdScheme };
 
 /** Counted while building records: messages cut at the size bound, JSON-labelled messages that did not parse. */
 export type RecordCounts = { truncated: number; jsonErrors: number };
@@ -14,25 +17,33 @@ export class LogRecordBuilder {
   private readonly node: () => NodeRef;
   private readonly counts: RecordCounts;
   /** The ids of the last file record's prefix (node, 'log', container, file), made once per file rather than per line. */
-  private last = { node: '', container: '', file: '', ids: new PrefixedIds() };
+  private last: { node: string; container: string; file: string; scheme: IdScheme; ids: PrefixedIds } = {
+    node: '',
+    container: '',
+    file: '',
+    scheme: 'ordered',
+    ids: new PrefixedIds([], 'ordered'),
+  };
 
   constructor(node: () => NodeRef, counts: RecordCounts) {
     this.node = node;
     this.counts = counts;
   }
 
-  /** A message read from a json-file generation; `fileIdentity` is what the tailer names that file by. */
-  fromFile(meta: ContainerMeta, m: Message, fileIdentity: string): LogRecord {
+  /** A message read from a json-file generation, named as `naming` (the tailer that read it) names its file. */
+  fromFile(meta: ContainerMeta, m: Message, naming: FileNaming): LogRecord {
+    const fileIdentity = naming.identity(m.file, m.offset);
+    const scheme = naming.idScheme(m.file);
     const node = this.nodeKey();
     const last = this.last;
-    if (last.node !== node || last.container !== meta.ref.id || last.file !== fileIdentity)
+    if (last.node !== node || last.container !== meta.ref.id || last.file !== fileIdentity || last.scheme !== scheme)
       this.last = {
         node,
         container: meta.ref.id,
         file: fileIdentity,
-        ids: new PrefixedIds(node, 'log', meta.ref.id, fileIdentity),
+        scheme,
+        ids: new PrefixedIds([node, 'log', meta.ref.id, fileIdentity], scheme),
       };
-    // The same id as recordId(node, 'log', container, fileIdentity, offset).
     return this.build(meta, m, 'json-file', this.last.ids.of(m.offset));
   }
 

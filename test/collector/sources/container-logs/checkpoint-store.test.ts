@@ -1,5 +1,6 @@
 // The log source's checkpoint store on a real directory: positions written by temp file + rename,
-// a torn temp file from a crash ignored on load, positions that only move forward.
+// a torn temp file from a crash ignored on load, positions that only move forward, an older
+// collector's files marked as named by its ids.
 import test from 'ava';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -75,4 +76,27 @@ test('writes are coalesced: many advances within the delay make one write', asyn
   for (let i = 1; i <= 100; i++) s.advanceFile('k', 'c', i);
   await s.close();
   t.is(s.writes, 1);
+});
+
+test("an older collector's files keep its SHA-256 ids through later runs; files read since do not", async (t) => {
+  const path = await freshPath();
+  const s = new CheckpointStore(path);
+  await s.load();
+  // What a collector before ordered ids left: version 1, no `ids` mark.
+  await s.close();
+  const older = { version: 1, files: { '8:1': { container: 'c', offset: 100, done: false, updatedAt: 1 } }, api: {} };
+  await writeFile(path, JSON.stringify(older));
+  const upgraded = new CheckpointStore(path);
+  await upgraded.load();
+  t.true(upgraded.fileCheckpoint('8:1')?.sha256Ids);
+  upgraded.advanceFile('8:1', 'c', 200, { done: true, size: 200 });
+  upgraded.advanceFile('8:2', 'c', 50);
+  t.true(upgraded.fileCheckpoint('8:1')?.sha256Ids, 'kept as the file moves on');
+  t.is(upgraded.fileCheckpoint('8:2')?.sha256Ids, undefined);
+  await upgraded.close();
+  const next = new CheckpointStore(path);
+  await next.load();
+  t.like(next.fileCheckpoint('8:1'), { offset: 200, done: true, sha256Ids: true });
+  t.is(next.fileCheckpoint('8:2')?.sha256Ids, undefined, "this collector's store: its own files stay ordered");
+  t.is((JSON.parse(await readFile(path, 'utf8')) as { version: number }).version, 1, 'still readable by an older one');
 });

@@ -3,10 +3,10 @@
 // and JSON labels show in the record and the counters.
 import test from 'ava';
 import { containerMeta } from '../../../../collector/sources/container-logs/container-metadata.ts';
-import { LogRecordBuilder } from '../../../../collector/sources/container-logs/log-record.ts';
+import { LogRecordBuilder, type FileNaming } from '../../../../collector/sources/container-logs/log-record.ts';
 import type { Message } from '../../../../collector/sources/container-logs/message-assembler.ts';
 import { createLogger } from '../../../../common/logger.ts';
-import { recordId } from '../../../../common/record-id.ts';
+import { PrefixedIds, recordId, type IdScheme } from '../../../../common/record-id.ts';
 
 const ID = 'c'.repeat(64);
 const log = createLogger({ name: 'test', level: 'silent' });
@@ -24,24 +24,42 @@ const message = (over: Partial<Message> = {}): Message => ({
   ...over,
 });
 
+/** A tailer's naming of every file as `identity`, its lines under `scheme`. */
+const naming = (identity: string, scheme: IdScheme = 'ordered'): FileNaming => ({
+  identity: () => identity,
+  idScheme: () => scheme,
+});
+
 test('a file line gets the same id whenever it is read again, and another at another offset, file or node', (t) => {
   const counts = { truncated: 0, jsonErrors: 0 };
   const meta = containerMeta(ID, cfg, {}, metaOpts);
   const b = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), counts);
-  const id = b.fromFile(meta, message(), 'print-a').id;
-  // The scheme itself is fixed: a line read again by another collector version gets the same id.
-  t.is(id, recordId('node1', 'log', ID, 'print-a', 0));
-  t.is(b.fromFile(meta, message({ offset: 1234 }), 'print-a').id, recordId('node1', 'log', ID, 'print-a', 1234));
-  t.is(b.fromFile(meta, message(), 'print-a').id, id);
-  t.not(b.fromFile(meta, message({ offset: 1 }), 'print-a').id, id);
-  t.not(b.fromFile(meta, message(), 'print-b').id, id);
+  const id = b.fromFile(meta, message(), naming('print-a')).id;
+  // The scheme itself is fixed (record-id.ts): a line read again by another collector run gets the same id.
+  t.is(id, new PrefixedIds(['node1', 'log', ID, 'print-a'], 'ordered').of(0));
+  t.is(b.fromFile(meta, message(), naming('print-a')).id, id);
+  t.not(b.fromFile(meta, message({ offset: 1 }), naming('print-a')).id, id);
+  t.not(b.fromFile(meta, message(), naming('print-b')).id, id);
   const other = new LogRecordBuilder(() => ({ id: 'node2', hostname: 'h1' }), counts);
-  t.not(other.fromFile(meta, message(), 'print-a').id, id);
-  t.like(b.fromFile(meta, message(), 'print-a'), {
+  t.not(other.fromFile(meta, message(), naming('print-a')).id, id);
+  t.like(b.fromFile(meta, message(), naming('print-a')), {
     kind: 'log',
     container: { id: ID, name: 'web', image: 'nginx' },
     origin: { source: 'json-file', file: '8:1', offset: 0 },
   });
+});
+
+test('a line of a file an older collector had read gets the id that collector gave it', (t) => {
+  const meta = containerMeta(ID, cfg, {}, metaOpts);
+  const b = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
+  for (const offset of [0, 1234])
+    t.is(
+      b.fromFile(meta, message({ offset }), naming('print-a', 'sha256')).id,
+      recordId('node1', 'log', ID, 'print-a', offset),
+    );
+  // The same file named the other way in between: each line still under its own file's scheme.
+  t.not(b.fromFile(meta, message(), naming('print-a')).id, recordId('node1', 'log', ID, 'print-a', 0));
+  t.is(b.fromFile(meta, message(), naming('print-a', 'sha256')).id, recordId('node1', 'log', ID, 'print-a', 0));
 });
 
 test('an API line is named by its time and index; a node outside a swarm by its hostname', (t) => {
@@ -57,11 +75,15 @@ test('truncation, multiline, partial_lost and JSON labels show in the record, an
   const counts = { truncated: 0, jsonErrors: 0 };
   const meta = containerMeta(ID, cfg, { 'swarmscope.json': 'true' }, metaOpts);
   const b = new LogRecordBuilder(() => ({ id: 'n', hostname: 'h' }), counts);
-  const r = b.fromFile(meta, message({ truncated: true, originalLength: 9000, lines: 3, partialLost: true }), 'p');
+  const r = b.fromFile(
+    meta,
+    message({ truncated: true, originalLength: 9000, lines: 3, partialLost: true }),
+    naming('p'),
+  );
   t.like(r, { truncated: true, originalLength: 9000, multiline: { lines: 3 }, flags: ['partial_lost'] });
   t.is(counts.truncated, 1);
-  t.deepEqual(b.fromFile(meta, message({ text: '{"a":1}' }), 'p').json, { a: 1 });
-  t.is(b.fromFile(meta, message({ text: '{"a":' }), 'p').json, undefined);
-  t.is(b.fromFile(meta, message({ text: '[1]' }), 'p').json, undefined, 'only objects are decoded');
+  t.deepEqual(b.fromFile(meta, message({ text: '{"a":1}' }), naming('p')).json, { a: 1 });
+  t.is(b.fromFile(meta, message({ text: '{"a":' }), naming('p')).json, undefined);
+  t.is(b.fromFile(meta, message({ text: '[1]' }), naming('p')).json, undefined, 'only objects are decoded');
   t.is(counts.jsonErrors, 1);
 });
