@@ -12,6 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { removeContainers, runContainer } from '../helpers/docker.ts';
+import type { ElasticsearchSink } from '../../aggregator/sinks/elasticsearch/sink.ts';
 import { containerLogsOf } from '../helpers/collector.ts';
 import { scanAll } from '../helpers/elasticsearch.ts';
 import { testEnv } from '../helpers/env.ts';
@@ -75,6 +76,8 @@ async function row(
   const docs = await r.settledDocsOf(id);
   const { out, bad, flaggedShapes } = analyse(docs, lines);
   const counted = lossesSince(r, before);
+  // Where a line is missing, what every side counted tells which one dropped it.
+  if (out.missing > 0) bad.push(whoCounted(r));
   return { out, counted, bad, flaggedShapes };
 }
 
@@ -92,12 +95,18 @@ function analyse(docs: LogDoc[], lines: number) {
   const bad: string[] = [];
   /** The first flagged lines, described: which lines a flag fell on names the path that flagged them. */
   const flaggedShapes: string[] = [];
+  const missingRuns: Array<[number, number]> = [];
   for (let i = 1; i <= lines; i++) {
     const got = byLine.get(i) ?? [];
     const flagged = got.filter(isFlagged);
     const plain = got.filter((d) => !flagged.includes(d));
     const text = expected(i);
-    if (got.length === 0) out.missing++;
+    if (got.length === 0) {
+      out.missing++;
+      const run = missingRuns.at(-1);
+      if (run?.[1] === i - 1) run[1] = i;
+      else missingRuns.push([i, i]);
+    }
     if (plain.length > 1 || (plain.length === 1 && flagged.length > 0)) out.duplicated++;
     if (plain.length === 1 && plain[0]!.message !== text) out.cut++;
     if ((plain.length === 1 && plain[0]!.message !== text) || flagged.some((d) => !text.includes(d.message)))
@@ -107,6 +116,10 @@ function analyse(docs: LogDoc[], lines: number) {
     out.flaggedDocs += flagged.length;
     for (const d of flagged) if (!text.includes(d.message)) out.cut++;
   }
+  for (const [from, to] of missingRuns)
+    bad.push(
+      `missing lines ${from}-${to}\n  ${[from - 1, to + 1].map((n) => describeNeighbour(n, lines, byLine)).join('\n  ')}`,
+    );
   return { out, bad, flaggedShapes };
 }
 
@@ -116,27 +129,41 @@ function analyse(docs: LogDoc[], lines: number) {
  * the middle, or a part of another text); and the same for the lines either side.
  */
 function describeCut(i: number, text: string, got: LogDoc[], lines: number, byLine: Map<number, LogDoc[]>): string {
-  const shape = (d: LogDoc, t: string) => {
-    const m = d.message;
-    let head = 0;
-    while (head < m.length && m[head] === t[head]) head++;
-    let tail = 0;
-    while (tail < m.length - head && m[m.length - 1 - tail] === t[t.length - 1 - tail]) tail++;
-    const where = t.includes(m)
-      ? `part at ${t.indexOf(m)}`
-      : head + tail === m.length
-        ? `hole: ${head} head + ${tail} tail`
-        : `foreign bytes after ${head}`;
-    const flag = isFlagged(d) ? 'flagged' : 'plain';
-    return `${m.length} B ${flag} ${where} (${d.log.file?.path ?? '?'} @${d.log.offset ?? '?'})`;
-  };
-  const one = (n: number) =>
-    n < 1 || n > lines
-      ? ''
-      : `line ${n}: ${(byLine.get(n) ?? []).map((d) => shape(d, expected(n))).join('; ') || 'missing'}`;
-  return [`line ${i} (${text.length} B): ${got.map((d) => shape(d, text)).join('; ')}`, one(i - 1), one(i + 1)]
+  return [
+    `line ${i} (${text.length} B): ${got.map((d) => shape(d, text)).join('; ')}`,
+    describeNeighbour(i - 1, lines, byLine),
+    describeNeighbour(i + 1, lines, byLine),
+  ]
     .filter(Boolean)
     .join('\n  ');
+}
+
+/** Line n's documents (as describeCut says them), or nothing past either end. */
+function describeNeighbour(n: number, lines: number, byLine: Map<number, LogDoc[]>): string {
+  return n < 1 || n > lines
+    ? ''
+    : `line ${n}: ${(byLine.get(n) ?? []).map((d) => shape(d, expected(n))).join('; ') || 'missing'}`;
+}
+
+function shape(d: LogDoc, t: string): string {
+  const m = d.message;
+  let head = 0;
+  while (head < m.length && m[head] === t[head]) head++;
+  let tail = 0;
+  while (tail < m.length - head && m[m.length - 1 - tail] === t[t.length - 1 - tail]) tail++;
+  const where = t.includes(m)
+    ? `part at ${t.indexOf(m)}`
+    : head + tail === m.length
+      ? `hole: ${head} head + ${tail} tail`
+      : `foreign bytes after ${head}`;
+  const flag = isFlagged(d) ? 'flagged' : 'plain';
+  return `${m.length} B ${flag} ${where} (${d.log.file?.path ?? '?'} @${d.log.offset ?? '?'})`;
+}
+
+/** The aggregator's bulk counters and the collector's log counters, for a line missing with no loss counted. */
+function whoCounted(run: LogRun): string {
+  const bulk = (run.agg.sink as ElasticsearchSink).writer.counters;
+  return `aggregator bulk ${JSON.stringify(bulk)}; collector logs ${JSON.stringify(containerLogsOf(run.collector.agent)!.snapshot())}`;
 }
 
 // The fourth row is the most common setting, max-size alone: max-file is then 1, and engine 20.10 keeps
