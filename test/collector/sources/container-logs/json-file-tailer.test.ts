@@ -41,6 +41,27 @@ function pinsWithOneLook(dir: string, consistent: boolean): { pins: GenerationPi
   return { pins, close: () => closeSync(fd) };
 }
 
+/** A tailer of the container without max-size in `dir`, opened, and what its first step read. */
+async function readOnce(
+  dir: string,
+  store: CheckpointStore,
+  pins: GenerationPins,
+): Promise<{ tailer: JsonFileTailer; messages: Message[] }> {
+  const tailer = new JsonFileTailer({
+    id: ID,
+    dir,
+    store,
+    assembler: { maxMessageBytes: 1 << 20 },
+    pins,
+    maxFiles: Number.POSITIVE_INFINITY,
+    compress: false,
+  });
+  await tailer.open();
+  const messages: Message[] = [];
+  await tailer.step({ b: Buffer.allocUnsafe(4096) }, messages);
+  return { tailer, messages };
+}
+
 for (const consistent of [true, false])
   test(`no max-size: the first line ships unflagged after a ${consistent ? 'consistent' : 'torn'} first look`, async (t) => {
     const dir = await mkdtemp(join(tmpdir(), 'tailer-'));
@@ -53,18 +74,7 @@ for (const consistent of [true, false])
     const { pins, close } = pinsWithOneLook(dir, consistent);
     t.teardown(close);
     const store = new CheckpointStore(join(dir, 'checkpoints.json'), { delayMs: 2 ** 31 - 1 });
-    const tailer = new JsonFileTailer({
-      id: ID,
-      dir,
-      store,
-      assembler: { maxMessageBytes: 1 << 20 },
-      pins,
-      maxFiles: Number.POSITIVE_INFINITY,
-      compress: false,
-    });
-    await tailer.open();
-    const messages: Message[] = [];
-    await tailer.step({ b: Buffer.allocUnsafe(4096) }, messages);
+    const { tailer, messages } = await readOnce(dir, store, pins);
     t.deepEqual(
       messages.map((m) => [m.text, m.partialLost ?? false]),
       [
@@ -106,18 +116,7 @@ test("a file an older collector had read goes on under that collector's ids; a f
     if (stored) writeFileSync(join(dir, 'checkpoints.json'), JSON.stringify(stored));
     const store = new CheckpointStore(join(dir, 'checkpoints.json'), { delayMs: 2 ** 31 - 1 });
     await store.load();
-    const tailer = new JsonFileTailer({
-      id: ID,
-      dir,
-      store,
-      assembler: { maxMessageBytes: 1 << 20 },
-      pins,
-      maxFiles: Number.POSITIVE_INFINITY,
-      compress: false,
-    });
-    await tailer.open();
-    const messages: Message[] = [];
-    await tailer.step({ b: Buffer.allocUnsafe(4096) }, messages);
+    const { tailer, messages } = await readOnce(dir, store, pins);
     await tailer.close();
     return messages.map((m) => ({
       m,
