@@ -2,7 +2,9 @@
 // encoding, with Go's escapes of < > & U+2028 U+2029 or without) read from the file bytes, joined,
 // built into a record, batch-encoded, decoded and made an Elasticsearch document is exactly the
 // message written, whether the collector found it free of escapes (quoted as it is) or not, and
-// whether the document copies the message's JSON text from the batch or serialises the string.
+// whether the document copies the message's JSON text from the batch or serialises the string. And a
+// damaged file's entry (its text written raw, control characters and all, which the engine never
+// does) still makes a batch the aggregator decodes, with the text as the file has it.
 import test from 'ava';
 import fc from 'fast-check';
 import { containerMeta } from '../../collector/sources/container-logs/container-metadata.ts';
@@ -41,46 +43,65 @@ const message = fc.oneof(
   fc
     .tuple(fc.stringMatching(/^[ !#-[\]-~]{250,400}$/), fc.constantFrom('', '"', '\\', '\t', 'é', '🎉', '\u2028', '<'))
     .map(([s, c]) => s + c),
+  // Long, with a control character inside: escaped by the engine, raw in a damaged file.
+  fc
+    .tuple(
+      fc.stringMatching(/^[ !#-[\]-~]{250,400}$/),
+      fc.constantFrom('\u0000', '\u0001', '\u001f', '\t'),
+      fc.nat(400),
+    )
+    .map(([s, c, at]) => s.slice(0, at) + c + s.slice(at)),
 );
+
+/**
+ * An entry as the engine writes it (JSON, or Go's JSON), or with its text raw as a damaged file can
+ * hold it (for a text without quote, backslash or newline whose UTF-8 decodes back to it).
+ */
+function entryOf(m: string, how: 'json' | 'go' | 'raw'): string {
+  const raw = how === 'raw' && !/["\\\n]/.test(m) && Buffer.from(m).toString() === m;
+  const text = raw ? `"${m}\\n"` : (how === 'go' ? goJson : JSON.stringify)(m + '\n');
+  return `{"log":${text},"stream":"stdout","time":"${TIME}"}\n`;
+}
 
 test('messages read from json-file bytes decode from a version 2 batch exactly as written', (t) => {
   let escapeFree = 0;
   let built = 0;
   fc.assert(
-    fc.property(fc.array(fc.tuple(message, fc.boolean()), { minLength: 1, maxLength: 20 }), (lines) => {
-      const file = lines
-        .map(([m, go]) => `{"log":${(go ? goJson : JSON.stringify)(m + '\n')},"stream":"stdout","time":"${TIME}"}\n`)
-        .join('');
-      const bytes = Buffer.from(file);
-      const assembler = new MessageAssembler({ maxMessageBytes: 1 << 20 });
-      const messages: Message[] = [];
-      const r = scanEntries(bytes, bytes.length, 0, 'f1', (p) => assembler.push(p, messages));
-      if (r.bad !== 0 || messages.length !== lines.length) return false;
-      escapeFree += messages.filter((m) => m.escapeFree).length;
-      const builder = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
-      const records = messages.map((m) =>
-        builder.fromFile(meta, m, { identity: () => '8:1', idScheme: () => 'ordered' }),
-      );
-      built += records.filter(isEscapeFree).length;
-      const decoded = decodeLinesV2(encodeLinesV2(records));
-      if ('reason' in decoded) return false;
-      const v1 = decoded
-        .v1()
-        .toString()
-        .trimEnd()
-        .split('\n')
-        .map((l) => (JSON.parse(l) as LogRecord).message);
-      const doc = (x: BulkItem) => (JSON.parse(docText(x)) as LogRecord).message;
-      const copied = bulkItems('p', decoded.records, decoded.messages).map(doc);
-      const serialised = bulkItems('p', decoded.records).map(doc);
-      const want = JSON.stringify(lines.map(([m]) => m));
-      return (
-        JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === want &&
-        JSON.stringify(v1) === want &&
-        JSON.stringify(copied) === want &&
-        JSON.stringify(serialised) === want
-      );
-    }),
+    fc.property(
+      fc.array(fc.tuple(message, fc.constantFrom('json', 'go', 'raw')), { minLength: 1, maxLength: 20 }),
+      (lines) => {
+        const file = lines.map(([m, how]) => entryOf(m, how)).join('');
+        const bytes = Buffer.from(file);
+        const assembler = new MessageAssembler({ maxMessageBytes: 1 << 20 });
+        const messages: Message[] = [];
+        const r = scanEntries(bytes, bytes.length, 0, 'f1', (p) => assembler.push(p, messages));
+        if (r.bad !== 0 || messages.length !== lines.length) return false;
+        escapeFree += messages.filter((m) => m.escapeFree).length;
+        const builder = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), { truncated: 0, jsonErrors: 0 });
+        const records = messages.map((m) =>
+          builder.fromFile(meta, m, { identity: () => '8:1', idScheme: () => 'ordered' }),
+        );
+        built += records.filter(isEscapeFree).length;
+        const decoded = decodeLinesV2(encodeLinesV2(records));
+        if ('reason' in decoded) return false;
+        const v1 = decoded
+          .v1()
+          .toString()
+          .trimEnd()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as LogRecord).message);
+        const doc = (x: BulkItem) => (JSON.parse(docText(x)) as LogRecord).message;
+        const copied = bulkItems('p', decoded.records, decoded.messages).map(doc);
+        const serialised = bulkItems('p', decoded.records).map(doc);
+        const want = JSON.stringify(lines.map(([m]) => m));
+        return (
+          JSON.stringify(decoded.records.map((x) => (x as LogRecord).message)) === want &&
+          JSON.stringify(v1) === want &&
+          JSON.stringify(copied) === want &&
+          JSON.stringify(serialised) === want
+        );
+      },
+    ),
     { numRuns: 500 },
   );
   t.true(escapeFree > 0, 'some messages were read free of escapes');

@@ -2,7 +2,12 @@
 // whole line's text without its newline), and whether its text was free of JSON escapes; a line without its newline is left for the next read;
 // lines that are not entries are counted, skipped.
 import test from 'ava';
-import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
+import fc from 'fast-check';
+import {
+  hasControlByte,
+  parseEntry,
+  scanEntries,
+} from '../../../../collector/sources/container-logs/json-file-entries.ts';
 import type { Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
 
 const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.000000001Z') =>
@@ -10,7 +15,7 @@ const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.00000000
 
 test('each entry comes with its stream, time, partial flag and the file offset of its first byte', (t) => {
   const a = entry('hello\n', 'stdout');
-  const b = entry('x'.repeat(10), 'stderr');
+  const b = entry('x'.repeat(300), 'stderr');
   const buf = Buffer.from(a + b);
   const pieces: Piece[] = [];
   const r = scanEntries(buf, buf.length, 1000, 'f1', (p) => pieces.push(p));
@@ -23,11 +28,11 @@ test('each entry comes with its stream, time, partial flag and the file offset o
       partial: false,
       file: 'f1',
       offset: 1000,
-      escapeFree: true,
+      escapeFree: false, // too short to be marked (common/escape-free.ts), so not checked
     },
     {
       stream: 'stderr',
-      text: 'x'.repeat(10),
+      text: 'x'.repeat(300),
       time: '2026-01-01T00:00:00.000000001Z',
       partial: true,
       file: 'f1',
@@ -109,14 +114,51 @@ test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, 
     pieces.map(({ escapeFree: _, ...p }) => p),
     expected,
   );
-  // Free of escapes: only entries whose log text had none but its final newline's.
+  // Free of escapes: none of these, whose texts are too short to be checked (see the next test).
   t.deepEqual(
     pieces.map((p) => p.escapeFree),
-    [false, true, true, false, undefined, undefined, undefined, undefined, undefined],
+    [false, false, false, false, undefined, undefined, undefined, undefined, undefined],
   );
   t.is(pieces.length, 9);
   t.is(r.bad, 1);
   t.is(pieces[0]!.text, 'a <b> & "q" \t \\n\\');
   t.false(pieces[0]!.partial);
   t.true(pieces[3]!.partial);
+});
+
+test('a long text is free of escapes only without a backslash and without a raw control byte (a damaged file)', (t) => {
+  const long = 'y'.repeat(300);
+  // What the engine never writes: raw control bytes inside the string, as a block zeroed in a crash leaves them.
+  const damaged = (text: string) => `{"log":"${text}\\n","stream":"stdout","time":"2026-01-01T00:00:00.000000001Z"}\n`;
+  const lines = [
+    entry(`${long}\n`, 'stdout'),
+    entry(`${long}\t\n`, 'stdout'),
+    damaged(`${long}\u0000\u0000${long}`),
+    damaged(`\u001f${long}`),
+    damaged(`${long}\u0001`),
+    entry('short\n', 'stdout'),
+  ];
+  const buf = Buffer.from(lines.join(''));
+  const pieces: Piece[] = [];
+  scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  t.deepEqual(
+    pieces.map((p) => p.escapeFree),
+    [true, false, false, false, false, false],
+  );
+  t.is(pieces[2]!.text, `${long}\u0000\u0000${long}`, 'its text kept as the file has it');
+});
+
+test('hasControlByte: any byte below 0x20 in the range, at any alignment, and none outside it', (t) => {
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(7), fc.nat(64), fc.nat(64), (bytes, shift, a, b) => {
+      // A view at any byte offset of a larger buffer, as the tailer's reads and test buffers are.
+      const buf = Buffer.alloc(bytes.length + 8).subarray(shift, shift + bytes.length);
+      buf.set(bytes);
+      const start = Math.min(a, b, bytes.length);
+      const end = Math.min(Math.max(a, b), bytes.length);
+      return hasControlByte(buf, start, end) === bytes.subarray(start, end).some((c) => c < 0x20);
+    }),
+    { numRuns: 5000 },
+  );
+  t.pass();
 });
