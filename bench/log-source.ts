@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DockerApi } from '../collector/docker-api.ts';
 import { ContainerLogs } from '../collector/sources/container-logs/container-logs.ts';
+import type { AckHandle } from '../collector/sources/source.ts';
 import { createLogger } from '../common/logger.ts';
 import type { WireRecord } from '../common/schema/index.ts';
 import { dockerHost } from './engine.ts';
@@ -18,28 +19,21 @@ export async function startLogSource(opts: {
   const api = new DockerApi(dockerHost);
   await api.negotiate();
   const dataDir = await mkdtemp(join(tmpdir(), 'swarmscope-bench-'));
+  const emit = async (records: WireRecord[], ack: AckHandle) => {
+    opts.add(records);
+    ack.queued?.();
+    ack.settled?.();
+    return true;
+  };
   const logs = new ContainerLogs({
     api,
     dockerRoot: process.env.SWARMSCOPE_DOCKER_ROOT ?? '/var/lib/docker',
     dataDir,
     node: () => ({ id: '', hostname: 'bench' }),
-    emit: async (records, ack) => {
-      opts.add(records);
-      ack.queued?.();
-      ack.settled?.();
-      return true;
-    },
+    emit,
     emitEach: (ack) => {
       const records: WireRecord[] = [];
-      return {
-        add: (r) => void records.push(r),
-        close: async () => {
-          opts.add(records);
-          ack.queued?.();
-          ack.settled?.();
-          return true;
-        },
-      };
+      return { add: (r) => void records.push(r), close: () => emit(records, ack) };
     },
     ready: async () => {},
     log: createLogger({ name: 'bench', level: 'silent' }),

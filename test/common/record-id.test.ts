@@ -3,7 +3,7 @@
 // offset, in the order of the offsets, with no two offsets or prefixes alike.
 import test from 'ava';
 import fc from 'fast-check';
-import { PrefixedIds, recordId } from '../../common/record-id.ts';
+import { prefixedIds, recordId } from '../../common/record-id.ts';
 
 const part = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.nat());
 const ORDERED_DIGITS = '-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz';
@@ -14,7 +14,7 @@ test("'sha256': an id of a prefix and a number is recordId of the prefix and tha
       fc.array(part, { maxLength: 5 }),
       fc.array(fc.oneof(fc.nat(), fc.maxSafeNat(), fc.integer(), fc.double())),
       (prefix, numbers) => {
-        const ids = new PrefixedIds(prefix, 'sha256');
+        const ids = prefixedIds(prefix, 'sha256');
         for (const n of numbers) if (ids.of(n) !== recordId(...prefix, n)) return false;
         return true;
       },
@@ -22,7 +22,7 @@ test("'sha256': an id of a prefix and a number is recordId of the prefix and tha
     { numRuns: 500 },
   );
   // Digit counts up and down again over one prefix (each length has its own view).
-  const ids = new PrefixedIds(['node', 'log', 'c'.repeat(64), '8:1'], 'sha256');
+  const ids = prefixedIds(['node', 'log', 'c'.repeat(64), '8:1'], 'sha256');
   for (const n of [0, 9, 10, 99, 100, 7, 123_456_789, Number.MAX_SAFE_INTEGER, 1, -1, 0.5])
     t.is(ids.of(n), recordId('node', 'log', 'c'.repeat(64), '8:1', n), String(n));
 });
@@ -30,7 +30,7 @@ test("'sha256': an id of a prefix and a number is recordId of the prefix and tha
 test("'ordered': 18 characters of the prefix's hash, then the offset in 9 base64url digits in byte order", (t) => {
   fc.assert(
     fc.property(fc.array(part, { maxLength: 5 }), fc.maxSafeNat(), (prefix, n) => {
-      const id = new PrefixedIds(prefix, 'ordered').of(n);
+      const id = prefixedIds(prefix, 'ordered').of(n);
       let decoded = 0;
       for (const c of id.slice(18)) decoded = decoded * 64 + ORDERED_DIGITS.indexOf(c);
       return (
@@ -43,7 +43,7 @@ test("'ordered': 18 characters of the prefix's hash, then the offset in 9 base64
     { numRuns: 500 },
   );
   // What a number that is no offset gets: still an id, never one of an offset's.
-  const ids = new PrefixedIds(['node', 'log', 'c'.repeat(64), '8:1'], 'ordered');
+  const ids = prefixedIds(['node', 'log', 'c'.repeat(64), '8:1'], 'ordered');
   for (const n of [-1, 0.5, 2 ** 60]) t.is(ids.of(n), recordId('node', 'log', 'c'.repeat(64), '8:1', n));
 });
 
@@ -55,17 +55,17 @@ test("'ordered': a larger offset gives a larger id in a file, another file or of
       fc.maxSafeNat(),
       fc.maxSafeNat(),
       (a, b, m, n) => {
-        const ids = new PrefixedIds(a, 'ordered');
+        const ids = prefixedIds(a, 'ordered');
         const sameFile = m < n ? ids.of(m) < ids.of(n) : m > n ? ids.of(m) > ids.of(n) : ids.of(m) === ids.of(n);
         const sameJoin = [...a, ''].join('\u001f') === [...b, ''].join('\u001f');
-        return sameFile && (sameJoin || new PrefixedIds(b, 'ordered').of(m) !== ids.of(m));
+        return sameFile && (sameJoin || prefixedIds(b, 'ordered').of(m) !== ids.of(m));
       },
     ),
     { numRuns: 500 },
   );
   // Made again (another run of the collector), the same.
   t.is(
-    new PrefixedIds(['n', 'log', 'c', 'f'], 'ordered').of(4242),
-    new PrefixedIds(['n', 'log', 'c', 'f'], 'ordered').of(4242),
+    prefixedIds(['n', 'log', 'c', 'f'], 'ordered').of(4242),
+    prefixedIds(['n', 'log', 'c', 'f'], 'ordered').of(4242),
   );
 });

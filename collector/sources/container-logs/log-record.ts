@@ -1,7 +1,7 @@
 // Turns an assembled message of a followed container into the LogRecord shipped for it, with an id
 // that is the same whenever the same line is read again (node, container, file identity and offset,
 // or the API cursor's time and index). Reading and shipping are elsewhere.
-import { PrefixedIds, recordId, type IdScheme } from '../../../common/record-id.ts';
+import { prefixedIds, recordId, type IdScheme, type PrefixedIds } from '../../../common/record-id.ts';
 import type { LogRecord, NodeRef } from '../../../common/schema/index.ts';
 import { markEscapeFree } from '../../../common/escape-free.ts';
 import type { ContainerMeta } from './container-metadata.ts';
@@ -22,7 +22,7 @@ export class LogRecordBuilder {
     container: '',
     file: '',
     scheme: 'ordered',
-    ids: new PrefixedIds([], 'ordered'),
+    ids: prefixedIds([], 'ordered'),
   };
 
   constructor(node: () => NodeRef, counts: RecordCounts) {
@@ -42,7 +42,7 @@ export class LogRecordBuilder {
         container: meta.ref.id,
         file: fileIdentity,
         scheme,
-        ids: new PrefixedIds([node, 'log', meta.ref.id, fileIdentity], scheme),
+        ids: prefixedIds([node, 'log', meta.ref.id, fileIdentity], scheme),
       };
     return this.build(meta, m, 'json-file', this.last.ids.of(m.offset));
   }

@@ -16,7 +16,7 @@ import { containerMeta } from '../../../../collector/sources/container-logs/cont
 import { fingerprintOf } from '../../../../collector/sources/container-logs/log-files.ts';
 import { LogRecordBuilder } from '../../../../collector/sources/container-logs/log-record.ts';
 import { createLogger } from '../../../../common/logger.ts';
-import { PrefixedIds, recordId } from '../../../../common/record-id.ts';
+import { prefixedIds, recordId } from '../../../../common/record-id.ts';
 
 const ID = 'd'.repeat(64);
 const BASE = `${ID}-json.log`;
@@ -138,5 +138,5 @@ test("a file an older collector had read goes on under that collector's ids; a f
   for (const r of older) t.is(r.id, recordId('node1', 'log', ID, r.file, r.m.offset), r.m.text);
   const fresh = await read(() => undefined);
   t.is(fresh.length, 3);
-  for (const r of fresh) t.is(r.id, new PrefixedIds(['node1', 'log', ID, r.file], 'ordered').of(r.m.offset), r.m.text);
+  for (const r of fresh) t.is(r.id, prefixedIds(['node1', 'log', ID, r.file], 'ordered').of(r.m.offset), r.m.text);
 });

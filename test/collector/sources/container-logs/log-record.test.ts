@@ -6,7 +6,7 @@ import { containerMeta } from '../../../../collector/sources/container-logs/cont
 import { LogRecordBuilder, type FileNaming } from '../../../../collector/sources/container-logs/log-record.ts';
 import type { Message } from '../../../../collector/sources/container-logs/message-assembler.ts';
 import { createLogger } from '../../../../common/logger.ts';
-import { PrefixedIds, recordId, type IdScheme } from '../../../../common/record-id.ts';
+import { prefixedIds, recordId, type IdScheme } from '../../../../common/record-id.ts';
 
 const ID = 'c'.repeat(64);
 const log = createLogger({ name: 'test', level: 'silent' });
@@ -36,7 +36,7 @@ test('a file line gets the same id whenever it is read again, and another at ano
   const b = new LogRecordBuilder(() => ({ id: 'node1', hostname: 'h1' }), counts);
   const id = b.fromFile(meta, message(), naming('print-a')).id;
   // The scheme itself is fixed (record-id.ts): a line read again by another collector run gets the same id.
-  t.is(id, new PrefixedIds(['node1', 'log', ID, 'print-a'], 'ordered').of(0));
+  t.is(id, prefixedIds(['node1', 'log', ID, 'print-a'], 'ordered').of(0));
   t.is(b.fromFile(meta, message(), naming('print-a')).id, id);
   t.not(b.fromFile(meta, message({ offset: 1 }), naming('print-a')).id, id);
   t.not(b.fromFile(meta, message(), naming('print-b')).id, id);
