@@ -52,9 +52,12 @@ export class ByteWriter {
     this.room(16);
     this.off = writeDecimal(this.buf, this.off, n);
   }
-  /** s as a JSON string: as it is between quotes when it holds nothing JSON escapes (no string made). */
-  json(s: string): void {
-    if (NEEDS_ESCAPE.test(s)) this.text(JSON.stringify(s));
+  /**
+   * s as a JSON string: as it is between quotes when it holds nothing JSON escapes (no string made),
+   * which `escapeFree` says is known already.
+   */
+  json(s: string, escapeFree = false): void {
+    if (!escapeFree && NEEDS_ESCAPE.test(s)) this.text(JSON.stringify(s));
     else this.quoted(s);
   }
   /** s between double quotes, as it is. */

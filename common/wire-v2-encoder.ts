@@ -48,14 +48,14 @@ export class BatchEncoderV2 {
     out.byte(0x5b); // [
     out.number(g);
     out.byte(0x2c);
-    out.json(r.id);
+    const free = isEscapeFree(r);
+    out.json(r.id, free);
     out.byte(0x2c);
-    out.json(r.time);
+    out.json(r.time, free);
     out.byte(0x2c);
     out.number(o.offset);
     out.byte(0x2c);
-    if (isEscapeFree(r)) out.quoted(r.message);
-    else out.json(r.message);
+    out.json(r.message, free);
     const extras = extrasOf(r);
     if (extras) out.text(`,${JSON.stringify(extras)}]\n`);
     else out.bytes(LINE_END);

@@ -1,6 +1,5 @@
 // Splits bytes of a json-file log into entries ({log, stream, time} per line) with the byte offset
 // of each. The engine writes whole entries, so only a line without its newline is left for later.
-import { ESCAPE_FREE_MIN_CHARS } from '../../../common/escape-free.ts';
 import type { Piece, Stream } from './message-assembler.ts';
 
 type RawEntry = { log?: unknown; stream?: unknown; time?: unknown };
@@ -71,17 +70,6 @@ function bytesAt(buf: Buffer, at: number, want: Buffer): boolean {
   return true;
 }
 
-/**
- * Whether a text without backslashes, bytes [start, end), is free of what JSON escapes: JSON holds
- * no raw control character, so the engine never writes one, but a damaged file can (a block zeroed
- * inside a long entry whose head and tail survive), and quoted as it is such a text made its batch
- * one the aggregator refused whole. Checked only where the mark is used (common/escape-free.ts:
- * shorter texts the batch encoder checks itself).
- */
-function checkedFree(buf: Buffer, start: number, end: number): boolean {
-  return end - start >= ESCAPE_FREE_MIN_CHARS && !hasControlByte(buf, start, end);
-}
-
 /** 32-bit words of the last buffer scanned (the tailer's read buffer, for as long as it is not grown). */
 let lastWords: { buffer: ArrayBufferLike; words: Uint32Array } | undefined;
 
@@ -91,7 +79,12 @@ function wordsOf(buf: Buffer): Uint32Array {
   return lastWords.words;
 }
 
-/** Whether buf[start, end) holds a byte below 0x20; four bytes at a time (a byte loop took ~2.3 µs per 2 KiB). */
+/**
+ * Whether buf[start, end) holds a byte below 0x20; four bytes at a time (a byte loop took ~2.3 µs
+ * per 2 KiB). JSON holds no raw control character, so the engine never writes one, but a damaged
+ * file can (a block zeroed inside a long entry whose head and tail survive): quoted as it is, such
+ * a text made its batch one the aggregator refused whole.
+ */
 export function hasControlByte(buf: Buffer, start: number, end: number): boolean {
   const base = buf.byteOffset;
   let i = start;
@@ -146,10 +139,11 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   at += TIME.length;
   const timeEnd = nl - 2;
   if (timeEnd <= at || buf[timeEnd] !== QUOTE || buf[nl - 1] !== 0x7d) return undefined;
-  // Plain ASCII without quotes or escapes, so that latin1 decodes it as JSON.parse would.
+  // Printable ASCII without quotes or escapes, so that latin1 decodes it as JSON.parse would (and a
+  // raw control byte, invalid JSON, goes to JSON.parse to be refused), and it needs no escaping.
   for (let i = at; i < timeEnd; i++) {
     const c = buf[i]!;
-    if (c === QUOTE || c === BACKSLASH || c >= 0x80) return undefined;
+    if (c === QUOTE || c === BACKSLASH || c >= 0x80 || c < 0x20) return undefined;
   }
   const time = (buf as unknown as Slices).latin1Slice(at, timeEnd);
   const len = end - start;
@@ -158,11 +152,11 @@ function fastEntry(buf: Buffer, pos: number, nl: number, file: string, offset: n
   if (newline && buf.indexOf(BACKSLASH, start) === end - 2) {
     // Only the final `\n` escaped: the line's text is the bytes before it, decoded as they are.
     const text = (buf as unknown as Slices).utf8Slice(start, end - 2);
-    return { stream, text, time, partial: false, file, offset, escapeFree: checkedFree(buf, start, end - 2) };
+    return { stream, text, time, partial: false, file, offset, escapeFree: !hasControlByte(buf, start, end - 2) };
   }
   if (!newline && buf.subarray(start, end).indexOf(BACKSLASH) === -1) {
     const text = (buf as unknown as Slices).utf8Slice(start, end);
-    return { stream, text, time, partial: true, file, offset, escapeFree: checkedFree(buf, start, end) };
+    return { stream, text, time, partial: true, file, offset, escapeFree: !hasControlByte(buf, start, end) };
   }
   let log: string;
   try {

@@ -8,8 +8,8 @@ export type Stream = 'stdout' | 'stderr';
 /**
  * One entry as read: `partial` = the engine split the line and more pieces follow. The text of a
  * line's last piece comes without the line's newline (readers make it so as they decode: not a
- * string with it, then a slice of that, per line). `escapeFree`:
- * the text holds no character JSON escapes (the file had no escape in it but a final newline's).
+ * string with it, then a slice of that, per line). `escapeFree`: the text and time hold no
+ * character JSON escapes (the file had no escape in them but a final newline's, and no raw control byte).
  */
 export type Piece = {
   stream: Stream;
@@ -33,7 +33,7 @@ export type Message = {
   lines: number;
   /** Pieces of it may be missing: it straddles a stretch of the log that was deleted unread. */
   partialLost?: boolean;
-  /** Its text needs no JSON escaping (a whole line read as it is): the batch encoder quotes it as it is. */
+  /** Its text and time need no JSON escaping (a whole line read as it is): the batch encoder quotes them as they are. */
   escapeFree?: boolean;
 };
 

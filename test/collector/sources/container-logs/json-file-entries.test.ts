@@ -28,7 +28,7 @@ test('each entry comes with its stream, time, partial flag and the file offset o
       partial: false,
       file: 'f1',
       offset: 1000,
-      escapeFree: false, // too short to be marked (common/escape-free.ts), so not checked
+      escapeFree: true,
     },
     {
       stream: 'stderr',
@@ -114,10 +114,10 @@ test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, 
     pieces.map(({ escapeFree: _, ...p }) => p),
     expected,
   );
-  // Free of escapes: none of these, whose texts are too short to be checked (see the next test).
+  // Free of escapes: those read in place without a backslash but the final newline's.
   t.deepEqual(
     pieces.map((p) => p.escapeFree),
-    [false, false, false, false, undefined, undefined, undefined, undefined, undefined],
+    [false, true, true, false, undefined, undefined, undefined, undefined, undefined],
   );
   t.is(pieces.length, 9);
   t.is(r.bad, 1);
@@ -126,7 +126,7 @@ test("the engine's own escapes and layouts decode as JSON.parse would: \\u003c, 
   t.true(pieces[3]!.partial);
 });
 
-test('a long text is free of escapes only without a backslash and without a raw control byte (a damaged file)', (t) => {
+test('a text is free of escapes only without a backslash and without a raw control byte (a damaged file)', (t) => {
   const long = 'y'.repeat(300);
   // What the engine never writes: raw control bytes inside the string, as a block zeroed in a crash leaves them.
   const damaged = (text: string) => `{"log":"${text}\\n","stream":"stdout","time":"2026-01-01T00:00:00.000000001Z"}\n`;
@@ -137,15 +137,25 @@ test('a long text is free of escapes only without a backslash and without a raw 
     damaged(`\u001f${long}`),
     damaged(`${long}\u0001`),
     entry('short\n', 'stdout'),
+    damaged('sh\u0002rt'),
+    entry('short\ttab\n', 'stdout'),
   ];
   const buf = Buffer.from(lines.join(''));
   const pieces: Piece[] = [];
   scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
   t.deepEqual(
     pieces.map((p) => p.escapeFree),
-    [true, false, false, false, false, false],
+    [true, false, false, false, false, true, false, false],
   );
   t.is(pieces[2]!.text, `${long}\u0000\u0000${long}`, 'its text kept as the file has it');
+});
+
+test('a time with a raw control byte (a damaged file) is refused, never taken as free of escapes', (t) => {
+  const buf = Buffer.from('{"log":"ok\\n","stream":"stdout","time":"2026-01-01T00:00:\u000100Z"}\n');
+  const pieces: Piece[] = [];
+  const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+  t.deepEqual(pieces, []);
+  t.is(r.bad, 1);
 });
 
 test('hasControlByte: any byte below 0x20 in the range, at any alignment, and none outside it', (t) => {
