@@ -172,3 +172,28 @@ test('hasControlByte: any byte below 0x20 in the range, at any alignment, and no
   );
   t.pass();
 });
+
+test('text and time come out exact around multi-byte and damaged (invalid UTF-8) text, line ended or not', (t) => {
+  const time = '2026-01-01T00:00:00.000000001Z';
+  const texts = [
+    Buffer.from('héllo 🎉 wörld'),
+    Buffer.from([0x61, 0x62, 0x63, 0xe2, 0x82]), // a character cut short by a damaged file
+    Buffer.from([0xf0, 0x9f, 0x8e]),
+    Buffer.from([0xff, 0x61, 0xc3]),
+  ];
+  for (const text of texts) {
+    for (const end of ['\\n', '']) {
+      const buf = Buffer.concat([
+        Buffer.from('{"log":"'),
+        text,
+        Buffer.from(`${end}","stream":"stderr","time":"${time}"}\n`),
+      ]);
+      const pieces: Piece[] = [];
+      scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
+      t.is(pieces.length, 1);
+      t.is(pieces[0]!.text, text.toString(), `${text.toString('hex')} ${end}`);
+      t.is(pieces[0]!.time, time);
+      t.is(pieces[0]!.partial, end === '');
+    }
+  }
+});
