@@ -29,7 +29,20 @@ type Filling = { enc: BatchEncoderV2; acks: (AckHandle | undefined)[]; first: Wi
 /** A batch closed (full, due by age, or refused by the queue and waiting to be offered again). */
 type Sealed = { lines: Buffer; acks: (AckHandle | undefined)[]; records: number; first: WireRecord };
 
-const filling = (): Filling => ({ enc: new BatchEncoderV2(), acks: [], first: undefined, since: 0 });
+const filling = (sizeHint?: number): Filling => ({
+  enc: new BatchEncoderV2(sizeHint),
+  acks: [],
+  first: undefined,
+  since: 0,
+});
+
+/**
+ * A new batch's buffer: the size its class's last batch reached and an eighth more, so that a
+ * steady stream's batches fill it without growing (grown from 256 KiB, a batch of 5,000 lines of
+ * 100 B allocated 1.8 MB and copied 0.8 MB to hold 0.9 MB), and an idle node's small batches hold
+ * little.
+ */
+const nextSize = (last: number): number => Math.max(16 * 1024, last + (last >>> 3));
 
 export class Batcher {
   private readonly filling: Record<BatchClass, Filling> = { logs: filling(), metrics: filling() };
@@ -211,7 +224,7 @@ export class Batcher {
     if (f.first === undefined) return;
     if (cls === 'logs') this.closedLogBytes += f.enc.bytes;
     this.sealed[cls].push({ lines: f.enc.finish(), acks: f.acks, records: f.enc.records, first: f.first });
-    this.filling[cls] = filling();
+    this.filling[cls] = filling(nextSize(f.enc.bytes));
   }
 
   /**
