@@ -74,7 +74,7 @@ export class LogRecordBuilder {
       r.originalLength = m.originalLength;
       this.counts.truncated++;
     }
-    if (m.lines > 1) r.multiline = { lines: m.lines };
+    if (m.lines !== undefined && m.lines > 1) r.multiline = { lines: m.lines };
     if (m.partialLost) r.flags = ['partial_lost'];
     if (meta.json && m.text.startsWith('{')) {
       try {
