@@ -1,5 +1,6 @@
 // Splits bytes of a json-file log into entries ({log, stream, time} per line) with the byte offset
 // of each. The engine writes whole entries, so only a line without its newline is left for later.
+import { hasControlByte } from '../../../common/byte-scan.ts';
 import type { Piece, Stream } from './message-assembler.ts';
 
 type RawEntry = { log?: unknown; stream?: unknown; time?: unknown };
@@ -68,42 +69,6 @@ type Slices = { utf8Slice(start: number, end: number): string; latin1Slice(start
 function bytesAt(buf: Buffer, at: number, want: Buffer): boolean {
   for (let i = 0; i < want.length; i++) if (buf[at + i] !== want[i]) return false;
   return true;
-}
-
-/** 32-bit words of the last buffer scanned (the tailer's read buffer, for as long as it is not grown). */
-let lastWords: { buffer: ArrayBufferLike; words: Uint32Array } | undefined;
-
-function wordsOf(buf: Buffer): Uint32Array {
-  if (lastWords?.buffer !== buf.buffer)
-    lastWords = { buffer: buf.buffer, words: new Uint32Array(buf.buffer, 0, buf.buffer.byteLength >>> 2) };
-  return lastWords.words;
-}
-
-/**
- * Whether buf[start, end) holds a byte below 0x20; four bytes at a time (a byte loop took ~2.3 µs
- * per 2 KiB). JSON holds no raw control character, so the engine never writes one, but a damaged
- * file can (a block zeroed inside a long entry whose head and tail survive): quoted as it is, such
- * a text made its batch one the aggregator refused whole.
- */
-export function hasControlByte(buf: Buffer, start: number, end: number): boolean {
-  const base = buf.byteOffset;
-  let i = start;
-  // Bytes up to a word boundary, whole words, then the bytes after the last whole word.
-  const firstWord = Math.min(end, (((base + start + 3) >>> 2) << 2) - base);
-  for (; i < firstWord; i++) if (buf[i]! < 0x20) return true;
-  const lastWord = (((base + end) >>> 2) << 2) - base;
-  if (lastWord > i) {
-    const words = wordsOf(buf);
-    for (let k = (base + i) >>> 2, stop = (base + lastWord) >>> 2; k < stop; k++) {
-      const x = words[k]!;
-      // With every byte at 0x20 or above nothing borrows and no high bit comes out where x has
-      // none; the lowest byte below 0x20 wraps to 0xE0 or above. Exact, whatever the bytes.
-      if (((x - 0x20202020) & ~x & 0x80808080) !== 0) return true;
-    }
-    i = lastWord;
-  }
-  for (; i < end; i++) if (buf[i]! < 0x20) return true;
-  return false;
 }
 
 /**

@@ -2,12 +2,7 @@
 // whole line's text without its newline), and whether its text was free of JSON escapes; a line without its newline is left for the next read;
 // lines that are not entries are counted, skipped.
 import test from 'ava';
-import fc from 'fast-check';
-import {
-  hasControlByte,
-  parseEntry,
-  scanEntries,
-} from '../../../../collector/sources/container-logs/json-file-entries.ts';
+import { parseEntry, scanEntries } from '../../../../collector/sources/container-logs/json-file-entries.ts';
 import type { Piece } from '../../../../collector/sources/container-logs/message-assembler.ts';
 
 const entry = (log: string, stream: string, time = '2026-01-01T00:00:00.000000001Z') =>
@@ -156,21 +151,6 @@ test('a time with a raw control byte (a damaged file) is refused, never taken as
   const r = scanEntries(buf, buf.length, 0, 'f', (p) => pieces.push(p));
   t.deepEqual(pieces, []);
   t.is(r.bad, 1);
-});
-
-test('hasControlByte: any byte below 0x20 in the range, at any alignment, and none outside it', (t) => {
-  fc.assert(
-    fc.property(fc.uint8Array({ maxLength: 64 }), fc.nat(7), fc.nat(64), fc.nat(64), (bytes, shift, a, b) => {
-      // A view at any byte offset of a larger buffer, as the tailer's reads and test buffers are.
-      const buf = Buffer.alloc(bytes.length + 8).subarray(shift, shift + bytes.length);
-      buf.set(bytes);
-      const start = Math.min(a, b, bytes.length);
-      const end = Math.min(Math.max(a, b), bytes.length);
-      return hasControlByte(buf, start, end) === bytes.subarray(start, end).some((c) => c < 0x20);
-    }),
-    { numRuns: 5000 },
-  );
-  t.pass();
 });
 
 test('text and time come out exact around multi-byte and damaged (invalid UTF-8) text, line ended or not', (t) => {
