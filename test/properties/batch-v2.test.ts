@@ -58,6 +58,10 @@ const agent = fc.record({
   gauges: fc.constant({}),
 }) as fc.Arbitrary<WireRecord>;
 
+/** The line defining group 0: the first node, a container, stdout, file `f`. */
+const groupLine = (container: (typeof containers)[number]) =>
+  JSON.stringify({ group: 0, node: nodes[0], container, stream: 'stdout', origin: { source: 'json-file', file: 'f' } });
+
 const linesOf = (b: Buffer) =>
   b
     .toString('utf8')
@@ -79,13 +83,7 @@ test('version 2: any records come back exactly, as records and as version 1 line
 });
 
 test('version 2: any bytes get records or a reason naming the line, never a throw; accepted ones read back as version 1', (t) => {
-  const group = JSON.stringify({
-    group: 0,
-    node: nodes[0],
-    container: containers[1],
-    stream: 'stdout',
-    origin: { source: 'json-file', file: 'f' },
-  });
+  const group = groupLine(containers[1]!);
   const piece = fc.oneof(
     fc.constant(group),
     fc.constant('[0,"abcdefgh","2026-01-01T00:00:00Z",0,"m"]'),
@@ -205,13 +203,7 @@ test('version 2: an edited batch is refused if JSON refuses a line; accepted, ea
 });
 
 test('version 2: log lines at the edges of reading by bytes read as JSON.parse reads them, or are refused', (t) => {
-  const group = JSON.stringify({
-    group: 0,
-    node: nodes[0],
-    container: containers[0],
-    stream: 'stdout',
-    origin: { source: 'json-file', file: 'f' },
-  });
+  const group = groupLine(containers[0]!);
   const id = 'abcdefgh';
   const time = '2026-01-01T00:00:00Z';
   const accepted = [
