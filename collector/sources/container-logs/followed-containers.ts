@@ -125,7 +125,14 @@ export class FollowedContainers {
       });
     } else if (action === 'die') {
       // After a start's continuation (same order), also when the tailer is still being set up.
-      void this.followIfNew(id).then(() => this.fromFiles.get(id)?.tailer.markStopped());
+      void this.followIfNew(id).then(() => {
+        this.fromFiles.get(id)?.tailer.markStopped();
+        // Read through the API once more after it stopped: a read run at its start can end before
+        // it wrote a byte (the engine reads a container not yet running as its log is then, and
+        // does not follow it), and a start event can be missed. Lines read already are skipped by
+        // the cursor, and would keep their ids.
+        this.viaApi.run(id);
+      });
     } else if (action === 'destroy') {
       const f = this.fromFiles.get(id);
       if (f) this.markRemoved(id, f.tailer);
