@@ -62,7 +62,11 @@ export type MessageTexts = { bytes: Buffer; span(i: number): { start: number; en
 export type DecodedV2 = { records: WireRecord[]; v1: () => Buffer; messages: MessageTexts } | { reason: string };
 
 /** Buffer's own codecs, without toString's and write's argument handling (per line, it showed). */
-type Slices = { utf8Slice(start: number, end: number): string; latin1Write(s: string, offset: number): number };
+type Slices = {
+  utf8Slice(start: number, end: number): string;
+  latin1Slice(start: number, end: number): string;
+  latin1Write(s: string, offset: number): number;
+};
 
 /** Per record, where its version 1 line comes from: a line of the batch as it is, or a log line's parts. */
 type Source =
@@ -325,17 +329,13 @@ function plainLogLine(
     hasControlByte(b, messageStart, messageEnd)
   )
     return undefined;
-  const slices = b as unknown as Slices & { latin1Slice(start: number, end: number): string };
+  const slices = b as unknown as Slices;
   const time = slices.latin1Slice(timeStart, timeEnd);
   if (!checkTime.Check(time)) return undefined;
-  const record = logRecord(
-    groups[g]!,
-    slices.latin1Slice(idStart, idEnd),
-    time,
-    offset,
-    slices.utf8Slice(messageStart, messageEnd),
-  );
-  return { record, source: { grp: groups[g]!, start: messageStart - 1, end: messageEnd + 1 } };
+  const grp = groups[g]!;
+  const id = slices.latin1Slice(idStart, idEnd);
+  const record = logRecord(grp, id, time, offset, slices.utf8Slice(messageStart, messageEnd));
+  return { record, source: { grp, start: messageStart - 1, end: messageEnd + 1 } };
 }
 
 /** A version 2 batch's lines as version 1 lines, for an aggregator that predates version 2; throws if they do not decode. */

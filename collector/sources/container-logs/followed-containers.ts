@@ -129,8 +129,7 @@ export class FollowedContainers {
         this.fromFiles.get(id)?.tailer.markStopped();
         // Read through the API once more after it stopped: a read run at its start can end before
         // it wrote a byte (the engine reads a container not yet running as its log is then, and
-        // does not follow it), and a start event can be missed. Lines read already are skipped by
-        // the cursor, and would keep their ids.
+        // does not follow it). Lines read already are skipped by the cursor, and would keep their ids.
         this.viaApi.run(id);
       });
     } else if (action === 'destroy') {
