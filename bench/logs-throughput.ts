@@ -38,8 +38,12 @@ const sizes = [
   { bytes: 100, lines: Number(process.argv[2] ?? 200_000) },
   { bytes: 2048, lines: Number(process.argv[3] ?? 50_000) },
 ];
-/** `ack` as the third argument: only the rows without Elasticsearch (for profiling the pipeline). */
+/**
+ * `ack` as the third argument: only the rows without Elasticsearch (for profiling the pipeline);
+ * `ours`: swarmscope's rows only, acking and into Elasticsearch (no peer, no ceiling: for A/B runs).
+ */
 const ackOnly = process.argv[4] === 'ack';
+const oursOnly = process.argv[4] === 'ours';
 const TIMEOUT_MS = 20 * 60_000;
 const run = randomBytes(3).toString('hex');
 const entry = fileURLToPath(new URL('../bin/swarmscope.ts', import.meta.url));
@@ -335,22 +339,24 @@ try {
         );
       }
       push(fmt(await swarmscope(label, lines, true, docs), bytes, 'swarmscope → aggregator → Elasticsearch'));
-      push(fmt(await rsyslog(w.file, lines, rsyslogDocs), bytes, 'rsyslog imfile → omelasticsearch'));
-      push(
-        fmt(
-          await bulkCeiling('plain _bulk of rsyslog → ES', `swarmscope-bench-rsyslog-${run}-ceil`, rsyslogDocs),
-          bytes,
-          "plain pre-serialised _bulk loop of rsyslog's documents → ES (rsyslog's ceiling)",
-        ),
-      );
-      const prefix = `swarmscope-bench${run}ceil`;
-      push(
-        fmt(
-          await bulkCeiling('plain _bulk → ES', `${prefix}-logs-bench`, docs, templateFor(prefix, 'logs')),
-          bytes,
-          'plain pre-serialised _bulk loop → ES (ceiling)',
-        ),
-      );
+      if (!oursOnly) {
+        push(fmt(await rsyslog(w.file, lines, rsyslogDocs), bytes, 'rsyslog imfile → omelasticsearch'));
+        push(
+          fmt(
+            await bulkCeiling('plain _bulk of rsyslog → ES', `swarmscope-bench-rsyslog-${run}-ceil`, rsyslogDocs),
+            bytes,
+            "plain pre-serialised _bulk loop of rsyslog's documents → ES (rsyslog's ceiling)",
+          ),
+        );
+        const prefix = `swarmscope-bench${run}ceil`;
+        push(
+          fmt(
+            await bulkCeiling('plain _bulk → ES', `${prefix}-logs-bench`, docs, templateFor(prefix, 'logs')),
+            bytes,
+            'plain pre-serialised _bulk loop → ES (ceiling)',
+          ),
+        );
+      }
     }
     await removeContainers([w.id]);
     containers.pop();

@@ -11,12 +11,19 @@ export class LogGroups<T> {
   /** Weak: a long-lived holder keeps nothing of a container whose records are gone. */
   private readonly byContainer = new WeakMap<ContainerRef, Entry<T>[]>();
 
+  /**
+   * The group found last: a batch's lines come group by group, so most lookups are this one (it
+   * holds one container strongly until another is looked up).
+   */
+  private last: (Entry<T> & { container: ContainerRef }) | undefined;
+
   /** The value kept for r's group; undefined until one is set. */
   get(r: FileLog): T | undefined {
-    const o = r.origin;
-    return this.byContainer
-      .get(r.container)
-      ?.find((x) => x.node === r.node && x.stream === r.stream && x.source === o.source && x.file === o.file)?.value;
+    const last = this.last;
+    if (last?.container === r.container && same(last, r)) return last.value;
+    const found = this.byContainer.get(r.container)?.find((x) => same(x, r));
+    if (found) this.last = { ...found, container: r.container };
+    return found?.value;
   }
 
   /** Keeps `value` for r's group (one with none yet) and gives it back. */
@@ -26,4 +33,8 @@ export class LogGroups<T> {
     list.push({ node: r.node, stream: r.stream, source: r.origin.source, file: r.origin.file, value });
     return value;
   }
+}
+
+function same<T>(x: Entry<T>, r: FileLog): boolean {
+  return x.node === r.node && x.stream === r.stream && x.source === r.origin.source && x.file === r.origin.file;
 }

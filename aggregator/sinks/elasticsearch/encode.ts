@@ -110,9 +110,9 @@ export function writeRecordJson(
   const r = record as FileLog;
   // time and id matched patterns free of characters JSON escapes.
   out.bytes(p[0]!);
-  out.ascii(`"${r.time}"`);
+  out.asciiQuoted(r.time);
   out.bytes(p[1]!);
-  out.ascii(`"${r.id}"`);
+  out.asciiQuoted(r.id);
   out.bytes(p[2]!);
   if (from && message) out.range(from, message.start, message.end);
   else out.text(JSON.stringify(r.message));

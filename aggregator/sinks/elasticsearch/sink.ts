@@ -44,7 +44,8 @@ export function bulkItems(
 ): BulkItem[] {
   const items: BulkItem[] = [];
   const indexOf = indexNamer(indexPrefix);
-  for (const [i, record] of records.entries()) {
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i]!;
     const dataset = datasetOf(record);
     if (!dataset) continue;
     const item = { index: indexOf(dataset, record.time), id: record.id, raw: record };
