@@ -13,6 +13,7 @@ import {
   parseIndexCounts,
   type IndexCounts,
 } from './sinks/elasticsearch/index-settings.ts';
+import { ES_COMPRESSIONS, type EsCompression } from './sinks/elasticsearch/request-compression.ts';
 
 export type ElasticsearchConfig = Readonly<{
   /** One or more nodes of one cluster; requests go round the pool, a failed node is skipped. */
@@ -32,6 +33,8 @@ export type ElasticsearchConfig = Readonly<{
   requestTimeoutMs: number;
   /** `_bulk` requests in flight at once; batches arriving meanwhile share the next request. */
   bulkConcurrency: number;
+  /** How `_bulk` request bodies are compressed. */
+  compression: EsCompression;
 }>;
 
 /** The built-in web UI (aggregator/ui/, routes/ui.ts): read-only, behind a login. */
@@ -119,7 +122,10 @@ export function readAggregatorConfig(r: EnvReader): AggregatorConfig {
     itemRetryBudgetMs: r.durationMs('SWARMSCOPE_ES_RETRY_BUDGET', '10s'),
     requestTimeoutMs: r.durationMs('SWARMSCOPE_ES_TIMEOUT', '30s'),
     bulkConcurrency: r.int('SWARMSCOPE_ES_BULK_CONCURRENCY', 4, 1),
+    compression: r.string('SWARMSCOPE_ES_COMPRESSION', 'deflate') as EsCompression,
   };
+  if (!ES_COMPRESSIONS.includes(es.compression))
+    r.problems.push(`SWARMSCOPE_ES_COMPRESSION=${es.compression}: expected ${ES_COMPRESSIONS.join(', ')}`);
   const tls = {
     certFile: r.file('SWARMSCOPE_TLS_CERT_FILE'),
     keyFile: r.file('SWARMSCOPE_TLS_KEY_FILE'),

@@ -3,17 +3,16 @@
 // in the dead-letter index with its reason. The batch is acknowledged only when every item is
 // held or set aside. A request Elasticsearch refuses as too large (413) is split in halves.
 // Each item's `_bulk` lines are written once, as bytes, when a batch's items are made; a request's
-// body is those bytes (see bulkBody), gzipped once at level 1 (a large one off the main thread; a
+// body is those bytes (see bulkBody), compressed once at level 1 (a large one off the main thread; a
 // retry resends the same bytes); the response is filtered to the per-item status.
 // Concurrent batches share requests (bulk-coalescer.ts) once `concurrency` requests are in flight.
-import { promisify } from 'node:util';
-import { gzip, gzipSync } from 'node:zlib';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { backoffDelayMs } from '../../../common/backoff.ts';
 import { ByteWriter } from '../../../common/byte-writer.ts';
 import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
 import { deadLetterDoc } from './dead-letter.ts';
 import { BulkCoalescer } from './bulk-coalescer.ts';
+import { compressBody, type EsCompression } from './request-compression.ts';
 
 /**
  * A document to create, as the bytes of its `_bulk` lines in `text`, which a batch's items share:
@@ -100,9 +99,6 @@ export type BulkCounters = {
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
 
-const gzipAsync = promisify(gzip);
-/** Bodies up to this are gzipped on the event loop (~1 ms at level 1); larger ones on the thread pool. */
-const SYNC_GZIP_BYTES = 1024 * 1024;
 /** Only what the writer reads of a bulk response: a tenth of the full answer to parse. */
 const BULK_FILTER = 'items.*.status,items.*.error.type,items.*.error.reason';
 
@@ -143,6 +139,7 @@ export class BulkWriter {
   private readonly deadLetterIndex: string;
   private readonly budgetMs: number;
   private readonly onRequest: (seconds: number, ok: boolean) => void;
+  private readonly compression: EsCompression;
   readonly requests: BulkCoalescer<BulkItem, ItemResult | undefined>;
   readonly counters: BulkCounters = {
     created: 0,
@@ -160,8 +157,11 @@ export class BulkWriter {
     budgetMs: number;
     /** Requests in flight at once; batches arriving meanwhile share the next one. */
     concurrency: number;
+    /** How request bodies are compressed; deflate when not given. */
+    compression?: EsCompression;
     onRequest?: (seconds: number, ok: boolean) => void;
   }) {
+    this.compression = opts.compression ?? 'deflate';
     this.client = opts.client;
     this.deadLetterIndex = opts.deadLetterIndex;
     this.budgetMs = opts.budgetMs;
@@ -249,18 +249,14 @@ export class BulkWriter {
 
   /** One _bulk request (two halves on 413); a whole-request failure is retried until the deadline, then 503. */
   private async request(items: BulkItem[], deadline: number): Promise<Array<ItemResult | undefined>> {
-    // Level 1: nearly the ratio of the default level on JSON for a fraction of the CPU. A small body
-    // is compressed here: the thread pool's stream costs ~200 us more per request than the work
-    // itself (48 against 243 us of CPU for 4 KiB); a large one goes off this thread.
-    const text = bulkBody(items);
-    const body = text.length <= SYNC_GZIP_BYTES ? gzipSync(text, { level: 1 }) : await gzipAsync(text, { level: 1 });
+    const { body, headers } = await compressBody(bulkBody(items), this.compression);
     for (let attempt = 0; ; attempt++) {
       const started = performance.now();
       this.counters.requests++;
       try {
         const res = await this.client.bulk(
           { body, filter_path: BULK_FILTER } as unknown as Parameters<Client['bulk']>[0],
-          { compression: false, headers: { 'content-encoding': 'gzip', 'accept-encoding': 'identity' } },
+          { compression: false, headers },
         );
         this.observe(started, true);
         const answered = (res.items ?? []) as Array<{ create?: ItemResult }>;

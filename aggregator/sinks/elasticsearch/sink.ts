@@ -77,6 +77,7 @@ export class ElasticsearchSink implements DurableSink {
       deadLetterIndex: deadLetterIndex(config.indexPrefix),
       budgetMs: config.itemRetryBudgetMs,
       concurrency: config.bulkConcurrency,
+      compression: config.compression,
       onRequest,
     });
   }
@@ -147,7 +148,7 @@ export class ElasticsearchSink implements DurableSink {
       return await this.writer.write(items, batchId, budgetMs);
     } finally {
       // Safe either way: write() settles only once every request carrying these items has been
-      // answered or has failed, and each request is gzipped (a copy) before it is sent.
+      // answered or has failed (uncompressed, a request's body is this very buffer).
       this.buffers.give(out.buf);
     }
   }
