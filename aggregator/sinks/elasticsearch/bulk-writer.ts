@@ -31,22 +31,32 @@ export type BulkItem = {
   end: number;
 };
 
-/** Writes an item's lines: its action line, the document `writeDoc` writes, a newline. */
-export function writeItem(
-  out: ByteWriter,
-  item: { index: string; id: string; raw: unknown },
-  writeDoc: () => void,
-): BulkItem {
+/**
+ * An item's lines are its action line (`writeAction`), its document, written after it by the
+ * caller, and a newline (`endItem`, which gives the item): no closure or object per document
+ * besides the item.
+ */
+export function writeAction(out: ByteWriter, index: string, id: string): number {
   const action = out.off;
-  out.bytes(actionHead(item.index));
+  out.bytes(actionHead(index));
   // Every record's id matched the wire's pattern (^[A-Za-z0-9_-]+$): quoting it is all it needs.
-  out.ascii(item.id);
+  out.ascii(id);
   out.bytes(ACTION_TAIL);
-  const start = out.off;
-  writeDoc();
+  return action;
+}
+
+/** Ends the item whose action line began at `action` and its document at `start`. */
+export function endItem(
+  out: ByteWriter,
+  index: string,
+  id: string,
+  raw: unknown,
+  action: number,
+  start: number,
+): BulkItem {
   const end = out.off;
   out.byte(0x0a);
-  return { index: item.index, id: item.id, raw: item.raw, text: out.buf, action, start, end };
+  return { index, id, raw, text: out.buf, action, start, end };
 }
 
 /**
@@ -72,7 +82,12 @@ export function itemsOfJson(
   docs: ReadonlyArray<{ index: string; id: string; raw: unknown; json: string }>,
 ): BulkItem[] {
   const out = new ByteWriter(docs.reduce((n, d) => n + d.json.length + 128, 0));
-  const items = docs.map((d) => writeItem(out, d, () => out.text(d.json)));
+  const items = docs.map((d) => {
+    const action = writeAction(out, d.index, d.id);
+    const start = out.off;
+    out.text(d.json);
+    return endItem(out, d.index, d.id, d.raw, action, start);
+  });
   return sharing(items, out.written());
 }
 

@@ -11,7 +11,7 @@ import type { Logger } from '../../../common/logger.ts';
 import type { ElasticsearchConfig } from '../../config.ts';
 import { SinkUnavailable, type DurableSink, type RawBatch, type WriteOutcome } from '../sink.ts';
 import { createEsClient } from './client.ts';
-import { BulkWriter, SINK_RETRY_AFTER_SECONDS, sharing, writeItem, type BulkItem } from './bulk-writer.ts';
+import { BulkWriter, SINK_RETRY_AFTER_SECONDS, endItem, sharing, writeAction, type BulkItem } from './bulk-writer.ts';
 import { deadLetterIndex } from './dead-letter.ts';
 import { writeRecordJson } from './encode.ts';
 import { DATASETS, datasetOf, indexNamer } from './index-name.ts';
@@ -48,8 +48,11 @@ export function bulkItems(
     const record = records[i]!;
     const dataset = datasetOf(record);
     if (!dataset) continue;
-    const item = { index: indexOf(dataset, record.time), id: record.id, raw: record };
-    items.push(writeItem(out, item, () => writeRecordJson(out, record, dataset, messages?.bytes, messages?.span(i))));
+    const index = indexOf(dataset, record.time);
+    const action = writeAction(out, index, record.id);
+    const start = out.off;
+    writeRecordJson(out, record, dataset, messages?.bytes, messages?.span(i));
+    items.push(endItem(out, index, record.id, record, action, start));
   }
   return sharing(items, out.written());
 }
