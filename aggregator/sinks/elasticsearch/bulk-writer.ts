@@ -13,6 +13,7 @@ import { SinkUnavailable, type WriteOutcome } from '../sink.ts';
 import { deadLetterDoc } from './dead-letter.ts';
 import { BulkCoalescer } from './bulk-coalescer.ts';
 import { compressBody, type EsCompression } from './request-compression.ts';
+import { BULK_FILTER } from './bulk-answer.ts';
 
 /**
  * A document to create, as the bytes of its `_bulk` lines in `text`, which a batch's items share:
@@ -113,9 +114,6 @@ export type BulkCounters = {
 };
 
 type ItemResult = { status: number; error?: { type?: string; reason?: string } };
-
-/** Only what the writer reads of a bulk response: a tenth of the full answer to parse. */
-const BULK_FILTER = 'items.*.status,items.*.error.type,items.*.error.reason';
 
 /** A `create` action line; without an id, Elasticsearch makes one (the benches' peers send none). */
 export function actionLine(index: string, id?: string): string {

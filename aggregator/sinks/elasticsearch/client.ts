@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Client } from '@elastic/elasticsearch';
 import type { ElasticsearchConfig } from '../../config.ts';
+import { BulkAnswerSerializer } from './bulk-answer.ts';
 
 export function createEsClient(config: ElasticsearchConfig): Client {
   return new Client({
@@ -21,5 +22,6 @@ export function createEsClient(config: ElasticsearchConfig): Client {
     requestTimeout: config.requestTimeoutMs,
     maxRetries: 0,
     compression: true,
+    Serializer: BulkAnswerSerializer,
   });
 }
