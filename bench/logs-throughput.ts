@@ -15,7 +15,7 @@
 // swarmscope's Elasticsearch path runs once, discarded, before its first row.
 // Rate and CPU are taken between the first and the last line held (journal) or indexed (polled), so
 // process start-up is not counted; CPU is utime+stime of the shipper's own process from /proc.
-// Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack]
+// Usage: eval "$(npm run -s env:up)"; node bench/logs-throughput.ts [lines of 100 B] [lines of 2 KiB] [ack|ours]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
