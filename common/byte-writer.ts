@@ -45,11 +45,9 @@ export class ByteWriter {
   }
   /** s known to be ASCII, between double quotes (no string made for the quoted text). */
   asciiQuoted(s: string): void {
-    this.room(s.length + 2);
-    const buf = this.buf;
-    buf[this.off++] = 0x22;
-    this.off += (buf as unknown as { latin1Write(s: string, offset: number): number }).latin1Write(s, this.off);
-    buf[this.off++] = 0x22;
+    this.byte(0x22);
+    this.ascii(s);
+    this.byte(0x22);
   }
   /** Bytes made once and written many times (a template's parts). */
   bytes(b: Uint8Array): void {

@@ -67,13 +67,16 @@ export function endItem(
  */
 const actionHeads = new Map<string, Buffer>();
 const ACTION_HEADS_KEPT = 64;
+/** What follows the id in actionLine's text. */
 const ACTION_TAIL = Buffer.from('"}}\n');
 
 function actionHead(index: string): Buffer {
   let head = actionHeads.get(index);
   if (head) return head;
   if (actionHeads.size >= ACTION_HEADS_KEPT) actionHeads.clear();
-  head = Buffer.from(`{"create":{"_index":${JSON.stringify(index)},"_id":"`);
+  // actionLine's own text for an empty id, cut where the id goes: one definition of the line.
+  const line = actionLine(index, '');
+  head = Buffer.from(line.slice(0, line.length - ACTION_TAIL.length));
   actionHeads.set(index, head);
   return head;
 }
@@ -170,11 +173,11 @@ export class BulkWriter {
     budgetMs: number;
     /** Requests in flight at once; batches arriving meanwhile share the next one. */
     concurrency: number;
-    /** How request bodies are compressed; deflate when not given. */
-    compression?: EsCompression;
+    /** How request bodies are compressed. */
+    compression: EsCompression;
     onRequest?: (seconds: number, ok: boolean) => void;
   }) {
-    this.compression = opts.compression ?? 'deflate';
+    this.compression = opts.compression;
     this.client = opts.client;
     this.deadLetterIndex = opts.deadLetterIndex;
     this.budgetMs = opts.budgetMs;
