@@ -6,6 +6,7 @@
 // The collector's encoder is wire-v2-encoder.ts, apart so that a collector never loads typebox.
 import Type from 'typebox';
 import { Compile } from 'typebox/compile';
+import { ByteLog } from './byte-log.ts';
 import { hasControlByte } from './byte-scan.ts';
 import { baseFields, ContainerRef, NodeRef, Timestamp, validateRecord } from './schema/index.ts';
 import type { LogRecord, WireRecord } from './schema/index.ts';
@@ -76,9 +77,15 @@ type Source =
  * Parses and validates a version 2 batch (valid UTF-8); a reason names the line (1-based) and
  * field. `v1` gives the batch as version 1 lines (newline-terminated), built on demand from the
  * lines' bytes: a log line's message is copied as the JSON text it came as, never re-serialised.
- * `checkLine` may refuse a line before it is parsed (the ingest route's nesting bound).
+ * `checkLine` may refuse a line before it is parsed (the ingest route's nesting bound). With
+ * `messagesAsBytes`, a plain log line's record is a ByteLog, its message read from `bytes` only
+ * when asked for (byte-log.ts): for a caller that writes messages from their bytes.
  */
-export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => string | undefined): DecodedV2 {
+export function decodeLinesV2(
+  bytes: Buffer,
+  opts: { checkLine?: (line: string) => string | undefined; messagesAsBytes?: boolean } = {},
+): DecodedV2 {
+  const { checkLine, messagesAsBytes = false } = opts;
   const records: WireRecord[] = [];
   const sources: Source[] = [];
   const groups: Held[] = [];
@@ -89,7 +96,7 @@ export function decodeLinesV2(bytes: Buffer, checkLine?: (line: string) => strin
     if (nl === -1) nl = bytes.length;
     const lineStart = start;
     start = nl + 1;
-    const plain = plainLogLine(bytes, lineStart, nl, groups, backslashes, sources);
+    const plain = plainLogLine(bytes, lineStart, nl, groups, backslashes, sources, messagesAsBytes);
     if (plain) {
       records.push(plain);
       continue;
@@ -295,7 +302,8 @@ function isIdByte(c: number): boolean {
  * and time's checks, was 40 % of the decoder's time at 100 B lines). Anything else (spaces, an
  * escape, extras, a value out of bounds) gives undefined: JSON.parse reads the line then, or
  * refuses it with its reason. What this accepts, JSON.parse reads to the same values. The record
- * is given back and where its message's JSON text lies pushed onto `sources`.
+ * is given back (with `asBytes`, its message left in the batch's bytes) and where its message's
+ * JSON text lies pushed onto `sources`.
  */
 function plainLogLine(
   b: Buffer,
@@ -304,6 +312,7 @@ function plainLogLine(
   groups: readonly Held[],
   backslashes: NextByte,
   sources: Source[],
+  asBytes: boolean,
 ): LogRecord | undefined {
   if (b[start] !== 0x5b || b[end - 1] !== 0x5d || b[end - 2] !== QUOTE) return undefined;
   const g = uintAt(b, start + 1);
@@ -336,7 +345,9 @@ function plainLogLine(
   const grp = groups[g]!;
   const id = slices.latin1Slice(idStart, idEnd);
   sources.push({ grp, start: messageStart - 1, end: messageEnd + 1 });
-  return logRecord(grp, id, time, offset, slices.utf8Slice(messageStart, messageEnd));
+  return asBytes
+    ? new ByteLog(grp, id, time, offset, b, messageStart, messageEnd)
+    : logRecord(grp, id, time, offset, slices.utf8Slice(messageStart, messageEnd));
 }
 
 /** A version 2 batch's lines as version 1 lines, for an aggregator that predates version 2; throws if they do not decode. */

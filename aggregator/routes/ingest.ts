@@ -66,7 +66,7 @@ export function parseAnyBatch(
   version: 1 | 2,
 ): { records: WireRecord[]; messages?: MessageTexts } | { reason: string } {
   if (version === 2) {
-    const d = decodeLinesV2(bytes, tooDeep);
+    const d = decodeLinesV2(bytes, { checkLine: tooDeep, messagesAsBytes: true });
     return 'reason' in d ? d : { records: d.records, messages: d.messages };
   }
   return parseBatch(bytes.toString('utf8'));

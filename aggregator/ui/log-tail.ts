@@ -2,6 +2,7 @@
 // matches (a container, or every task of a service), as they arrive. Each subscriber holds at most
 // TAIL_PENDING_MAX undelivered lines; past that, lines are skipped and the count is told to the
 // page (and kept in `skipped` for swarmscope_ui_tail_skipped_lines_total).
+import { ByteLog } from '../../common/byte-log.ts';
 import type { WireRecord } from '../../common/schema/index.ts';
 import { matchesLog, type LogQuery } from '../sinks/journal/journal-search.ts';
 import { lineOf } from './log-search.ts';
@@ -47,7 +48,12 @@ export class LogTail {
   }
 
   observe(records: readonly WireRecord[]): void {
-    for (const r of records) if (r.kind === 'log') this.recent.push(r);
+    const newest: WireRecord[] = [];
+    for (let i = records.length - 1; i >= 0 && newest.length < TAIL_RECENT_MAX; i--)
+      if (records[i]!.kind === 'log') newest.push(records[i]!);
+    newest.reverse();
+    ByteLog.keepMessages(newest.filter((r) => r instanceof ByteLog));
+    for (const r of newest) this.recent.push(r);
     if (this.recent.length > TAIL_RECENT_MAX) this.recent.splice(0, this.recent.length - TAIL_RECENT_MAX);
     for (const s of this.subs) this.deliver(s, records);
   }

@@ -3,6 +3,7 @@
 // Elasticsearch unavailable, the sink is "down": one request at a time probes it (with a short
 // budget) while the others are answered 503 at once, so an outage holds no request slots.
 import type { Client } from '@elastic/elasticsearch';
+import { ByteLog } from '../../../common/byte-log.ts';
 import { ByteWriter } from '../../../common/byte-writer.ts';
 import { BufferPool } from '../../buffer-pool.ts';
 import type { WireRecord } from '../../../common/schema/index.ts';
@@ -28,7 +29,8 @@ const PROBE_BUDGET_MS = 2_000;
 /** Room for the records' `_bulk` lines, most of the time (the writer grows past it). */
 export function bulkBytes(records: readonly WireRecord[]): number {
   let size = 4096;
-  for (const r of records) size += r.kind === 'log' ? r.message.length + 1152 : 2176;
+  for (const r of records)
+    size += r instanceof ByteLog ? r.messageBytes + 1152 : r.kind === 'log' ? r.message.length + 1152 : 2176;
   return size;
 }
 
