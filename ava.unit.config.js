@@ -13,6 +13,7 @@ export default {
     'test/collector/sources/host/host-sampler.test.ts',
     'test/collector/sources/host/kernel-readers.test.ts',
     'test/collector/sources/swarm-state/*.test.ts',
+    'test/common/byte-log.test.ts',
     'test/common/byte-scan.test.ts',
     'test/common/byte-writer.test.ts',
     'test/common/record-id.test.ts',

@@ -2,7 +2,7 @@
 // batch until something reads it. The Elasticsearch path copies those bytes and never needs the
 // string: at 2 KiB lines, making one per line and collecting it after Elasticsearch answered was
 // about a sixth of the aggregator's CPU. Reading `message` makes the string once and lets go of
-// the batch; `keepMessages` moves a long-lived holder's records off their batches.
+// the batch; a long-lived holder of a few records (the UI's recent lines) bounds what it keeps.
 import type { ContainerRef, LogRecord, NodeRef } from './schema/index.ts';
 
 /** Buffer's own UTF-8 decoder, without toString's argument handling. */
@@ -55,6 +55,11 @@ export class ByteLog implements LogRecord {
     return this.#message;
   }
 
+  /** The memory this record keeps alive until its message is read (the batch's, shared by its lines). */
+  get batch(): ArrayBufferLike | undefined {
+    return this.#bytes?.buffer;
+  }
+
   /** The message's length in UTF-8 bytes, without making it. */
   get messageBytes(): number {
     return this.#bytes ? this.#end - this.#start : Buffer.byteLength(this.#message!);
@@ -64,24 +69,5 @@ export class ByteLog implements LogRecord {
   toJSON(): LogRecord {
     const { kind, id, time, node, container, stream, message, origin } = this;
     return { kind, id, time, node, container, stream, message, origin };
-  }
-
-  /**
-   * Copies the messages of those records still on their batches into one buffer of their own, so
-   * that a holder of a few records (the UI's recent lines) does not keep whole batches alive.
-   */
-  static keepMessages(records: readonly ByteLog[]): void {
-    let size = 0;
-    for (const r of records) if (r.#bytes) size += r.#end - r.#start;
-    if (size === 0) return;
-    const own = Buffer.allocUnsafe(size);
-    let at = 0;
-    for (const r of records) {
-      if (!r.#bytes) continue;
-      const n = r.#bytes.copy(own, at, r.#start, r.#end);
-      r.#bytes = own;
-      r.#start = at;
-      r.#end = at += n;
-    }
   }
 }

@@ -15,6 +15,12 @@ export const TAIL_PENDING_MAX = 2000;
  * store (Elasticsearch refreshes every second) is not missed. Ids dedupe them against the store's.
  */
 export const TAIL_RECENT_MAX = 2000;
+/**
+ * Bytes of batches those lines may keep alive (a line decoded by the ingest route holds its batch
+ * until its message is read: byte-log.ts). Past it, the oldest lines' messages are made strings,
+ * letting their batches go: a few lines among many metrics must not hold thousands of batches.
+ */
+export const TAIL_PINNED_MAX = 16 * 1024 * 1024;
 /** Subscribers at once (each is an open page): past it a new tail is refused with 429. */
 export const TAIL_SUBSCRIBERS_MAX = 100;
 
@@ -28,6 +34,10 @@ export type TailSubscriber = {
 export class LogTail {
   private readonly subs = new Set<TailSubscriber>();
   private readonly recent: WireRecord[] = [];
+  /** Per recent line, the batch it keeps alive (undefined: none); and how many recent lines keep each. */
+  private readonly recentBatch: (ArrayBufferLike | undefined)[] = [];
+  private readonly pinned = new Map<ArrayBufferLike, number>();
+  private pinnedBytes = 0;
   skipped = 0;
 
   get subscribers(): number {
@@ -48,14 +58,41 @@ export class LogTail {
   }
 
   observe(records: readonly WireRecord[]): void {
-    const newest: WireRecord[] = [];
-    for (let i = records.length - 1; i >= 0 && newest.length < TAIL_RECENT_MAX; i--)
-      if (records[i]!.kind === 'log') newest.push(records[i]!);
-    newest.reverse();
-    ByteLog.keepMessages(newest.filter((r) => r instanceof ByteLog));
-    for (const r of newest) this.recent.push(r);
-    if (this.recent.length > TAIL_RECENT_MAX) this.recent.splice(0, this.recent.length - TAIL_RECENT_MAX);
+    for (const r of records) {
+      if (r.kind !== 'log') continue;
+      const batch = r instanceof ByteLog ? r.batch : undefined;
+      this.recent.push(r);
+      this.recentBatch.push(batch);
+      if (batch) this.pin(batch);
+    }
+    const over = this.recent.length - TAIL_RECENT_MAX;
+    if (over > 0) {
+      this.recent.splice(0, over);
+      for (const batch of this.recentBatch.splice(0, over)) if (batch) this.unpin(batch);
+    }
+    for (let i = 0; i < this.recent.length && this.pinnedBytes > TAIL_PINNED_MAX; i++) {
+      const batch = this.recentBatch[i];
+      if (!batch) continue;
+      void (this.recent[i] as ByteLog).message; // made a string, it lets go of its batch
+      this.recentBatch[i] = undefined;
+      this.unpin(batch);
+    }
     for (const s of this.subs) this.deliver(s, records);
+  }
+
+  private pin(batch: ArrayBufferLike): void {
+    const n = this.pinned.get(batch) ?? 0;
+    if (n === 0) this.pinnedBytes += batch.byteLength;
+    this.pinned.set(batch, n + 1);
+  }
+
+  private unpin(batch: ArrayBufferLike): void {
+    const n = this.pinned.get(batch)! - 1;
+    if (n > 0) this.pinned.set(batch, n);
+    else {
+      this.pinned.delete(batch);
+      this.pinnedBytes -= batch.byteLength;
+    }
   }
 
   private deliver(s: TailSubscriber, records: readonly WireRecord[], wake = true): void {

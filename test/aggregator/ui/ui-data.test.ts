@@ -7,13 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ContainerMetricRecord, HostMetricRecord, LogRecord, WireRecord } from '../../../common/schema/index.ts';
 import { encodeBatchV2 } from '../../../common/wire.ts';
+import { ByteLog } from '../../../common/byte-log.ts';
+import { decodeLinesV2 } from '../../../common/wire-v2.ts';
+import { encodeLinesV2 } from '../../../common/wire-v2-encoder.ts';
 import { JournalSink } from '../../../aggregator/sinks/journal/journal.ts';
 import { HistoryStore, sumSeries } from '../../../aggregator/ui/history-store.ts';
 import { searchJournal } from '../../../aggregator/sinks/journal/journal-search.ts';
 import { buildClusterView, type PartResult } from '../../../aggregator/ui/cluster-view.ts';
 import type { Part } from '../../../aggregator/ui/part.ts';
 import type { ContainerSummary } from '../../../aggregator/ui/ui-api.ts';
-import { LogTail } from '../../../aggregator/ui/log-tail.ts';
+import { LogTail, TAIL_PINNED_MAX, TAIL_RECENT_MAX } from '../../../aggregator/ui/log-tail.ts';
 
 const node = { id: 'node1', hostname: 'host-1' };
 const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, s)).toISOString();
@@ -326,6 +329,64 @@ test('a tail opened after a line was accepted still gets it (it may not be searc
     ['before the page', 'live'],
   );
   t.is(woken, 1);
+});
+
+/** Version 2 bytes of `lines`, decoded as the ingest route decodes them: messages left in the batch. */
+function asIngested(lines: WireRecord[]): WireRecord[] {
+  const d = decodeLinesV2(encodeLinesV2(lines), { messagesAsBytes: true });
+  if ('reason' in d) throw new Error(d.reason);
+  return d.records;
+}
+
+const fileLine = (i: number): LogRecord => ({
+  ...log(i, `line ${i} é`, 'stdout', 'web', i),
+  origin: { source: 'json-file', file: '/f', offset: i },
+});
+
+test('a tail opened later gets the newest TAIL_RECENT_MAX lines of a large batch, messages read from its bytes', (t) => {
+  const tail = new LogTail();
+  const n = TAIL_RECENT_MAX + 5;
+  const lines = Array.from({ length: n }, (_, i) => fileLine(i));
+  const records = asIngested(lines);
+  t.true(records.every((r) => r instanceof ByteLog));
+  tail.observe(records);
+  const sub = tail.subscribe({ service: 'web', limit: n }, () => {})!;
+  t.deepEqual(
+    sub.pending.map((l) => l.message),
+    lines.slice(n - TAIL_RECENT_MAX).map((l) => l.message),
+  );
+});
+
+test('the recent lines keep at most TAIL_PINNED_MAX of batches alive: older lines let theirs go, messages intact', (t) => {
+  const tail = new LogTail();
+  // Each batch: one log line among 1 MiB of other records, as a node's metrics would be.
+  const filler = (i: number): WireRecord => ({
+    kind: 'agent',
+    id: `agent-${i}-xxxxx`,
+    time: at(i),
+    node,
+    counters: Object.fromEntries(Array.from({ length: 2_000 }, (_, k) => [`counter_${k}_`.padEnd(500, 'x'), k])),
+    gauges: {},
+  });
+  const batches = 40;
+  const lines: LogRecord[] = [];
+  const held: ByteLog[] = [];
+  for (let b = 0; b < batches; b++) {
+    lines.push(fileLine(b));
+    const records = asIngested([filler(b), lines[b]!]);
+    held.push(records[1] as ByteLog);
+    tail.observe(records);
+  }
+  const alive = new Set(held.map((r) => r.batch).filter((x) => x !== undefined));
+  const bytes = [...alive].reduce((n, x) => n + x.byteLength, 0);
+  t.true(bytes > 0 && bytes <= TAIL_PINNED_MAX, `${alive.size} batches, ${bytes} bytes alive`);
+  t.true(alive.size < batches, 'the oldest lines let their batches go');
+  t.is(held.at(-1)!.batch !== undefined, true, 'the newest still reads from its batch');
+  const sub = tail.subscribe({ service: 'web', limit: batches }, () => {})!;
+  t.deepEqual(
+    sub.pending.map((l) => l.message),
+    lines.map((l) => l.message),
+  );
 });
 
 test('at the series bound, stale series are looked for at most once a second, not at every refused record', (t) => {
